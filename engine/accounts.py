@@ -1,0 +1,80 @@
+"""Users, roles, password checks and API bearer tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from engine.errors import AuthenticationFailed, InvalidData
+from engine.models import ApiToken, Role, User
+from engine.models.accounts import USER_KINDS
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not-a-password")  # keeps timing equal for unknown usernames
+
+#: Roles every installation has; lanes name them with <motcua:role code="..."/>.
+DEFAULT_ROLES = {
+    "one_stop": ("Bộ phận một cửa", "One-stop officer"),
+    "specialist": ("Chuyên viên xử lý", "Specialist"),
+    "leader": ("Lãnh đạo", "Leader"),
+}
+
+
+async def ensure_roles(roles: dict[str, tuple[str, str]] | None = None) -> None:
+    for code, (name, name_en) in (roles or DEFAULT_ROLES).items():
+        await Role.get_or_create(code=code, defaults={"name": name, "name_en": name_en})
+
+
+async def create_user(username: str, password: str, kind: str, *, full_name: str = "",
+                      roles: Iterable[str] = (), agency: str = "") -> User:
+    problems: dict[str, list[str]] = {}
+    if kind not in USER_KINDS:
+        problems["kind"] = [f"one of {', '.join(USER_KINDS)}"]
+    if not username or len(username) > 150:
+        problems["username"] = ["required, at most 150 characters"]
+    if len(password) < 8:
+        problems["password"] = ["at least 8 characters"]
+    role_list = list(roles)
+    known = {r.code for r in await Role.filter(code__in=role_list)}
+    if set(role_list) - known:
+        problems["roles"] = [f"unknown role(s): {', '.join(sorted(set(role_list) - known))}"]
+    if await User.filter(username=username).exists():
+        problems["username"] = ["already taken"]
+    if problems:
+        raise InvalidData("Invalid user", fields=problems)
+    return await User.create(username=username, password_hash=_hasher.hash(password), kind=kind,
+                             full_name=full_name, roles=role_list, agency=agency)
+
+
+async def authenticate(username: str, password: str) -> User:
+    user = await User.get_or_none(username=username, is_active=True)
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        raise AuthenticationFailed("Wrong username or password") from None
+    if user is None:
+        raise AuthenticationFailed("Wrong username or password")
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue_token(user: User, now: datetime, ttl_hours: float) -> tuple[str, datetime]:
+    token = secrets.token_urlsafe(32)
+    expires_at = now + timedelta(hours=ttl_hours)
+    await ApiToken.create(token_hash=_token_hash(token), user=user, expires_at=expires_at)
+    return token, expires_at
+
+
+async def user_for_token(token: str, now: datetime) -> User:
+    row = await ApiToken.get_or_none(token_hash=_token_hash(token)).select_related("user")
+    if row is None or row.expires_at <= now or not row.user.is_active:
+        raise AuthenticationFailed("Invalid or expired token")
+    return row.user

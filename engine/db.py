@@ -1,0 +1,74 @@
+"""Tortoise configuration, the `database(settings)` context, and schema migrations."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.migrations.api.migrate import migrate as _migrate
+
+from engine.settings import Settings
+
+MODELS_MODULE = "engine.models"
+MIGRATIONS_MODULE = "engine.migrations"
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            "models": {
+                "models": [MODELS_MODULE],
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _ensure_sqlite_folder(database_url: str) -> None:
+    if database_url.startswith("sqlite://") and ":memory:" not in database_url:
+        path = database_url.removeprefix("sqlite://").split("?", 1)[0]
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def is_sqlite(database_url: str) -> bool:
+    return database_url.startswith("sqlite")
+
+
+async def open_database(settings: Settings) -> None:
+    _ensure_sqlite_folder(settings.database_url)
+    await Tortoise.init(config=tortoise_config(settings.database_url), _enable_global_fallback=True)
+    if is_sqlite(settings.database_url):
+        conn = Tortoise.get_connection("default")
+        # WAL lets readers go on while one command commits; NORMAL is durable across process crashes.
+        await conn.execute_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;")
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+@contextlib.asynccontextmanager
+async def database(settings: Settings) -> AsyncIterator[None]:
+    await open_database(settings)
+    try:
+        yield
+    finally:
+        await close_database()
+
+
+async def migrate(settings: Settings) -> None:
+    """Apply every pending migration in engine/migrations (never generate_schemas in production)."""
+    _ensure_sqlite_folder(settings.database_url)
+    await _migrate(config=tortoise_config(settings.database_url))
+    await Tortoise.close_connections()
+
+
+#: For the `tortoise` CLI (developers only: `tortoise -c engine.db.TORTOISE_ORM makemigrations`).
+TORTOISE_ORM = tortoise_config("sqlite://:memory:")

@@ -1,0 +1,67 @@
+"""Dossiers (hồ sơ): the workflow state (the truth), its status projection, and the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+CHANNELS = ("online", "counter", "post")
+SUBMITTER_KINDS = ("citizen", "proxy", "officer_assisted")
+
+
+class Dossier(Model):
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=64, unique=True)
+    procedure_version: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "models.ProcedureVersion", related_name="dossiers"
+    )
+    status = fields.CharField(max_length=24, default="processing")  # processing | completed | failed
+    revision = fields.IntField(default=0)
+    state = fields.TextField()  # serialized SpiffWorkflow state, spec stored once per version
+    serializer_version = fields.CharField(max_length=8, default="1.5")
+    channel = fields.CharField(max_length=16, default="online")
+    submitter_kind = fields.CharField(max_length=24, default="citizen")
+    submitted_by: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "models.User", related_name="dossiers", null=True
+    )
+    idempotency_key = fields.CharField(max_length=200, unique=True, null=True)
+    error: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
+    next_timer_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    completed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "dossier"
+
+
+class AuditEvent(Model):
+    """Append-only: who did what to which dossier, when, and which data it changed."""
+
+    id = fields.IntField(primary_key=True)
+    dossier: fields.ForeignKeyRelation[Dossier] = fields.ForeignKeyField(
+        "models.Dossier", related_name="audit_events"
+    )
+    at = fields.DatetimeField()
+    actor = fields.CharField(max_length=150, default="")  # username, or "engine"
+    action = fields.CharField(max_length=48)
+    element_id = fields.CharField(max_length=200, null=True)
+    task_id = fields.CharField(max_length=36, null=True)
+    revision = fields.IntField()
+    data_diff: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
+    details: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)  # engine steps, events, errors
+
+    class Meta:
+        table = "audit_event"
+
+
+class DossierCounter(Model):
+    """Per agency and day sequence for human-readable dossier codes."""
+
+    key = fields.CharField(max_length=64, primary_key=True)
+    value = fields.IntField(default=0)
+
+    class Meta:
+        table = "dossier_counter"

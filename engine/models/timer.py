@@ -1,0 +1,23 @@
+"""Timer rows: every armed BPMN timer of every dossier; the database, not the scheduler, is the truth."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Timer(Model):
+    id = fields.IntField(primary_key=True)
+    dossier: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField("models.Dossier", related_name="timers")
+    task_id = fields.CharField(max_length=36)
+    element_id = fields.CharField(max_length=200)
+    kind = fields.CharField(max_length=32, default="bpmn")
+    due_at = fields.DatetimeField()
+    state = fields.CharField(max_length=16, default="pending")  # pending | fired | cancelled
+    fired_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "timer"
+        indexes = (("state", "due_at"),)

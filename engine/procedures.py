@@ -1,0 +1,146 @@
+"""Publish and retire procedure versions; load a version's parsed spec (cached)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from engine.errors import InvalidData, ModelInvalid, NotFound, Problem
+from engine.models import Procedure, ProcedureVersion, Role
+from engine.models.procedure import TIME_UNITS
+from engine.workflow.parser import PublishPolicy, parse_model
+from engine.workflow.serializer import SPEC_CACHE, dump_spec
+
+PROCEDURE_FIELDS = ("name", "name_en", "agency", "time_limit", "time_unit", "fee", "online_level", "slug",
+                    "components")
+
+
+@dataclass(frozen=True)
+class LoadedVersion:
+    version: ProcedureVersion
+    spec: Any
+    subprocess_specs: dict[str, Any]
+
+
+async def create_or_update(code: str, **fields: Any) -> Procedure:
+    """Create a procedure (catalogue entry) or update its descriptive fields."""
+    unknown = set(fields) - set(PROCEDURE_FIELDS)
+    if unknown:
+        raise InvalidData("Unknown procedure fields", fields={k: ["unknown field"] for k in unknown})
+    if not code or len(code) > 32:
+        raise InvalidData("Procedure code is required", fields={"code": ["required, at most 32 characters"]})
+    if "time_unit" in fields and fields["time_unit"] not in TIME_UNITS:
+        raise InvalidData("Unknown time unit", fields={"time_unit": [f"one of {', '.join(TIME_UNITS)}"]})
+    if "time_limit" in fields:
+        fields["time_limit"] = Decimal(str(fields["time_limit"]))
+    procedure = await Procedure.get_or_none(code=code)
+    if procedure is None:
+        if not fields.get("name"):
+            raise InvalidData("Procedure name is required", fields={"name": ["required"]})
+        return await Procedure.create(code=code, **fields)
+    await Procedure.filter(id=procedure.id).update(**fields)
+    await procedure.refresh_from_db()
+    return procedure
+
+
+async def get(code: str) -> Procedure:
+    procedure = await Procedure.get_or_none(code=code)
+    if procedure is None:
+        raise NotFound("No such procedure", code=code)
+    return procedure
+
+
+def _digest(xml: bytes, forms: Mapping[str, Any]) -> str:
+    h = hashlib.sha256(xml)
+    h.update(json.dumps(forms, sort_keys=True, ensure_ascii=False).encode())
+    return h.hexdigest()
+
+
+async def publish(code: str, xml: bytes, forms: Mapping[str, Any] | None = None, *, published_by: str = "",
+                  max_bytes: int = 2_000_000, policy: PublishPolicy = PublishPolicy()) -> ProcedureVersion:
+    """Validate everything, then store an immutable version, or raise ModelInvalid with all problems."""
+    procedure = await get(code)
+    forms = dict(forms or {})
+    if len(xml) > max_bytes:
+        raise ModelInvalid([Problem(f"The model is larger than {max_bytes} bytes", code="too_large")])
+    roles = [r.code for r in await Role.all()]
+    parsed = parse_model(xml, forms, roles, policy)
+    digest = _digest(xml, forms)
+    async with in_transaction():
+        latest = await ProcedureVersion.filter(procedure_id=procedure.id).order_by("-number").first()
+        if latest is not None and latest.digest == digest:
+            return latest  # publishing the same bytes twice is a no-op, not a new version
+        version = await ProcedureVersion.create(
+            procedure_id=procedure.id,
+            number=(latest.number + 1) if latest else 1,
+            process_id=parsed.process_id,
+            bpmn_xml=xml.decode("utf-8"),
+            digest=digest,
+            spec_json=dump_spec(parsed.spec, parsed.subprocess_specs),
+            forms=forms,
+            lanes=parsed.extensions.lane_roles(),
+            elements=parsed.extensions.elements,
+            published_by=published_by,
+        )
+    return version
+
+
+async def retire(code: str, number: int) -> ProcedureVersion:
+    procedure = await get(code)
+    version = await ProcedureVersion.get_or_none(procedure_id=procedure.id, number=number)
+    if version is None:
+        raise NotFound("No such version", code=code, number=number)
+    version.status = "retired"
+    await version.save(update_fields=["status"])
+    return version
+
+
+async def current_version(code: str) -> ProcedureVersion:
+    procedure = await get(code)
+    version = (
+        await ProcedureVersion.filter(procedure_id=procedure.id, status="published").order_by("-number").first()
+    )
+    if version is None:
+        raise NotFound("The procedure has no published version", code=code)
+    return version
+
+
+def load(version: ProcedureVersion) -> LoadedVersion:
+    spec, subs = SPEC_CACHE.get(version.id, lambda: version.spec_json)
+    return LoadedVersion(version, spec, subs)
+
+
+async def load_from_folder(folder: Path, *, published_by: str = "loader") -> ProcedureVersion:
+    """Create/update a procedure from bpmn/procedures/<slug>/ and publish its model and forms."""
+    meta = tomllib.loads((folder / "procedure.toml").read_text(encoding="utf-8"))
+    code = meta.pop("code")
+    meta.pop("process_id", None)
+    meta.setdefault("slug", folder.name)
+    fields = {k: v for k, v in meta.items() if k in PROCEDURE_FIELDS}
+    await create_or_update(code, **fields)
+    forms = {
+        path.name.removesuffix(".form.json"): json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted((folder / "forms").glob("*.form.json"))
+    }
+    return await publish(code, (folder / "model.bpmn").read_bytes(), forms, published_by=published_by)
+
+
+def form_of(version: ProcedureVersion, element_id: str) -> tuple[str | None, dict[str, Any] | None]:
+    """The form ref and schema attached to an element (user task or start event), if any."""
+    ref = ((version.elements or {}).get(element_id) or {}).get("form")
+    return ref, (version.forms or {}).get(ref) if ref else None
+
+
+def start_form(version: ProcedureVersion) -> tuple[str | None, dict[str, Any] | None]:
+    for element_id, info in (version.elements or {}).items():
+        if info.get("tag") == "startEvent" and info.get("form"):
+            return form_of(version, element_id)
+    return None, None

@@ -1,0 +1,63 @@
+"""Settings.from_environ(): the only place that reads os.environ.
+
+Every variable is documented in README.md (a test checks this).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: name -> (default, help). README's settings table must list every key.
+VARIABLES: dict[str, tuple[str, str]] = {
+    "DATABASE_URL": ("sqlite://./motcua-data/motcua.sqlite3", "Database: sqlite://PATH or postgres://user@host:port/db"),
+    "MOTCUA_SECRET_KEY": ("", "Secret for session cookies; generated and kept in the data dir when empty"),
+    "MOTCUA_DATA_DIR": ("./motcua-data", "Folder for the SQLite database, uploads and the generated secret"),
+    "MOTCUA_AGENCY_CODE": ("000.00.00.H00", "Receiving agency identifier, the prefix of every dossier code"),
+    "MOTCUA_TOKEN_TTL_HOURS": ("12", "Lifetime of API bearer tokens, in hours"),
+    "MOTCUA_MAX_BPMN_BYTES": ("2000000", "Largest accepted BPMN upload, in bytes"),
+    "MOTCUA_EMBEDDED_SCHEDULER": ("0", "1 = run the timer scheduler inside the web process (set by `motcua demo`)"),
+    "MOTCUA_LOG_LEVEL": ("INFO", "Log level of Motcua's own loggers (SpiffWorkflow's stays at WARNING)"),
+    "MOTCUA_LANGUAGE": ("vi", "Default UI language: vi or en"),
+    "HOST": ("127.0.0.1", "Address `motcua serve` binds to"),
+    "PORT": ("8000", "Port `motcua serve` listens on"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = VARIABLES["DATABASE_URL"][0]
+    secret_key: str = ""
+    data_dir: Path = Path("./motcua-data")
+    agency_code: str = VARIABLES["MOTCUA_AGENCY_CODE"][0]
+    token_ttl_hours: float = 12.0
+    max_bpmn_bytes: int = 2_000_000
+    embedded_scheduler: bool = False
+    log_level: str = "INFO"
+    language: str = "vi"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str:
+            return env.get(name, VARIABLES[name][0])
+
+        return cls(
+            database_url=get("DATABASE_URL"),
+            secret_key=get("MOTCUA_SECRET_KEY"),
+            data_dir=Path(get("MOTCUA_DATA_DIR")),
+            agency_code=get("MOTCUA_AGENCY_CODE"),
+            token_ttl_hours=float(get("MOTCUA_TOKEN_TTL_HOURS")),
+            max_bpmn_bytes=int(get("MOTCUA_MAX_BPMN_BYTES")),
+            embedded_scheduler=get("MOTCUA_EMBEDDED_SCHEDULER") in ("1", "true", "yes"),
+            log_level=get("MOTCUA_LOG_LEVEL").upper(),
+            language=get("MOTCUA_LANGUAGE"),
+            host=get("HOST"),
+            port=int(get("PORT")),
+        )

@@ -1,0 +1,194 @@
+"""Run one step of a dossier's workflow: state in, StepResult out. Sync and free of I/O.
+
+Every command has the same shape: load (or create) the workflow around the cached spec, change
+it, run the engine until it waits, then read back what the database must project (status,
+READY human tasks, armed timers, uncaught events) and the new serialized state.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow import TaskState
+from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+
+from engine.workflow.serializer import MotcuaWorkflow, dump_state, load_state
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    task_id: str
+    element_id: str
+    name: str
+    lane: str | None
+
+
+@dataclass(frozen=True)
+class ArmedTimer:
+    task_id: str
+    element_id: str
+    due_at: datetime  # aware, UTC
+
+
+@dataclass(frozen=True)
+class EngineStep:
+    element_id: str
+    name: str
+    kind: str
+
+
+@dataclass
+class StepResult:
+    state: str
+    status: str  # waiting | completed | error
+    ready: list[ReadyTask]
+    timers: list[ArmedTimer]
+    data: dict[str, Any]
+    steps: list[EngineStep] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    error: dict[str, Any] | None = None
+    data_diff: dict[str, Any] = field(default_factory=dict)
+
+
+class TaskNotReady(Exception):
+    """The task does not exist in this workflow or is no longer READY (someone completed it)."""
+
+
+def start(spec: Any, subprocess_specs: dict[str, Any], initial_data: dict[str, Any]) -> StepResult:
+    wf = MotcuaWorkflow(spec, subprocess_specs)
+    wf.task_tree.set_data(**copy.deepcopy(initial_data))  # seed: root data is inherited by every task
+    return _advance(wf, diff=dict(initial_data))
+
+
+def complete_task(state: str, spec: Any, subprocess_specs: dict[str, Any], task_id: str,
+                  data: dict[str, Any]) -> StepResult:
+    wf = load_state(state, spec, subprocess_specs)
+    task = _ready_task(wf, task_id)
+    diff = {k: v for k, v in data.items() if task.data.get(k, _MISSING) != v}
+    # Replace top-level values, never mutate nested ones in place (SPIFFWORKFLOW.md P1).
+    task.data.update(copy.deepcopy(data))
+    steps: list[EngineStep] = []
+    try:
+        task.run()
+    except SpiffWorkflowException as exc:
+        return _result(wf, steps, diff, _error_of(exc))
+    return _advance(wf, diff=diff, steps=steps)
+
+
+def fire_timers(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> StepResult:
+    """Fire every timer that is due now and run the engine on."""
+    wf = load_state(state, spec, subprocess_specs)
+    return _advance(wf)
+
+
+def deliver_message(state: str, spec: Any, subprocess_specs: dict[str, Any], name: str,
+                    payload: Any) -> StepResult:
+    wf = load_state(state, spec, subprocess_specs)
+    wf.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload))
+    return _advance(wf)
+
+
+def project(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> StepResult:
+    """What the projections must be for a stored state (used to rebuild and to verify them)."""
+    wf = load_state(state, spec, subprocess_specs)
+    return _result(wf, [], {}, _existing_error(wf), events=[])
+
+
+def task_data(state: str, spec: Any, subprocess_specs: dict[str, Any], task_id: str) -> dict[str, Any]:
+    wf = load_state(state, spec, subprocess_specs)
+    return copy.deepcopy(dict(_ready_task(wf, task_id).data))
+
+
+_MISSING = object()
+
+
+def _ready_task(wf: MotcuaWorkflow, task_id: str) -> Any:
+    try:
+        task = wf.get_task_from_id(UUID(task_id))
+    except (ValueError, TypeError, SpiffWorkflowException):
+        task = None
+    if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+        raise TaskNotReady(task_id)
+    return task
+
+
+def _advance(wf: MotcuaWorkflow, diff: dict[str, Any] | None = None,
+             steps: list[EngineStep] | None = None) -> StepResult:
+    steps = [] if steps is None else steps
+
+    def did_complete(task: Any) -> None:
+        spec = task.task_spec
+        if getattr(spec, "bpmn_id", None):
+            steps.append(EngineStep(spec.bpmn_id, spec.bpmn_name or "", type(spec).__name__))
+
+    try:
+        wf.refresh_timers()
+        wf.do_engine_steps(did_complete_task=did_complete)
+    except SpiffWorkflowException as exc:
+        return _result(wf, steps, diff or {}, _error_of(exc))
+    return _result(wf, steps, diff or {}, None)
+
+
+def _error_of(exc: SpiffWorkflowException) -> dict[str, Any]:
+    task = getattr(exc, "task", None)
+    element = getattr(getattr(task, "task_spec", None), "bpmn_id", None)
+    return {"message": str(exc).split("\n")[0][:500], "element_id": element, "type": type(exc).__name__}
+
+
+def _existing_error(wf: MotcuaWorkflow) -> dict[str, Any] | None:
+    failed = wf.get_tasks(state=TaskState.ERROR)
+    if not failed:
+        return None
+    return {"message": "A step failed", "element_id": failed[0].task_spec.bpmn_id, "type": "TaskError"}
+
+
+def _result(wf: MotcuaWorkflow, steps: list[EngineStep], diff: dict[str, Any],
+            error: dict[str, Any] | None, events: list[dict[str, Any]] | None = None) -> StepResult:
+    if events is None:
+        events = [_event(e) for e in wf.get_events()]  # drain: uncaught errors must not vanish
+    if error is None and wf.get_tasks(state=TaskState.ERROR):
+        error = _existing_error(wf)
+    status = "error" if error else ("completed" if wf.is_completed() else "waiting")
+    ready = [
+        ReadyTask(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id, t.task_spec.lane)
+        for t in wf.get_tasks(state=TaskState.READY, manual=True)
+    ]
+    if wf.is_completed():
+        data = dict(wf.data)
+    else:
+        data = dict(wf.last_task.data) if wf.last_task is not None else dict(wf.task_tree.data)
+    return StepResult(
+        state=dump_state(wf), status=status, ready=ready, timers=armed_timers(wf), data=data,
+        steps=steps, events=events, error=error, data_diff=diff,
+    )
+
+
+def _event(event: Any) -> dict[str, Any]:
+    definition = event.event_definition
+    kind = type(definition).__name__.replace("EventDefinition", "").lower()
+    return {"type": kind, "name": getattr(definition, "name", None), "code": getattr(definition, "code", None)}
+
+
+def armed_timers(wf: MotcuaWorkflow) -> list[ArmedTimer]:
+    """Every armed timer with its due instant, event-based gateways and cycles included."""
+    rows = []
+    for task in wf.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        definitions = getattr(definition, "event_definitions", None) or ([definition] if definition else [])
+        for d in definitions:
+            if not isinstance(d, TimerEventDefinition):
+                continue
+            value = task.internal_data.get("event_value")
+            value = value.get("next") if isinstance(value, dict) else value
+            if isinstance(value, str):
+                due = datetime.fromisoformat(value)
+                due = due.replace(tzinfo=UTC) if due.tzinfo is None else due.astimezone(UTC)
+                rows.append(ArmedTimer(str(task.id), task.task_spec.bpmn_id, due))
+    return rows

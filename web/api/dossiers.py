@@ -1,0 +1,135 @@
+"""Dossiers and the staff inbox: submit, read, claim, release, complete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from engine import dossiers, procedures
+from engine.errors import InvalidData, NotFound, PermissionDenied
+from engine.models import Dossier, HumanTask, ProcedureVersion, User
+from forms.validation import validate
+from web.api.common import iso, json_body
+from web.auth import api_user, require_kind
+
+
+def task_json(t: HumanTask) -> dict[str, Any]:
+    return {"id": t.id, "element_id": t.element_id, "name": t.name, "lane": t.lane, "role": t.role,
+            "form": t.form_ref, "state": t.state, "claimed_by": t.claimed_by_id, "created_at": iso(t.created_at),
+            "completed_at": iso(t.completed_at), "completed_by": t.completed_by, "due_at": iso(t.due_at)}
+
+
+async def dossier_json(d: Dossier, *, with_history: bool = False) -> dict[str, Any]:
+    version = await ProcedureVersion.get(id=d.procedure_version_id).select_related("procedure")
+    tasks = await HumanTask.filter(dossier_id=d.id, state="ready").order_by("created_at", "id")
+    out: dict[str, Any] = {
+        "code": d.code, "status": d.status, "revision": d.revision, "channel": d.channel,
+        "submitter_kind": d.submitter_kind, "procedure": version.procedure.code, "version": version.number,
+        "created_at": iso(d.created_at), "completed_at": iso(d.completed_at), "error": d.error,
+        "tasks": [task_json(t) for t in tasks],
+    }
+    if with_history:
+        out["history"] = [
+            {"at": iso(e.at), "actor": e.actor, "action": e.action, "element_id": e.element_id,
+             "task_id": e.task_id, "revision": e.revision, "data_diff": e.data_diff, "details": e.details}
+            for e in await dossiers.history(d)
+        ]
+    return out
+
+
+def _check_form(schema: dict[str, Any] | None, data: dict[str, Any]) -> None:
+    if schema is None:
+        return
+    errors = validate(schema, data)
+    if errors:
+        raise InvalidData("Some fields are invalid", fields=errors)
+
+
+async def submit(request: Request) -> JSONResponse:
+    user = await api_user(request)
+    require_kind(user, "citizen", "staff", "admin", "manager")
+    body = await json_body(request)
+    code = body.get("procedure")
+    if not isinstance(code, str):
+        raise InvalidData("procedure is required", fields={"procedure": ["required"]})
+    data = body.get("data", {})
+    if not isinstance(data, dict):
+        raise InvalidData("data must be an object", fields={"data": ["must be an object"]})
+    key = request.headers.get("idempotency-key") or body.get("idempotency_key")
+    if key is not None and (not isinstance(key, str) or not 0 < len(key) <= 120):
+        raise InvalidData("Invalid idempotency key", fields={"idempotency_key": ["1 to 120 characters"]})
+    channel = body.get("channel", "online")
+    submitter_kind = body.get("submitter_kind") or ("citizen" if user.kind == "citizen" else "officer_assisted")
+    if user.kind == "citizen" and (channel != "online" or submitter_kind == "officer_assisted"):
+        raise PermissionDenied("Citizens submit online, for themselves or as a proxy")
+    _, schema = procedures.start_form(await procedures.current_version(code))
+    _check_form(schema, data)
+    settings = request.app.state.settings
+    before = await Dossier.filter(idempotency_key=f"{user.id}:{key}").exists() if key else False
+    dossier = await dossiers.submit(code, data, now=request.app.state.clock(), channel=channel,
+                                    submitter_kind=submitter_kind, user=user, idempotency_key=key,
+                                    agency_code=settings.agency_code)
+    return JSONResponse(await dossier_json(dossier), status_code=200 if before else 201)
+
+
+async def get_dossier(request: Request) -> JSONResponse:
+    user = await api_user(request)
+    dossier = await dossiers.get_for(request.path_params["code"], user)
+    return JSONResponse(await dossier_json(dossier, with_history=user.kind != "citizen"))
+
+
+async def inbox(request: Request) -> JSONResponse:
+    user = await api_user(request)
+    require_kind(user, "staff", "manager")
+    query = HumanTask.filter(state="ready", role__in=user.roles or [""])
+    if request.query_params.get("mine") == "1":
+        query = query.filter(claimed_by_id=user.id)
+    tasks = await query.order_by("created_at", "id").limit(500).prefetch_related("dossier")
+    return JSONResponse({"items": [{**task_json(t), "dossier": t.dossier.code} for t in tasks]})
+
+
+async def _task(request: Request, user: User) -> HumanTask:
+    task = await HumanTask.get_or_none(id=request.path_params["task_id"])
+    if task is None or not dossiers.can_work_on(user, task):
+        raise NotFound("No such task in your inbox", task_id=request.path_params["task_id"])
+    return task
+
+
+async def get_task(request: Request) -> JSONResponse:
+    user = await api_user(request)
+    task = await _task(request, user)
+    dossier = await Dossier.get(id=task.dossier_id)
+    version = await ProcedureVersion.get(id=dossier.procedure_version_id)
+    _, schema = procedures.form_of(version, task.element_id)
+    return JSONResponse({**task_json(task), "dossier": dossier.code, "form_schema": schema})
+
+
+async def claim(request: Request) -> JSONResponse:
+    user = await api_user(request)
+    await _task(request, user)
+    task = await dossiers.claim(request.path_params["task_id"], user, request.app.state.clock())
+    return JSONResponse(task_json(task))
+
+
+async def release(request: Request) -> JSONResponse:
+    user = await api_user(request)
+    await _task(request, user)
+    task = await dossiers.release(request.path_params["task_id"], user, request.app.state.clock())
+    return JSONResponse(task_json(task))
+
+
+async def complete(request: Request) -> JSONResponse:
+    user = await api_user(request)
+    task = await _task(request, user)
+    body = await json_body(request)
+    data = body.get("data", {})
+    if not isinstance(data, dict):
+        raise InvalidData("data must be an object", fields={"data": ["must be an object"]})
+    dossier = await Dossier.get(id=task.dossier_id)
+    version = await ProcedureVersion.get(id=dossier.procedure_version_id)
+    _, schema = procedures.form_of(version, task.element_id)
+    _check_form(schema, data)
+    dossier = await dossiers.complete_task(task.id, data, user, request.app.state.clock())
+    return JSONResponse(await dossier_json(dossier))

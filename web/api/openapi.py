@@ -1,0 +1,93 @@
+"""The OpenAPI 3.1 document of /api/v1, served at /api/v1/openapi.json.
+
+A test checks that every API route appears here and every path here is routed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _op(summary: str, *, body: dict[str, Any] | None = None, ok: int = 200, errors: tuple[int, ...] = (),
+        auth: bool = True, multipart: bool = False, params: tuple[str, ...] = ()) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "responses": {str(ok): {"description": "OK"}}}
+    for status in (*errors, *((401,) if auth else ())):
+        op["responses"][str(status)] = {"description": "Error",
+                                        "content": {"application/json": {"schema": ERROR}}}
+    if auth:
+        op["security"] = [{"bearer": []}]
+    if body is not None:
+        kind = "multipart/form-data" if multipart else "application/json"
+        op["requestBody"] = {"required": True, "content": {kind: {"schema": body}}}
+    if params:
+        op["parameters"] = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+                            for p in params]
+    return op
+
+
+def _obj(**props: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": props}
+
+
+S, O = {"type": "string"}, {"type": "object"}
+
+DOCUMENT: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "Motcua API", "version": "1"},
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {
+            "Error": _obj(error=_obj(code=S, message=S, details=O)),
+        },
+    },
+    "paths": {
+        "/api/v1/health": {"get": _op("Liveness and database check", auth=False)},
+        "/api/v1/auth/token": {"post": _op("Exchange username and password for a bearer token", auth=False,
+                                           body=_obj(username=S, password=S), errors=(422,))},
+        "/api/v1/me": {"get": _op("The calling user")},
+        "/api/v1/procedures": {
+            "get": _op("List procedures and their versions", auth=False),
+            "post": _op("Create or update a procedure (admin)", ok=201, errors=(403, 422),
+                        body=_obj(code=S, name=S, name_en=S, agency=S, time_limit={"type": "number"},
+                                  time_unit={"enum": ["working_days", "working_hours", "calendar_days",
+                                                      "same_day"]})),
+        },
+        "/api/v1/procedures/{code}": {"get": _op("One procedure with its versions", auth=False,
+                                                 errors=(404,), params=("code",))},
+        "/api/v1/procedures/{code}/versions": {
+            "post": _op("Publish a version: the .bpmn file and its form-js files; 422 lists every problem",
+                        ok=201, errors=(403, 404, 422), multipart=True, params=("code",),
+                        body=_obj(bpmn={"type": "string", "format": "binary"},
+                                  forms={"type": "array", "items": {"type": "string", "format": "binary"}}))},
+        "/api/v1/procedures/{code}/versions/{number}/retire": {
+            "post": _op("Retire a version (running dossiers stay on it)", errors=(403, 404),
+                        params=("code", "number"))},
+        "/api/v1/dossiers": {
+            "post": _op("Submit a dossier; an Idempotency-Key header (or idempotency_key) makes retries safe",
+                        ok=201, errors=(403, 404, 422),
+                        body=_obj(procedure=S, channel={"enum": ["online", "counter", "post"]},
+                                  submitter_kind={"enum": ["citizen", "proxy", "officer_assisted"]},
+                                  data=O, idempotency_key=S))},
+        "/api/v1/dossiers/{code}": {"get": _op("Status, open tasks and history of a dossier", errors=(404,),
+                                               params=("code",))},
+        "/api/v1/tasks": {"get": _op("The caller's inbox: READY tasks of the caller's roles", errors=(403,))},
+        "/api/v1/tasks/{task_id}": {"get": _op("A task with its form schema", errors=(404,),
+                                               params=("task_id",))},
+        "/api/v1/tasks/{task_id}/claim": {"post": _op("Claim a task", errors=(404, 409), params=("task_id",))},
+        "/api/v1/tasks/{task_id}/release": {"post": _op("Release a claimed task", errors=(404, 409),
+                                                        params=("task_id",))},
+        "/api/v1/tasks/{task_id}/complete": {
+            "post": _op("Complete a task with its form data; 409 if someone else completed it first",
+                        errors=(404, 409, 422), body=_obj(data=O), params=("task_id",))},
+        "/api/v1/openapi.json": {"get": _op("This document", auth=False)},
+    },
+}
+
+
+async def openapi(request: Request) -> JSONResponse:
+    return JSONResponse(DOCUMENT)

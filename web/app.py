@@ -1,0 +1,83 @@
+"""Composition root: create_app(settings) wires the database, the API, the pages and the scheduler."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+from tortoise import Tortoise
+
+from engine.db import close_database, open_database
+from engine.settings import Settings
+from web.api import accounts as api_accounts
+from web.api import dossiers as api_dossiers
+from web.api import procedures as api_procedures
+from web.api.openapi import openapi
+from web.errors import HANDLERS
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def health(request: Request) -> JSONResponse:
+    await Tortoise.get_connection("default").execute_query("SELECT 1")
+    return JSONResponse({"status": "ok"})
+
+
+def api_routes() -> list[Route]:
+    return [
+        Route("/health", health),
+        Route("/openapi.json", openapi),
+        Route("/auth/token", api_accounts.token, methods=["POST"]),
+        Route("/me", api_accounts.me),
+        Route("/procedures", api_procedures.list_procedures),
+        Route("/procedures", api_procedures.create_procedure, methods=["POST"]),
+        Route("/procedures/{code}", api_procedures.get_procedure),
+        Route("/procedures/{code}/versions", api_procedures.publish_version, methods=["POST"]),
+        Route("/procedures/{code}/versions/{number:int}/retire", api_procedures.retire_version, methods=["POST"]),
+        Route("/dossiers", api_dossiers.submit, methods=["POST"]),
+        Route("/dossiers/{code}", api_dossiers.get_dossier),
+        Route("/tasks", api_dossiers.inbox),
+        Route("/tasks/{task_id}", api_dossiers.get_task),
+        Route("/tasks/{task_id}/claim", api_dossiers.claim, methods=["POST"]),
+        Route("/tasks/{task_id}/release", api_dossiers.release, methods=["POST"]),
+        Route("/tasks/{task_id}/complete", api_dossiers.complete, methods=["POST"]),
+    ]
+
+
+def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
+               manage_database: bool = True) -> Starlette:
+    """The ASGI app. `manage_database=False` when the caller (a test) opened the database itself."""
+    logging.getLogger("spiff").setLevel(logging.WARNING)  # INFO leaks task data (personal data) into logs
+    logging.getLogger("motcua").setLevel(settings.log_level)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_database:
+            await open_database(settings)
+        scheduler = None
+        if settings.embedded_scheduler:
+            from engine.scheduler import TimerScheduler
+
+            scheduler = TimerScheduler(clock=clock)
+            scheduler.start()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown()
+            if manage_database:
+                await close_database()
+
+    app = Starlette(routes=[Mount("/api/v1", routes=api_routes())], lifespan=lifespan,
+                    exception_handlers=HANDLERS)  # type: ignore[arg-type]
+    app.state.settings = settings
+    app.state.clock = clock
+    return app

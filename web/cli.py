@@ -1,0 +1,146 @@
+"""The `motcua` command: demo, serve, worker, migrate, load-procedures, createuser."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import secrets
+import sys
+from pathlib import Path
+
+from engine import accounts, procedures
+from engine.db import database, migrate
+from engine.errors import InvalidData, ModelInvalid
+from engine.models import User
+from engine.settings import Settings
+
+SHIPPED_PROCEDURES = Path(__file__).resolve().parents[1] / "bpmn" / "procedures"
+DEMO_USERS = [
+    # username, password, kind, roles, full name
+    ("admin", "admin-demo-2026", "admin", [], "Quản trị viên"),
+    ("motcua", "motcua-demo-2026", "staff", ["one_stop"], "Cán bộ một cửa"),
+    ("chuyenvien", "chuyenvien-demo-2026", "staff", ["specialist"], "Chuyên viên xử lý"),
+    ("lanhdao", "lanhdao-demo-2026", "staff", ["leader"], "Lãnh đạo"),
+    ("congdan", "congdan-demo-2026", "citizen", [], "Nguyễn Văn An"),
+]
+
+
+def _settings_with_secret(settings: Settings) -> Settings:
+    if settings.secret_key:
+        return settings
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.data_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    from dataclasses import replace
+
+    return replace(settings, secret_key=path.read_text().strip())
+
+
+async def load_procedures(settings: Settings, folder: Path) -> list[str]:
+    loaded = []
+    async with database(settings):
+        await accounts.ensure_roles()
+        for sub in sorted(p for p in folder.iterdir() if (p / "procedure.toml").exists()):
+            try:
+                version = await procedures.load_from_folder(sub)
+            except ModelInvalid as exc:
+                for problem in exc.problems:
+                    print(f"{sub.name}: {problem.as_dict()}", file=sys.stderr)
+                raise SystemExit(f"{sub.name}: the model was refused") from None
+            loaded.append(f"{sub.name} v{version.number}")
+    return loaded
+
+
+async def _demo_setup(settings: Settings) -> None:
+    await migrate(settings)
+    for line in await load_procedures(settings, SHIPPED_PROCEDURES):
+        print(f"procedure loaded: {line}")
+    async with database(settings):
+        print("\nDemo accounts (demo only, change them for real use):")
+        for username, password, kind, roles, name in DEMO_USERS:
+            if not await User.filter(username=username).exists():
+                await accounts.create_user(username, password, kind, roles=roles, full_name=name)
+            print(f"  {kind:8} {username:12} password: {password}   roles: {', '.join(roles) or '-'}")
+
+
+def serve(settings: Settings) -> None:
+    import uvicorn
+
+    from web.app import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+async def _worker(settings: Settings) -> None:
+    from engine.scheduler import TimerScheduler
+
+    async with database(settings):
+        scheduler = TimerScheduler()
+        scheduler.start()
+        print("motcua worker: firing timers; Ctrl+C to stop", flush=True)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            scheduler.shutdown()
+
+
+async def _createuser(settings: Settings, args: argparse.Namespace) -> None:
+    password = args.password or getpass.getpass("Password: ")
+    async with database(settings):
+        await accounts.ensure_roles()
+        try:
+            user = await accounts.create_user(args.username, password, args.kind, roles=args.role or [],
+                                              full_name=args.full_name or "", agency=args.agency or "")
+        except InvalidData as exc:
+            raise SystemExit(f"refused: {exc.params.get('fields')}") from None
+    print(f"created {user.kind} {user.username}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="motcua", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("demo", help="migrate, load shipped procedures, create demo users, serve on :8000")
+    sub.add_parser("serve", help="serve the web app and API")
+    sub.add_parser("worker", help="run the timer scheduler")
+    sub.add_parser("migrate", help="apply database migrations")
+    lp = sub.add_parser("load-procedures", help="publish every procedure folder in DIR")
+    lp.add_argument("dir", type=Path)
+    cu = sub.add_parser("createuser", help="create a user")
+    cu.add_argument("username")
+    cu.add_argument("--kind", choices=["admin", "staff", "manager", "citizen"], required=True)
+    cu.add_argument("--role", action="append", help="role code (repeatable), for staff")
+    cu.add_argument("--password", help="prompted when omitted")
+    cu.add_argument("--full-name")
+    cu.add_argument("--agency")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("spiff").setLevel(logging.WARNING)  # INFO puts task data (personal data) in logs
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    settings = _settings_with_secret(Settings.from_environ())
+    if args.command == "demo":
+        from dataclasses import replace
+
+        asyncio.run(_demo_setup(settings))
+        print(f"\nMotcua demo on http://{settings.host}:{settings.port}/  (API: /api/v1/openapi.json)", flush=True)
+        serve(replace(settings, embedded_scheduler=True))
+    elif args.command == "serve":
+        serve(settings)
+    elif args.command == "worker":
+        asyncio.run(_worker(settings))
+    elif args.command == "migrate":
+        asyncio.run(migrate(settings))
+        print("migrations applied")
+    elif args.command == "load-procedures":
+        asyncio.run(migrate(settings))
+        for line in asyncio.run(load_procedures(settings, args.dir)):
+            print(f"procedure loaded: {line}")
+    elif args.command == "createuser":
+        asyncio.run(_createuser(settings, args))
+
+
+if __name__ == "__main__":
+    main()

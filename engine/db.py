@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.migrations.api.migrate import migrate as _migrate
 
 from engine.settings import Settings
@@ -16,13 +17,24 @@ MODELS_MODULE = "engine.models"
 MIGRATIONS_MODULE = "engine.migrations"
 
 
+def connection_name(database_url: str) -> str:
+    # Tortoise caches compiled INSERTs per connection name: one name per backend keeps a process
+    # (the test suite) that opens SQLite and then PostgreSQL from reusing the other's SQL dialect.
+    return "sqlite" if is_sqlite(database_url) else "postgres"
+
+
+def connection(database_url: str) -> BaseDBAsyncClient:
+    return Tortoise.get_connection(connection_name(database_url))
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
+    name = connection_name(database_url)
     return {
-        "connections": {"default": database_url},
+        "connections": {name: database_url},
         "apps": {
             "models": {
                 "models": [MODELS_MODULE],
-                "default_connection": "default",
+                "default_connection": name,
                 "migrations": MIGRATIONS_MODULE,
             }
         },
@@ -45,7 +57,7 @@ async def open_database(settings: Settings) -> None:
     _ensure_sqlite_folder(settings.database_url)
     await Tortoise.init(config=tortoise_config(settings.database_url), _enable_global_fallback=True)
     if is_sqlite(settings.database_url):
-        conn = Tortoise.get_connection("default")
+        conn = connection(settings.database_url)
         # WAL lets readers go on while one command commits; NORMAL is durable across process crashes.
         await conn.execute_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;")
 

@@ -11,9 +11,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
-from tortoise import Tortoise
 
-from engine.db import close_database, open_database
+from engine.db import close_database, connection, open_database
 from engine.settings import Settings
 from web.api import accounts as api_accounts
 from web.api import dossiers as api_dossiers
@@ -27,7 +26,7 @@ def utc_now() -> datetime:
 
 
 async def health(request: Request) -> JSONResponse:
-    await Tortoise.get_connection("default").execute_query("SELECT 1")
+    await connection(request.app.state.settings.database_url).execute_query("SELECT 1")
     return JSONResponse({"status": "ok"})
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import math
 import re
 import textwrap
 from collections import ChainMap
@@ -123,7 +124,7 @@ def _limit(size: int) -> None:
 
 
 def _safe_power(base: Any, exp: Any) -> Any:
-    if isinstance(base, int) and isinstance(exp, int) and exp > 0 and base.bit_length() * exp > MAX_INT_BITS:
+    if isinstance(base, int) and isinstance(exp, int) and abs(base) > 1 and exp * math.log2(abs(base)) > MAX_INT_BITS:
         raise NumberTooHigh(f"power too large: {base} ** {exp}")
     return simpleeval.safe_power(base, exp)
 

@@ -1,0 +1,55 @@
+"""Plain async factories for tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from engine import procedures
+from engine.models import ProcedureVersion
+
+ROOT = Path(__file__).resolve().parents[1]
+PROCEDURES = ROOT / "bpmn" / "procedures"
+PASSWORD = "correct-horse-battery"
+
+
+async def publish_shipped(slug: str) -> ProcedureVersion:
+    return await procedures.load_from_folder(PROCEDURES / slug)
+
+
+async def token(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> dict[str, str]:
+    r = await client.post("/api/v1/auth/token", json={"username": username, "password": password})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+APPLICATIONS: dict[str, dict[str, Any]] = {
+    "birth-registration": {
+        "child_full_name": "Nguyễn Văn Bình", "child_date_of_birth": "2026-11-01", "child_sex": "male",
+        "child_ethnicity": "kinh", "child_nationality": "VN", "child_place_of_birth": "Bệnh viện Phụ sản Hà Nội",
+        "child_home_town": "Xã Đông Anh, Hà Nội",
+        "mother": {"full_name": "Trần Thị Hoa", "birth_year": 1995, "ethnicity": "kinh", "nationality": "VN",
+                   "residence": "Phường Ba Đình, Hà Nội", "id_number": "001195012345"},
+        "requester_full_name": "Trần Thị Hoa", "requester_id_number": "001195012345",
+        "requester_relationship": "mother", "requester_phone": "0912345678", "delivery_method": "electronic",
+    },
+    "household-business": {
+        "registration_required_confirmed": True, "business_name": "Hộ kinh doanh Bình An",
+        "business_province": "Hà Nội", "business_commune": "Phường Cầu Giấy", "business_street": "12 Trần Thái Tông",
+        "business_lines": ["5610"], "capital_vnd": 100000000, "workers": 3,
+        "owner_full_name": "Lê Văn Nam", "owner_date_of_birth": "1988-04-02", "owner_sex": "male",
+        "owner_id_number": "001088004567", "owner_residence": "Phường Cầu Giấy, Hà Nội",
+        "members": [{"full_name": "Lê Thị Mai", "id_number": "001190007654"}],
+    },
+}
+CODES = {"birth-registration": "1.001193", "household-business": "2.000720"}
+
+#: (task element id, staff username, data) for the happy path of both shipped procedures.
+HAPPY_PATH = [
+    ("intake", "officer", {"intake_decision": "accept", "intake_note": "Đủ thành phần hồ sơ"}),
+    ("appraisal", "specialist", {"appraisal_result": "approve", "appraisal_opinion": "Đủ điều kiện"}),
+    ("approval", "leader", {"approval_decision": "sign"}),
+    ("return_result", "officer", {"returned_via": "electronic", "result_handed_over": True}),
+]

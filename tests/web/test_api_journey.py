@@ -1,0 +1,100 @@
+"""A dossier of each shipped procedure driven to completion through the JSON API alone."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.factories import APPLICATIONS, CODES, HAPPY_PATH, publish_shipped, token
+
+
+@pytest.mark.parametrize("slug", sorted(APPLICATIONS))
+async def test_shipped_procedure_runs_to_completion_through_the_api(
+        client: httpx.AsyncClient, users: dict, slug: str) -> None:
+    await publish_shipped(slug)
+    citizen = await token(client, "citizen")
+    r = await client.post("/api/v1/dossiers", headers=citizen,
+                          json={"procedure": CODES[slug], "data": APPLICATIONS[slug], "idempotency_key": "k1"})
+    assert r.status_code == 201, r.text
+    dossier = r.json()
+    assert dossier["status"] == "processing"
+    assert [t["element_id"] for t in dossier["tasks"]] == ["intake"]
+    code = dossier["code"]
+    for element_id, staff, data in HAPPY_PATH:
+        headers = await token(client, staff)
+        inbox = (await client.get("/api/v1/tasks", headers=headers)).json()["items"]
+        mine = [t for t in inbox if t["dossier"] == code]
+        assert [t["element_id"] for t in mine] == [element_id]
+        task_id = mine[0]["id"]
+        assert (await client.post(f"/api/v1/tasks/{task_id}/claim", headers=headers)).status_code == 200
+        r = await client.post(f"/api/v1/tasks/{task_id}/complete", headers=headers, json={"data": data})
+        assert r.status_code == 200, r.text
+    final = (await client.get(f"/api/v1/dossiers/{code}", headers=await token(client, "officer"))).json()
+    assert final["status"] == "completed"
+    assert final["tasks"] == []
+    actions = [e["action"] for e in final["history"]]
+    assert actions.count("task_completed") == 4 and actions[0] == "submitted"
+    # the citizen can follow their own dossier, and nobody else's
+    assert (await client.get(f"/api/v1/dossiers/{code}", headers=citizen)).json()["status"] == "completed"
+    other = await token(client, "citizen2")
+    assert (await client.get(f"/api/v1/dossiers/{code}", headers=other)).status_code == 404
+
+
+async def test_invalid_task_data_is_refused_with_field_errors_and_nothing_changes(
+        client: httpx.AsyncClient, users: dict) -> None:
+    await publish_shipped("birth-registration")
+    citizen = await token(client, "citizen")
+    bad = dict(APPLICATIONS["birth-registration"], requester_id_number="12345")
+    r = await client.post("/api/v1/dossiers", headers=citizen, json={"procedure": "1.001193", "data": bad})
+    assert r.status_code == 422
+    assert "requester_id_number" in r.json()["error"]["details"]["fields"]
+    r = await client.post("/api/v1/dossiers", headers=citizen,
+                          json={"procedure": "1.001193", "data": APPLICATIONS["birth-registration"]})
+    code, task_id = r.json()["code"], r.json()["tasks"][0]["id"]
+    officer = await token(client, "officer")
+    r = await client.post(f"/api/v1/tasks/{task_id}/complete", headers=officer,
+                          json={"data": {"intake_decision": "maybe"}})
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "invalid_data"
+    after = (await client.get(f"/api/v1/dossiers/{code}", headers=officer)).json()
+    assert after["revision"] == 1 and after["tasks"][0]["id"] == task_id
+
+
+async def test_staff_of_another_role_cannot_see_or_complete_the_task(
+        client: httpx.AsyncClient, users: dict) -> None:
+    await publish_shipped("birth-registration")
+    citizen = await token(client, "citizen")
+    r = await client.post("/api/v1/dossiers", headers=citizen,
+                          json={"procedure": "1.001193", "data": APPLICATIONS["birth-registration"]})
+    task_id = r.json()["tasks"][0]["id"]
+    leader = await token(client, "leader")
+    assert (await client.get("/api/v1/tasks", headers=leader)).json()["items"] == []
+    r = await client.post(f"/api/v1/tasks/{task_id}/complete", headers=leader,
+                          json={"data": {"intake_decision": "accept"}})
+    assert r.status_code == 404
+    r = await client.post(f"/api/v1/tasks/{task_id}/complete", headers=citizen,
+                          json={"data": {"intake_decision": "accept"}})
+    assert r.status_code == 404
+
+
+async def test_same_idempotency_key_creates_one_dossier(client: httpx.AsyncClient, users: dict) -> None:
+    await publish_shipped("birth-registration")
+    citizen = await token(client, "citizen")
+    body = {"procedure": "1.001193", "data": APPLICATIONS["birth-registration"]}
+    first = await client.post("/api/v1/dossiers", headers={**citizen, "Idempotency-Key": "abc"}, json=body)
+    second = await client.post("/api/v1/dossiers", headers={**citizen, "Idempotency-Key": "abc"}, json=body)
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json()["code"] == second.json()["code"]
+    third = await client.post("/api/v1/dossiers", headers={**citizen, "Idempotency-Key": "other"}, json=body)
+    assert third.json()["code"] != first.json()["code"]
+
+
+async def test_errors_are_json_without_stack_traces(client: httpx.AsyncClient, users: dict) -> None:
+    r = await client.get("/api/v1/dossiers/NOPE")
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthenticated"
+    r = await client.post("/api/v1/auth/token", json={"username": "admin", "password": "wrong"})
+    assert r.status_code == 401
+    headers = await token(client, "admin")
+    r = await client.post("/api/v1/dossiers", headers=headers, content=b"{not json")
+    assert r.status_code == 422 and "Traceback" not in r.text
+    assert (await client.get("/api/v1/nowhere")).json()["error"]["code"] == "not_found"

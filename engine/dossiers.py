@@ -245,6 +245,10 @@ async def _audit(dossier: Dossier, result: StepResult, now: datetime, actor: str
     await AuditEvent.create(dossier_id=dossier.id, at=now, actor=actor, action=action, revision=dossier.revision,
                             element_id=task.element_id if task else None, task_id=task.id if task else None,
                             data_diff=result.data_diff, details=details)
+    for event in result.events:
+        if event["type"] == "error":  # an uncaught BPMN error must not vanish (SPIFFWORKFLOW.md §8)
+            await AuditEvent.create(dossier_id=dossier.id, at=now, actor="engine", action="uncaught_bpmn_error",
+                                    revision=dossier.revision, details={"event": event})
 
 
 async def get_for(code: str, user: User | None) -> Dossier:

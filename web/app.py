@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
@@ -18,6 +20,7 @@ from web.api import accounts as api_accounts
 from web.api import dossiers as api_dossiers
 from web.api import procedures as api_procedures
 from web.api.openapi import openapi
+from web import pages
 from web.errors import HANDLERS
 
 
@@ -75,7 +78,15 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
             if manage_database:
                 await close_database()
 
-    app = Starlette(routes=[Mount("/api/v1", routes=api_routes())], lifespan=lifespan,
+    routes = [
+        Route("/", pages.home),
+        Route("/login", pages.login, methods=["GET", "POST"]),
+        Route("/logout", pages.logout, methods=["POST"]),
+        Mount("/api/v1", routes=api_routes()),
+    ]
+    middleware = [Middleware(SessionMiddleware, secret_key=settings.secret_key or "dev-only-secret",
+                             session_cookie="motcua_session", same_site="lax", https_only=False)]
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware,
                     exception_handlers=HANDLERS)  # type: ignore[arg-type]
     app.state.settings = settings
     app.state.clock = clock

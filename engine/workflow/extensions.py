@@ -21,6 +21,7 @@ BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 NSMAP = {"bpmn": BPMN_NS, "motcua": MOTCUA_NS}
 MOTCUA_XSD = Path(__file__).resolve().parents[2] / "bpmn" / "motcua.xsd"
 BUDGET_UNITS = ("working_days", "working_hours")
+KNOWN_ELEMENTS = ("role", "form", "budget")
 
 
 @dataclass
@@ -37,6 +38,7 @@ class ModelExtensions:
 
     lanes: list[LaneInfo]
     elements: dict[str, dict[str, Any]]  # bpmn id -> {"tag", "name", "form", "budget"}
+    unknown: list[tuple[str, str]] = field(default_factory=list)  # (element id, motcua:<name>) misspellings
 
     def lane_roles(self) -> dict[str, str]:
         return {lane.name: lane.role for lane in self.lanes if lane.name and lane.role}
@@ -59,6 +61,12 @@ def read_extensions(process: etree._Element) -> ModelExtensions:
             )
         )
     elements: dict[str, dict[str, Any]] = {}
+    unknown = []
+    # The BPMN XSD validates extensionElements laxly: a misspelt motcua:* element would pass silently.
+    for node in process.iterfind(".//motcua:*", NSMAP):
+        if _local(node.tag) not in KNOWN_ELEMENTS:
+            owner = node.getparent().getparent() if node.getparent() is not None else None
+            unknown.append((owner.get("id", "") if owner is not None else "", f"motcua:{_local(node.tag)}"))
     for node in process.iter():
         if not isinstance(node.tag, str) or etree.QName(node).namespace != BPMN_NS or not node.get("id"):
             continue
@@ -71,7 +79,7 @@ def read_extensions(process: etree._Element) -> ModelExtensions:
             info["budget"] = _read_budget(budget)
         if info["tag"] in ("userTask", "startEvent", "manualTask", "task") or len(info) > 2:
             elements[node.get("id", "")] = info
-    return ModelExtensions(lanes=lanes, elements=elements)
+    return ModelExtensions(lanes=lanes, elements=elements, unknown=unknown)
 
 
 def _read_budget(node: etree._Element) -> dict[str, Any]:

@@ -154,7 +154,8 @@ def all_task_specs(spec: Any, subprocess_specs: Mapping[str, Any]) -> Iterable[A
 
 def _rule_problems(spec: Any, subprocess_specs: Mapping[str, Any], ext: ModelExtensions,
                    forms: Mapping[str, Any], known_roles: set[str], policy: PublishPolicy) -> list[Problem]:
-    problems: list[Problem] = []
+    problems = [Problem(f"Unknown extension element {name}", element_id=owner or None, code="unknown_extension")
+                for owner, name in ext.unknown]
     for lane in ext.lanes:
         if policy.require_lanes and not lane.name:
             problems.append(Problem("Lane has no name", element_id=lane.lane_id, code="lane_unnamed"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +88,8 @@ def _workflow(xml: bytes, process_id: str = "p", engine: PythonScriptEngine = SA
               **data: Any) -> BpmnWorkflow:
     parser = SpiffBpmnParser()
     parser.add_bpmn_str(xml, filename="test.bpmn")
-    wf = BpmnWorkflow(parser.get_spec(process_id), parser.get_subprocess_specs(process_id), script_engine=engine)
+    wf = BpmnWorkflow(parser.get_spec(process_id), parser.get_subprocess_specs(process_id),
+                      script_engine=engine)
     wf.task_tree.set_data(**data)
     return wf
 
@@ -129,8 +130,9 @@ def _timer_process(kind: str, expression: str) -> bytes:
     return _xml(
         '<bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>'
         '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait"/>'
-        '<bpmn:intermediateCatchEvent id="wait"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>'
-        f'<bpmn:timerEventDefinition id="t"><bpmn:{kind} xsi:type="bpmn:tFormalExpression">{_escape(expression)}'
+        '<bpmn:intermediateCatchEvent id="wait"><bpmn:incoming>f1</bpmn:incoming>'
+        '<bpmn:outgoing>f2</bpmn:outgoing><bpmn:timerEventDefinition id="t">'
+        f'<bpmn:{kind} xsi:type="bpmn:tFormalExpression">{_escape(expression)}'
         f'</bpmn:{kind}></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>'
         '<bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="end"/>'
         '<bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>'
@@ -225,7 +227,11 @@ def test_refused_expressions_also_raise_at_run_time(expression: str) -> None:
     ("y = round(5, -10 ** 6)", "ndigits"),
     ("y = len", "not JSON data"),
     ("y = {1: 'a'}", "dictionary keys must be text"),
-    ("y = [['a' * 100000] * 10] * 10", "too large for task data"),
+    ("y = [['a' * 100000] * 10] * 10", "value too large"),
+    ("y = str(['a' * 100000] * 100000)", "value too large"),
+    ("y = f\"{['a' * 100000] * 100000}\"", "value too large"),
+    ("y = '%s' % (['a' * 100000] * 100000,)", "value too large"),
+    ("y = '%.999999999f' % 1.5", "width or precision too large"),
 ])
 def test_resource_bombs_and_non_json_values_are_refused_while_running(script: str, reason: str) -> None:
     assert check_script(script) == []  # these are only detectable with the data in hand
@@ -234,12 +240,14 @@ def test_resource_bombs_and_non_json_values_are_refused_while_running(script: st
 
 
 def test_execute_updates_task_data_in_place_like_spiff() -> None:
-    data: dict[str, Any] = {"v": 1, "a": 2, "b": 3, "x": 0, "input_data": [1, 2], "in_data": "abc", "value": 7}
+    data: dict[str, Any] = {"v": 1, "a": 2, "b": 3, "x": 0, "input_data": [1, 2], "in_data": "abc",
+                            "value": 7}
     script = ("v += 1\nin_1, in_2, unused = 1, \"hello world\", True\nx = a * 2\ny = b * 2\nz = x + y\n"
               "input_data = [ v + 1 for v in input_data ]\nout_data = in_data.upper()\n"
               "print(f\"Value: {value}\")\nstuff={'A': {'x': 3},\n 'B': {'x': 4}}\ndel a\ndel(b)")
     assert SafeEnvironment().execute(script, data) is True
-    assert data == {"v": 2, "x": 4, "y": 6, "z": 10, "input_data": [2, 3], "in_data": "abc", "out_data": "ABC",
+    assert data == {"v": 2, "x": 4, "y": 6, "z": 10, "input_data": [2, 3], "in_data": "abc",
+                    "out_data": "ABC",
                     "value": 7, "in_1": 1, "in_2": "hello world", "unused": True,
                     "stuff": {"A": {"x": 3}, "B": {"x": 4}}}
     assert not any(name in data for name in FUNCTIONS)
@@ -321,7 +329,8 @@ def test_iso_timer_literal_matches_whole_iso_values_only(text: str, matches: boo
 # ------------------------------------------------------------------ run time, through SpiffWorkflow
 def test_gateway_condition_routes_with_the_safe_engine() -> None:
     xml = _gateway_process('amount > 100 and kind == "company"')
-    for amount, kind, route in [(150, "company", "company"), (150, "person", "other"), (50, "company", "other")]:
+    cases = [(150, "company", "company"), (150, "person", "other"), (50, "company", "other")]
+    for amount, kind, route in cases:
         wf = _workflow(xml, amount=amount, kind=kind)
         wf.do_engine_steps()
         assert wf.is_completed() and wf.data["route"] == route
@@ -417,7 +426,7 @@ def test_refused_script_never_touches_the_filesystem(tmp_path: Path) -> None:
 
 def test_timer_duration_expression_is_evaluated_from_task_data() -> None:
     wf = _workflow(_timer_process("timeDuration", '"PT" + str(minutes) + "M"'), minutes=5)
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     wf.do_engine_steps()
     waiting = wf.get_tasks(state=TaskState.WAITING)
     assert [t.task_spec.bpmn_id for t in waiting] == ["wait"]
@@ -437,6 +446,30 @@ def test_refused_timer_expression_fails_with_the_reason() -> None:
     wf = _workflow(_timer_process("timeDuration", "__import__('os').system('id')"))
     with pytest.raises(WorkflowTaskException, match="function __import__ not allowed"):
         wf.do_engine_steps()
+
+
+def _multi_instance_process(cardinality: str) -> bytes:
+    return _xml(
+        '<bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>'
+        '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work"/>'
+        '<bpmn:scriptTask id="work"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>'
+        '<bpmn:multiInstanceLoopCharacteristics isSequential="true">'
+        f'<bpmn:loopCardinality>{_escape(cardinality)}</bpmn:loopCardinality>'
+        '<bpmn:loopDataOutputRef>results</bpmn:loopDataOutputRef><bpmn:outputDataItem id="result"/>'
+        '</bpmn:multiInstanceLoopCharacteristics>'
+        '<bpmn:script>result = factor * 2</bpmn:script></bpmn:scriptTask>'
+        '<bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end"/>'
+        '<bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>'
+    )
+
+
+def test_multi_instance_cardinality_goes_through_the_safe_engine() -> None:
+    wf = _workflow(_multi_instance_process("len(items) + 1"), items=[1, 2], factor=3)
+    wf.do_engine_steps()
+    assert wf.is_completed() and wf.data["results"] == [6, 6, 6]
+    refused = _workflow(_multi_instance_process("__import__('os').getpid()"), factor=3)
+    with pytest.raises(WorkflowTaskException, match="function __import__ not allowed"):
+        refused.do_engine_steps()
 
 
 def test_engine_is_not_serialized_so_it_must_be_reattached_after_a_json_round_trip() -> None:

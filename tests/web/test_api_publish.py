@@ -100,3 +100,10 @@ async def test_only_admins_publish(client: httpx.AsyncClient, users: dict) -> No
     officer = await token(client, "officer")
     r = await client.post("/api/v1/procedures", headers=officer, json={"code": "9.9", "name": "x"})
     assert r.status_code == 403
+
+
+async def test_a_misspelt_motcua_element_is_refused(client: httpx.AsyncClient, admin: dict) -> None:
+    bad = MODEL.replace(b"<motcua:budget ", b"<motcua:budjet ", 1)
+    assert bad != MODEL
+    problems = await _refused(client, admin, bad)
+    assert any(p["code"] == "unknown_extension" and p["element_id"] == "intake" for p in problems), problems

@@ -106,7 +106,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 
 
 def register_function(name: str, fn: Callable[..., Any]) -> None:
-    """Add a reviewed helper (e.g. add_working_days) to the language for every later evaluation."""
+    """Add a reviewed helper (e.g. add_working_days) to the language; call it at start-up."""
     if not (name.isidentifier() and not name.startswith("_") and callable(fn)) \
             or fn in simpleeval.DISALLOW_FUNCTIONS:
         raise ValueError(f"cannot register {name!r} as an expression function")
@@ -286,6 +286,8 @@ def _static_size(node: ast.BinOp) -> list[str]:
                 return [f"repetition too long ({times} times)"]
     except InvalidExpression as exc:
         return [str(exc)]
+    except RecursionError:
+        return ["expression nested too deeply"]
     return []
 
 
@@ -302,7 +304,9 @@ def _check_tree(root: ast.AST, depth: int = 0) -> list[str]:
         if type(node) in _REFUSED_NODES or not isinstance(node, _ALLOWED_NODES):
             reasons.append(f"{_REFUSED_NODES.get(type(node), type(node).__name__)} not allowed")
             continue
-        if isinstance(node, ast.Name) and node.id.startswith("_") and id(node) not in callees:
+        if isinstance(node, ast.Constant) and isinstance(node.value, bytes):  # b'%99999999d' % 1; not JSON
+            reasons.append("bytes literals not allowed")
+        elif isinstance(node, ast.Name) and node.id.startswith("_") and id(node) not in callees:
             reasons.append(f"name {node.id} not allowed")
         elif isinstance(node, ast.Attribute) and node.attr.startswith("_"):
             reasons.append(f"attribute {node.attr} not allowed")

@@ -1,6 +1,8 @@
 """The restricted evaluator: static checks, run-time refusals and real SpiffWorkflow runs."""
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
 from datetime import UTC, datetime, timedelta
@@ -8,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -207,6 +211,24 @@ def test_checks_never_run_the_code(tmp_path: Path) -> None:
     assert check_expression(f"open('{canary}', 'w').write('x')")
     assert check_script(f"import os\nos.system('touch {canary}')")
     assert not canary.exists()
+
+
+_TOKENS = st.sampled_from([*"abxy_019 .,:;()[]{}'\"*+-/%<>=!@\n\\", "__class__", "import ", "lambda",
+                           " for ", " in ", " if ", "print", "len", "**", "999999", "join", "format", "del ",
+                           "+=", "f'"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_TOKENS, max_size=25).map("".join))
+def test_arbitrary_text_never_crashes_the_checks_and_leaves_json_data(text: str) -> None:
+    assert all(isinstance(r, str) for r in check_expression(text) + check_script(text))
+    data: dict[str, Any] = {"a": 1, "b": "x", "x": [1, 2], "y": {"k": 1}}
+    expected = (ExpressionRefused, NameError, TypeError, ValueError, LookupError, ArithmeticError)
+    with contextlib.suppress(*expected):
+        SafeEnvironment().evaluate(text, data)
+    with contextlib.suppress(*expected):
+        SafeEnvironment().execute(text, data)
+    json.dumps(data)
 
 
 # ------------------------------------------------------------------ run time, environment level

@@ -114,7 +114,8 @@ async def current_version(code: str) -> ProcedureVersion:
 
 
 def load(version: ProcedureVersion) -> LoadedVersion:
-    spec, subs = SPEC_CACHE.get(version.id, lambda: version.spec_json)
+    # keyed by content digest, not by id: ids repeat across databases (tests, several installations)
+    spec, subs = SPEC_CACHE.get(version.digest, lambda: version.spec_json)
     return LoadedVersion(version, spec, subs)
 
 

@@ -7,6 +7,7 @@ Motcua's rules (lanes and roles, forms, no untyped tasks, restricted expressions
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -86,13 +87,33 @@ def xsd_problems(root: etree._Element) -> list[Problem]:
     return [Problem(f"BPMN schema: {e.message}", line=e.line, code="xsd") for e in schema.error_log]
 
 
-def quote_timer_literals(root: etree._Element) -> None:
-    """Camunda Modeler and bpmn-js write `PT5M`; SpiffWorkflow evaluates timers as expressions."""
+MAX_TIMER_MONTHS = 12 * 20
+_YEARS_MONTHS = re.compile(r"P(?:(\d+(?:[.,]\d+)?)Y)?(?:(\d+(?:[.,]\d+)?)M)?")
+
+
+def quote_timer_literals(root: etree._Element) -> list[Problem]:
+    """Camunda Modeler and bpmn-js write `PT5M`; SpiffWorkflow evaluates timers as expressions.
+
+    Also refuses literal durations over 20 years: SpiffWorkflow adds a duration month by month,
+    so `P999999999Y` would hang the process that arms it."""
+    problems = []
     for tag in TIMER_TAGS:
         for node in root.iterfind(f".//bpmn:{tag}", NSMAP):
             text = (node.text or "").strip()
-            if scripting.ISO_TIMER_LITERAL.fullmatch(text):
-                node.text = json.dumps(text)
+            if not scripting.ISO_TIMER_LITERAL.fullmatch(text):
+                continue
+            node.text = json.dumps(text)
+            duration = text.rsplit("/", 1)[-1]
+            match = _YEARS_MONTHS.match(duration)
+            if match and duration.startswith("P"):
+                years, months = (float((g or "0").replace(",", ".")) for g in match.groups())
+                if years * 12 + months > MAX_TIMER_MONTHS:
+                    owner = next((a for a in node.iterancestors() if a.get("id") and
+                                  etree.QName(a).localname.endswith("Event")), None)
+                    problems.append(Problem(f"Timer duration {text} is longer than 20 years",
+                                            element_id=owner.get("id") if owner is not None else None,
+                                            code="timer_too_long"))
+    return problems
 
 
 def parse_model(
@@ -107,7 +128,9 @@ def parse_model(
     forms = forms or {}
     root = read_xml(xml)
     problems = xsd_problems(root)
-    quote_timer_literals(root)
+    problems += quote_timer_literals(root)
+    if problems and any(p.code == "timer_too_long" for p in problems):
+        raise ModelInvalid(problems)  # never hand such a model to SpiffWorkflow
     parser = SpiffBpmnParser()
     try:
         parser.add_bpmn_xml(root, filename="model.bpmn")

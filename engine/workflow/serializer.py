@@ -91,7 +91,7 @@ def load_state(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> Motcu
 
 
 class SpecCache:
-    """Process-wide LRU of parsed specs, keyed by procedure-version id (versions are immutable)."""
+    """Process-wide LRU of parsed specs, keyed by the version digest (versions are immutable)."""
 
     def __init__(self, size: int = 256) -> None:
         self._items: OrderedDict[Any, tuple[Any, dict[str, Any]]] = OrderedDict()

@@ -37,6 +37,13 @@ from engine.workflow.serializer import SPEC_CACHE, dump_spec, load_state
 #: Third-party models carry no lanes with motcua:role, so assignment rules are relaxed.
 POLICY = PublishPolicy(require_lanes=False)
 STATUS = {"completed": "completed", "waiting": "processing", "error": "failed"}
+#: fields of the format this runner checks; anything else fails the case instead of being ignored
+STEP_FIELDS = {"complete", "where", "data", "expect_lane", "expect_task_data", "expect_task_data_exact",
+               "expect_task_data_after", "expect_error", "expect_ready", "expect_ready_names", "ordered",
+               "expect_waiting", "expect_status", "wait_seconds", "message"}
+EXPECT_FIELDS = {"status", "error", "data", "data_exact", "data_absent", "data_objects", "data_paths",
+                 "tasks_completed", "task_completion_counts", "tasks_not_completed", "tasks_cancelled",
+                 "ready", "events_emitted"}
 _MISSING = object()
 
 
@@ -88,7 +95,8 @@ async def publish_case(case: Mapping[str, Any], root: Path) -> ProcedureVersion:
     return await _publish_like(code, xml, extras, process_id)
 
 
-async def _publish_like(code: str, xml: bytes, extras: list[bytes], process_id: str | None) -> ProcedureVersion:
+async def _publish_like(code: str, xml: bytes, extras: list[bytes],
+                        process_id: str | None) -> ProcedureVersion:
     """procedures.publish, plus the parse_model arguments it does not pass on yet."""
     procedure = await procedures.get(code)
     roles = [r.code for r in await Role.all()]
@@ -143,11 +151,21 @@ class CaseRun:
 
     # -------------------------------------------------- the case
     async def run(self) -> None:
+        unknown = set(self.case.get("expect") or {}) - EXPECT_FIELDS
+        for step in self.case.get("steps") or []:
+            unknown |= set(step) - STEP_FIELDS
+        if unknown:
+            raise CaseFailure(f"case {self.case['id']}: the runner does not know the field(s) "
+                              f"{sorted(unknown)}")
         SPEC_CACHE.clear()  # version ids restart in every fresh test database
         self.staff = await User.create(username="conformance-staff", password_hash="!", kind="staff")
-        self.version = await publish_case(self.case, self.root)
-        self.dossier = await dossiers.submit(procedure_code(self.case), copy.deepcopy(self.case.get("initial_data")
-                                                                                       or {}), now=now())
+        try:
+            self.version = await publish_case(self.case, self.root)
+        except ModelInvalid as exc:
+            problems = "; ".join(f"[{p.code}] {p.element_id or ''} {p.message}".strip() for p in exc.problems)
+            raise CaseFailure(f"case {self.case['id']}: publish refused the model: {problems}") from None
+        initial_data = copy.deepcopy(self.case.get("initial_data") or {})
+        self.dossier = await dossiers.submit(procedure_code(self.case), initial_data, now=now())
         await self.check_projections("after submit")
         for index, step in enumerate(self.case.get("steps") or []):
             where = f"step {index + 1} {json.dumps(step, ensure_ascii=False)[:160]}"
@@ -168,8 +186,8 @@ class CaseRun:
             self.dossier = await Dossier.get(id=self.dossier.id)
         if "message" in step:
             message = step["message"]
-            self.dossier = await dossiers.deliver_message(self.dossier, message["name"], message.get("payload"),
-                                                          now(), "conformance")
+            self.dossier = await dossiers.deliver_message(self.dossier, message["name"],
+                                                          message.get("payload"), now(), "conformance")
         if "complete" in step:
             await self.complete(step, where)
 
@@ -186,6 +204,8 @@ class CaseRun:
                               + ("\n  earlier: " + "\n  ".join(self.failures) if self.failures else "")
                               + (f"\n  dossier error: {self.dossier.error}" if self.dossier.error else ""))
         row = rows[0]
+        if "expect_lane" in step and row.lane != step["expect_lane"]:
+            self.fail(where, f"task {ref!r} is in lane {row.lane!r}, expected {step['expect_lane']!r}")
         if "expect_task_data" in step:
             data = self.task_data(row.id)
             expected = step["expect_task_data"]
@@ -194,17 +214,18 @@ class CaseRun:
                     self.fail(where, f"task data before completion: expected exactly {expected}, got {data}")
             elif not _matches(data, expected):
                 self.fail(where, f"task data before completion: expected {expected} within {data}")
-        self.dossier = await dossiers.complete_task(row.id, copy.deepcopy(step.get("data") or {}), self.staff, now())
+        data = copy.deepcopy(step.get("data") or {})
+        self.dossier = await dossiers.complete_task(row.id, data, self.staff, now())
         if "expect_error" in step:
             self.check_error(step["expect_error"], where)
             self.ended_by_error = True
             return
         if "expect_task_data_after" in step:
             task = self.workflow().get_task_from_id(UUID(row.id))
-            data = dict(task.data) if task is not None else None
-            if data != step["expect_task_data_after"]:
-                self.fail(where, f"task data after completion: expected exactly {step['expect_task_data_after']}, "
-                                 f"got {data}")
+            after = dict(task.data) if task is not None else None
+            if after != step["expect_task_data_after"]:
+                self.fail(where, f"task data after completion: expected exactly "
+                                 f"{step['expect_task_data_after']}, got {after}")
 
     # -------------------------------------------------- checks
     def check_error(self, expected: Mapping[str, Any], where: str) -> None:
@@ -216,11 +237,15 @@ class CaseRun:
         if "task" in expected and error.get("element_id") != expected["task"]:
             self.fail(where, f"error on element {error.get('element_id')!r}, expected {expected['task']!r} "
                              f"({error.get('message')})")
-        if "message_contains" in expected and expected["message_contains"] not in (error.get("message") or ""):
+        message = error.get("message") or ""
+        if "message_contains" in expected and expected["message_contains"] not in message:
             self.fail(where, f"error message {error.get('message')!r} does not mention "
                              f"{expected['message_contains']!r}")
-        if "missing_data" in expected and expected["missing_data"] not in json.dumps(error, ensure_ascii=False):
-            self.fail(where, f"the error does not name the missing data {expected['missing_data']!r}: {error}")
+        # any field of the stored error may name it (the message, or a dedicated key)
+        named = json.dumps(error, ensure_ascii=False)
+        if "missing_data" in expected and expected["missing_data"] not in named:
+            self.fail(where, f"the error does not name the missing data {expected['missing_data']!r}: "
+                             f"{error}")
 
     async def check_projections(self, where: str) -> None:
         """The HumanTask/Timer rows written by the command equal what the stored state implies."""
@@ -239,8 +264,8 @@ class CaseRun:
             self.compare_ready(await self.ready_rows(), step["expect_ready"], step.get("ordered", False),
                                lambda r: r.element_id, where)
         if "expect_ready_names" in step:
-            self.compare_ready(await self.ready_rows(), step["expect_ready_names"], step.get("ordered", False),
-                               lambda r: r.name, where)
+            self.compare_ready(await self.ready_rows(), step["expect_ready_names"],
+                               step.get("ordered", False), lambda r: r.name, where)
         if "expect_waiting" in step:
             waiting = self.waiting_events()
             missing = [e for e in step["expect_waiting"] if e not in waiting]
@@ -253,7 +278,8 @@ class CaseRun:
         if Counter(got) != Counter(expected):
             self.fail(where, f"READY tasks {got}, expected {expected}")
         elif ordered:
-            # The engine's own order (tree order, i.e. as drawn), which is how the task list presents them
+            # The engine's own order (tree order, i.e. as drawn). The HumanTask rows do not keep it:
+            # tasks made by one command share created_at and their ids are random UUIDs.
             by_id = {r.id: key(r) for r in rows}
             engine_order = [by_id.get(t.task_id) for t in self.projection().ready]
             if engine_order != list(expected):
@@ -264,7 +290,7 @@ class CaseRun:
         return {t.task_spec.bpmn_id for t in _all_tasks(wf) if t.state == TaskState.WAITING
                 and getattr(t.task_spec, "event_definition", None) is not None and t.task_spec.bpmn_id}
 
-    async def completions(self) -> Counter[str]:
+    def completions(self) -> Counter[str]:
         """How many times each element completed, according to the stored workflow state."""
         wf = self.workflow()
         return Counter(t.task_spec.bpmn_id for t in _all_tasks(wf)
@@ -305,7 +331,7 @@ class CaseRun:
                 self.fail(where, f"data at {item['path']}: expected {item['value']!r}, "
                                  f"got {None if value is _MISSING else value!r}")
         if any(k in expect for k in ("tasks_completed", "tasks_not_completed", "task_completion_counts")):
-            counts = await self.completions()
+            counts = self.completions()
             for element in expect.get("tasks_completed") or []:
                 if not counts[element]:
                     self.fail(where, f"{element} did not complete")
@@ -321,7 +347,8 @@ class CaseRun:
                 states = sorted({TaskState.get_name(t.state) for t in _all_tasks(wf)
                                  if t.task_spec.bpmn_id == element})
                 if "CANCELLED" not in states or "COMPLETED" in states:
-                    self.fail(where, f"{element} should end cancelled; its states: {states or 'never reached'}")
+                    self.fail(where, f"{element} should end cancelled; its states: "
+                                     f"{states or 'never reached'}")
         if "ready" in expect:
             self.compare_ready(await self.ready_rows(), expect["ready"], False, lambda r: r.element_id, where)
         if "events_emitted" in expect:
@@ -354,5 +381,5 @@ def _path(data: Any, path: Iterable[Any]) -> Any:
 
 
 async def run_case(case: Mapping[str, Any], root: Path) -> None:
-    """Run one case; raise CaseFailure listing every mismatch (ModelInvalid if publish refuses it)."""
+    """Run one case; raise CaseFailure listing every mismatch (or why publish refused the model)."""
     await CaseRun(case, root).run()

@@ -175,7 +175,7 @@ def run_floor(n: int, spec: Any, subs: dict[str, Any], path: Path) -> Run:
 
 async def setup_motcua(settings: Any, xml: bytes) -> dict[str, Any]:
     """Migrate and open the database; roles, the published procedure, one staff user per role."""
-    SPEC_CACHE.clear()  # keyed by version id, which restarts at 1 in every fresh database
+    SPEC_CACHE.clear()  # each database starts cold, as in a fresh process
     await migrate(settings)
     await open_database(settings)
     await accounts.ensure_roles(ROLES)

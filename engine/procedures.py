@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -58,22 +58,31 @@ async def get(code: str) -> Procedure:
     return procedure
 
 
-def _digest(xml: bytes, forms: Mapping[str, Any]) -> str:
+def _digest(xml: bytes, forms: Mapping[str, Any], extra_files: Sequence[bytes] = (),
+            process_id: str | None = None) -> str:
+    """Content address of a version: the spec cache and "same upload twice" both rely on it."""
     h = hashlib.sha256(xml)
+    for extra in extra_files:
+        h.update(b"\0extra\0" + extra)
+    h.update(f"\0process\0{process_id or ''}".encode())
     h.update(json.dumps(forms, sort_keys=True, ensure_ascii=False).encode())
     return h.hexdigest()
 
 
 async def publish(code: str, xml: bytes, forms: Mapping[str, Any] | None = None, *, published_by: str = "",
-                  max_bytes: int = 2_000_000, policy: PublishPolicy = PublishPolicy()) -> ProcedureVersion:
-    """Validate everything, then store an immutable version, or raise ModelInvalid with all problems."""
+                  max_bytes: int = 2_000_000, policy: PublishPolicy = PublishPolicy(),
+                  extra_files: Sequence[bytes] = (), process_id: str | None = None) -> ProcedureVersion:
+    """Validate everything, then store an immutable version, or raise ModelInvalid with all problems.
+
+    `extra_files` are further BPMN files (called processes); `process_id` picks the process (or
+    collaboration) to run when the model has more than one."""
     procedure = await get(code)
     forms = dict(forms or {})
-    if len(xml) > max_bytes:
+    if len(xml) + sum(len(e) for e in extra_files) > max_bytes:
         raise ModelInvalid([Problem(f"The model is larger than {max_bytes} bytes", code="too_large")])
     roles = [r.code for r in await Role.all()]
-    parsed = parse_model(xml, forms, roles, policy)
-    digest = _digest(xml, forms)
+    parsed = parse_model(xml, forms, roles, policy, extra_files=extra_files, process_id=process_id)
+    digest = _digest(xml, forms, extra_files, process_id)
     async with in_transaction():
         latest = await ProcedureVersion.filter(procedure_id=procedure.id).order_by("-number").first()
         if latest is not None and latest.digest == digest:

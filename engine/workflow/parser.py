@@ -126,18 +126,17 @@ def parse_model(
 ) -> ParsedModel:
     """Parse and check a model; raise ModelInvalid with every problem found."""
     forms = forms or {}
-    root = read_xml(xml)
-    problems = xsd_problems(root)
-    problems += quote_timer_literals(root)
-    if problems and any(p.code == "timer_too_long" for p in problems):
+    roots = [read_xml(xml), *(read_xml(extra) for extra in extra_files)]
+    root = roots[0]
+    problems: list[Problem] = []
+    for each in roots:
+        problems += xsd_problems(each) + quote_timer_literals(each)
+    if any(p.code == "timer_too_long" for p in problems):
         raise ModelInvalid(problems)  # never hand such a model to SpiffWorkflow
     parser = SpiffBpmnParser()
     try:
-        parser.add_bpmn_xml(root, filename="model.bpmn")
-        for extra in extra_files:
-            extra_root = read_xml(extra)
-            quote_timer_literals(extra_root)
-            parser.add_bpmn_xml(extra_root, filename="extra.bpmn")
+        for i, each in enumerate(roots):
+            parser.add_bpmn_xml(each, filename="model.bpmn" if i == 0 else f"extra{i}.bpmn")
     except ValidationException as exc:
         raise ModelInvalid(problems + [_from_validation(exc)]) from None
     executable = parser.get_process_ids()
@@ -149,8 +148,11 @@ def parse_model(
             raise ModelInvalid(problems)
         process_id = executable[0]
     try:
-        spec = parser.get_spec(process_id)
-        subprocess_specs = parser.get_subprocess_specs(process_id)
+        if process_id in parser.collaborations:  # several pools run as one instance, messages between them
+            spec, subprocess_specs = parser.get_collaboration(process_id)
+        else:
+            spec = parser.get_spec(process_id)
+            subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:
         raise ModelInvalid(problems + [_from_validation(exc)]) from None
     except SpiffWorkflowException as exc:

@@ -137,9 +137,14 @@ def _advance(wf: MotcuaWorkflow, diff: dict[str, Any] | None = None,
 
 
 def _error_of(exc: SpiffWorkflowException) -> dict[str, Any]:
-    task = getattr(exc, "task", None)
-    element = getattr(getattr(task, "task_spec", None), "bpmn_id", None)
-    return {"message": str(exc).split("\n")[0][:500], "element_id": element, "type": type(exc).__name__}
+    # A failed gateway raises WorkflowException with task_spec but no task.
+    spec = getattr(getattr(exc, "task", None), "task_spec", None) or getattr(exc, "task_spec", None)
+    error = {"message": str(exc).split("\n")[0][:500], "element_id": getattr(spec, "bpmn_id", None),
+             "type": type(exc).__name__}
+    ref = getattr(exc, "data_output", None) or getattr(exc, "data_input", None)
+    if ref is not None:
+        error["missing_data"] = ref.bpmn_id
+    return error
 
 
 def _existing_error(wf: MotcuaWorkflow) -> dict[str, Any] | None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import hashlib
-import inspect
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -29,10 +28,10 @@ from SpiffWorkflow import TaskState
 
 from engine import dossiers, procedures, timers
 from engine.errors import ModelInvalid
-from engine.models import AuditEvent, Dossier, HumanTask, ProcedureVersion, Role, User
+from engine.models import AuditEvent, Dossier, HumanTask, ProcedureVersion, User
 from engine.workflow import runner
-from engine.workflow.parser import PublishPolicy, parse_model
-from engine.workflow.serializer import SPEC_CACHE, dump_spec, load_state
+from engine.workflow.parser import PublishPolicy
+from engine.workflow.serializer import load_state
 
 #: Third-party models carry no lanes with motcua:role, so assignment rules are relaxed.
 POLICY = PublishPolicy(require_lanes=False)
@@ -66,47 +65,14 @@ def procedure_code(case: Mapping[str, Any]) -> str:
 
 # ---------------------------------------------------------------- publishing
 async def publish_case(case: Mapping[str, Any], root: Path) -> ProcedureVersion:
-    """Publish the case's model (and its extra files) as a procedure version.
-
-    Goes through procedures.publish whenever it can. procedures.publish does not take
-    extra_files/process_id yet: for a model that needs them, the version is stored exactly as
-    publish stores it, from parse_model's result (see _publish_like). As soon as publish accepts
-    both keyword arguments it is used for every case.
-    """
+    """Publish the case's model (with its extra files and chosen process) as a procedure version."""
     code = procedure_code(case)
     await procedures.create_or_update(code, name=case.get("title", case["id"])[:300])
     xml = (root / case["file"]).read_bytes()
     extras = [(root / f).read_bytes() for f in case.get("extra_files") or []]
     process_id = case.get("process_id") or case.get("collaboration_id")
-    params = inspect.signature(procedures.publish).parameters
-    if "extra_files" in params and "process_id" in params:
-        return await procedures.publish(code, xml, policy=POLICY, published_by="conformance",
-                                        extra_files=extras, process_id=process_id)
-    if not extras:
-        try:
-            version = await procedures.publish(code, xml, policy=POLICY, published_by="conformance")
-        except ModelInvalid as exc:
-            if not any(p.code == "executable_count" for p in exc.problems):
-                raise
-        else:
-            if version.process_id != process_id:
-                raise CaseFailure(f"published process {version.process_id!r}, the case runs {process_id!r}")
-            return version
-    return await _publish_like(code, xml, extras, process_id)
-
-
-async def _publish_like(code: str, xml: bytes, extras: list[bytes],
-                        process_id: str | None) -> ProcedureVersion:
-    """procedures.publish, plus the parse_model arguments it does not pass on yet."""
-    procedure = await procedures.get(code)
-    roles = [r.code for r in await Role.all()]
-    parsed = parse_model(xml, {}, roles, POLICY, extra_files=extras, process_id=process_id)
-    digest = hashlib.sha256(b"".join([xml, *extras])).hexdigest()
-    return await ProcedureVersion.create(
-        procedure_id=procedure.id, number=1, process_id=parsed.process_id, bpmn_xml=xml.decode("utf-8"),
-        digest=digest, spec_json=dump_spec(parsed.spec, parsed.subprocess_specs), forms={},
-        lanes=parsed.extensions.lane_roles(), elements=parsed.extensions.elements, published_by="conformance",
-    )
+    return await procedures.publish(code, xml, policy=POLICY, published_by="conformance",
+                                    extra_files=extras, process_id=process_id)
 
 
 # ---------------------------------------------------------------- running
@@ -157,7 +123,6 @@ class CaseRun:
         if unknown:
             raise CaseFailure(f"case {self.case['id']}: the runner does not know the field(s) "
                               f"{sorted(unknown)}")
-        SPEC_CACHE.clear()  # version ids restart in every fresh test database
         self.staff = await User.create(username="conformance-staff", password_hash="!", kind="staff")
         try:
             self.version = await publish_case(self.case, self.root)

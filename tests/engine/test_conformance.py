@@ -30,8 +30,6 @@ from tests.engine.conformance_runner import POLICY, load_cases, run_case
 ENV = "MOTCUA_CONFORMANCE"
 DEFAULT = ("conformance", "expectations.json")
 
-_COLLABORATION = ("collaboration of several pools: publish runs exactly one executable process "
-                  "(parse_model does not use SpiffBpmnParser.get_collaboration)")
 _CAMUNDA_MESSAGES = ("camunda dialect: the reply message's camunda:expression/camunda:resultVariable "
                      "(approved -> ApprovalResult) is not read by SpiffBpmnParser")
 _DMN = ("DMN business rule task: publish takes no .dmn files (parse_model reads extra files as BPMN) and "
@@ -39,19 +37,12 @@ _DMN = ("DMN business rule task: publish takes no .dmn files (parse_model reads 
 
 #: case id -> why Motcua cannot run it yet (each is an xfail(strict=True))
 KNOWN_GAPS: dict[str, str] = {
-    "exclusive-gateway-no-matching-flow":
-        "the failure is not attributed to the gateway: SpiffWorkflow raises WorkflowException(task_spec=...) "
-        "without .task, and runner._error_of only reads exc.task, so dossier.error['element_id'] is None",
-    "io-specification-missing-output":
-        "the dossier error does not name the missing data output (out_2): runner._error_of drops "
-        "WorkflowDataException.data_output and the message is only 'Missing data ouput.'",
     "event-subprocess-signal":
         "spiff dialect (Motcua parses with SpiffBpmnParser): a signal carries only its "
         "spiffworkflow:signalPayload, not the thrower's data, so the event subprocess's task sees {}; "
         "the case holds with the plain BPMN and camunda parsers only (verified.fails_with.spiff)",
-    "camunda-message-collaboration-approval-loop": f"{_COLLABORATION}; {_CAMUNDA_MESSAGES}",
-    "camunda-call-activity-with-messages": f"{_COLLABORATION}; {_CAMUNDA_MESSAGES}",
-    "multiple-throw-matches-multiple-catch": _COLLABORATION,
+    "camunda-message-collaboration-approval-loop": _CAMUNDA_MESSAGES,
+    "camunda-call-activity-with-messages": _CAMUNDA_MESSAGES,
     "camunda-business-rule-then-gateway": _DMN,
     "camunda-dmn-in-multi-instance": _DMN,
 }

@@ -203,7 +203,7 @@ async def _write_projections(dossier: Dossier, loaded: LoadedVersion, result: St
                              actor: str, completed_task: HumanTask | None) -> None:
     open_rows = {t.id: t for t in await HumanTask.filter(dossier_id=dossier.id, state="ready")}
     ready_ids = {t.task_id for t in result.ready}
-    for task_id, row in open_rows.items():
+    for task_id in open_rows:
         if task_id in ready_ids:
             continue
         done = completed_task is not None and completed_task.id == task_id

@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 from engine.errors import InvalidData, ModelInvalid, NotFound, Problem
 from engine.models import Procedure, ProcedureVersion, Role
 from engine.models.procedure import TIME_UNITS
-from engine.workflow.parser import PublishPolicy, parse_model
+from engine.workflow.parser import DEFAULT_POLICY, PublishPolicy, parse_model
 from engine.workflow.serializer import SPEC_CACHE, dump_spec
 
 PROCEDURE_FIELDS = ("name", "name_en", "agency", "time_limit", "time_unit", "fee", "online_level", "slug",
@@ -70,7 +70,7 @@ def _digest(xml: bytes, forms: Mapping[str, Any], extra_files: Sequence[bytes] =
 
 
 async def publish(code: str, xml: bytes, forms: Mapping[str, Any] | None = None, *, published_by: str = "",
-                  max_bytes: int = 2_000_000, policy: PublishPolicy = PublishPolicy(),
+                  max_bytes: int = 2_000_000, policy: PublishPolicy = DEFAULT_POLICY,
                   extra_files: Sequence[bytes] = (), process_id: str | None = None) -> ProcedureVersion:
     """Validate everything, then store an immutable version, or raise ModelInvalid with all problems.
 

@@ -8,9 +8,9 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 import asyncpg
 import httpx

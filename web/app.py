@@ -16,11 +16,11 @@ from starlette.routing import Mount, Route
 
 from engine.db import close_database, connection, open_database
 from engine.settings import Settings
+from web import pages
 from web.api import accounts as api_accounts
 from web.api import dossiers as api_dossiers
 from web.api import procedures as api_procedures
 from web.api.openapi import openapi
-from web import pages
 from web.errors import HANDLERS
 
 

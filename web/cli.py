@@ -40,11 +40,15 @@ def _settings_with_secret(settings: Settings) -> Settings:
     return replace(settings, secret_key=path.read_text().strip())
 
 
+def procedure_folders(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if (p / "procedure.toml").exists())
+
+
 async def load_procedures(settings: Settings, folder: Path) -> list[str]:
     loaded = []
     async with database(settings):
         await accounts.ensure_roles()
-        for sub in sorted(p for p in folder.iterdir() if (p / "procedure.toml").exists()):
+        for sub in procedure_folders(folder):
             try:
                 version = await procedures.load_from_folder(sub)
             except ModelInvalid as exc:

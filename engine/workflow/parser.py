@@ -41,6 +41,9 @@ class PublishPolicy:
     require_forms: bool = False
 
 
+DEFAULT_POLICY = PublishPolicy()
+
+
 @dataclass
 class ParsedModel:
     process_id: str
@@ -70,9 +73,11 @@ def read_xml(xml: bytes) -> etree._Element:
     try:
         root = etree.fromstring(xml, parser=hardened_xml_parser())
     except etree.XMLSyntaxError as exc:
-        raise ModelInvalid([Problem(f"XML is not well-formed: {exc.msg}", line=exc.lineno, code="xml_syntax")]) from None
+        problem = Problem(f"XML is not well-formed: {exc.msg}", line=exc.lineno, code="xml_syntax")
+        raise ModelInvalid([problem]) from None
     if root.tag != f"{{{NSMAP['bpmn']}}}definitions":
-        raise ModelInvalid([Problem("The document is not a BPMN 2.0 model (no bpmn:definitions root)", code="not_bpmn")])
+        raise ModelInvalid([Problem("The document is not a BPMN 2.0 model (no bpmn:definitions root)",
+                                    code="not_bpmn")])
     # A DTD may have been declared even if not loaded; refuse it: models have no use for one.
     if root.getroottree().docinfo.internalDTD is not None or root.getroottree().docinfo.system_url:
         raise ModelInvalid([Problem("DTDs and entity declarations are not allowed in a model", code="xml_dtd")])
@@ -120,7 +125,7 @@ def parse_model(
     xml: bytes,
     forms: Mapping[str, Any] | None = None,
     known_roles: Iterable[str] | None = None,
-    policy: PublishPolicy = PublishPolicy(),
+    policy: PublishPolicy = DEFAULT_POLICY,
     extra_files: Iterable[bytes] = (),
     process_id: str | None = None,
 ) -> ParsedModel:

@@ -34,7 +34,7 @@ def _obj(**props: Any) -> dict[str, Any]:
     return {"type": "object", "properties": props}
 
 
-S, O = {"type": "string"}, {"type": "object"}
+S, OBJ = {"type": "string"}, {"type": "object"}
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -42,7 +42,7 @@ DOCUMENT: dict[str, Any] = {
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         "schemas": {
-            "Error": _obj(error=_obj(code=S, message=S, details=O)),
+            "Error": _obj(error=_obj(code=S, message=S, details=OBJ)),
         },
     },
     "paths": {
@@ -72,7 +72,7 @@ DOCUMENT: dict[str, Any] = {
                         ok=201, errors=(403, 404, 422),
                         body=_obj(procedure=S, channel={"enum": ["online", "counter", "post"]},
                                   submitter_kind={"enum": ["citizen", "proxy", "officer_assisted"]},
-                                  data=O, idempotency_key=S))},
+                                  data=OBJ, idempotency_key=S))},
         "/api/v1/dossiers/{code}": {"get": _op("Status, open tasks and history of a dossier", errors=(404,),
                                                params=("code",))},
         "/api/v1/tasks": {"get": _op("The caller's inbox: READY tasks of the caller's roles", errors=(403,))},
@@ -83,7 +83,7 @@ DOCUMENT: dict[str, Any] = {
                                                         params=("task_id",))},
         "/api/v1/tasks/{task_id}/complete": {
             "post": _op("Complete a task with its form data; 409 if someone else completed it first",
-                        errors=(404, 409, 422), body=_obj(data=O), params=("task_id",))},
+                        errors=(404, 409, 422), body=_obj(data=OBJ), params=("task_id",))},
         "/api/v1/openapi.json": {"get": _op("This document", auth=False)},
     },
 }

@@ -4,32 +4,133 @@
     UPDATE dossier … WHERE revision = r (0 rows: someone else won → Conflict), write the
     projections (HumanTask, Timer), append the audit event.
 
-A crash anywhere before COMMIT leaves the previous state intact.
+A crash anywhere before COMMIT leaves the previous state intact. The hot path (submit, complete,
+timers) uses the raw statements of engine/dossier_rows.py: a command is 5–7 statements.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from threading import Lock
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from engine import procedures
-from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied, WorkflowFailed
-from engine.models import AuditEvent, Dossier, DossierCounter, HumanTask, ProcedureVersion, Timer, User
+from engine import dossier_rows as rows
+from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
+from engine.models import AuditEvent, Dossier, HumanTask, ProcedureVersion, Timer, User
 from engine.models.dossier import CHANNELS, SUBMITTER_KINDS
 from engine.procedures import LoadedVersion
+from engine.procedures import load as load_version
 from engine.workflow import runner
 from engine.workflow.runner import StepResult, TaskNotReady
+from engine.workflow.serializer import SERIALIZER_VERSION
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 STATUS_OF_ENGINE = {"waiting": "processing", "completed": "completed", "error": "failed"}
 
 
+# ------------------------------------------------------------------ versions (immutable, cached)
+@dataclass(frozen=True)
+class VersionInfo:
+    id: int
+    digest: str
+    number: int
+    procedure_code: str
+    lanes: dict[str, str]
+    elements: dict[str, Any]
+    forms: dict[str, Any]
+    spec: Any
+    subprocess_specs: dict[str, Any]
+
+    def form(self, element_id: str) -> tuple[str | None, dict[str, Any] | None]:
+        ref = (self.elements.get(element_id) or {}).get("form")
+        return ref, self.forms.get(ref) if ref else None
+
+
+_versions: OrderedDict[tuple[int, str], VersionInfo] = OrderedDict()
+_versions_lock = Lock()
+
+
+async def version_info(version_id: int, digest: str | None = None) -> VersionInfo:
+    """A published version's facts; keyed by (id, digest) since ids repeat across databases."""
+    if digest is not None:
+        with _versions_lock:
+            if (found := _versions.get((version_id, digest))) is not None:
+                return found
+    version = await ProcedureVersion.get(id=version_id).select_related("procedure")
+    loaded: LoadedVersion = load_version(version)
+    info = VersionInfo(version.id, version.digest, version.number, version.procedure.code, version.lanes or {},
+                       version.elements or {}, version.forms or {}, loaded.spec, loaded.subprocess_specs)
+    with _versions_lock:
+        _versions[(version.id, version.digest)] = info
+        while len(_versions) > 512:
+            _versions.popitem(last=False)
+    return info
+
+
+async def current_version_info(procedure_code: str) -> VersionInfo:
+    row = await rows.fetch_one(rows.db(), (
+        "SELECT pv.id, pv.digest FROM procedure_version pv JOIN procedure p ON p.id = pv.procedure_id "
+        "WHERE p.code = ? AND pv.status = 'published' ORDER BY pv.number DESC LIMIT 1"), [procedure_code])
+    if row is None:
+        raise NotFound("The procedure does not exist or has no published version", code=procedure_code)
+    return await version_info(row["id"], row["digest"])
+
+
+# ------------------------------------------------------------------ loaded dossier + task
+_DOSSIER_COLUMNS = ("d.id, d.code, d.procedure_version_id, d.status, d.revision, d.state, d.channel, "
+                    "d.submitter_kind, d.submitted_by_id, d.error, d.next_timer_at, d.created_at, d.completed_at, "
+                    "pv.digest")
+
+
+@dataclass
+class Loaded:
+    """One read: the dossier row (+ version digest), and optionally the task being worked on."""
+
+    dossier: dict[str, Any]
+    version: VersionInfo
+    task: dict[str, Any] | None = None
+
+    @property
+    def form_schema(self) -> dict[str, Any] | None:
+        return self.version.form(self.task["element_id"])[1] if self.task else None
+
+
+async def _load(where: str, param: Any, with_task: bool) -> Loaded | None:
+    task_cols = ("t.id AS task_id, t.element_id AS task_element_id, t.name AS task_name, t.lane AS task_lane, "
+                 "t.role AS task_role, t.form_ref AS task_form_ref, t.state AS task_state, "
+                 "t.claimed_by_id AS task_claimed_by_id, ") if with_task else ""
+    source = ("human_task t JOIN dossier d ON d.id = t.dossier_id" if with_task else "dossier d")
+    row = await rows.fetch_one(rows.db(), (
+        f"SELECT {task_cols}{_DOSSIER_COLUMNS} FROM {source} "
+        f"JOIN procedure_version pv ON pv.id = d.procedure_version_id WHERE {where} = ?"), [param])
+    if row is None:
+        return None
+    version = await version_info(row["procedure_version_id"], row["digest"])
+    task = {k.removeprefix("task_"): row.pop(k) for k in list(row) if k.startswith("task_")} or None
+    row["error"] = rows.unjson(row["error"])
+    row["next_timer_at"] = rows.instant(row["next_timer_at"])
+    return Loaded(row, version, task)
+
+
+async def load_task(task_id: str) -> Loaded:
+    loaded = await _load("t.id", task_id, with_task=True)
+    if loaded is None:
+        raise NotFound("No such task", task_id=task_id)
+    return loaded
+
+
+def can_work_on(user: User, role: str | None) -> bool:
+    return user.kind in ("staff", "manager") and (role is None or user.has_role(role))
+
+
+# ------------------------------------------------------------------ commands
 def _json_native(value: Any, path: str = "data") -> None:
     if value is None or isinstance(value, bool | int | float | str):
         return
@@ -46,18 +147,14 @@ def _json_native(value: Any, path: str = "data") -> None:
     raise InvalidData("Data must be JSON", fields={path: ["not a JSON value"]})
 
 
-async def _next_code(agency_code: str, now: datetime) -> str:
+async def _next_code(conn: BaseDBAsyncClient, agency_code: str, now: datetime) -> str:
     day = now.astimezone(LOCAL_TZ).strftime("%y%m%d")
-    key = f"{agency_code}|{day}"
-    if not await DossierCounter.filter(key=key).exists():
-        try:
-            async with in_transaction():
-                await DossierCounter.create(key=key, value=0)
-        except IntegrityError:
-            pass  # another command created today's counter first
-    await DossierCounter.filter(key=key).update(value=F("value") + 1)
-    counter = await DossierCounter.get(key=key)
-    return f"{agency_code}-{day}-{counter.value:04d}"
+    row = await rows.fetch_one(conn, (
+        "INSERT INTO dossier_counter (key, value) VALUES (?, 1) "
+        "ON CONFLICT (key) DO UPDATE SET value = dossier_counter.value + 1 RETURNING value"),
+        [f"{agency_code}|{day}"])
+    assert row is not None
+    return f"{agency_code}-{day}-{row['value']:04d}"
 
 
 async def submit(procedure_code: str, data: dict[str, Any], *, now: datetime, channel: str = "online",
@@ -77,24 +174,179 @@ async def submit(procedure_code: str, data: dict[str, Any], *, now: datetime, ch
     scoped_key = f"{user.id if user else '-'}:{idempotency_key}" if idempotency_key else None
     if scoped_key and (existing := await Dossier.get_or_none(idempotency_key=scoped_key)):
         return existing
-    loaded = procedures.load(await procedures.current_version(procedure_code))
-    result = runner.start(loaded.spec, loaded.subprocess_specs, data)
+    version = await current_version_info(procedure_code)
+    result = runner.start(version.spec, version.subprocess_specs, data)
     actor = user.username if user else "anonymous"
+    now = now.astimezone(UTC)
+    dossier = {
+        "procedure_version_id": version.id, "status": STATUS_OF_ENGINE[result.status], "revision": 1,
+        "state": result.state, "channel": channel, "submitter_kind": submitter_kind,
+        "submitted_by_id": user.id if user else None, "error": result.error,
+        "next_timer_at": min((t.due_at for t in result.timers), default=None), "created_at": now,
+        "completed_at": now if result.status == "completed" else None,
+    }
     try:
-        async with in_transaction():
-            dossier = await Dossier.create(
-                code=await _next_code(agency_code, now), procedure_version_id=loaded.version.id,
-                status=STATUS_OF_ENGINE[result.status], revision=1, state=result.state, channel=channel,
-                submitter_kind=submitter_kind, submitted_by=user, idempotency_key=scoped_key,
-                error=result.error, created_at=now, completed_at=now if result.status == "completed" else None,
-            )
-            await _write_projections(dossier, loaded, result, now, actor=actor, completed_task=None)
-            await _audit(dossier, result, now, actor, "submitted")
+        async with in_transaction() as conn:
+            dossier["code"] = await _next_code(conn, agency_code, now)
+            inserted = await rows.fetch_one(conn, (
+                "INSERT INTO dossier (code, procedure_version_id, status, revision, state, serializer_version, "
+                "channel, submitter_kind, submitted_by_id, idempotency_key, error, next_timer_at, created_at, "
+                "updated_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+                [dossier["code"], version.id, dossier["status"], 1, result.state, SERIALIZER_VERSION, channel,
+                 submitter_kind, dossier["submitted_by_id"], scoped_key, rows.jsonb(result.error),
+                 rows.utc(dossier["next_timer_at"]), now, now, dossier["completed_at"]])
+            assert inserted is not None
+            dossier["id"] = inserted["id"]
+            await _write_projections(conn, dossier, version, result, now, actor=actor, completed_task=None,
+                                     had_timers=False)
+            await _audit(conn, dossier, result, now, actor, "submitted")
     except IntegrityError:
         if scoped_key and (existing := await Dossier.get_or_none(idempotency_key=scoped_key)):
             return existing  # a concurrent request with the same key won
         raise
-    return dossier
+    return _as_model(dossier, version, result, now)
+
+
+async def complete_task(task_id: str, data: dict[str, Any], user: User, now: datetime,
+                        loaded: Loaded | None = None) -> Dossier:
+    """Complete a READY task with (already form-validated) data; `loaded` saves a read when the caller
+    has it (web/api loads it once to check the form)."""
+    loaded = loaded or await load_task(task_id)
+    task = loaded.task
+    assert task is not None and task["id"] == task_id
+    if not can_work_on(user, task["role"]):
+        raise PermissionDenied("This task belongs to another role", task_id=task_id)
+    if task["state"] != "ready":
+        raise Conflict("The task is already completed", task_id=task_id)
+    if task["claimed_by_id"] not in (None, user.id):
+        raise Conflict("Another officer has claimed this task", task_id=task_id)
+    if not isinstance(data, dict):
+        raise InvalidData("Invalid data", fields={"data": ["must be an object"]})
+    _json_native(data)
+    version = loaded.version
+    try:
+        result = runner.complete_task(loaded.dossier["state"], version.spec, version.subprocess_specs, task_id, data)
+    except TaskNotReady:
+        raise Conflict("The task is no longer waiting for input", task_id=task_id) from None
+    return await _commit(loaded, result, now, user.username, "task_completed", completed_task=task)
+
+
+async def fire_due_timers(dossier_id: int, now: datetime) -> Dossier:
+    """Advance a dossier whose timers are due (called by engine/timers.py)."""
+    loaded = await _load("d.id", dossier_id, with_task=False)
+    if loaded is None:
+        raise NotFound("No such dossier", dossier_id=dossier_id)
+    v = loaded.version
+    result = runner.fire_timers(loaded.dossier["state"], v.spec, v.subprocess_specs)
+    return await _commit(loaded, result, now, "engine", "timer_fired", completed_task=None)
+
+
+async def deliver_message(dossier: Dossier, name: str, payload: Any, now: datetime, actor: str) -> Dossier:
+    loaded = await _load("d.id", dossier.id, with_task=False)
+    if loaded is None:
+        raise NotFound("No such dossier", code=dossier.code)
+    v = loaded.version
+    try:
+        result = runner.deliver_message(loaded.dossier["state"], v.spec, v.subprocess_specs, name, payload)
+    except Exception as exc:  # SpiffWorkflow says "not waiting for <name>" with a WorkflowException
+        raise Conflict(f"The dossier is not waiting for message {name!r}", detail=str(exc)[:200]) from None
+    return await _commit(loaded, result, now, actor, "message_received", completed_task=None)
+
+
+async def _commit(loaded: Loaded, result: StepResult, now: datetime, actor: str, action: str,
+                  completed_task: dict[str, Any] | None) -> Dossier:
+    now = now.astimezone(UTC)
+    dossier = dict(loaded.dossier)
+    old_revision = dossier["revision"]
+    had_timers = dossier["next_timer_at"] is not None
+    dossier.update(state=result.state, revision=old_revision + 1, status=STATUS_OF_ENGINE[result.status],
+                   error=result.error, next_timer_at=min((t.due_at for t in result.timers), default=None),
+                   completed_at=now if result.status == "completed" else None)
+    async with in_transaction() as conn:
+        updated = await rows.execute(conn, (
+            "UPDATE dossier SET state = ?, revision = ?, status = ?, error = ?, next_timer_at = ?, updated_at = ?, "
+            "completed_at = ? WHERE id = ? AND revision = ?"),
+            [result.state, old_revision + 1, dossier["status"], rows.jsonb(result.error),
+             rows.utc(dossier["next_timer_at"]), now, dossier["completed_at"], dossier["id"], old_revision])
+        if not updated:
+            raise Conflict("The dossier was changed by someone else; reload and try again", code=dossier["code"])
+        await _write_projections(conn, dossier, loaded.version, result, now, actor=actor,
+                                 completed_task=completed_task, had_timers=had_timers)
+        await _audit(conn, dossier, result, now, actor, action, task=completed_task)
+    return _as_model(dossier, loaded.version, result, now)
+
+
+async def _write_projections(conn: BaseDBAsyncClient, dossier: dict[str, Any], version: VersionInfo,
+                             result: StepResult, now: datetime, *, actor: str,
+                             completed_task: dict[str, Any] | None, had_timers: bool) -> None:
+    ready_ids = {t.task_id for t in result.ready}
+    done_id = completed_task["id"] if completed_task else None
+    if done_id is not None:
+        await rows.execute(conn, "UPDATE human_task SET state = 'completed', completed_at = ?, completed_by = ? "
+                                 "WHERE id = ?", [now, actor, done_id])
+    cancelled = sorted(result.previous_ready - ready_ids - {done_id})
+    if cancelled:
+        await rows.execute(conn, "UPDATE human_task SET state = 'cancelled', completed_at = ? WHERE id IN ("
+                           + ", ".join("?" for _ in cancelled) + ") AND state = 'ready'", [now, *cancelled])
+    new = [t for t in expected_tasks(version, result) if t["id"] not in result.previous_ready]
+    await rows.insert_many(conn, "human_task", [
+        {**t, "dossier_id": dossier["id"], "state": "ready", "created_at": now} for t in new])
+    if had_timers or result.timers:
+        await rows.execute(conn, "DELETE FROM timer WHERE dossier_id = ? AND state = 'pending'", [dossier["id"]])
+        await rows.execute(conn, "UPDATE timer SET state = 'fired' WHERE dossier_id = ? AND state = 'firing'",
+                           [dossier["id"]])
+        await rows.insert_many(conn, "timer", [
+            {"dossier_id": dossier["id"], "task_id": t.task_id, "element_id": t.element_id, "kind": "bpmn",
+             "due_at": rows.utc(t.due_at), "state": "pending"} for t in result.timers])
+
+
+def expected_tasks(version: VersionInfo | ProcedureVersion, result: StepResult) -> list[dict[str, Any]]:
+    """The HumanTask rows a StepResult implies (also used to verify the stored projection)."""
+    lanes, elements = version.lanes or {}, version.elements or {}
+    return [{"id": t.task_id, "element_id": t.element_id, "name": t.name, "lane": t.lane,
+             "role": lanes.get(t.lane) if t.lane else None,
+             "form_ref": (elements.get(t.element_id) or {}).get("form")} for t in result.ready]
+
+
+async def _audit(conn: BaseDBAsyncClient, dossier: dict[str, Any], result: StepResult, now: datetime, actor: str,
+                 action: str, task: dict[str, Any] | None = None) -> None:
+    details: dict[str, Any] = {"status": result.status}
+    if result.steps:
+        details["engine_steps"] = [{"element_id": s.element_id, "name": s.name, "kind": s.kind}
+                                   for s in result.steps]
+    if result.events:
+        details["events"] = result.events
+    if result.error:
+        details["error"] = result.error
+    audit = [{"dossier_id": dossier["id"], "at": now, "actor": actor, "action": action,
+              "element_id": task["element_id"] if task else None, "task_id": task["id"] if task else None,
+              "revision": dossier["revision"], "data_diff": rows.jsonb(result.data_diff),
+              "details": rows.jsonb(details)}]
+    for event in result.events:
+        if event["type"] == "error":  # an uncaught BPMN error must not vanish (SPIFFWORKFLOW.md §8)
+            audit.append({**audit[0], "actor": "engine", "action": "uncaught_bpmn_error", "element_id": None,
+                          "task_id": None, "data_diff": "{}", "details": rows.jsonb({"event": event})})
+    await rows.insert_many(conn, "audit_event", audit)
+
+
+def _as_model(dossier: dict[str, Any], version: VersionInfo, result: StepResult, now: datetime) -> Dossier:
+    """The Dossier as the command left it, without reading it back; `open_tasks` holds its READY tasks."""
+    model = Dossier(**{k: v for k, v in dossier.items() if k not in ("digest",)})
+    model._saved_in_db = True
+    model.open_tasks = [HumanTask(dossier_id=dossier["id"], state="ready", created_at=now, **t)
+                        for t in expected_tasks(version, result)]
+    model.procedure_code, model.version_number = version.procedure_code, version.number
+    return model
+
+
+# ------------------------------------------------------------------ claims (ORM: not on the hot path)
+async def _task_for(task_id: str, user: User) -> HumanTask:
+    task = await HumanTask.get_or_none(id=task_id)
+    if task is None:
+        raise NotFound("No such task", task_id=task_id)
+    if not can_work_on(user, task.role):
+        raise PermissionDenied("This task belongs to another role", task_id=task_id)
+    return task
 
 
 async def claim(task_id: str, user: User, now: datetime) -> HumanTask:
@@ -125,132 +377,7 @@ async def release(task_id: str, user: User, now: datetime) -> HumanTask:
     return task
 
 
-async def _task_for(task_id: str, user: User) -> HumanTask:
-    task = await HumanTask.get_or_none(id=task_id)
-    if task is None:
-        raise NotFound("No such task", task_id=task_id)
-    if not can_work_on(user, task):
-        raise PermissionDenied("This task belongs to another role", task_id=task_id)
-    return task
-
-
-def can_work_on(user: User, task: HumanTask) -> bool:
-    return user.kind in ("staff", "manager") and (task.role is None or user.has_role(task.role))
-
-
-async def complete_task(task_id: str, data: dict[str, Any], user: User, now: datetime) -> Dossier:
-    task = await _task_for(task_id, user)
-    if task.state != "ready":
-        raise Conflict("The task is already completed", task_id=task_id)
-    if task.claimed_by_id not in (None, user.id):
-        raise Conflict("Another officer has claimed this task", task_id=task_id)
-    if not isinstance(data, dict):
-        raise InvalidData("Invalid data", fields={"data": ["must be an object"]})
-    _json_native(data)
-    dossier = await Dossier.get(id=task.dossier_id)
-    loaded = await _loaded(dossier)
-    try:
-        result = runner.complete_task(dossier.state, loaded.spec, loaded.subprocess_specs, task_id, data)
-    except TaskNotReady:
-        raise Conflict("The task is no longer waiting for input", task_id=task_id) from None
-    await _commit(dossier, loaded, result, now, user.username, "task_completed", completed_task=task)
-    return dossier
-
-
-async def fire_due_timers(dossier_id: int, now: datetime) -> Dossier:
-    """Advance a dossier whose timers are due (called by engine/timers.py)."""
-    dossier = await Dossier.get(id=dossier_id)
-    loaded = await _loaded(dossier)
-    result = runner.fire_timers(dossier.state, loaded.spec, loaded.subprocess_specs)
-    await _commit(dossier, loaded, result, now, "engine", "timer_fired", completed_task=None)
-    return dossier
-
-
-async def deliver_message(dossier: Dossier, name: str, payload: Any, now: datetime, actor: str) -> Dossier:
-    loaded = await _loaded(dossier)
-    try:
-        result = runner.deliver_message(dossier.state, loaded.spec, loaded.subprocess_specs, name, payload)
-    except Exception as exc:  # SpiffWorkflow says "not waiting for <name>" with a WorkflowException
-        raise Conflict(f"The dossier is not waiting for message {name!r}", detail=str(exc)[:200]) from None
-    await _commit(dossier, loaded, result, now, actor, "message_received", completed_task=None)
-    return dossier
-
-
-async def _loaded(dossier: Dossier) -> LoadedVersion:
-    version = await ProcedureVersion.get(id=dossier.procedure_version_id)
-    return procedures.load(version)
-
-
-async def _commit(dossier: Dossier, loaded: LoadedVersion, result: StepResult, now: datetime, actor: str,
-                  action: str, completed_task: HumanTask | None) -> None:
-    old_revision = dossier.revision
-    status = STATUS_OF_ENGINE[result.status]
-    async with in_transaction():
-        updated = await Dossier.filter(id=dossier.id, revision=old_revision).update(
-            state=result.state, revision=old_revision + 1, status=status, error=result.error, updated_at=now,
-            completed_at=now if result.status == "completed" else None,
-        )
-        if not updated:
-            raise Conflict("The dossier was changed by someone else; reload and try again", code=dossier.code)
-        dossier.state, dossier.revision, dossier.status, dossier.error = (
-            result.state, old_revision + 1, status, result.error)
-        dossier.completed_at = now if result.status == "completed" else None
-        await _write_projections(dossier, loaded, result, now, actor=actor, completed_task=completed_task)
-        await _audit(dossier, result, now, actor, action, task=completed_task)
-
-
-async def _write_projections(dossier: Dossier, loaded: LoadedVersion, result: StepResult, now: datetime, *,
-                             actor: str, completed_task: HumanTask | None) -> None:
-    open_rows = {t.id: t for t in await HumanTask.filter(dossier_id=dossier.id, state="ready")}
-    ready_ids = {t.task_id for t in result.ready}
-    for task_id in open_rows:
-        if task_id in ready_ids:
-            continue
-        done = completed_task is not None and completed_task.id == task_id
-        await HumanTask.filter(id=task_id).update(
-            state="completed" if done else "cancelled", completed_at=now, completed_by=actor if done else None)
-    for task in expected_tasks(loaded.version, result):
-        if task["id"] not in open_rows:
-            await HumanTask.create(dossier_id=dossier.id, created_at=now, **task)
-    await Timer.filter(dossier_id=dossier.id, state="pending").delete()
-    await Timer.filter(dossier_id=dossier.id, state="firing").update(state="fired")
-    for timer in result.timers:
-        await Timer.create(dossier_id=dossier.id, task_id=timer.task_id, element_id=timer.element_id,
-                           due_at=timer.due_at, state="pending")
-    next_at = min((t.due_at for t in result.timers), default=None)
-    await Dossier.filter(id=dossier.id).update(next_timer_at=next_at)
-    dossier.next_timer_at = next_at
-
-
-def expected_tasks(version: ProcedureVersion, result: StepResult) -> list[dict[str, Any]]:
-    """The HumanTask rows a StepResult implies (also used to verify the stored projection)."""
-    rows = []
-    for t in result.ready:
-        info = (version.elements or {}).get(t.element_id, {})
-        rows.append({"id": t.task_id, "element_id": t.element_id, "name": t.name, "lane": t.lane,
-                     "role": (version.lanes or {}).get(t.lane) if t.lane else None, "form_ref": info.get("form")})
-    return rows
-
-
-async def _audit(dossier: Dossier, result: StepResult, now: datetime, actor: str, action: str,
-                 task: HumanTask | None = None) -> None:
-    details: dict[str, Any] = {"status": result.status}
-    if result.steps:
-        details["engine_steps"] = [{"element_id": s.element_id, "name": s.name, "kind": s.kind}
-                                   for s in result.steps]
-    if result.events:
-        details["events"] = result.events
-    if result.error:
-        details["error"] = result.error
-    await AuditEvent.create(dossier_id=dossier.id, at=now, actor=actor, action=action, revision=dossier.revision,
-                            element_id=task.element_id if task else None, task_id=task.id if task else None,
-                            data_diff=result.data_diff, details=details)
-    for event in result.events:
-        if event["type"] == "error":  # an uncaught BPMN error must not vanish (SPIFFWORKFLOW.md §8)
-            await AuditEvent.create(dossier_id=dossier.id, at=now, actor="engine", action="uncaught_bpmn_error",
-                                    revision=dossier.revision, details={"event": event})
-
-
+# ------------------------------------------------------------------ reads
 async def get_for(code: str, user: User | None) -> Dossier:
     """A dossier the user may see: staff/managers/admins all, citizens their own."""
     dossier = await Dossier.get_or_none(code=code)
@@ -267,29 +394,23 @@ async def history(dossier: Dossier) -> list[AuditEvent]:
 
 async def rebuild_projections(dossier: Dossier) -> dict[str, Any]:
     """Recompute status, open tasks and timers from the stored state alone."""
-    loaded = await _loaded(dossier)
-    result = runner.project(dossier.state, loaded.spec, loaded.subprocess_specs)
+    stored = await Dossier.get(id=dossier.id)
+    version = await version_info(stored.procedure_version_id)
+    result = runner.project(stored.state, version.spec, version.subprocess_specs)
     return {
         "status": STATUS_OF_ENGINE[result.status],
-        "tasks": sorted((t for t in expected_tasks(loaded.version, result)), key=lambda t: t["id"]),
+        "tasks": sorted(expected_tasks(version, result), key=lambda t: t["id"]),
         "timers": sorted((t.task_id, t.element_id, t.due_at) for t in result.timers),
     }
 
 
 async def stored_projections(dossier: Dossier) -> dict[str, Any]:
+    stored = await Dossier.get(id=dossier.id)
     tasks = await HumanTask.filter(dossier_id=dossier.id, state="ready").order_by("id")
     timers = await Timer.filter(dossier_id=dossier.id, state="pending")
     return {
-        "status": dossier.status,
+        "status": stored.status,
         "tasks": [{"id": t.id, "element_id": t.element_id, "name": t.name, "lane": t.lane, "role": t.role,
                    "form_ref": t.form_ref} for t in tasks],
         "timers": sorted((t.task_id, t.element_id, t.due_at) for t in timers),
     }
-
-
-def ensure_no_failure(dossier: Dossier) -> None:
-    if dossier.status == "failed":
-        raise WorkflowFailed("The workflow stopped on an error", code=dossier.code, error=dossier.error)
-
-
-__all__: Iterable[str] = ("submit", "claim", "release", "complete_task", "fire_due_timers", "get_for")

@@ -55,6 +55,7 @@ class StepResult:
     events: list[dict[str, Any]] = field(default_factory=list)
     error: dict[str, Any] | None = None
     data_diff: dict[str, Any] = field(default_factory=dict)
+    previous_ready: frozenset[str] = frozenset()  # READY task ids before the command (projection diff)
 
 
 class TaskNotReady(Exception):
@@ -70,6 +71,7 @@ def start(spec: Any, subprocess_specs: dict[str, Any], initial_data: dict[str, A
 def complete_task(state: str, spec: Any, subprocess_specs: dict[str, Any], task_id: str,
                   data: dict[str, Any]) -> StepResult:
     wf = load_state(state, spec, subprocess_specs)
+    before = _ready_ids(wf)
     task = _ready_task(wf, task_id)
     diff = {k: v for k, v in data.items() if task.data.get(k, _MISSING) != v}
     # Replace top-level values, never mutate nested ones in place (SPIFFWORKFLOW.md P1).
@@ -78,21 +80,23 @@ def complete_task(state: str, spec: Any, subprocess_specs: dict[str, Any], task_
     try:
         task.run()
     except SpiffWorkflowException as exc:
-        return _result(wf, steps, diff, _error_of(exc))
-    return _advance(wf, diff=diff, steps=steps)
+        return _with_before(_result(wf, steps, diff, _error_of(exc)), before)
+    return _with_before(_advance(wf, diff=diff, steps=steps), before)
 
 
 def fire_timers(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> StepResult:
     """Fire every timer that is due now and run the engine on."""
     wf = load_state(state, spec, subprocess_specs)
-    return _advance(wf)
+    before = _ready_ids(wf)
+    return _with_before(_advance(wf), before)
 
 
 def deliver_message(state: str, spec: Any, subprocess_specs: dict[str, Any], name: str,
                     payload: Any) -> StepResult:
     wf = load_state(state, spec, subprocess_specs)
+    before = _ready_ids(wf)
     wf.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload))
-    return _advance(wf)
+    return _with_before(_advance(wf), before)
 
 
 def project(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> StepResult:
@@ -107,6 +111,15 @@ def task_data(state: str, spec: Any, subprocess_specs: dict[str, Any], task_id: 
 
 
 _MISSING = object()
+
+
+def _ready_ids(wf: MotcuaWorkflow) -> frozenset[str]:
+    return frozenset(str(t.id) for t in wf.get_tasks(state=TaskState.READY, manual=True))
+
+
+def _with_before(result: StepResult, before: frozenset[str]) -> StepResult:
+    result.previous_ready = before
+    return result
 
 
 def _ready_task(wf: MotcuaWorkflow, task_id: str) -> Any:

@@ -22,11 +22,16 @@ def task_json(t: HumanTask) -> dict[str, Any]:
 
 
 async def dossier_json(d: Dossier, *, with_history: bool = False) -> dict[str, Any]:
-    version = await ProcedureVersion.get(id=d.procedure_version_id).select_related("procedure")
-    tasks = await HumanTask.filter(dossier_id=d.id, state="ready").order_by("created_at", "id")
+    tasks = getattr(d, "open_tasks", None)  # set by the command that produced `d`: no read back
+    if tasks is None:
+        tasks = await HumanTask.filter(dossier_id=d.id, state="ready").order_by("created_at", "id")
+    procedure_code = getattr(d, "procedure_code", None)
+    if procedure_code is None:
+        version = await ProcedureVersion.get(id=d.procedure_version_id).select_related("procedure")
+        procedure_code, d.version_number = version.procedure.code, version.number
     out: dict[str, Any] = {
         "code": d.code, "status": d.status, "revision": d.revision, "channel": d.channel,
-        "submitter_kind": d.submitter_kind, "procedure": version.procedure.code, "version": version.number,
+        "submitter_kind": d.submitter_kind, "procedure": procedure_code, "version": d.version_number,
         "created_at": iso(d.created_at), "completed_at": iso(d.completed_at), "error": d.error,
         "tasks": [task_json(t) for t in tasks],
     }
@@ -64,8 +69,9 @@ async def submit(request: Request) -> JSONResponse:
     submitter_kind = body.get("submitter_kind") or ("citizen" if user.kind == "citizen" else "officer_assisted")
     if user.kind == "citizen" and (channel != "online" or submitter_kind == "officer_assisted"):
         raise PermissionDenied("Citizens submit online, for themselves or as a proxy")
-    _, schema = procedures.start_form(await procedures.current_version(code))
-    _check_form(schema, data)
+    version = await dossiers.current_version_info(code)
+    _check_form(next((version.form(e)[1] for e, i in version.elements.items() if i.get("tag") == "startEvent"
+                      and i.get("form")), None), data)
     settings = request.app.state.settings
     before = await Dossier.filter(idempotency_key=f"{user.id}:{key}").exists() if key else False
     dossier = await dossiers.submit(code, data, now=request.app.state.clock(), channel=channel,
@@ -92,7 +98,7 @@ async def inbox(request: Request) -> JSONResponse:
 
 async def _task(request: Request, user: User) -> HumanTask:
     task = await HumanTask.get_or_none(id=request.path_params["task_id"])
-    if task is None or not dossiers.can_work_on(user, task):
+    if task is None or not dossiers.can_work_on(user, task.role):
         raise NotFound("No such task in your inbox", task_id=request.path_params["task_id"])
     return task
 
@@ -122,14 +128,17 @@ async def release(request: Request) -> JSONResponse:
 
 async def complete(request: Request) -> JSONResponse:
     user = await api_user(request)
-    task = await _task(request, user)
+    task_id = request.path_params["task_id"]
+    try:
+        loaded = await dossiers.load_task(task_id)
+    except NotFound:
+        loaded = None
+    if loaded is None or not dossiers.can_work_on(user, loaded.task["role"] if loaded.task else None):
+        raise NotFound("No such task in your inbox", task_id=task_id)
     body = await json_body(request)
     data = body.get("data", {})
     if not isinstance(data, dict):
         raise InvalidData("data must be an object", fields={"data": ["must be an object"]})
-    dossier = await Dossier.get(id=task.dossier_id)
-    version = await ProcedureVersion.get(id=dossier.procedure_version_id)
-    _, schema = procedures.form_of(version, task.element_id)
-    _check_form(schema, data)
-    dossier = await dossiers.complete_task(task.id, data, user, request.app.state.clock())
+    _check_form(loaded.form_schema, data)
+    dossier = await dossiers.complete_task(task_id, data, user, request.app.state.clock(), loaded=loaded)
     return JSONResponse(await dossier_json(dossier))

@@ -190,7 +190,7 @@ async def drive_engine(users: dict[str, Any], i: int, lat: list[float]) -> None:
                                     now=datetime.now(UTC), user=users["guichet"], channel="counter",
                                     submitter_kind="officer_assisted")
     done = 0
-    while tasks := await HumanTask.filter(dossier_id=dossier.id, state="ready"):
+    while tasks := dossier.open_tasks:  # each command returns the dossier's READY tasks
         for task in tasks:
             t1 = time.perf_counter()
             dossier = await dossiers.complete_task(task.id, task_data(task.element_id, i), users[task.role],

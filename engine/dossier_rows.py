@@ -4,20 +4,29 @@ The ORM costs ~0.2 ms per statement here (query building and model objects); ben
 showed it dominating a command. These few statements are written once, for both dialects, against
 the tables the Tortoise models define (engine/models/): the models stay the schema and the tool
 for everything that is not on the hot path.
+
+`transaction(body)` runs `body(tx)` in one transaction. On PostgreSQL it is Tortoise's
+transaction. On SQLite the whole body runs in aiosqlite's worker thread in one hop (the body only
+awaits `tx`, whose SQLite methods never suspend, so the coroutine is driven to its end there):
+one thread hop per command instead of one per statement, which measured ~0.4 ms per command.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from engine.models import Dossier
 
+T = TypeVar("T")
 _PLACEHOLDER = re.compile(r"\?")
 
 
@@ -33,7 +42,7 @@ def is_postgres(conn: BaseDBAsyncClient) -> bool:
 def _sql(conn: BaseDBAsyncClient, query: str) -> str:
     if not is_postgres(conn):
         return query
-    counter = iter(range(1, 1000))
+    counter = iter(range(1, 10_000))
     return _PLACEHOLDER.sub(lambda _m: f"${next(counter)}", query)
 
 
@@ -58,25 +67,98 @@ def instant(value: Any) -> datetime | None:
     return value.astimezone(UTC)
 
 
-async def execute(conn: BaseDBAsyncClient, query: str, params: Sequence[Any] = ()) -> int:
-    count, _rows = await conn.execute_query(_sql(conn, query), list(params))
-    return count
-
-
 async def fetch(conn: BaseDBAsyncClient, query: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
     return await conn.execute_query_dict(_sql(conn, query), list(params))
 
 
 async def fetch_one(conn: BaseDBAsyncClient, query: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
-    rows = await fetch(conn, query, params)
-    return rows[0] if rows else None
+    found = await fetch(conn, query, params)
+    return found[0] if found else None
 
 
-async def insert_many(conn: BaseDBAsyncClient, table: str, rows: Sequence[dict[str, Any]]) -> None:
-    """One multi-row INSERT (every row has the same keys)."""
-    if not rows:
-        return
+def _insert_sql(table: str, rows: Sequence[dict[str, Any]]) -> tuple[str, list[Any]]:
     columns = list(rows[0])
     one = "(" + ", ".join("?" for _ in columns) + ")"
     query = f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join(one for _ in rows)
-    await execute(conn, query, [row[c] for row in rows for c in columns])
+    return query, [row[c] for row in rows for c in columns]
+
+
+class Tx:
+    """The statements a transaction body may run."""
+
+    async def execute(self, query: str, params: Sequence[Any] = ()) -> int:
+        raise NotImplementedError
+
+    async def fetch_one(self, query: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    async def insert_many(self, table: str, rows: Sequence[dict[str, Any]]) -> None:
+        """One multi-row INSERT (every row has the same keys)."""
+        if rows:
+            await self.execute(*_insert_sql(table, rows))
+
+
+class _ClientTx(Tx):
+    def __init__(self, conn: BaseDBAsyncClient) -> None:
+        self.conn = conn
+
+    async def execute(self, query: str, params: Sequence[Any] = ()) -> int:
+        count, _rows = await self.conn.execute_query(_sql(self.conn, query), list(params))
+        return int(count)
+
+    async def fetch_one(self, query: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        return await fetch_one(self.conn, query, params)
+
+
+class _SqliteThreadTx(Tx):
+    """Runs inside aiosqlite's worker thread, on its sqlite3 connection; never suspends."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    async def execute(self, query: str, params: Sequence[Any] = ()) -> int:
+        try:
+            return self.conn.execute(query, list(params)).rowcount
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(exc) from exc
+
+    async def fetch_one(self, query: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        try:
+            row = self.conn.execute(query, list(params)).fetchone()
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(exc) from exc
+        return dict(row) if row is not None else None
+
+
+Body = Callable[[Tx], Coroutine[Any, Any, T]]
+
+
+def _run_in_sqlite_thread(conn: sqlite3.Connection, body: Body[T]) -> T:
+    conn.execute("BEGIN IMMEDIATE")  # take the write lock now: no upgrade deadlock with other processes
+    try:
+        coro = body(_SqliteThreadTx(conn))
+        try:
+            coro.send(None)
+        except StopIteration as stop:
+            result: T = stop.value
+        else:
+            coro.close()
+            raise RuntimeError("a transaction body may only await its Tx")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result
+
+
+async def transaction(body: Body[T]) -> T:
+    client = db()
+    if not is_postgres(client):
+        async with client.acquire_connection() as aconn:  # Tortoise's lock: nobody else uses it now
+            run = getattr(aconn, "_execute", None)  # aiosqlite's "run in my thread" (no public name)
+            raw = getattr(aconn, "_conn", None)
+            if run is not None and isinstance(raw, sqlite3.Connection):
+                result: T = await run(_run_in_sqlite_thread, raw, body)
+                return result
+    async with in_transaction(client.connection_name) as conn:
+        return await body(_ClientTx(conn))

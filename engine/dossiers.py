@@ -17,11 +17,10 @@ from threading import Lock
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from engine import dossier_rows as rows
+from engine.dossier_rows import Tx
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
 from engine.models import AuditEvent, Dossier, HumanTask, ProcedureVersion, Timer, User
 from engine.models.dossier import CHANNELS, SUBMITTER_KINDS
@@ -147,9 +146,9 @@ def _json_native(value: Any, path: str = "data") -> None:
     raise InvalidData("Data must be JSON", fields={path: ["not a JSON value"]})
 
 
-async def _next_code(conn: BaseDBAsyncClient, agency_code: str, now: datetime) -> str:
+async def _next_code(tx: Tx, agency_code: str, now: datetime) -> str:
     day = now.astimezone(LOCAL_TZ).strftime("%y%m%d")
-    row = await rows.fetch_one(conn, (
+    row = await tx.fetch_one((
         "INSERT INTO dossier_counter (key, value) VALUES (?, 1) "
         "ON CONFLICT (key) DO UPDATE SET value = dossier_counter.value + 1 RETURNING value"),
         [f"{agency_code}|{day}"])
@@ -185,21 +184,24 @@ async def submit(procedure_code: str, data: dict[str, Any], *, now: datetime, ch
         "next_timer_at": min((t.due_at for t in result.timers), default=None), "created_at": now,
         "completed_at": now if result.status == "completed" else None,
     }
+
+    async def body(tx: Tx) -> None:
+        dossier["code"] = await _next_code(tx, agency_code, now)
+        inserted = await tx.fetch_one((
+            "INSERT INTO dossier (code, procedure_version_id, status, revision, state, serializer_version, "
+            "channel, submitter_kind, submitted_by_id, idempotency_key, error, next_timer_at, created_at, "
+            "updated_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+            [dossier["code"], version.id, dossier["status"], 1, result.state, SERIALIZER_VERSION, channel,
+             submitter_kind, dossier["submitted_by_id"], scoped_key, rows.jsonb(result.error),
+             rows.utc(dossier["next_timer_at"]), now, now, dossier["completed_at"]])
+        assert inserted is not None
+        dossier["id"] = inserted["id"]
+        await _write_projections(tx, dossier, version, result, now, actor=actor, completed_task=None,
+                                 had_timers=False)
+        await _audit(tx, dossier, result, now, actor, "submitted")
+
     try:
-        async with in_transaction() as conn:
-            dossier["code"] = await _next_code(conn, agency_code, now)
-            inserted = await rows.fetch_one(conn, (
-                "INSERT INTO dossier (code, procedure_version_id, status, revision, state, serializer_version, "
-                "channel, submitter_kind, submitted_by_id, idempotency_key, error, next_timer_at, created_at, "
-                "updated_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
-                [dossier["code"], version.id, dossier["status"], 1, result.state, SERIALIZER_VERSION, channel,
-                 submitter_kind, dossier["submitted_by_id"], scoped_key, rows.jsonb(result.error),
-                 rows.utc(dossier["next_timer_at"]), now, now, dossier["completed_at"]])
-            assert inserted is not None
-            dossier["id"] = inserted["id"]
-            await _write_projections(conn, dossier, version, result, now, actor=actor, completed_task=None,
-                                     had_timers=False)
-            await _audit(conn, dossier, result, now, actor, "submitted")
+        await rows.transaction(body)
     except IntegrityError:
         if scoped_key and (existing := await Dossier.get_or_none(idempotency_key=scoped_key)):
             return existing  # a concurrent request with the same key won
@@ -262,40 +264,43 @@ async def _commit(loaded: Loaded, result: StepResult, now: datetime, actor: str,
     dossier.update(state=result.state, revision=old_revision + 1, status=STATUS_OF_ENGINE[result.status],
                    error=result.error, next_timer_at=min((t.due_at for t in result.timers), default=None),
                    completed_at=now if result.status == "completed" else None)
-    async with in_transaction() as conn:
-        updated = await rows.execute(conn, (
+
+    async def body(tx: Tx) -> None:
+        updated = await tx.execute((
             "UPDATE dossier SET state = ?, revision = ?, status = ?, error = ?, next_timer_at = ?, updated_at = ?, "
             "completed_at = ? WHERE id = ? AND revision = ?"),
             [result.state, old_revision + 1, dossier["status"], rows.jsonb(result.error),
              rows.utc(dossier["next_timer_at"]), now, dossier["completed_at"], dossier["id"], old_revision])
         if not updated:
             raise Conflict("The dossier was changed by someone else; reload and try again", code=dossier["code"])
-        await _write_projections(conn, dossier, loaded.version, result, now, actor=actor,
+        await _write_projections(tx, dossier, loaded.version, result, now, actor=actor,
                                  completed_task=completed_task, had_timers=had_timers)
-        await _audit(conn, dossier, result, now, actor, action, task=completed_task)
+        await _audit(tx, dossier, result, now, actor, action, task=completed_task)
+
+    await rows.transaction(body)
     return _as_model(dossier, loaded.version, result, now)
 
 
-async def _write_projections(conn: BaseDBAsyncClient, dossier: dict[str, Any], version: VersionInfo,
+async def _write_projections(tx: Tx, dossier: dict[str, Any], version: VersionInfo,
                              result: StepResult, now: datetime, *, actor: str,
                              completed_task: dict[str, Any] | None, had_timers: bool) -> None:
     ready_ids = {t.task_id for t in result.ready}
     done_id = completed_task["id"] if completed_task else None
     if done_id is not None:
-        await rows.execute(conn, "UPDATE human_task SET state = 'completed', completed_at = ?, completed_by = ? "
-                                 "WHERE id = ?", [now, actor, done_id])
+        await tx.execute("UPDATE human_task SET state = 'completed', completed_at = ?, completed_by = ? "
+                         "WHERE id = ?", [now, actor, done_id])
     cancelled = sorted(result.previous_ready - ready_ids - {done_id})
     if cancelled:
-        await rows.execute(conn, "UPDATE human_task SET state = 'cancelled', completed_at = ? WHERE id IN ("
-                           + ", ".join("?" for _ in cancelled) + ") AND state = 'ready'", [now, *cancelled])
+        await tx.execute("UPDATE human_task SET state = 'cancelled', completed_at = ? WHERE id IN ("
+                         + ", ".join("?" for _ in cancelled) + ") AND state = 'ready'", [now, *cancelled])
     new = [t for t in expected_tasks(version, result) if t["id"] not in result.previous_ready]
-    await rows.insert_many(conn, "human_task", [
+    await tx.insert_many("human_task", [
         {**t, "dossier_id": dossier["id"], "state": "ready", "created_at": now} for t in new])
     if had_timers or result.timers:
-        await rows.execute(conn, "DELETE FROM timer WHERE dossier_id = ? AND state = 'pending'", [dossier["id"]])
-        await rows.execute(conn, "UPDATE timer SET state = 'fired' WHERE dossier_id = ? AND state = 'firing'",
-                           [dossier["id"]])
-        await rows.insert_many(conn, "timer", [
+        await tx.execute("DELETE FROM timer WHERE dossier_id = ? AND state = 'pending'", [dossier["id"]])
+        await tx.execute("UPDATE timer SET state = 'fired' WHERE dossier_id = ? AND state = 'firing'",
+                         [dossier["id"]])
+        await tx.insert_many("timer", [
             {"dossier_id": dossier["id"], "task_id": t.task_id, "element_id": t.element_id, "kind": "bpmn",
              "due_at": rows.utc(t.due_at), "state": "pending"} for t in result.timers])
 
@@ -308,7 +313,7 @@ def expected_tasks(version: VersionInfo | ProcedureVersion, result: StepResult) 
              "form_ref": (elements.get(t.element_id) or {}).get("form")} for t in result.ready]
 
 
-async def _audit(conn: BaseDBAsyncClient, dossier: dict[str, Any], result: StepResult, now: datetime, actor: str,
+async def _audit(tx: Tx, dossier: dict[str, Any], result: StepResult, now: datetime, actor: str,
                  action: str, task: dict[str, Any] | None = None) -> None:
     details: dict[str, Any] = {"status": result.status}
     if result.steps:
@@ -326,7 +331,7 @@ async def _audit(conn: BaseDBAsyncClient, dossier: dict[str, Any], result: StepR
         if event["type"] == "error":  # an uncaught BPMN error must not vanish (SPIFFWORKFLOW.md §8)
             audit.append({**audit[0], "actor": "engine", "action": "uncaught_bpmn_error", "element_id": None,
                           "task_id": None, "data_diff": "{}", "details": rows.jsonb({"event": event})})
-    await rows.insert_many(conn, "audit_event", audit)
+    await tx.insert_many("audit_event", audit)
 
 
 def _as_model(dossier: dict[str, Any], version: VersionInfo, result: StepResult, now: datetime) -> Dossier:

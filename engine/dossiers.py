@@ -158,8 +158,9 @@ async def _next_code(tx: Tx, agency_code: str, now: datetime) -> str:
 
 async def submit(procedure_code: str, data: dict[str, Any], *, now: datetime, channel: str = "online",
                  submitter_kind: str = "citizen", user: User | None = None, idempotency_key: str | None = None,
-                 agency_code: str = "000.00.00.H00") -> Dossier:
-    """Start a dossier of the procedure's current version and run it until it waits."""
+                 agency_code: str = "000.00.00.H00", version: VersionInfo | None = None) -> Dossier:
+    """Start a dossier of the procedure's current version and run it until it waits (`version`: the
+    caller already looked the current version up, e.g. to check the form)."""
     problems: dict[str, list[str]] = {}
     if channel not in CHANNELS:
         problems["channel"] = [f"one of {', '.join(CHANNELS)}"]
@@ -173,7 +174,8 @@ async def submit(procedure_code: str, data: dict[str, Any], *, now: datetime, ch
     scoped_key = f"{user.id if user else '-'}:{idempotency_key}" if idempotency_key else None
     if scoped_key and (existing := await Dossier.get_or_none(idempotency_key=scoped_key)):
         return existing
-    version = await current_version_info(procedure_code)
+    if version is None or version.procedure_code != procedure_code:
+        version = await current_version_info(procedure_code)
     result = runner.start(version.spec, version.subprocess_specs, data)
     actor = user.username if user else "anonymous"
     now = now.astimezone(UTC)

@@ -7,7 +7,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from engine import dossiers, procedures
+from engine import dossier_rows as rows
+from engine import dossiers
+from engine.dossier_rows import instant
 from engine.errors import InvalidData, NotFound, PermissionDenied
 from engine.models import Dossier, HumanTask, ProcedureVersion, User
 from forms.validation import validate
@@ -15,10 +17,12 @@ from web.api.common import iso, json_body
 from web.auth import api_user, require_kind
 
 
-def task_json(t: HumanTask) -> dict[str, Any]:
-    return {"id": t.id, "element_id": t.element_id, "name": t.name, "lane": t.lane, "role": t.role,
-            "form": t.form_ref, "state": t.state, "claimed_by": t.claimed_by_id, "created_at": iso(t.created_at),
-            "completed_at": iso(t.completed_at), "completed_by": t.completed_by, "due_at": iso(t.due_at)}
+def task_json(t: HumanTask | dict[str, Any]) -> dict[str, Any]:
+    g = t.get if isinstance(t, dict) else lambda k: getattr(t, k)
+    return {"id": g("id"), "element_id": g("element_id"), "name": g("name"), "lane": g("lane"), "role": g("role"),
+            "form": g("form_ref"), "state": g("state"), "claimed_by": g("claimed_by_id"),
+            "created_at": iso(instant(g("created_at"))), "completed_at": iso(instant(g("completed_at"))),
+            "completed_by": g("completed_by"), "due_at": iso(instant(g("due_at")))}
 
 
 async def dossier_json(d: Dossier, *, with_history: bool = False) -> dict[str, Any]:
@@ -76,7 +80,7 @@ async def submit(request: Request) -> JSONResponse:
     before = await Dossier.filter(idempotency_key=f"{user.id}:{key}").exists() if key else False
     dossier = await dossiers.submit(code, data, now=request.app.state.clock(), channel=channel,
                                     submitter_kind=submitter_kind, user=user, idempotency_key=key,
-                                    agency_code=settings.agency_code)
+                                    agency_code=settings.agency_code, version=version)
     return JSONResponse(await dossier_json(dossier), status_code=200 if before else 201)
 
 
@@ -89,11 +93,15 @@ async def get_dossier(request: Request) -> JSONResponse:
 async def inbox(request: Request) -> JSONResponse:
     user = await api_user(request)
     require_kind(user, "staff", "manager")
-    query = HumanTask.filter(state="ready", role__in=user.roles or [""])
-    if request.query_params.get("mine") == "1":
-        query = query.filter(claimed_by_id=user.id)
-    tasks = await query.order_by("created_at", "id").limit(500).prefetch_related("dossier")
-    return JSONResponse({"items": [{**task_json(t), "dossier": t.dossier.code} for t in tasks]})
+    roles = list(user.roles or []) or [""]
+    mine = request.query_params.get("mine") == "1"
+    found = await rows.fetch(rows.db(), (
+        "SELECT t.id, t.element_id, t.name, t.lane, t.role, t.form_ref, t.state, t.claimed_by_id, t.created_at, "
+        "t.completed_at, t.completed_by, t.due_at, d.code AS dossier FROM human_task t "
+        "JOIN dossier d ON d.id = t.dossier_id WHERE t.state = 'ready' AND t.role IN ("
+        + ", ".join("?" for _ in roles) + ")" + (" AND t.claimed_by_id = ?" if mine else "")
+        + " ORDER BY t.created_at, t.id LIMIT 500"), [*roles, *([user.id] if mine else [])])
+    return JSONResponse({"items": [{**task_json(t), "dossier": t["dossier"]} for t in found]})
 
 
 async def _task(request: Request, user: User) -> HumanTask:
@@ -107,8 +115,8 @@ async def get_task(request: Request) -> JSONResponse:
     user = await api_user(request)
     task = await _task(request, user)
     dossier = await Dossier.get(id=task.dossier_id)
-    version = await ProcedureVersion.get(id=dossier.procedure_version_id)
-    _, schema = procedures.form_of(version, task.element_id)
+    version = await dossiers.version_info(dossier.procedure_version_id)
+    _, schema = version.form(task.element_id)
     return JSONResponse({**task_json(task), "dossier": dossier.code, "form_schema": schema})
 
 

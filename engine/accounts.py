@@ -80,7 +80,8 @@ async def user_for_token(token: str, now: datetime) -> User:
         "SELECT u.id, u.username, u.password_hash, u.full_name, u.kind, u.roles, u.agency, u.is_active, "
         "u.created_at, t.expires_at AS token_expires_at FROM api_token t JOIN user_account u ON u.id = t.user_id "
         "WHERE t.token_hash = ?"), [_token_hash(token)])
-    if row is None or rows.instant(row.pop("token_expires_at")) <= now or not row["is_active"]:
+    expires_at = rows.instant(row.pop("token_expires_at")) if row else None
+    if row is None or expires_at is None or expires_at <= now or not row["is_active"]:
         raise AuthenticationFailed("Invalid or expired token")
     row["roles"] = rows.unjson(row["roles"]) or []
     row["is_active"] = bool(row["is_active"])

@@ -179,7 +179,7 @@ async def submit(procedure_code: str, data: dict[str, Any], *, now: datetime, ch
     result = runner.start(version.spec, version.subprocess_specs, data)
     actor = user.username if user else "anonymous"
     now = now.astimezone(UTC)
-    dossier = {
+    dossier: dict[str, Any] = {
         "procedure_version_id": version.id, "status": STATUS_OF_ENGINE[result.status], "revision": 1,
         "state": result.state, "channel": channel, "submitter_kind": submitter_kind,
         "submitted_by_id": user.id if user else None, "error": result.error,

@@ -26,6 +26,12 @@ class Dossier(Model):
     submitted_by: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
         "models.User", related_name="dossiers", null=True
     )
+    procedure_version_id: int
+    submitted_by_id: int | None
+    # set on the object a command returns (not columns): its READY tasks, procedure code, version number
+    open_tasks: list[Any]
+    procedure_code: str
+    version_number: int
     idempotency_key = fields.CharField(max_length=200, unique=True, null=True)
     error: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
     next_timer_at = fields.DatetimeField(null=True)

@@ -22,6 +22,8 @@ class HumanTask(Model):
     claimed_by: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
         "models.User", related_name="claimed_tasks", null=True
     )
+    dossier_id: int
+    claimed_by_id: int | None
     claimed_at = fields.DatetimeField(null=True)
     completed_by = fields.CharField(max_length=150, null=True)
     created_at = fields.DatetimeField()

@@ -23,6 +23,7 @@ class Procedure(Model):
     online_level = fields.CharField(max_length=16, default="partial")
     components: fields.Field[list[dict[str, Any]]] = fields.JSONField(default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
+    versions: fields.ReverseRelation[ProcedureVersion]
 
     class Meta:
         table = "procedure"

@@ -11,6 +11,7 @@ from tortoise.models import Model
 class Timer(Model):
     id = fields.IntField(primary_key=True)
     dossier: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField("models.Dossier", related_name="timers")
+    dossier_id: int
     task_id = fields.CharField(max_length=36)
     element_id = fields.CharField(max_length=200)
     kind = fields.CharField(max_length=32, default="bpmn")

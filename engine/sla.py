@@ -199,7 +199,9 @@ def legal_due(
     """The legal due dates (RULES §3.5): a completed supplement after appraisal RESTARTS the
     clock with the full limit from the instant the supplement was received (ND118 art. 19.5,
     "recounted from the start"); other pauses after that restart push the due by their waiting
-    time. ``original`` is the due computed at acceptance, untouched by either.
+    time [V: RULES marks the financial-obligation pause K/V; pass only the pauses the procedure
+    says stop the clock]. ``original`` is the due computed at acceptance, untouched by either;
+    ``adjusted`` is None while any pause is still open.
     """
     unit = Unit(unit)
     original = due_at(accepted_at, limit, unit, calendar, end_of_day=end_of_day, cutoff=cutoff)

@@ -51,7 +51,6 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from engine import accounts, dossiers, procedures
 from engine.db import close_database, connection, migrate, open_database
-from engine.models import HumanTask
 from engine.settings import Settings
 from engine.workflow import runner
 from engine.workflow.extensions import BPMN_NS, MOTCUA_NS, NSMAP

@@ -185,6 +185,7 @@ async def submit(procedure_code: str, data: dict[str, Any], *, now: datetime, ch
         "submitted_by_id": user.id if user else None, "error": result.error,
         "next_timer_at": min((t.due_at for t in result.timers), default=None), "created_at": now,
         "completed_at": now if result.status == "completed" else None,
+        "lifecycle_status": 1, "reception_point": "", "applicant_name": "", "channel_exception": None,
     }
 
     async def body(tx: Tx) -> None:
@@ -192,10 +193,14 @@ async def submit(procedure_code: str, data: dict[str, Any], *, now: datetime, ch
         inserted = await tx.fetch_one((
             "INSERT INTO dossier (code, procedure_version_id, status, revision, state, serializer_version, "
             "channel, submitter_kind, submitted_by_id, idempotency_key, error, next_timer_at, created_at, "
-            "updated_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+            "updated_at, completed_at, lifecycle_status, reception_point, applicant_name, channel_exception, "
+            "supplement_requests, supplement_overridden, pauses) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
             [dossier["code"], version.id, dossier["status"], 1, result.state, SERIALIZER_VERSION, channel,
              submitter_kind, dossier["submitted_by_id"], scoped_key, rows.jsonb(result.error),
-             rows.utc(dossier["next_timer_at"]), now, now, dossier["completed_at"]])
+             rows.utc(dossier["next_timer_at"]), now, now, dossier["completed_at"], dossier["lifecycle_status"],
+             dossier["reception_point"], dossier["applicant_name"], rows.jsonb(dossier["channel_exception"]),
+             0, False, "[]"])
         assert inserted is not None
         dossier["id"] = inserted["id"]
         await _write_projections(tx, dossier, version, result, now, actor=actor, completed_task=None,
@@ -297,14 +302,14 @@ async def _write_projections(tx: Tx, dossier: dict[str, Any], version: VersionIn
                          + ", ".join("?" for _ in cancelled) + ") AND state = 'ready'", [now, *cancelled])
     new = [t for t in expected_tasks(version, result) if t["id"] not in result.previous_ready]
     await tx.insert_many("human_task", [
-        {**t, "dossier_id": dossier["id"], "state": "ready", "created_at": now} for t in new])
+        {**t, "dossier_id": dossier["id"], "state": "ready", "created_at": now, "kind": "bpmn"} for t in new])
     if had_timers or result.timers:
         await tx.execute("DELETE FROM timer WHERE dossier_id = ? AND state = 'pending'", [dossier["id"]])
         await tx.execute("UPDATE timer SET state = 'fired' WHERE dossier_id = ? AND state = 'firing'",
                          [dossier["id"]])
         await tx.insert_many("timer", [
             {"dossier_id": dossier["id"], "task_id": t.task_id, "element_id": t.element_id, "kind": "bpmn",
-             "due_at": rows.utc(t.due_at), "state": "pending"} for t in result.timers])
+             "due_at": rows.utc(t.due_at), "state": "pending", "payload": "{}"} for t in result.timers])
 
 
 def expected_tasks(version: VersionInfo | ProcedureVersion, result: StepResult) -> list[dict[str, Any]]:

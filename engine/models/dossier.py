@@ -34,6 +34,21 @@ class Dossier(Model):
     version_number: int
     idempotency_key = fields.CharField(max_length=200, unique=True, null=True)
     error: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
+    # Lifecycle (Decree 118): written by lifecycle commands, audited; not a BPMN projection.
+    lifecycle_status = fields.SmallIntField(default=1)  # national status code 1-10 (engine/lifecycle.py)
+    reception_point = fields.CharField(max_length=100, default="")
+    applicant_name = fields.CharField(max_length=200, default="")
+    channel_exception: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)  # {kind, reason, by}
+    accepted_at = fields.DatetimeField(null=True)
+    due_original_at = fields.DatetimeField(null=True)
+    due_adjusted_at = fields.DatetimeField(null=True)
+    extension: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)  # apology + new appointment
+    supplement_requests = fields.SmallIntField(default=0)
+    supplement_overridden = fields.BooleanField(default=False)
+    pauses: fields.Field[list[dict[str, Any]]] = fields.JSONField(default=list)  # [{start_at, end_at, reason}]
+    refusal: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)  # {reasons, at, by, stage}
+    result_at = fields.DatetimeField(null=True)
+    returned_at = fields.DatetimeField(null=True)
     next_timer_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

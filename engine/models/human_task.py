@@ -28,7 +28,9 @@ class HumanTask(Model):
     completed_by = fields.CharField(max_length=150, null=True)
     created_at = fields.DatetimeField()
     completed_at = fields.DatetimeField(null=True)
-    due_at = fields.DatetimeField(null=True)
+    due_at = fields.DatetimeField(null=True)  # from the step budget (motcua:budget)
+    kind = fields.CharField(max_length=16, default="bpmn")  # bpmn | apology
+    verdict = fields.CharField(max_length=8, null=True)  # early | on_time | late, at completion
 
     class Meta:
         table = "human_task"

@@ -317,7 +317,9 @@ async def run_http(n: int, repeat: int, xml: bytes, folder: Path) -> dict[int, F
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, __file__, "--serve", url, "--port", str(port)], cwd=ROOT)
+    # starting the server process does not block; it is waited for with asyncio.sleep below
+    server = subprocess.Popen([sys.executable, __file__, "--serve", url, "--port", str(port)],  # noqa: ASYNC220
+                              cwd=ROOT)
     runs: dict[int, list[Run]] = {1: [], 4: []}
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:

@@ -14,7 +14,8 @@ class Timer(Model):
     dossier_id: int
     task_id = fields.CharField(max_length=36)
     element_id = fields.CharField(max_length=200)
-    kind = fields.CharField(max_length=32, default="bpmn")  # bpmn | sla_due_soon | sla_overdue | sla_apology | auto_close
+    # bpmn | sla_due_soon | sla_overdue | sla_apology | auto_close
+    kind = fields.CharField(max_length=32, default="bpmn")
     due_at = fields.DatetimeField()
     state = fields.CharField(max_length=16, default="pending")  # pending | fired | cancelled
     fired_at = fields.DatetimeField(null=True)

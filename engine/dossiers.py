@@ -11,15 +11,19 @@ timers) uses the raw statements of engine/dossier_rows.py: a command is 5–7 st
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from threading import Lock
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 
+from engine import calendars, sla
 from engine import dossier_rows as rows
+from engine.dossier_lifecycle import EXTEND, LIFECYCLE_COLUMNS, Limit, Plan, Step, limit_of, plan
 from engine.dossier_rows import Tx
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
 from engine.models import AuditEvent, Dossier, HumanTask, ProcedureVersion, Timer, User
@@ -41,6 +45,7 @@ class VersionInfo:
     digest: str
     number: int
     procedure_code: str
+    limit: Limit
     lanes: dict[str, str]
     elements: dict[str, Any]
     forms: dict[str, Any]
@@ -64,7 +69,9 @@ async def version_info(version_id: int, digest: str | None = None) -> VersionInf
                 return found
     version = await ProcedureVersion.get(id=version_id).select_related("procedure")
     loaded: LoadedVersion = load_version(version)
-    info = VersionInfo(version.id, version.digest, version.number, version.procedure.code, version.lanes or {},
+    procedure = version.procedure
+    info = VersionInfo(version.id, version.digest, version.number, procedure.code,
+                       limit_of(procedure.time_limit, procedure.time_unit), version.lanes or {},
                        version.elements or {}, version.forms or {}, loaded.spec, loaded.subprocess_specs)
     with _versions_lock:
         _versions[(version.id, version.digest)] = info
@@ -85,7 +92,10 @@ async def current_version_info(procedure_code: str) -> VersionInfo:
 # ------------------------------------------------------------------ loaded dossier + task
 _DOSSIER_COLUMNS = ("d.id, d.code, d.procedure_version_id, d.status, d.revision, d.state, d.channel, "
                     "d.submitter_kind, d.submitted_by_id, d.error, d.next_timer_at, d.created_at, d.completed_at, "
-                    "pv.digest")
+                    + ", ".join(f"d.{c}" for c in LIFECYCLE_COLUMNS) + ", pv.digest")
+_JSON_COLUMNS = ("error", "extension", "pauses", "refusal")
+_INSTANT_COLUMNS = ("next_timer_at", "created_at", "completed_at", "accepted_at", "due_original_at",
+                    "due_adjusted_at", "result_at", "returned_at")
 
 
 @dataclass
@@ -104,7 +114,8 @@ class Loaded:
 async def _load(where: str, param: Any, with_task: bool) -> Loaded | None:
     task_cols = ("t.id AS task_id, t.element_id AS task_element_id, t.name AS task_name, t.lane AS task_lane, "
                  "t.role AS task_role, t.form_ref AS task_form_ref, t.state AS task_state, "
-                 "t.claimed_by_id AS task_claimed_by_id, ") if with_task else ""
+                 "t.claimed_by_id AS task_claimed_by_id, t.kind AS task_kind, t.due_at AS task_due_at, "
+                 ) if with_task else ""
     source = ("human_task t JOIN dossier d ON d.id = t.dossier_id" if with_task else "dossier d")
     row = await rows.fetch_one(rows.db(), (
         f"SELECT {task_cols}{_DOSSIER_COLUMNS} FROM {source} "
@@ -113,8 +124,13 @@ async def _load(where: str, param: Any, with_task: bool) -> Loaded | None:
         return None
     version = await version_info(row["procedure_version_id"], row["digest"])
     task = {k.removeprefix("task_"): row.pop(k) for k in list(row) if k.startswith("task_")} or None
-    row["error"] = rows.unjson(row["error"])
-    row["next_timer_at"] = rows.instant(row["next_timer_at"])
+    for column in _JSON_COLUMNS:
+        row[column] = rows.unjson(row[column])
+    for column in _INSTANT_COLUMNS:
+        row[column] = rows.instant(row[column])
+    row["supplement_overridden"] = bool(row["supplement_overridden"])
+    if task is not None:
+        task["due_at"] = rows.instant(task["due_at"])
     return Loaded(row, version, task)
 
 
@@ -233,11 +249,40 @@ async def complete_task(task_id: str, data: dict[str, Any], user: User, now: dat
         raise InvalidData("Invalid data", fields={"data": ["must be an object"]})
     _json_native(data)
     version = loaded.version
+    if task["kind"] == "apology":  # not a BPMN task: it re-appoints the dossier once (ND118 art. 19.6)
+        step = Step(EXTEND, new_due_at=_parse_instant(data.get("new_due_at")), note=str(data.get("reason") or ""))
+        result = runner.project(loaded.dossier["state"], version.spec, version.subprocess_specs)
+        return await _commit(loaded, result, now, user.username, "task_completed", completed_task=task,
+                             steps=[step], data_diff=data)
     try:
         result = runner.complete_task(loaded.dossier["state"], version.spec, version.subprocess_specs, task_id, data)
     except TaskNotReady:
         raise Conflict("The task is no longer waiting for input", task_id=task_id) from None
-    return await _commit(loaded, result, now, user.username, "task_completed", completed_task=task)
+    merged = {**result.data, **data}
+    steps = [Step(rule["command"], reasons=_reasons(merged.get(rule["reasons"])) if rule.get("reasons") else ())
+             for rule in (version.elements.get(task["element_id"]) or {}).get("lifecycle", [])
+             if not rule.get("when") or runner.holds(rule["when"], merged)]
+    return await _commit(loaded, result, now, user.username, "task_completed", completed_task=task, steps=steps)
+
+
+def _reasons(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return tuple(str(v) for v in value if str(v).strip())
+    return (str(value),) if value not in (None, "") else ()
+
+
+def _parse_instant(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidData("Invalid date", fields={"new_due_at": ["date"]}) from None
+    if parsed.tzinfo is None:  # a local date or time typed by an officer
+        parsed = parsed.replace(tzinfo=LOCAL_TZ)
+        if len(value) == 10:
+            parsed = calendars.current().end_of_working_day(parsed.replace(hour=12))
+    return parsed.astimezone(UTC)
 
 
 async def fire_due_timers(dossier_id: int, now: datetime) -> Dossier:
@@ -263,29 +308,61 @@ async def deliver_message(dossier: Dossier, name: str, payload: Any, now: dateti
 
 
 async def _commit(loaded: Loaded, result: StepResult, now: datetime, actor: str, action: str,
-                  completed_task: dict[str, Any] | None) -> Dossier:
+                  completed_task: dict[str, Any] | None, steps: Sequence[Step] = (),
+                  data_diff: dict[str, Any] | None = None) -> Dossier:
+    """Write a workflow step and the lifecycle steps it caused, in one revision-checked transaction."""
     now = now.astimezone(UTC)
     dossier = dict(loaded.dossier)
     old_revision = dossier["revision"]
     had_timers = dossier["next_timer_at"] is not None
+    lifecycle = plan(dossier, steps, now, loaded.version.limit, calendars.current(),
+                     workflow_open=result.status == "waiting") if steps else Plan()
+    if lifecycle.cancel_workflow:
+        v = loaded.version
+        result = runner.cancel(result.state, v.spec, v.subprocess_specs)
+    if data_diff is not None:
+        result.data_diff = data_diff
     dossier.update(state=result.state, revision=old_revision + 1, status=STATUS_OF_ENGINE[result.status],
                    error=result.error, next_timer_at=min((t.due_at for t in result.timers), default=None),
-                   completed_at=now if result.status == "completed" else None)
+                   completed_at=now if result.status == "completed" else None, **lifecycle.updates)
+    if lifecycle.cancel_workflow:
+        dossier["status"] = "cancelled"
+    columns = ["state", "revision", "status", "error", "next_timer_at", "completed_at", *lifecycle.updates]
 
     async def body(tx: Tx) -> None:
-        updated = await tx.execute((
-            "UPDATE dossier SET state = ?, revision = ?, status = ?, error = ?, next_timer_at = ?, updated_at = ?, "
-            "completed_at = ? WHERE id = ? AND revision = ?"),
-            [result.state, old_revision + 1, dossier["status"], rows.jsonb(result.error),
-             rows.utc(dossier["next_timer_at"]), now, dossier["completed_at"], dossier["id"], old_revision])
+        updated = await tx.execute(
+            "UPDATE dossier SET " + ", ".join(f"{c} = ?" for c in columns) + ", updated_at = ? "
+            "WHERE id = ? AND revision = ?",
+            [_db_value(c, dossier[c]) for c in columns] + [now, dossier["id"], old_revision])
         if not updated:
             raise Conflict("The dossier was changed by someone else; reload and try again", code=dossier["code"])
         await _write_projections(tx, dossier, loaded.version, result, now, actor=actor,
                                  completed_task=completed_task, had_timers=had_timers)
         await _audit(tx, dossier, result, now, actor, action, task=completed_task)
+        await _write_lifecycle(tx, dossier, lifecycle, now, actor)
 
     await rows.transaction(body)
     return _as_model(dossier, loaded.version, result, now)
+
+
+def _db_value(column: str, value: Any) -> Any:
+    if column in _JSON_COLUMNS:
+        return rows.jsonb(value)
+    return rows.utc(value) if isinstance(value, datetime) else value
+
+
+async def _write_lifecycle(tx: Tx, dossier: dict[str, Any], lifecycle: Plan, now: datetime, actor: str) -> None:
+    if lifecycle.cancel_kinds:
+        kinds = sorted(lifecycle.cancel_kinds)
+        await tx.execute("UPDATE timer SET state = 'cancelled' WHERE dossier_id = ? AND state = 'pending' "
+                         "AND kind IN (" + ", ".join("?" for _ in kinds) + ")", [dossier["id"], *kinds])
+    await tx.insert_many("timer", [
+        {"dossier_id": dossier["id"], "task_id": "", "element_id": "", "kind": t["kind"],
+         "due_at": rows.utc(t["due_at"]), "state": "pending", "payload": rows.jsonb(t["payload"])} for t in lifecycle.timers])
+    await tx.insert_many("audit_event", [
+        {"dossier_id": dossier["id"], "at": now, "actor": actor, "action": a["action"], "element_id": None,
+         "task_id": None, "revision": dossier["revision"], "data_diff": "{}", "details": rows.jsonb(a["details"])}
+        for a in lifecycle.audits])
 
 
 async def _write_projections(tx: Tx, dossier: dict[str, Any], version: VersionInfo,
@@ -294,22 +371,33 @@ async def _write_projections(tx: Tx, dossier: dict[str, Any], version: VersionIn
     ready_ids = {t.task_id for t in result.ready}
     done_id = completed_task["id"] if completed_task else None
     if done_id is not None:
-        await tx.execute("UPDATE human_task SET state = 'completed', completed_at = ?, completed_by = ? "
-                         "WHERE id = ?", [now, actor, done_id])
+        due = completed_task["due_at"] if completed_task else None
+        verdict = sla.verdict(due, now).value if due else None  # the control sheet's per-step outcome
+        await tx.execute("UPDATE human_task SET state = 'completed', completed_at = ?, completed_by = ?, verdict = ? "
+                         "WHERE id = ?", [now, actor, verdict, done_id])
     cancelled = sorted(result.previous_ready - ready_ids - {done_id})
     if cancelled:
         await tx.execute("UPDATE human_task SET state = 'cancelled', completed_at = ? WHERE id IN ("
                          + ", ".join("?" for _ in cancelled) + ") AND state = 'ready'", [now, *cancelled])
     new = [t for t in expected_tasks(version, result) if t["id"] not in result.previous_ready]
     await tx.insert_many("human_task", [
-        {**t, "dossier_id": dossier["id"], "state": "ready", "created_at": now, "kind": "bpmn"} for t in new])
+        {**t, "dossier_id": dossier["id"], "state": "ready", "created_at": now, "kind": "bpmn",
+         "due_at": _step_due(version, t["element_id"], now)} for t in new])
     if had_timers or result.timers:
-        await tx.execute("DELETE FROM timer WHERE dossier_id = ? AND state = 'pending'", [dossier["id"]])
-        await tx.execute("UPDATE timer SET state = 'fired' WHERE dossier_id = ? AND state = 'firing'",
+        await tx.execute("DELETE FROM timer WHERE dossier_id = ? AND state = 'pending' AND kind = 'bpmn'",
                          [dossier["id"]])
+        await tx.execute("UPDATE timer SET state = 'fired' WHERE dossier_id = ? AND state = 'firing' "
+                         "AND kind = 'bpmn'", [dossier["id"]])
         await tx.insert_many("timer", [
             {"dossier_id": dossier["id"], "task_id": t.task_id, "element_id": t.element_id, "kind": "bpmn",
              "due_at": rows.utc(t.due_at), "state": "pending", "payload": "{}"} for t in result.timers])
+
+
+def _step_due(version: VersionInfo, element_id: str, now: datetime) -> datetime | None:
+    budget = (version.elements.get(element_id) or {}).get("budget")
+    if not budget or not budget.get("valid"):
+        return None
+    return rows.utc(sla.step_due(now, Decimal(budget["value"]), budget["unit"], calendars.current()))
 
 
 def expected_tasks(version: VersionInfo | ProcedureVersion, result: StepResult) -> list[dict[str, Any]]:
@@ -419,7 +507,7 @@ async def rebuild_projections(dossier: Dossier) -> dict[str, Any]:
 async def stored_projections(dossier: Dossier) -> dict[str, Any]:
     stored = await Dossier.get(id=dossier.id)
     tasks = await HumanTask.filter(dossier_id=dossier.id, state="ready").order_by("id")
-    timers = await Timer.filter(dossier_id=dossier.id, state="pending")
+    timers = await Timer.filter(dossier_id=dossier.id, state="pending", kind="bpmn")  # SLA timers: lifecycle
     return {
         "status": stored.status,
         "tasks": [{"id": t.id, "element_id": t.element_id, "name": t.name, "lane": t.lane, "role": t.role,

@@ -21,7 +21,7 @@ BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 NSMAP = {"bpmn": BPMN_NS, "motcua": MOTCUA_NS}
 MOTCUA_XSD = Path(__file__).resolve().parents[2] / "bpmn" / "motcua.xsd"
 BUDGET_UNITS = ("working_days", "working_hours")
-KNOWN_ELEMENTS = ("role", "form", "budget")
+KNOWN_ELEMENTS = ("role", "form", "budget", "lifecycle")
 
 
 @dataclass
@@ -77,6 +77,10 @@ def read_extensions(process: etree._Element) -> ModelExtensions:
         budget = node.find("bpmn:extensionElements/motcua:budget", NSMAP)
         if budget is not None:
             info["budget"] = _read_budget(budget)
+        rules = [{"command": r.get("command", ""), "when": r.get("when"), "reasons": r.get("reasons")}
+                 for r in node.iterfind("bpmn:extensionElements/motcua:lifecycle", NSMAP)]
+        if rules:
+            info["lifecycle"] = rules
         if info["tag"] in ("userTask", "startEvent", "manualTask", "task") or len(info) > 2:
             elements[node.get("id", "")] = info
     return ModelExtensions(lanes=lanes, elements=elements, unknown=unknown)

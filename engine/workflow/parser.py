@@ -217,6 +217,10 @@ def _rule_problems(spec: Any, subprocess_specs: Mapping[str, Any], ext: ModelExt
                                     code="form_missing", form=ref))
         elif policy.require_forms and info["tag"] == "userTask" and ref is None:
             problems.append(Problem("User task has no form", element_id=element_id, code="form_required"))
+        for rule in info.get("lifecycle", []):
+            for reason in scripting.check_expression(rule["when"]) if rule.get("when") else []:
+                problems.append(Problem(f"Refused lifecycle condition: {reason}", element_id=element_id,
+                                        code="expression_refused"))
         budget = info.get("budget")
         if budget is not None and not budget["valid"]:
             problems.append(Problem("Step budget needs value > 0 and unit working_days or working_hours",

@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 
+from engine.workflow.scripting import SAFE_ENGINE
 from engine.workflow.serializer import MotcuaWorkflow, dump_state, load_state
 
 
@@ -102,7 +103,7 @@ def deliver_message(state: str, spec: Any, subprocess_specs: dict[str, Any], nam
 def project(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> StepResult:
     """What the projections must be for a stored state (used to rebuild and to verify them)."""
     wf = load_state(state, spec, subprocess_specs)
-    return _result(wf, [], {}, _existing_error(wf), events=[])
+    return _with_before(_result(wf, [], {}, _existing_error(wf), events=[]), _ready_ids(wf))
 
 
 def task_data(state: str, spec: Any, subprocess_specs: dict[str, Any], task_id: str) -> dict[str, Any]:
@@ -210,3 +211,16 @@ def armed_timers(wf: MotcuaWorkflow) -> list[ArmedTimer]:
                 due = due.replace(tzinfo=UTC) if due.tzinfo is None else due.astimezone(UTC)
                 rows.append(ArmedTimer(str(task.id), task.task_spec.bpmn_id, due))
     return rows
+
+
+def cancel(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> StepResult:
+    """Cancel every unfinished task (withdrawal, stop): the workflow ends without success."""
+    wf = load_state(state, spec, subprocess_specs)
+    before = _ready_ids(wf)
+    wf.cancel()
+    return _with_before(_result(wf, [], {}, None, events=[]), before)
+
+
+def holds(expression: str, data: dict[str, Any]) -> bool:
+    """A model's condition (e.g. a motcua:lifecycle `when`) on data, through the restricted evaluator."""
+    return bool(SAFE_ENGINE.environment.evaluate(expression, dict(data)))

@@ -125,7 +125,10 @@ async def test_refusal_at_intake_ends_the_dossier_and_audits_every_step(users: d
                                            users["officer"], NOW)
     assert dossier.status == "completed"
     events = await AuditEvent.filter(dossier_id=dossier.id).order_by("id")
-    assert [e.action for e in events] == ["submitted", "task_completed"]
+    assert [e.action for e in events] == ["submitted", "task_completed", "lifecycle_refuse"]
     assert events[1].data_diff == {"intake_decision": "refuse", "intake_note": "Thiếu giấy"}
+    assert events[2].details == {"from": 1, "to": 3, "reasons": ["Thiếu giấy"]}
+    await dossier.refresh_from_db()
+    assert dossier.lifecycle_status == 3 and dossier.refusal["reasons"] == ["Thiếu giấy"]
     steps = [s["element_id"] for s in events[1].details["engine_steps"]]
     assert "Gateway_intake" in steps and "EndEvent_intake_refused" in steps

@@ -65,9 +65,7 @@ async def test_xsd_invalid_model_is_refused_with_the_line(client: httpx.AsyncCli
 
 
 async def test_import_in_a_condition_is_refused_with_the_element_id(client: httpx.AsyncClient, admin: dict) -> None:
-    bad = MODEL.replace(b'intake_decision == &quot;refuse&quot;', b"__import__('os').system('id') == 0") \
-        if b"&quot;refuse&quot;" in MODEL else MODEL.replace(b'intake_decision == "refuse"',
-                                                              b"__import__('os').system('id') == 0")
+    bad = MODEL.replace(b'>intake_decision == "refuse"<', b">__import__('os').system('id') == 0<")
     assert bad != MODEL
     problems = await _refused(client, admin, bad)
     refused = [p for p in problems if p["code"] == "expression_refused"]
@@ -109,3 +107,10 @@ async def test_a_misspelt_motcua_element_is_refused(client: httpx.AsyncClient, a
     assert bad != MODEL
     problems = await _refused(client, admin, bad)
     assert any(p["code"] == "unknown_extension" and p["element_id"] == "intake" for p in problems), problems
+
+
+async def test_a_refused_lifecycle_condition_names_its_task(client: httpx.AsyncClient, admin: dict) -> None:
+    bad = MODEL.replace(b'command="accept" when="', b'command="accept" when="().__class__ or ', 1)
+    assert bad != MODEL
+    problems = await _refused(client, admin, bad)
+    assert any(p["code"] == "expression_refused" and p["element_id"] == "intake" for p in problems), problems

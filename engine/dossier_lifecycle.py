@@ -1,0 +1,178 @@
+"""Decree 118 lifecycle of a dossier on top of its workflow: plan a step, then commit it.
+
+`plan()` is pure: from the dossier's lifecycle columns, a lifecycle step (accept, supplement,
+refuse, finish, return, withdraw, stop, extend…), `now`, the procedure's time limit and the
+calendar, it returns the column updates, the audit entries and the SLA timer rows. dossiers.py
+commits a plan in the same transaction as the workflow step that caused it (a task whose
+`motcua:lifecycle` rule holds), and `run()` here commits one asked for directly (API).
+
+SLA timers (kinds): sla_due_soon at due − 2 working days, sla_apology at due − 1 working day
+(opens the apology task), sla_overdue at the due, auto_close 15 days after an unanswered
+supplement request made after acceptance (RULES §8.5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from engine import sla
+from engine.errors import InvalidData, PermissionDenied
+from engine.lifecycle import Command, LifecycleState, Status, apply, auto_close_due
+from engine.workdays import Calendar
+
+LIFECYCLE_COLUMNS = ("lifecycle_status", "accepted_at", "due_original_at", "due_adjusted_at", "extension",
+                     "supplement_requests", "supplement_overridden", "pauses", "refusal", "result_at",
+                     "returned_at")
+SLA_KINDS = ("sla_due_soon", "sla_apology", "sla_overdue")
+EXTEND = "extend"  # the apology / re-appointment step (ND118 art. 19.6); not a status change
+
+
+@dataclass(frozen=True)
+class Step:
+    command: str  # a lifecycle.Command value, or EXTEND
+    reasons: tuple[str, ...] = ()
+    override: bool = False
+    new_due_at: datetime | None = None  # EXTEND
+    note: str = ""
+
+
+@dataclass
+class Plan:
+    updates: dict[str, Any] = field(default_factory=dict)
+    audits: list[dict[str, Any]] = field(default_factory=list)
+    timers: list[dict[str, Any]] = field(default_factory=list)  # new rows: {kind, due_at, payload}
+    cancel_kinds: set[str] = field(default_factory=set)  # pending timers of these kinds are cancelled
+    cancel_workflow: bool = False
+
+
+@dataclass(frozen=True)
+class Limit:
+    value: Decimal
+    unit: str
+
+
+def _pauses(raw: Sequence[dict[str, Any]]) -> list[sla.Pause]:
+    return [sla.Pause(_dt(p["start_at"]), _dt(p["end_at"]) if p.get("end_at") else None, p["reason"]) for p in raw]
+
+
+def _dt(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _sla_timers(due: datetime, now: datetime, calendar: Calendar) -> list[dict[str, Any]]:
+    marks = [("sla_due_soon", calendar.subtract_working_days(due, 2)),
+             ("sla_apology", sla.apology_due(due, calendar)), ("sla_overdue", due)]
+    return [{"kind": kind, "due_at": at, "payload": {"due_at": due.isoformat()}} for kind, at in marks if at > now]
+
+
+def plan(facts: dict[str, Any], steps: Sequence[Step], now: datetime, limit: Limit, calendar: Calendar,
+         *, workflow_open: bool) -> Plan:
+    """Apply `steps` in order to the dossier's lifecycle columns (`facts`)."""
+    out = Plan()
+    cur = {k: facts.get(k) for k in LIFECYCLE_COLUMNS}
+    cur["pauses"] = list(cur.get("pauses") or [])
+    state = LifecycleState(status=Status(cur["lifecycle_status"] or 1),
+                           supplement_requests=cur["supplement_requests"] or 0,
+                           supplement_at_intake=bool(cur["lifecycle_status"] == 5 and not cur["accepted_at"]),
+                           supplement_overridden=bool(cur["supplement_overridden"]))
+    for step in steps:
+        before = state.status
+        details: dict[str, Any] = {"from": int(before)}
+        if step.command == EXTEND:
+            _extend(cur, step, now, calendar, out, details)
+        else:
+            state = apply(state, Command(step.command), override=step.override, reasons=step.reasons)
+            _effects(cur, state, Command(step.command), step, now, limit, calendar, out, details)
+            if state.status is Status.ACCEPTED and workflow_open:
+                # electronic routing to the competent agency happens at once (ND118 art. 18)
+                state = apply(state, Command.ROUTE)
+                details["routed"] = True
+        cur["lifecycle_status"] = int(state.status)
+        cur["supplement_requests"] = state.supplement_requests
+        cur["supplement_overridden"] = state.supplement_overridden
+        details["to"] = int(state.status)
+        if step.reasons:
+            details["reasons"] = list(step.reasons)
+        if step.note:
+            details["note"] = step.note
+        out.audits.append({"action": f"lifecycle_{step.command}", "details": details})
+    out.updates = {k: v for k, v in cur.items() if v != facts.get(k) or k == "pauses" and v != (facts.get(k) or [])}
+    return out
+
+
+def _effects(cur: dict[str, Any], state: LifecycleState, command: Command, step: Step, now: datetime, limit: Limit,
+             calendar: Calendar, out: Plan, details: dict[str, Any]) -> None:
+    if state.status is Status.ACCEPTED:  # accept, or an intake supplement received: the clock starts
+        cur["accepted_at"] = now
+        due = sla.due_at(now, limit.value, limit.unit, calendar)
+        cur["due_original_at"] = cur["due_adjusted_at"] = due
+        details["due_at"] = due.isoformat()
+        out.timers += _sla_timers(due, now, calendar)
+    elif command is Command.REQUEST_SUPPLEMENT and cur["accepted_at"]:
+        cur["pauses"].append({"start_at": now.isoformat(), "end_at": None, "reason": "supplement"})
+        out.cancel_kinds |= set(SLA_KINDS)
+        close_at = auto_close_due(now, calendar)
+        out.timers.append({"kind": "auto_close", "due_at": close_at, "payload": {}})
+        details["auto_close_at"] = close_at.isoformat()
+        details["overridden"] = state.supplement_overridden
+    elif command in (Command.RECEIVE_SUPPLEMENT, Command.FULFIL_FINANCIAL_OBLIGATION):
+        reason = "supplement" if command is Command.RECEIVE_SUPPLEMENT else "financial_obligation"
+        for pause in cur["pauses"]:
+            if pause["end_at"] is None and pause["reason"] == reason:
+                pause["end_at"] = now.isoformat()
+        out.cancel_kinds |= {"auto_close", *SLA_KINDS}
+        dues = sla.legal_due(_dt(cur["accepted_at"]), limit.value, limit.unit, calendar, _pauses(cur["pauses"]))
+        if dues.adjusted is not None:
+            cur["due_adjusted_at"] = dues.adjusted
+            details["due_at"] = dues.adjusted.isoformat()
+            out.timers += _sla_timers(dues.adjusted, now, calendar)
+    elif command is Command.REQUEST_FINANCIAL_OBLIGATION:
+        cur["pauses"].append({"start_at": now.isoformat(), "end_at": None, "reason": "financial_obligation"})
+        out.cancel_kinds |= set(SLA_KINDS)
+    if command is Command.REFUSE:
+        cur["refusal"] = {"reasons": list(state.refusal_reasons), "at": now.isoformat(),
+                          "stage": "intake" if state.status is Status.NOT_ACCEPTED else "processing"}
+    if state.status is Status.FINISHED:
+        cur["result_at"] = now
+    if state.status is Status.RETURNED:
+        cur["returned_at"] = now
+    if state.status in (Status.NOT_ACCEPTED, Status.FINISHED, Status.RETURNED, Status.WITHDRAWN, Status.STOPPED):
+        out.cancel_kinds |= {"auto_close", *SLA_KINDS}
+    if state.status in (Status.WITHDRAWN, Status.STOPPED):
+        out.cancel_workflow = True
+
+
+def _extend(cur: dict[str, Any], step: Step, now: datetime, calendar: Calendar, out: Plan,
+            details: dict[str, Any]) -> None:
+    if cur["lifecycle_status"] not in (Status.ACCEPTED, Status.IN_PROCESS):
+        raise PermissionDenied("Only a dossier in process can be re-appointed", status=cur["lifecycle_status"])
+    if step.new_due_at is None or not step.note.strip():
+        raise InvalidData("An apology needs a reason and a new appointment",
+                          fields={k: ["required"] for k, v in (("new_due_at", step.new_due_at), ("reason", step.note))
+                                  if not (v.strip() if isinstance(v, str) else v)})
+    current = sla.DueDates(_dt(cur["due_original_at"]), _dt(cur["due_adjusted_at"]), extended=bool(cur["extension"]))
+    extended = sla.extend(current, step.new_due_at)
+    cur["due_adjusted_at"] = extended.adjusted
+    cur["extension"] = {"reason": step.note.strip(), "original_due_at": _iso(current.adjusted),
+                        "new_due_at": _iso(extended.adjusted), "at": now.isoformat()}
+    out.cancel_kinds |= set(SLA_KINDS)
+    assert extended.adjusted is not None
+    out.timers.append({"kind": "sla_overdue", "due_at": extended.adjusted,
+                       "payload": {"due_at": extended.adjusted.isoformat()}})
+    details["new_due_at"] = _iso(extended.adjusted)
+
+
+def limit_of(time_limit: Any, time_unit: str) -> Limit:
+    return Limit(Decimal(str(time_limit or 0)), time_unit or "working_days")
+
+
+def overdue_by(due_at: datetime | None, now: datetime) -> timedelta | None:
+    return now - due_at if due_at and now > due_at else None

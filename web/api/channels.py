@@ -1,0 +1,139 @@
+"""Channel policies over HTTP: admin CRUD, and the public "which channels are accepted that day" view.
+
+`routes()` are relative to /api/v1; `OPENAPI_PATHS` are their entries for web/api/openapi.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from engine import channels, procedures
+from engine.errors import InvalidData
+from engine.models.channel_policy import EXCEPTIONS
+from engine.models.dossier import CHANNELS
+from web.api.common import json_body
+from web.auth import api_user, optional_api_user, require_kind
+
+
+def _id(request: Request) -> int:
+    return int(request.path_params["id"])
+
+
+async def list_policies(request: Request) -> JSONResponse:
+    """Admins see every rule; everybody else (anonymous included) the active ones."""
+    user = await optional_api_user(request)
+    admin = user is not None and user.kind == "admin"
+    items = await channels.list_policies(active_only=not admin)
+    return JSONResponse({"items": [channels.policy_dict(p, public=not admin) for p in items]})
+
+
+async def create_policy(request: Request) -> JSONResponse:
+    user = await api_user(request)
+    require_kind(user, "admin")
+    body = await json_body(request)
+    body.pop("created_by", None)  # read-only: the caller
+    policy = await channels.create_policy(created_by=user.username, **body)
+    return JSONResponse(channels.policy_dict(policy), status_code=201)
+
+
+async def get_policy(request: Request) -> JSONResponse:
+    require_kind(await api_user(request), "admin")
+    return JSONResponse(channels.policy_dict(await channels.get_policy(_id(request))))
+
+
+async def update_policy(request: Request) -> JSONResponse:
+    require_kind(await api_user(request), "admin")
+    body = await json_body(request)
+    policy = await channels.update_policy(_id(request), **body)
+    return JSONResponse(channels.policy_dict(policy))
+
+
+async def delete_policy(request: Request) -> Response:
+    require_kind(await api_user(request), "admin")
+    await channels.delete_policy(_id(request))
+    return Response(status_code=204)
+
+
+async def procedure_policy(request: Request) -> JSONResponse:
+    """Public: the channels accepted for a procedure on a (local) date at a reception point, and why."""
+    code = request.path_params["code"]
+    raw = request.query_params.get("date")
+    if raw:
+        try:
+            on = date.fromisoformat(raw) if len(raw) == 10 else None
+        except ValueError:
+            on = None
+        if on is None:
+            raise InvalidData("Invalid date", fields={"date": ["a date YYYY-MM-DD"]})
+    else:
+        on = channels.local_date(request.app.state.clock())
+    point = request.query_params.get("reception_point") or None
+    await procedures.get(code)  # 404 for an unknown procedure
+    policies = await channels.policies_for(code, on, point)
+    return JSONResponse(channels.summary(policies, code, on, point))
+
+
+def routes() -> list[Route]:
+    """The routes, relative to /api/v1."""
+    return [
+        Route("/channel-policies", list_policies),
+        Route("/channel-policies", create_policy, methods=["POST"]),
+        Route("/channel-policies/{id:int}", get_policy),
+        Route("/channel-policies/{id:int}", update_policy, methods=["PUT"]),
+        Route("/channel-policies/{id:int}", delete_policy, methods=["DELETE"]),
+        Route("/procedures/{code}/channel-policy", procedure_policy),
+    ]
+
+
+# ------------------------------------------------------------------ OpenAPI (merged into web/api/openapi.py)
+_ERROR = {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_S, _LIST = {"type": "string"}, {"type": "array", "items": {"type": "string"}}
+_POLICY: dict[str, Any] = {"type": "object", "properties": {
+    "name": _S, "procedure_codes": _LIST, "reception_points": _LIST,
+    "start_on": {"type": "string", "format": "date"}, "end_on": {"type": ["string", "null"], "format": "date"},
+    "weekdays": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 6}},
+    "channels_allowed": {"type": "array", "items": {"enum": list(CHANNELS)}},
+    "exceptions_allowed": {"type": "array", "items": {"enum": list(EXCEPTIONS)}},
+    "message": {"type": "object", "properties": {"vi": _S, "en": _S}}, "active": {"type": "boolean"}}}
+
+
+def _op(summary: str, *, ok: int = 200, errors: tuple[int, ...] = (), auth: bool = True, body: bool = False,
+        params: tuple[tuple[str, str, str], ...] = ()) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "responses": {str(ok): {"description": "OK"}}}
+    op["responses"].update({str(s): _ERROR for s in (*errors, *((401,) if auth else ()))})
+    if auth:
+        op["security"] = [{"bearer": []}]
+    if body:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _POLICY}}}
+    if params:
+        op["parameters"] = [{"name": n, "in": where, "required": where == "path", "schema": {"type": kind}}
+                            for n, where, kind in params]
+    return op
+
+
+_ID = (("id", "path", "integer"),)
+OPENAPI_PATHS: dict[str, Any] = {
+    "/api/v1/channel-policies": {
+        "get": _op("Channel policies (paper-free days): all for admins, the active ones for everybody else",
+                   auth=False),
+        "post": _op("Create a channel policy (admin); 422 lists every invalid field", ok=201, errors=(403, 422),
+                    body=True),
+    },
+    "/api/v1/channel-policies/{id}": {
+        "get": _op("One channel policy (admin)", errors=(403, 404), params=_ID),
+        "put": _op("Change the given fields of a channel policy (admin); active=false switches it off",
+                   errors=(403, 404, 422), body=True, params=_ID),
+        "delete": _op("Delete a channel policy (admin)", ok=204, errors=(403, 404), params=_ID),
+    },
+    "/api/v1/procedures/{code}/channel-policy": {
+        "get": _op("Channels accepted for a procedure on a date (default: today, local) at a reception point, "
+                   "the rules that apply and the message", auth=False, errors=(404, 422),
+                   params=(("code", "path", "string"), ("date", "query", "string"),
+                           ("reception_point", "query", "string"))),
+    },
+}

@@ -285,6 +285,36 @@ def _parse_instant(value: Any) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
+#: who may ask for each lifecycle step directly (besides a task's motcua:lifecycle rule)
+STEP_ROLES = {
+    "accept": ("one_stop",), "refuse": ("one_stop", "specialist", "leader"),
+    "request_supplement": ("one_stop", "specialist"), "receive_supplement": ("one_stop",),
+    "request_financial_obligation": ("one_stop", "specialist"), "fulfil_financial_obligation": ("one_stop",),
+    "withdraw": ("one_stop",), "stop": ("one_stop",), "finish": ("leader",), "return_result": ("one_stop",),
+}
+
+
+async def lifecycle_step(code: str, step: Step, user: User, now: datetime) -> Dossier:
+    """A lifecycle step asked for directly (API): e.g. a supplement request, a withdrawal."""
+    loaded = await _load("d.code", code, with_task=False)
+    if loaded is None:
+        raise NotFound("No such dossier", code=code)
+    owner = user.kind == "citizen" and loaded.dossier["submitted_by_id"] == user.id
+    allowed = STEP_ROLES.get(step.command)
+    if allowed is None:
+        raise InvalidData("Unknown lifecycle step", fields={"command": [f"one of {', '.join(STEP_ROLES)}"]})
+    if not (owner and step.command == "withdraw") and not (
+            user.kind in ("staff", "manager") and any(user.has_role(r) for r in allowed)):
+        if user.kind == "citizen":
+            raise NotFound("No such dossier", code=code)
+        raise PermissionDenied("Your roles do not allow this step", command=step.command, roles=list(allowed))
+    if step.override and user.kind != "manager":
+        raise PermissionDenied("Only a manager may override the one-supplement rule", command=step.command)
+    v = loaded.version
+    result = runner.project(loaded.dossier["state"], v.spec, v.subprocess_specs)
+    return await _commit(loaded, result, now, user.username, None, completed_task=None, steps=[step])
+
+
 async def fire_due_timers(dossier_id: int, now: datetime) -> Dossier:
     """Advance a dossier whose timers are due (called by engine/timers.py)."""
     loaded = await _load("d.id", dossier_id, with_task=False)
@@ -307,7 +337,7 @@ async def deliver_message(dossier: Dossier, name: str, payload: Any, now: dateti
     return await _commit(loaded, result, now, actor, "message_received", completed_task=None)
 
 
-async def _commit(loaded: Loaded, result: StepResult, now: datetime, actor: str, action: str,
+async def _commit(loaded: Loaded, result: StepResult, now: datetime, actor: str, action: str | None,
                   completed_task: dict[str, Any] | None, steps: Sequence[Step] = (),
                   data_diff: dict[str, Any] | None = None) -> Dossier:
     """Write a workflow step and the lifecycle steps it caused, in one revision-checked transaction."""
@@ -338,7 +368,8 @@ async def _commit(loaded: Loaded, result: StepResult, now: datetime, actor: str,
             raise Conflict("The dossier was changed by someone else; reload and try again", code=dossier["code"])
         await _write_projections(tx, dossier, loaded.version, result, now, actor=actor,
                                  completed_task=completed_task, had_timers=had_timers)
-        await _audit(tx, dossier, result, now, actor, action, task=completed_task)
+        if action is not None:  # None: a lifecycle step alone, audited by _write_lifecycle
+            await _audit(tx, dossier, result, now, actor, action, task=completed_task)
         await _write_lifecycle(tx, dossier, lifecycle, now, actor)
 
     await rows.transaction(body)
@@ -358,7 +389,8 @@ async def _write_lifecycle(tx: Tx, dossier: dict[str, Any], lifecycle: Plan, now
                          "AND kind IN (" + ", ".join("?" for _ in kinds) + ")", [dossier["id"], *kinds])
     await tx.insert_many("timer", [
         {"dossier_id": dossier["id"], "task_id": "", "element_id": "", "kind": t["kind"],
-         "due_at": rows.utc(t["due_at"]), "state": "pending", "payload": rows.jsonb(t["payload"])} for t in lifecycle.timers])
+         "due_at": rows.utc(t["due_at"]), "state": "pending", "payload": rows.jsonb(t["payload"])}
+        for t in lifecycle.timers])
     await tx.insert_many("audit_event", [
         {"dossier_id": dossier["id"], "at": now, "actor": actor, "action": a["action"], "element_id": None,
          "task_id": None, "revision": dossier["revision"], "data_diff": "{}", "details": rows.jsonb(a["details"])}

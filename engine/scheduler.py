@@ -1,11 +1,23 @@
 """APScheduler (3.x) wiring: it only wakes us; the Timer rows in the database are the truth.
 
-One job sleeps until the next due timer (+1 s: SpiffWorkflow fires strictly after the due
-instant); a sweep every `sweep_seconds` catches timers armed by other processes.
+Three jobs on one AsyncIOScheduler:
+
+* ``motcua-wake`` (a ``date`` job) sleeps until the earliest pending timer and then fires every
+  due row (engine/timers.py claims each row once, so several workers may all wake: one fires).
+* ``motcua-watch`` (every ``watch_seconds``, 1 s) asks the database for that earliest due instant
+  (one indexed MIN query) and moves the wake-up earlier when another process (the web app)
+  armed a sooner timer. Together: a timer fires within about ``watch_seconds`` of its due time
+  even when it was armed elsewhere a moment before.
+* ``motcua-recover`` (every ``recover_seconds``) returns rows stuck in 'firing' by a crashed
+  worker to 'pending' (after engine.timers.LEASE).
+
+Start-up fires everything already overdue (missed while no worker ran). SpiffWorkflow fires a
+timer only when due < now, strictly, so the wake-up is set just after the due instant.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -15,32 +27,105 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from engine import timers
 
 log = logging.getLogger("motcua.scheduler")
-WAKE_JOB = "motcua-wake"
+WAKE_JOB, WATCH_JOB, RECOVER_JOB = "motcua-wake", "motcua-watch", "motcua-recover"
+AFTER_DUE = timedelta(milliseconds=5)  # fire strictly after the due instant
+MIN_GAP = timedelta(milliseconds=200)  # a timer that keeps coming back due cannot make a busy loop
+BATCH = 20  # rows per fire_batch call: a stop request waits at most one batch
+MAX_SWEEP = timedelta(seconds=5)  # then yield (the wake-up comes back at once if rows are still due)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class TimerScheduler:
-    def __init__(self, clock: Callable[[], datetime] | None = None, sweep_seconds: float = 5.0) -> None:
-        self.clock = clock or (lambda: datetime.now(UTC))
+    """Wakes this process when a timer is due and fires it; `aclose()` stops cleanly."""
+
+    def __init__(self, clock: Callable[[], datetime] | None = None, watch_seconds: float = 1.0,
+                 recover_seconds: float = 15.0) -> None:
+        self.clock = clock or utc_now
         self.scheduler = AsyncIOScheduler(timezone=UTC)
-        self.sweep_seconds = sweep_seconds
+        self.watch_seconds = watch_seconds
+        self.recover_seconds = recover_seconds
+        self._lock = asyncio.Lock()  # one sweep at a time in this process
+        self._stopping = False
+        self._wake_at: datetime | None = None
+        self._last_sweep = datetime.min.replace(tzinfo=UTC)
 
     def start(self) -> None:
-        self.scheduler.add_job(self.tick, "interval", seconds=self.sweep_seconds, id="motcua-sweep",
-                               max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
+        """Schedule the jobs on the running event loop; the first sweep (overdue timers) runs now."""
+        now = utc_now()
+        common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+        self.scheduler.add_job(self.recover, "interval", seconds=self.recover_seconds, id=RECOVER_JOB,
+                               next_run_time=now, **common)
+        self.scheduler.add_job(self.watch, "interval", seconds=self.watch_seconds, id=WATCH_JOB,
+                               next_run_time=now + timedelta(seconds=self.watch_seconds), **common)
+        self._wake(now)
         self.scheduler.start()
 
     def shutdown(self) -> None:
+        """Stop at once (an in-flight sweep is cancelled; its claims come back after the lease)."""
+        self._stopping = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
-    async def tick(self) -> None:
-        try:
-            while await timers.fire_due(self.clock()):
-                pass
-            due = await timers.next_due()
-        except Exception:  # a failing tick must not kill the scheduler; it is retried on the next sweep
-            log.exception("timer tick failed")
+    async def aclose(self) -> None:
+        """Stop scheduling, let the sweep in progress finish its batch, then shut down."""
+        self._stopping = True
+        if self.scheduler.running:
+            self.scheduler.pause()
+        async with self._lock:
+            pass
+        self.shutdown()
+
+    # -- jobs ---------------------------------------------------------------------------------
+
+    async def recover(self) -> None:
+        if self._stopping:
             return
-        if due is not None:
-            self.scheduler.add_job(self.tick, "date", run_date=due + timedelta(seconds=1), id=WAKE_JOB,
-                                   replace_existing=True, max_instances=1)
+        try:
+            if await timers.recover_stuck(self.clock()):
+                self._wake(utc_now())
+        except Exception:  # a failing job must not kill the scheduler; it runs again
+            log.exception("recovering stuck timers failed")
+
+    async def watch(self) -> None:
+        """Move the wake-up earlier when a sooner timer appeared (armed by another process)."""
+        if self._stopping or self._lock.locked():
+            return  # a sweep is running; it reschedules when it ends
+        try:
+            due = await timers.next_due()
+        except Exception:
+            log.exception("reading the next due timer failed")
+            return
+        if due is not None and (self._wake_at is None or due + AFTER_DUE < self._wake_at):
+            self._wake(due + AFTER_DUE)
+
+    async def sweep(self) -> None:
+        """Fire every due timer, then sleep until the next one."""
+        if self._stopping:
+            return
+        async with self._lock:
+            if self._stopping:
+                return
+            self._wake_at = None
+            try:
+                started = utc_now()
+                while not self._stopping and utc_now() - started < MAX_SWEEP:
+                    batch = await timers.fire_batch(self.clock(), BATCH)
+                    if batch.seen < BATCH:
+                        break
+                due = await timers.next_due()
+            except Exception:  # e.g. the database is away: the watch job retries within a second
+                log.exception("firing due timers failed")
+                return
+            finally:
+                self._last_sweep = utc_now()
+            if due is not None and not self._stopping:
+                self._wake(due + AFTER_DUE)
+
+    def _wake(self, at: datetime) -> None:
+        at = max(at, self._last_sweep + MIN_GAP)
+        self._wake_at = at
+        self.scheduler.add_job(self.sweep, "date", run_date=at, id=WAKE_JOB, replace_existing=True,
+                               max_instances=1, misfire_grace_time=None)

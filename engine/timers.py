@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import engine.workflow.expression_functions  # noqa: F401  registers add_working_days & co. in every process
@@ -85,37 +86,43 @@ async def _claim(candidate: dict[str, Any], now: datetime) -> list[int]:
 
 
 async def _release(ids: list[int]) -> None:
-    await rows.db().execute_query(*_statement(
-        f"UPDATE timer SET state = 'pending', fired_at = NULL WHERE state = 'firing' AND id IN {_in(ids)}", ids))
+    await rows.fetch(rows.db(), (
+        f"UPDATE timer SET state = 'pending', fired_at = NULL WHERE state = 'firing' AND id IN {_in(ids)} "
+        "RETURNING id"), ids)
 
 
 async def _mark_fired(ids: list[int]) -> None:
-    await rows.db().execute_query(*_statement(
-        f"UPDATE timer SET state = 'fired' WHERE state = 'firing' AND id IN {_in(ids)}", ids))
-
-
-def _statement(query: str, params: list[Any]) -> tuple[str, list[Any]]:
-    conn = rows.db()
-    return rows._sql(conn, query), params
+    await rows.fetch(rows.db(), (
+        f"UPDATE timer SET state = 'fired' WHERE state = 'firing' AND id IN {_in(ids)} RETURNING id"), ids)
 
 
 async def fire_due(now: datetime, limit: int = 100) -> int:
     """Fire up to `limit` timers due strictly before `now` (SpiffWorkflow fires only when
     due < now); returns how many timer rows this call fired. Never raises for one bad timer."""
-    now = rows.utc(now) or now
+    return (await fire_batch(now, limit)).fired
+
+
+@dataclass(frozen=True)
+class Batch:
+    seen: int  # due rows found (a full batch means: look again)
+    fired: int  # rows this call fired
+
+
+async def fire_batch(now: datetime, limit: int) -> Batch:
+    now = now.astimezone(UTC)
     due = await rows.fetch(rows.db(), (
         f"SELECT {_COLUMNS} FROM timer WHERE state = 'pending' AND due_at < ? ORDER BY due_at, id LIMIT ?"),
         [now, limit])
     fired = 0
     for candidate in due:
         ids = await _claim(candidate, now)
-        if candidate["id"] not in ids:  # another worker has it (or it was claimed with its dossier)
-            if ids:
-                await _release(ids)  # siblings only: leave them to the sweep that picks them
+        if candidate["id"] not in ids:  # another worker has it (or took it with its dossier)
+            if ids:  # rows of that dossier due since: back, for the sweep that reaches them
+                await _release(ids)
             continue
         timer = _row({**candidate, "state": "firing", "fired_at": now})
         fired += await _dispatch(timer, ids, now)
-    return fired
+    return Batch(len(due), fired)
 
 
 async def _dispatch(timer: dict[str, Any], ids: list[int], now: datetime) -> int:
@@ -142,15 +149,17 @@ async def _dispatch(timer: dict[str, Any], ids: list[int], now: datetime) -> int
 
 async def recover_stuck(now: datetime, lease: timedelta = LEASE) -> int:
     """Put rows 'firing' for longer than `lease` (crashed worker, failing handler) back to 'pending'."""
-    cutoff = rows.utc(now - lease)
+    cutoff = (now - lease).astimezone(UTC)
     stuck = await rows.fetch(rows.db(), "SELECT id FROM timer WHERE state = 'firing' AND fired_at < ?", [cutoff])
     if not stuck:  # the common case stays a read: no write lock taken on SQLite
         return 0
-    ids = [r["id"] for r in stuck]
-    await rows.db().execute_query(*_statement(
+    back = await rows.fetch(rows.db(), (
         f"UPDATE timer SET state = 'pending', fired_at = NULL WHERE state = 'firing' AND fired_at < ? "
-        f"AND id IN {_in(ids)}", [cutoff, *ids]))
-    log.warning("timers %s were stuck in 'firing' for over %ss: back to pending", ids, int(lease.total_seconds()))
+        f"AND id IN {_in([r['id'] for r in stuck])} RETURNING id"), [cutoff, *(r["id"] for r in stuck)])
+    ids = sorted(r["id"] for r in back)
+    if ids:
+        log.warning("timers %s were 'firing' for over %ss (crashed worker or failing handler): back to pending",
+                    ids, int(lease.total_seconds()))
     return len(ids)
 
 

@@ -46,6 +46,7 @@ def api_routes() -> list[Route]:
         Route("/procedures/{code}/versions/{number:int}/retire", api_procedures.retire_version, methods=["POST"]),
         Route("/dossiers", api_dossiers.submit, methods=["POST"]),
         Route("/dossiers/{code}", api_dossiers.get_dossier),
+        Route("/dossiers/{code}/{command}", api_dossiers.lifecycle_step, methods=["POST"]),
         Route("/tasks", api_dossiers.inbox),
         Route("/tasks/{task_id}", api_dossiers.get_task),
         Route("/tasks/{task_id}/claim", api_dossiers.claim, methods=["POST"]),

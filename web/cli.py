@@ -80,16 +80,26 @@ def serve(settings: Settings) -> None:
 
 
 async def _worker(settings: Settings) -> None:
+    """Fire timers until SIGTERM/SIGINT, then finish the batch in progress and close the database."""
+    import signal
+
+    from engine import calendars
     from engine.scheduler import TimerScheduler
 
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
     async with database(settings):
+        await calendars.refresh()
         scheduler = TimerScheduler()
         scheduler.start()
         print("motcua worker: firing timers; Ctrl+C to stop", flush=True)
         try:
-            await asyncio.Event().wait()
+            await stop.wait()
         finally:
-            scheduler.shutdown()
+            await scheduler.aclose()
+    print("motcua worker: stopped", flush=True)
 
 
 async def _createuser(settings: Settings, args: argparse.Namespace) -> None:

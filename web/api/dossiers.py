@@ -9,8 +9,10 @@ from starlette.responses import JSONResponse
 
 from engine import dossier_rows as rows
 from engine import dossiers
+from engine.dossier_lifecycle import Step
 from engine.dossier_rows import instant
 from engine.errors import InvalidData, NotFound, PermissionDenied
+from engine.lifecycle import Status
 from engine.models import Dossier, HumanTask, ProcedureVersion, User
 from forms.validation import validate
 from web.api.common import iso, json_body
@@ -38,6 +40,14 @@ async def dossier_json(d: Dossier, *, with_history: bool = False) -> dict[str, A
         "submitter_kind": d.submitter_kind, "procedure": procedure_code, "version": d.version_number,
         "created_at": iso(d.created_at), "completed_at": iso(d.completed_at), "error": d.error,
         "tasks": [task_json(t) for t in tasks],
+    }
+    status = Status(d.lifecycle_status or 1)
+    out["lifecycle"] = {
+        "code": int(status), "label_vi": status.label_vi, "label_en": status.label_en,
+        "accepted_at": iso(instant(d.accepted_at)), "due_original_at": iso(instant(d.due_original_at)),
+        "due_at": iso(instant(d.due_adjusted_at)), "extension": d.extension, "refusal": d.refusal,
+        "supplement_requests": d.supplement_requests, "supplement_overridden": d.supplement_overridden,
+        "pauses": d.pauses or [], "result_at": iso(instant(d.result_at)), "returned_at": iso(instant(d.returned_at)),
     }
     if with_history:
         out["history"] = [
@@ -149,4 +159,19 @@ async def complete(request: Request) -> JSONResponse:
         raise InvalidData("data must be an object", fields={"data": ["must be an object"]})
     _check_form(loaded.form_schema, data)
     dossier = await dossiers.complete_task(task_id, data, user, request.app.state.clock(), loaded=loaded)
+    return JSONResponse(await dossier_json(dossier))
+
+
+async def lifecycle_step(request: Request) -> JSONResponse:
+    """POST /dossiers/{code}/{command}: a lifecycle step asked for directly (supplement, withdraw…)."""
+    user = await api_user(request)
+    body = await json_body(request)
+    reasons = body.get("reasons") or []
+    if isinstance(reasons, str):
+        reasons = [reasons]
+    if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
+        raise InvalidData("reasons must be a list of texts", fields={"reasons": ["list of texts"]})
+    step = Step(request.path_params["command"].replace("-", "_"), reasons=tuple(reasons),
+                override=body.get("override") is True, note=str(body.get("note") or ""))
+    dossier = await dossiers.lifecycle_step(request.path_params["code"], step, user, request.app.state.clock())
     return JSONResponse(await dossier_json(dossier))

@@ -75,6 +75,13 @@ DOCUMENT: dict[str, Any] = {
                                   data=OBJ, idempotency_key=S))},
         "/api/v1/dossiers/{code}": {"get": _op("Status, open tasks and history of a dossier", errors=(404,),
                                                params=("code",))},
+        "/api/v1/dossiers/{code}/{command}": {
+            "post": _op("A lifecycle step asked for directly: accept, refuse, request-supplement, "
+                        "receive-supplement, request-financial-obligation, fulfil-financial-obligation, withdraw "
+                        "(also the citizen owner), stop, finish, return-result; 409 when the status does not allow "
+                        "it (e.g. a second supplement request without a manager's override)",
+                        errors=(403, 404, 409, 422), params=("code", "command"),
+                        body=_obj(reasons={"type": "array", "items": S}, note=S, override={"type": "boolean"}))},
         "/api/v1/tasks": {"get": _op("The caller's inbox: READY tasks of the caller's roles", errors=(403,))},
         "/api/v1/tasks/{task_id}": {"get": _op("A task with its form schema", errors=(404,),
                                                params=("task_id",))},

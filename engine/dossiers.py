@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 
-from engine import calendars, sla
+from engine import calendars, channels, sla
 from engine import dossier_rows as rows
 from engine.dossier_lifecycle import EXTEND, LIFECYCLE_COLUMNS, Limit, Plan, Step, limit_of, plan
 from engine.dossier_rows import Tx
@@ -174,7 +174,8 @@ async def _next_code(tx: Tx, agency_code: str, now: datetime) -> str:
 
 async def submit(procedure_code: str, data: dict[str, Any], *, now: datetime, channel: str = "online",
                  submitter_kind: str = "citizen", user: User | None = None, idempotency_key: str | None = None,
-                 agency_code: str = "000.00.00.H00", version: VersionInfo | None = None) -> Dossier:
+                 agency_code: str = "000.00.00.H00", version: VersionInfo | None = None,
+                 reception_point: str = "", channel_exception: dict[str, Any] | None = None) -> Dossier:
     """Start a dossier of the procedure's current version and run it until it waits (`version`: the
     caller already looked the current version up, e.g. to check the form)."""
     problems: dict[str, list[str]] = {}
@@ -184,6 +185,8 @@ async def submit(procedure_code: str, data: dict[str, Any], *, now: datetime, ch
         problems["submitter_kind"] = [f"one of {', '.join(SUBMITTER_KINDS)}"]
     if not isinstance(data, dict):
         problems["data"] = ["must be an object"]
+    if not isinstance(reception_point, str) or len(reception_point) > 100:
+        problems["reception_point"] = ["text, at most 100 characters"]
     if problems:
         raise InvalidData("Invalid submission", fields=problems)
     _json_native(data)
@@ -192,8 +195,11 @@ async def submit(procedure_code: str, data: dict[str, Any], *, now: datetime, ch
         return existing
     if version is None or version.procedure_code != procedure_code:
         version = await current_version_info(procedure_code)
-    result = runner.start(version.spec, version.subprocess_specs, data)
     actor = user.username if user else "anonymous"
+    # paper-free days: a refused channel raises ChannelRefused; an allowed exception is recorded
+    exception_record = await channels.check_intake(procedure_code, channel, channels.local_date(now),
+                                                   reception_point, submitter_kind, channel_exception, actor=actor)
+    result = runner.start(version.spec, version.subprocess_specs, data)
     now = now.astimezone(UTC)
     dossier: dict[str, Any] = {
         "procedure_version_id": version.id, "status": STATUS_OF_ENGINE[result.status], "revision": 1,
@@ -201,7 +207,8 @@ async def submit(procedure_code: str, data: dict[str, Any], *, now: datetime, ch
         "submitted_by_id": user.id if user else None, "error": result.error,
         "next_timer_at": min((t.due_at for t in result.timers), default=None), "created_at": now,
         "completed_at": now if result.status == "completed" else None,
-        "lifecycle_status": 1, "reception_point": "", "applicant_name": "", "channel_exception": None,
+        "lifecycle_status": 1, "reception_point": reception_point, "applicant_name": "",
+        "channel_exception": exception_record,
     }
 
     async def body(tx: Tx) -> None:
@@ -222,6 +229,11 @@ async def submit(procedure_code: str, data: dict[str, Any], *, now: datetime, ch
         await _write_projections(tx, dossier, version, result, now, actor=actor, completed_task=None,
                                  had_timers=False)
         await _audit(tx, dossier, result, now, actor, "submitted")
+        if exception_record is not None:
+            await tx.insert_many("audit_event", [{
+                "dossier_id": dossier["id"], "at": now, "actor": actor, "action": "channel_exception",
+                "element_id": None, "task_id": None, "revision": 1, "data_diff": "{}",
+                "details": rows.jsonb(exception_record)}])
 
     try:
         await rows.transaction(body)

@@ -18,6 +18,7 @@ from engine.db import close_database, connection, open_database
 from engine.settings import Settings
 from web import pages
 from web.api import accounts as api_accounts
+from web.api import channels as api_channels
 from web.api import dossiers as api_dossiers
 from web.api import procedures as api_procedures
 from web.api.openapi import openapi
@@ -52,6 +53,7 @@ def api_routes() -> list[Route]:
         Route("/tasks/{task_id}/claim", api_dossiers.claim, methods=["POST"]),
         Route("/tasks/{task_id}/release", api_dossiers.release, methods=["POST"]),
         Route("/tasks/{task_id}/complete", api_dossiers.complete, methods=["POST"]),
+        *api_channels.routes(),
     ]
 
 

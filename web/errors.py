@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from engine.channels import ChannelRefused
 from engine.errors import (
     AuthenticationFailed,
     Conflict,
@@ -23,6 +24,7 @@ from engine.errors import (
 log = logging.getLogger("motcua.web")
 
 STATUS = {
+    ChannelRefused: 422,
     NotFound: 404,
     PermissionDenied: 403,
     AuthenticationFailed: 401,

@@ -90,7 +90,9 @@ async def submit(request: Request) -> JSONResponse:
     before = await Dossier.filter(idempotency_key=f"{user.id}:{key}").exists() if key else False
     dossier = await dossiers.submit(code, data, now=request.app.state.clock(), channel=channel,
                                     submitter_kind=submitter_kind, user=user, idempotency_key=key,
-                                    agency_code=settings.agency_code, version=version)
+                                    agency_code=settings.agency_code, version=version,
+                                    reception_point=body.get("reception_point", ""),
+                                    channel_exception=body.get("channel_exception"))
     return JSONResponse(await dossier_json(dossier), status_code=200 if before else 201)
 
 

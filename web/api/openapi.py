@@ -10,6 +10,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from web.api.channels import OPENAPI_PATHS as CHANNEL_PATHS
+
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
@@ -72,7 +74,9 @@ DOCUMENT: dict[str, Any] = {
                         ok=201, errors=(403, 404, 422),
                         body=_obj(procedure=S, channel={"enum": ["online", "counter", "post"]},
                                   submitter_kind={"enum": ["citizen", "proxy", "officer_assisted"]},
-                                  data=OBJ, idempotency_key=S))},
+                                  data=OBJ, idempotency_key=S, reception_point=S,
+                                  channel_exception=_obj(kind={"enum": ["postal", "data_conflict", "priority_citizen",
+                                                                        "officer_assisted"]}, reason=S)))},
         "/api/v1/dossiers/{code}": {"get": _op("Status, open tasks and history of a dossier", errors=(404,),
                                                params=("code",))},
         "/api/v1/dossiers/{code}/{command}": {
@@ -92,6 +96,7 @@ DOCUMENT: dict[str, Any] = {
             "post": _op("Complete a task with its form data; 409 if someone else completed it first",
                         errors=(404, 409, 422), body=_obj(data=OBJ), params=("task_id",))},
         "/api/v1/openapi.json": {"get": _op("This document", auth=False)},
+        **CHANNEL_PATHS,
     },
 }
 

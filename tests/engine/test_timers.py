@@ -1,0 +1,259 @@
+"""engine/timers.py in-process, on both backends: exactly-once claims, leases, the kind registry,
+and the working-calendar functions of model expressions."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+import pytest
+
+from engine import calendars, dossiers, procedures, timers
+from engine.errors import Conflict
+from engine.models import AuditEvent, Dossier, HumanTask, Timer
+from engine.workdays import Calendar, default_calendar
+from engine.workflow.expression_functions import add_working_days, add_working_hours, working_days_between
+from engine.workflow.extensions import MOTCUA_NS
+
+MODEL = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:motcua="{ns}"
+    id="defs" targetNamespace="http://motcua.vn/test">
+  <bpmn:process id="timed" isExecutable="true">
+    <bpmn:laneSet id="ls">
+      <bpmn:lane id="lane_one_stop" name="Một cửa">
+        <bpmn:extensionElements><motcua:role code="one_stop"/></bpmn:extensionElements>
+        <bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>check</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>end</bpmn:flowNodeRef>{refs}
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start"><bpmn:outgoing>f_start</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="check" name="Kiểm tra">
+      <bpmn:incoming>f_start</bpmn:incoming><bpmn:outgoing>f_end</bpmn:outgoing></bpmn:userTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f_end</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f_start" sourceRef="start" targetRef="check"/>
+    <bpmn:sequenceFlow id="f_end" sourceRef="check" targetRef="end"/>{boundaries}
+  </bpmn:process>
+</bpmn:definitions>
+"""
+BOUNDARY = """
+    <bpmn:boundaryEvent id="timer{i}" attachedToRef="check" cancelActivity="{cancel}">
+      <bpmn:outgoing>f{i}a</bpmn:outgoing>
+      <bpmn:timerEventDefinition id="td{i}">{timer}</bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:userTask id="late{i}" name="Xử lý trễ {i}">
+      <bpmn:incoming>f{i}a</bpmn:incoming><bpmn:outgoing>f{i}b</bpmn:outgoing></bpmn:userTask>
+    <bpmn:endEvent id="end{i}"><bpmn:incoming>f{i}b</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f{i}a" sourceRef="timer{i}" targetRef="late{i}"/>
+    <bpmn:sequenceFlow id="f{i}b" sourceRef="late{i}" targetRef="end{i}"/>"""
+
+
+def timer_model(*timer_definitions: str, interrupting: bool = True) -> bytes:
+    """A user task `check` with one boundary timer per definition (`<bpmn:timeDuration>PT3S</…>`);
+    timer i leads to the user task `late{i}`."""
+    boundaries = "".join(BOUNDARY.format(i=i, timer=t, cancel=str(interrupting).lower())
+                         for i, t in enumerate(timer_definitions))
+    refs = "".join(f"<bpmn:flowNodeRef>{n}{i}</bpmn:flowNodeRef>"
+                   for i in range(len(timer_definitions)) for n in ("timer", "late", "end"))
+    return MODEL.format(ns=MOTCUA_NS, refs=refs, boundaries=boundaries).encode()
+
+
+def duration(text: str) -> str:
+    return f"<bpmn:timeDuration>{text}</bpmn:timeDuration>"
+
+
+async def publish(code: str, *timer_definitions: str, interrupting: bool = True) -> None:
+    await procedures.create_or_update(code, name="Timer test")
+    await procedures.publish(code, timer_model(*timer_definitions, interrupting=interrupting))
+
+
+async def fired_audits(dossier_id: int) -> int:
+    return await AuditEvent.filter(dossier_id=dossier_id, action="timer_fired").count()
+
+
+async def due_dossiers(code: str, count: int, after: str = "PT0.2S") -> list[Dossier]:
+    """`count` dossiers whose single timer is due by the time this returns."""
+    await publish(code, duration(after))
+    made = [await dossiers.submit(code, {}, now=datetime.now(UTC)) for _ in range(count)]
+    await asyncio.sleep(0.3)
+    return made
+
+
+@pytest.fixture
+def national_calendar(monkeypatch: pytest.MonkeyPatch) -> Calendar:
+    calendar = default_calendar()
+    monkeypatch.setattr(calendars, "_current", calendar)
+    return calendar
+
+
+# ------------------------------------------------------------------ exactly once
+async def test_concurrent_sweeps_fire_each_due_timer_exactly_once(db: Any) -> None:
+    made = await due_dossiers("T.C", 8)
+    now = datetime.now(UTC)
+    counts = await asyncio.gather(*(timers.fire_due(now) for _ in range(4)))
+    assert sum(counts) == 8
+    for dossier in made:
+        assert await fired_audits(dossier.id) == 1
+        assert await Timer.filter(dossier_id=dossier.id).values_list("state", flat=True) == ["fired"]
+        assert await HumanTask.filter(dossier_id=dossier.id, state="ready").values_list("element_id", flat=True) \
+            == ["late0"]
+    assert await timers.fire_due(datetime.now(UTC)) == 0
+    assert await timers.next_due() is None
+
+
+async def test_due_timers_of_one_dossier_are_claimed_together_and_fired_in_one_step(db: Any) -> None:
+    await publish("T.2T", duration("PT0.2S"), duration("PT0.25S"), interrupting=False)
+    dossier = await dossiers.submit("T.2T", {}, now=datetime.now(UTC))
+    assert await Timer.filter(dossier_id=dossier.id, state="pending").count() == 2
+    await asyncio.sleep(0.35)
+    now = datetime.now(UTC)
+    assert sum(await asyncio.gather(*(timers.fire_due(now) for _ in range(3)))) == 2
+    assert await fired_audits(dossier.id) == 1
+    assert sorted(await Timer.filter(dossier_id=dossier.id).values_list("state", flat=True)) == ["fired", "fired"]
+    tasks = await HumanTask.filter(dossier_id=dossier.id, state="ready").values_list("element_id", flat=True)
+    assert sorted(tasks) == ["check", "late0", "late1"]
+
+
+async def test_a_timer_is_not_fired_at_its_due_instant_only_after_it(db: Any) -> None:
+    (dossier,) = await due_dossiers("T.S", 1)
+    timer = await Timer.get(dossier_id=dossier.id)
+    assert await timers.next_due() == timer.due_at
+    assert await timers.fire_due(timer.due_at) == 0  # due < now, strictly, like SpiffWorkflow
+    assert await timers.fire_due(timer.due_at + timedelta(microseconds=1)) == 1
+
+
+# ------------------------------------------------------------------ leases and failures
+async def test_a_row_left_firing_by_a_crashed_worker_fires_once_after_the_lease(db: Any) -> None:
+    crashed, busy = await due_dossiers("T.L", 2)
+    now = datetime.now(UTC)
+    await Timer.filter(dossier_id=crashed.id).update(state="firing", fired_at=now - timers.LEASE - timedelta(seconds=1))
+    await Timer.filter(dossier_id=busy.id).update(state="firing", fired_at=now - timedelta(seconds=5))
+    assert await timers.fire_due(now) == 0  # claimed rows are nobody else's business…
+    assert await timers.recover_stuck(now) == 1  # …until their lease ran out
+    assert await Timer.get(dossier_id=busy.id).values_list("state", flat=True) == "firing"
+    assert await timers.fire_due(datetime.now(UTC)) == 1
+    assert await fired_audits(crashed.id) == 1
+    assert await fired_audits(busy.id) == 0
+    assert await timers.recover_stuck(now) == 0
+
+
+async def test_an_unknown_kind_stays_firing_with_an_error_line_and_the_others_fire(
+        db: Any, caplog: pytest.LogCaptureFixture) -> None:
+    (dossier,) = await due_dossiers("T.U", 1)
+    past = datetime.now(UTC) - timedelta(minutes=1)
+    odd = await Timer.create(dossier_id=dossier.id, task_id="", element_id="", kind="no_such_kind", due_at=past)
+    with caplog.at_level(logging.ERROR, logger="motcua.timers"):
+        assert await timers.fire_due(datetime.now(UTC)) == 1
+    await odd.refresh_from_db()
+    assert odd.state == "firing"
+    assert f"timer {odd.id}: no handler for kind 'no_such_kind'" in caplog.text
+    assert await fired_audits(dossier.id) == 1
+    assert await timers.next_due() is None  # no busy loop on it: it comes back after the lease
+    assert await timers.recover_stuck(datetime.now(UTC) + timers.LEASE + timedelta(seconds=1)) == 1
+    assert await timers.next_due() == past
+
+
+async def test_a_handler_that_raises_is_logged_without_personal_data_and_retried_after_the_lease(
+        db: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    (dossier,) = await due_dossiers("T.E", 1)
+    calls: list[int] = []
+
+    async def explode(timer: dict[str, Any], now: datetime) -> None:
+        calls.append(timer["id"])
+        raise RuntimeError("Nguyễn Văn An, CCCD 001099000123")
+
+    monkeypatch.setitem(timers._handlers, "explodes", explode)
+    past = datetime.now(UTC) - timedelta(seconds=2)
+    bad = await Timer.create(dossier_id=dossier.id, task_id="", element_id="", kind="explodes", due_at=past)
+    with caplog.at_level(logging.ERROR, logger="motcua.timers"):
+        assert await timers.fire_due(datetime.now(UTC)) == 1  # the BPMN timer, due later, still fired
+    assert calls == [bad.id]
+    assert f"timer {bad.id} (kind explodes, dossier {dossier.id}) failed: RuntimeError" in caplog.text
+    assert "Nguyễn" not in caplog.text and "001099000123" not in caplog.text
+    await bad.refresh_from_db()
+    assert bad.state == "firing"
+    assert await timers.fire_due(datetime.now(UTC)) == 0  # not retried before the lease ends
+    later = datetime.now(UTC) + timers.LEASE + timedelta(seconds=1)
+    assert await timers.recover_stuck(later) == 1
+    assert await timers.fire_due(later) == 0
+    assert calls == [bad.id, bad.id]
+
+
+async def test_a_conflict_puts_the_row_back_to_pending_and_a_handler_marks_it_fired(
+        db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    (dossier,) = await due_dossiers("T.K", 1)
+    outcomes = [Conflict("changed"), None]
+
+    async def flaky(timer: dict[str, Any], now: datetime) -> None:
+        outcome = outcomes.pop(0)
+        if outcome is not None:
+            raise outcome
+
+    monkeypatch.setitem(timers._handlers, "flaky", flaky)
+    row = await Timer.create(dossier_id=dossier.id, task_id="", element_id="", kind="flaky",
+                             due_at=datetime.now(UTC) + timedelta(hours=1))
+    later = datetime.now(UTC) + timedelta(hours=2)
+    await Timer.filter(dossier_id=dossier.id, kind="bpmn").update(state="cancelled")
+    assert await timers.fire_due(later) == 0
+    await row.refresh_from_db()
+    assert (row.state, row.fired_at) == ("pending", None)
+    assert await timers.fire_due(later) == 1
+    await row.refresh_from_db()
+    assert row.state == "fired" and row.fired_at is not None
+
+
+def test_register_refuses_an_empty_kind() -> None:
+    with pytest.raises(ValueError):
+        timers.register("", timers._fire_bpmn)
+    assert timers.handler_for("bpmn") is timers._fire_bpmn
+
+
+# ------------------------------------------------------------------ expression functions
+def test_working_hours_and_days_skip_lunch_nights_and_weekends(national_calendar: Calendar) -> None:
+    assert add_working_hours("2026-03-02T08:00:00+07:00", 1) == "2026-03-02T09:00:00+07:00"
+    assert add_working_hours("2026-03-02T01:00:00Z", 1) == "2026-03-02T09:00:00+07:00"
+    assert add_working_hours("2026-03-02T08:00:00", 1) == "2026-03-02T09:00:00+07:00"  # naive = local time
+    assert add_working_hours("2026-03-02T11:00:00+07:00", 1) == "2026-03-02T14:00:00+07:00"
+    assert add_working_hours("2026-03-06T16:30:00+07:00", 1.5) == "2026-03-09T08:00:00+07:00"
+    assert add_working_days("2026-03-06", 1) == "2026-03-06T17:00:00+07:00"  # a date: from its start
+    assert add_working_days("2026-03-06T08:00:00+07:00", 1) == "2026-03-09T08:00:00+07:00"
+    assert add_working_days("2026-03-06T08:00:00+07:00", 0.5) == "2026-03-06T14:00:00+07:00"
+    assert working_days_between("2026-03-06T08:00:00+07:00", "2026-03-09T08:00:00+07:00") == 1.0
+    assert working_days_between("2026-03-09", "2026-03-06") == -1.0
+
+
+def test_expression_functions_refuse_what_is_not_a_date_text_or_a_number(national_calendar: Calendar) -> None:
+    with pytest.raises(TypeError):
+        add_working_days(20260302, 1)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        add_working_hours("2026-03-02", "1")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        add_working_hours("2026-03-02", True)
+    with pytest.raises(ValueError):
+        add_working_days("2026-03-02", -1)
+    with pytest.raises(ValueError):
+        working_days_between("hôm qua", "2026-03-02")
+
+
+async def test_a_timer_date_computed_with_add_working_hours_is_armed_from_submitted_data(
+        db: Any, national_calendar: Calendar) -> None:
+    await publish("T.WH", "<bpmn:timeDate>add_working_hours(received_at, 1)</bpmn:timeDate>")
+    dossier = await dossiers.submit("T.WH", {"received_at": "2027-03-05T16:30:00+07:00"}, now=datetime.now(UTC))
+    timer = await Timer.get(dossier_id=dossier.id, state="pending")
+    assert timer.due_at == datetime(2027, 3, 8, 7, 30, tzinfo=calendars.current().tz)  # Friday → Monday
+    assert await timers.next_due() == timer.due_at
+
+
+async def test_a_working_hours_timer_fires_through_fire_due(db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    around_the_clock = Calendar(sessions=((time(0, 0), time(23, 59, 59, 999999)),), country=None,
+                                weekend=frozenset())
+    monkeypatch.setattr(calendars, "_current", around_the_clock)
+    await publish("T.WF", "<bpmn:timeDate>add_working_hours(received_at, 0.0001)</bpmn:timeDate>")  # 0.36 s
+    dossier = await dossiers.submit("T.WF", {"received_at": datetime.now(UTC).isoformat()}, now=datetime.now(UTC))
+    assert await timers.fire_due(datetime.now(UTC)) == 0
+    await asyncio.sleep(0.5)
+    assert await timers.fire_due(datetime.now(UTC)) == 1
+    assert await fired_audits(dossier.id) == 1
+    tasks = await HumanTask.filter(dossier_id=dossier.id, state="ready").values_list("element_id", flat=True)
+    assert tasks == ["late0"]

@@ -327,6 +327,16 @@ async def lifecycle_step(code: str, step: Step, user: User, now: datetime) -> Do
     return await _commit(loaded, result, now, user.username, None, completed_task=None, steps=[step])
 
 
+async def engine_step(dossier_id: int, step: Step, now: datetime) -> Dossier:
+    """A lifecycle step the engine takes by itself (e.g. the auto-close of an unanswered supplement)."""
+    loaded = await _load("d.id", dossier_id, with_task=False)
+    if loaded is None:
+        raise NotFound("No such dossier", dossier_id=dossier_id)
+    v = loaded.version
+    result = runner.project(loaded.dossier["state"], v.spec, v.subprocess_specs)
+    return await _commit(loaded, result, now, "engine", None, completed_task=None, steps=[step])
+
+
 async def fire_due_timers(dossier_id: int, now: datetime) -> Dossier:
     """Advance a dossier whose timers are due (called by engine/timers.py)."""
     loaded = await _load("d.id", dossier_id, with_task=False)

@@ -110,11 +110,14 @@ class TimerScheduler:
                 return
             self._wake_at = None
             try:
-                started = utc_now()
+                started, fired = utc_now(), 0
                 while not self._stopping and utc_now() - started < MAX_SWEEP:
                     batch = await timers.fire_batch(self.clock(), BATCH)
+                    fired += batch.fired
                     if batch.seen < BATCH:
                         break
+                if fired:
+                    log.info("fired %d timer(s)", fired)
                 due = await timers.next_due()
             except Exception:  # e.g. the database is away: the watch job retries within a second
                 log.exception("firing due timers failed")

@@ -14,10 +14,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
+import engine.deadlines  # noqa: F401  registers the legal clock's timer handlers
+from engine import calendars
 from engine.db import close_database, connection, open_database
 from engine.settings import Settings
 from web import pages
 from web.api import accounts as api_accounts
+from web.api import calendar as api_calendar
 from web.api import channels as api_channels
 from web.api import dossiers as api_dossiers
 from web.api import procedures as api_procedures
@@ -54,6 +57,7 @@ def api_routes() -> list[Route]:
         Route("/tasks/{task_id}/release", api_dossiers.release, methods=["POST"]),
         Route("/tasks/{task_id}/complete", api_dossiers.complete, methods=["POST"]),
         *api_channels.routes(),
+        *api_calendar.routes(),
     ]
 
 
@@ -67,6 +71,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_database:
             await open_database(settings)
+        await calendars.refresh()
         scheduler = None
         if settings.embedded_scheduler:
             from engine.scheduler import TimerScheduler

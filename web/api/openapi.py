@@ -97,6 +97,15 @@ DOCUMENT: dict[str, Any] = {
                         errors=(404, 409, 422), body=_obj(data=OBJ), params=("task_id",))},
         "/api/v1/openapi.json": {"get": _op("This document", auth=False)},
         **CHANNEL_PATHS,
+        "/api/v1/calendar/due": {"get": _op(
+            "The due date of a dossier of ?procedure=CODE accepted at ?accepted_at=ISO (default now), and the "
+            "non-working days skipped on the way, with their reasons", auth=False, errors=(404, 422))},
+        "/api/v1/calendar/overrides": {
+            "get": _op("Provincial calendar overrides (extra days off, extra working days)", auth=False),
+            "post": _op("Add an override {on: YYYY-MM-DD, kind: off|working, note} (admin)", ok=201,
+                        errors=(403, 422), body=_obj(on=S, kind={"enum": ["off", "working"]}, note=S))},
+        "/api/v1/calendar/overrides/{id}": {"delete": _op("Remove an override (admin)", ok=204, errors=(403, 404),
+                                                          params=("id",))},
     },
 }
 

@@ -1,0 +1,64 @@
+"""Provincial calendar overrides (admin commands) and the due-date explanation the API serves."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+
+from engine import calendars, sla
+from engine.errors import InvalidData, NotFound
+from engine.models import CalendarOverride, Procedure
+
+KINDS = ("off", "working")
+
+
+async def list_overrides() -> list[CalendarOverride]:
+    return await CalendarOverride.all().order_by("on")
+
+
+async def add_override(on: Any, kind: Any, note: Any, created_by: str) -> CalendarOverride:
+    problems: dict[str, list[str]] = {}
+    try:
+        day = date.fromisoformat(on) if isinstance(on, str) else None
+    except ValueError:
+        day = None
+    if day is None:
+        problems["on"] = ["a date YYYY-MM-DD"]
+    if kind not in KINDS:
+        problems["kind"] = [f"one of {', '.join(KINDS)}"]
+    if not isinstance(note, str) or len(note) > 300:
+        problems["note"] = ["text, at most 300 characters"]
+    if problems:
+        raise InvalidData("Invalid calendar override", fields=problems)
+    try:
+        row = await CalendarOverride.create(on=day, kind=kind, note=note, created_by=created_by)
+    except IntegrityError:
+        raise InvalidData("That date already has an override", fields={"on": ["already overridden"]}) from None
+    await calendars.refresh()
+    return row
+
+
+async def delete_override(override_id: int) -> None:
+    if not await CalendarOverride.filter(id=override_id).delete():
+        raise NotFound("No such calendar override", id=override_id)
+    await calendars.refresh()
+
+
+async def explain_due(procedure_code: str, accepted_at: datetime) -> dict[str, Any]:
+    """The due date a dossier accepted at `accepted_at` would get, and the days skipped on the way."""
+    procedure = await Procedure.get_or_none(code=procedure_code)
+    if procedure is None:
+        raise NotFound("No such procedure", code=procedure_code)
+    if accepted_at.tzinfo is None:
+        raise InvalidData("accepted_at needs a timezone", fields={"accepted_at": ["timezone"]})
+    cal = calendars.current()
+    due = sla.due_at(accepted_at, procedure.time_limit, procedure.time_unit, cal)
+    return {
+        "procedure": procedure.code, "time_limit": float(procedure.time_limit), "time_unit": procedure.time_unit,
+        "accepted_at": accepted_at.astimezone(cal.tz).isoformat(), "due_at": due.isoformat(),
+        "due_local": cal.local(due).strftime("%H:%M %d/%m/%Y"),
+        "skipped_days": [{"date": d.isoformat(), "date_local": d.strftime("%d/%m/%Y"), "reason": reason}
+                         for d, reason in cal.skipped_days(accepted_at, due)],
+    }

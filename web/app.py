@@ -18,7 +18,7 @@ import engine.deadlines  # noqa: F401  registers the legal clock's timer handler
 from engine import calendars
 from engine.db import close_database, connection, open_database
 from engine.settings import Settings
-from web import pages
+from web import documents, pages
 from web.api import accounts as api_accounts
 from web.api import calendar as api_calendar
 from web.api import channels as api_channels
@@ -90,6 +90,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Route("/", pages.home),
         Route("/login", pages.login, methods=["GET", "POST"]),
         Route("/logout", pages.logout, methods=["POST"]),
+        Route("/dossiers/{code}/receipt", documents.receipt),
+        Route("/dossiers/{code}/apology", documents.apology),
         Mount("/api/v1", routes=api_routes()),
     ]
     middleware = [Middleware(SessionMiddleware, secret_key=settings.secret_key or "dev-only-secret",

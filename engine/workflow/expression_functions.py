@@ -16,8 +16,10 @@ is `engine.calendars.current()`: national holidays, make-up days and provincial 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from engine import calendars
 from engine.workdays import Calendar
@@ -64,8 +66,11 @@ def working_days_between(a: str, b: str) -> float:
     return spent / calendar.day_length
 
 
-FUNCTIONS = {"add_working_days": add_working_days, "add_working_hours": add_working_hours,
-             "working_days_between": working_days_between}
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "add_working_days": add_working_days,
+    "add_working_hours": add_working_hours,
+    "working_days_between": working_days_between,
+}
 
 for _name, _function in FUNCTIONS.items():
     scripting.register_function(_name, _function)

@@ -21,6 +21,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "MOTCUA_EMBEDDED_SCHEDULER": ("0", "1 = run the timer scheduler inside the web process (set by `motcua demo`)"),
     "MOTCUA_LOG_LEVEL": ("INFO", "Log level of Motcua's own loggers (SpiffWorkflow's stays at WARNING)"),
     "MOTCUA_LANGUAGE": ("vi", "Default UI language: vi or en"),
+    "MOTCUA_OFFICE_HOURS": ("07:00-11:30,13:30-17:00",
+                            "The province's office sessions (local time); 1 working day = their total"),
     "HOST": ("127.0.0.1", "Address `motcua serve` binds to"),
     "PORT": ("8000", "Port `motcua serve` listens on"),
 }
@@ -37,6 +39,7 @@ class Settings:
     embedded_scheduler: bool = False
     log_level: str = "INFO"
     language: str = "vi"
+    office_hours: str = VARIABLES["MOTCUA_OFFICE_HOURS"][0]
     host: str = "127.0.0.1"
     port: int = 8000
     extra: dict[str, str] = field(default_factory=dict)
@@ -58,6 +61,7 @@ class Settings:
             embedded_scheduler=get("MOTCUA_EMBEDDED_SCHEDULER") in ("1", "true", "yes"),
             log_level=get("MOTCUA_LOG_LEVEL").upper(),
             language=get("MOTCUA_LANGUAGE"),
+            office_hours=get("MOTCUA_OFFICE_HOURS"),
             host=get("HOST"),
             port=int(get("PORT")),
         )

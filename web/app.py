@@ -71,7 +71,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_database:
             await open_database(settings)
-        await calendars.refresh()
+        await calendars.refresh(settings.office_hours)
         scheduler = None
         if settings.embedded_scheduler:
             from engine.scheduler import TimerScheduler

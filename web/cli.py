@@ -83,6 +83,7 @@ async def _worker(settings: Settings) -> None:
     """Fire timers until SIGTERM/SIGINT, then finish the batch in progress and close the database."""
     import signal
 
+    import engine.deadlines  # noqa: F401  registers the legal clock's timer kinds (sla_*, auto_close)
     from engine import calendars
     from engine.scheduler import TimerScheduler
 

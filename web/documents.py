@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from engine import documents
 from engine.errors import NotFound
-from web.pages import render, session_user
+from web.pages import language, render, session_user
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 UNITS = {"working_days": ("ngày làm việc", "working days"), "working_hours": ("giờ làm việc", "working hours"),
@@ -34,7 +34,7 @@ async def _document(request: Request) -> documents.DossierDocument | Response:
 
 
 def _lang(request: Request) -> int:
-    return 1 if (request.session.get("lang") or request.app.state.settings.language) == "en" else 0
+    return 1 if language(request) == "en" else 0
 
 
 async def receipt(request: Request) -> Response:

@@ -14,9 +14,11 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from engine import accounts
 from engine.errors import AuthenticationFailed, PermissionDenied
 from engine.models import User
+from web.i18n import LANGUAGES, gettext_for
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                        autoescape=select_autoescape(["html"]))
+                        autoescape=select_autoescape(["html"]), extensions=["jinja2.ext.i18n"])
+TEMPLATES.install_null_translations(newstyle=True)  # the real ones are passed per request
 
 
 def csrf_token(request: Request) -> str:
@@ -34,14 +36,26 @@ async def check_csrf(request: Request) -> dict[str, Any]:
     return form
 
 
+def language(request: Request) -> str:
+    lang = request.query_params.get("lang") or request.session.get("lang") or request.app.state.settings.language
+    return lang if lang in LANGUAGES else "vi"
+
+
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    lang = request.session.get("lang") or request.app.state.settings.language
-
-    def t(vi: str, en: str) -> str:
-        return en if lang == "en" else vi
-
-    html = TEMPLATES.get_template(name).render(lang=lang, t=t, csrf_token=csrf_token(request), **context)
+    lang = language(request)
+    tr = gettext_for(lang)
+    html = TEMPLATES.get_template(name).render(lang=lang, _=tr.gettext, gettext=tr.gettext,
+                                               ngettext=tr.ngettext, csrf_token=csrf_token(request), **context)
     return HTMLResponse(html, status_code=status)
+
+
+async def set_language(request: Request) -> Response:
+    """POST /language: the VI/EN switch (a form: works without JavaScript)."""
+    form = await check_csrf(request)
+    lang = str(form.get("lang", "vi"))
+    request.session["lang"] = lang if lang in LANGUAGES else "vi"
+    back = str(form.get("next", "/"))
+    return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/", status_code=303)
 
 
 async def session_user(request: Request) -> User | None:
@@ -61,8 +75,7 @@ async def login(request: Request) -> Response:
     try:
         user = await accounts.authenticate(username, password)
     except AuthenticationFailed:
-        lang = request.session.get("lang") or request.app.state.settings.language
-        message = "Wrong username or password" if lang == "en" else "Sai tên đăng nhập hoặc mật khẩu"
+        message = gettext_for(language(request)).gettext("Sai tên đăng nhập hoặc mật khẩu")
         return render(request, "login.html", status=401, error=message, username=username)
     request.session.clear()  # new session id content on login: no fixation
     request.session.update({"user_id": user.id, "csrf": secrets.token_urlsafe(32)})

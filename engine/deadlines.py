@@ -38,7 +38,8 @@ def _audit_row(dossier: dict[str, Any], action: str, now: datetime, details: dic
 
 
 async def _mark(tx: Tx, timer: dict[str, Any], now: datetime) -> None:
-    await tx.execute("UPDATE timer SET state = 'fired', fired_at = ? WHERE id = ?", [now, timer["id"]])
+    await tx.execute("UPDATE timer SET state = 'fired', fired_at = ? WHERE id = ? AND state = 'firing'",
+                     [now, timer["id"]])
 
 
 def _audit_only(action: str) -> timers.Handler:

@@ -13,6 +13,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+import engine.workflow.expression_functions  # noqa: F401  publish checks know add_working_days & co.
 from engine.errors import InvalidData, ModelInvalid, NotFound, Problem
 from engine.models import Procedure, ProcedureVersion, Role
 from engine.models.procedure import TIME_UNITS

@@ -28,9 +28,11 @@ mark its row 'fired' in its own transaction when its effect must not repeat afte
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import engine.workflow.expression_functions  # noqa: F401  registers add_working_days & co. in every process
@@ -137,11 +139,13 @@ async def _dispatch(timer: dict[str, Any], ids: list[int], now: datetime) -> int
         log.info("timer %s: dossier %s changed concurrently; back to pending", timer["id"], timer["dossier_id"])
         await _release(ids)
         return 0
-    except Exception as exc:  # one bad timer must not stop the others; no message: it may hold personal data
+    except Exception as exc:  # one bad timer must not stop the others
+        # the type and where it was raised, never the message: it may quote task data (personal data)
         code = exc.code if isinstance(exc, MotcuaError) else type(exc).__name__
-        log.error("timer %s (kind %s, dossier %s) failed: %s; retried in %ss", timer["id"], timer["kind"],
-                  timer["dossier_id"], code, int(LEASE.total_seconds()))
-        log.debug("timer %s failure", timer["id"], exc_info=True)
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno} in {frames[-1].name}" if frames else "?"
+        log.error("timer %s (kind %s, dossier %s) failed: %s at %s; retried in %ss", timer["id"], timer["kind"],
+                  timer["dossier_id"], code, where, int(LEASE.total_seconds()))
         return 0
     await _mark_fired(ids)
     return len(ids)

@@ -82,7 +82,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
             yield
         finally:
             if scheduler is not None:
-                scheduler.shutdown()
+                await scheduler.aclose()
             if manage_database:
                 await close_database()
 

@@ -91,14 +91,25 @@ async def _worker(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+
+    async def follow_calendar() -> None:  # an admin's override, saved by the web process, reaches us
+        while True:
+            await asyncio.sleep(60)
+            try:
+                await calendars.refresh(settings.office_hours)
+            except Exception:
+                logging.getLogger("motcua.worker").exception("refreshing the calendar failed")
+
     async with database(settings):
-        await calendars.refresh()
+        await calendars.refresh(settings.office_hours)  # the same calendar as the web process
         scheduler = TimerScheduler()
         scheduler.start()
+        follower = asyncio.create_task(follow_calendar())
         print("motcua worker: firing timers; Ctrl+C to stop", flush=True)
         try:
             await stop.wait()
         finally:
+            follower.cancel()
             await scheduler.aclose()
     print("motcua worker: stopped", flush=True)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gettext
 import io
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -18,7 +18,7 @@ LANGUAGES = ("vi", "en")
 CATALOGUES = Path(__file__).parent / "translations"
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> gettext.NullTranslations:
     po = CATALOGUES / lang / "LC_MESSAGES" / "messages.po"
     if lang == "vi" or not po.exists():

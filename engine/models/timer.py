@@ -17,7 +17,7 @@ class Timer(Model):
     # bpmn | sla_due_soon | sla_overdue | sla_apology | auto_close
     kind = fields.CharField(max_length=32, default="bpmn")
     due_at = fields.DatetimeField()
-    state = fields.CharField(max_length=16, default="pending")  # pending | fired | cancelled
+    state = fields.CharField(max_length=16, default="pending")  # pending | firing | fired | cancelled
     fired_at = fields.DatetimeField(null=True)
     payload: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
 

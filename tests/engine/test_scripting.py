@@ -315,14 +315,14 @@ def test_call_service_is_refused() -> None:
 
 
 def test_register_function_extends_the_language(monkeypatch: pytest.MonkeyPatch) -> None:
-    def add_working_days(day: str, count: int) -> str:
+    def add_fortnights(day: str, count: int) -> str:
         return f"{day}+{count}wd"
 
-    assert check_expression("add_working_days(filed_on, 10)") == ["function add_working_days not allowed"]
-    monkeypatch.setitem(FUNCTIONS, "add_working_days", add_working_days)  # restored after the test
-    register_function("add_working_days", add_working_days)
-    assert check_expression("add_working_days(filed_on, 10)") == []
-    assert SafeEnvironment().evaluate("add_working_days(filed_on, 10)", {"filed_on": "2026-03-02"}) == \
+    assert check_expression("add_fortnights(filed_on, 10)") == ["function add_fortnights not allowed"]
+    monkeypatch.setitem(FUNCTIONS, "add_fortnights", add_fortnights)  # restored after the test
+    register_function("add_fortnights", add_fortnights)
+    assert check_expression("add_fortnights(filed_on, 10)") == []
+    assert SafeEnvironment().evaluate("add_fortnights(filed_on, 10)", {"filed_on": "2026-03-02"}) == \
         "2026-03-02+10wd"
     with pytest.raises(ValueError):
         register_function("__import__", __import__)

@@ -175,7 +175,8 @@ async def test_a_handler_that_raises_is_logged_without_personal_data_and_retried
     with caplog.at_level(logging.ERROR, logger="motcua.timers"):
         assert await timers.fire_due(datetime.now(UTC)) == 1  # the BPMN timer, due later, still fired
     assert calls == [bad.id]
-    assert f"timer {bad.id} (kind explodes, dossier {dossier.id}) failed: RuntimeError" in caplog.text
+    assert f"timer {bad.id} (kind explodes, dossier {dossier.id}) failed: RuntimeError at test_timers.py:" \
+        in caplog.text
     assert "Nguyễn" not in caplog.text and "001099000123" not in caplog.text
     await bad.refresh_from_db()
     assert bad.state == "firing"

@@ -27,7 +27,8 @@ async def household(client: httpx.AsyncClient, users: dict) -> tuple[str, dict]:
     assert r.json()["lifecycle"]["code"] == 1
     officer = await token(client, "officer")
     task = r.json()["tasks"][0]["id"]
-    r = await client.post(f"/api/v1/tasks/{task}/complete", headers=officer, json={"data": {"intake_decision": "accept"}})
+    r = await client.post(f"/api/v1/tasks/{task}/complete", headers=officer,
+                          json={"data": {"intake_decision": "accept"}})
     assert r.status_code == 200, r.text
     return r.json()["code"], officer
 
@@ -121,7 +122,8 @@ async def test_refusal_needs_reasons_and_a_step_not_allowed_is_a_conflict(
     assert r.status_code == 403  # the leader finishes
 
 
-async def test_full_happy_path_ends_with_result_returned(client: httpx.AsyncClient, household: tuple[str, dict]) -> None:
+async def test_full_happy_path_ends_with_result_returned(
+        client: httpx.AsyncClient, household: tuple[str, dict]) -> None:
     code, _ = household
     for element_id, staff, data in [
         ("appraisal", "specialist", {"appraisal_result": "approve", "appraisal_opinion": "Đủ điều kiện"}),

@@ -13,6 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 import engine.deadlines  # noqa: F401  registers the legal clock's timer handlers
 from engine import calendars
@@ -25,6 +26,7 @@ from web.api import channels as api_channels
 from web.api import dossiers as api_dossiers
 from web.api import procedures as api_procedures
 from web.api.openapi import openapi
+from web.citizen import catalogue, tracking
 from web.errors import HANDLERS
 
 
@@ -87,13 +89,18 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
                 await close_database()
 
     routes = [
-        Route("/", pages.home),
+        Route("/", catalogue.home),
+        Route("/thu-tuc/{code}", catalogue.procedure_page),
+        Route("/tra-cuu", tracking.form, methods=["GET", "POST"]),
+        Route("/tra-cuu/{code}", tracking.status),
+        Route("/tra-cuu/{code}/danh-gia", tracking.rate, methods=["POST"]),
         Route("/login", pages.login, methods=["GET", "POST"]),
         Route("/logout", pages.logout, methods=["POST"]),
         Route("/language", pages.set_language, methods=["POST"]),
         Route("/dossiers/{code}/receipt", documents.receipt),
         Route("/dossiers/{code}/apology", documents.apology),
         Mount("/api/v1", routes=api_routes()),
+        Mount("/static", app=StaticFiles(packages=[("designer", "static"), ("web", "static")]), name="static"),
     ]
     middleware = [Middleware(SessionMiddleware, secret_key=settings.secret_key or "dev-only-secret",
                              session_cookie="motcua_session", same_site="lax", https_only=False)]

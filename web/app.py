@@ -28,6 +28,8 @@ from web.api import procedures as api_procedures
 from web.api.openapi import openapi
 from web.citizen import catalogue, tracking
 from web.errors import HANDLERS
+from web.staff import dossier as staff_dossier
+from web.staff import inbox
 
 
 def utc_now() -> datetime:
@@ -94,6 +96,11 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Route("/tra-cuu", tracking.form, methods=["GET", "POST"]),
         Route("/tra-cuu/{code}", tracking.status),
         Route("/tra-cuu/{code}/danh-gia", tracking.rate, methods=["POST"]),
+        Route("/can-bo", inbox.inbox),
+        Route("/can-bo/viec/{task_id}/nhan", inbox.claim, methods=["POST"]),
+        Route("/can-bo/viec/{task_id}/tra-lai", inbox.release, methods=["POST"]),
+        Route("/can-bo/ho-so/{code}", staff_dossier.page),
+        Route("/can-bo/ho-so/{code}/so-do.bpmn", staff_dossier.diagram),
         Route("/login", pages.login, methods=["GET", "POST"]),
         Route("/logout", pages.logout, methods=["POST"]),
         Route("/language", pages.set_language, methods=["POST"]),

@@ -44,8 +44,10 @@ def language(request: Request) -> str:
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     lang = language(request)
     tr = gettext_for(lang)
-    html = TEMPLATES.get_template(name).render(lang=lang, _=tr.gettext, gettext=tr.gettext,
-                                               ngettext=tr.ngettext, csrf_token=csrf_token(request), **context)
+    context.setdefault("current_user", getattr(request.state, "user", None))
+    html = TEMPLATES.get_template(name).render(lang=lang, _=tr.gettext, gettext=tr.gettext, ngettext=tr.ngettext,
+                                               csrf_token=csrf_token(request), request_path=request.url.path,
+                                               **context)
     return HTMLResponse(html, status_code=status)
 
 
@@ -60,11 +62,9 @@ async def set_language(request: Request) -> Response:
 
 async def session_user(request: Request) -> User | None:
     user_id = request.session.get("user_id")
-    return await User.get_or_none(id=user_id, is_active=True) if user_id else None
-
-
-async def home(request: Request) -> Response:
-    return render(request, "home.html", user=await session_user(request))
+    user = await User.get_or_none(id=user_id, is_active=True) if user_id else None
+    request.state.user = user
+    return user
 
 
 async def login(request: Request) -> Response:

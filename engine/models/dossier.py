@@ -86,3 +86,16 @@ class DossierCounter(Model):
 
     class Meta:
         table = "dossier_counter"
+
+
+class Rating(Model):
+    """A citizen's satisfaction rating of a dossier (ND118 art. 31–33), one per dossier."""
+
+    id = fields.IntField(primary_key=True)
+    dossier: fields.ForeignKeyRelation[Dossier] = fields.OneToOneField("models.Dossier", related_name="rating")
+    score = fields.SmallIntField()  # 1 (very unsatisfied) … 5 (very satisfied)
+    comment = fields.TextField(default="")
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "rating"

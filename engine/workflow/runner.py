@@ -224,3 +224,12 @@ def cancel(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> StepResul
 def holds(expression: str, data: dict[str, Any]) -> bool:
     """A model's condition (e.g. a motcua:lifecycle `when`) on data, through the restricted evaluator."""
     return bool(SAFE_ENGINE.environment.evaluate(expression, dict(data)))
+
+
+def element_states(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> dict[str, list[str]]:
+    """BPMN element ids that ran and that are waiting now (for highlighting the diagram)."""
+    wf = load_state(state, spec, subprocess_specs)
+    done = {t.task_spec.bpmn_id for t in wf.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id}
+    active = {t.task_spec.bpmn_id for t in wf.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+              if t.task_spec.bpmn_id}
+    return {"completed": sorted(done - active), "active": sorted(active)}

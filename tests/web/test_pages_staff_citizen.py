@@ -1,0 +1,78 @@
+"""Server-rendered pages without a browser: catalogue, procedure page, tracking, staff inbox and
+dossier page (the browser journeys live in tests/browser)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import httpx
+
+from engine import dossiers
+from engine.models import HumanTask
+from tests.factories import APPLICATIONS, HAPPY_PATH, publish_shipped
+from tests.web.test_documents import _login
+
+NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+
+
+async def _csrf(client: httpx.AsyncClient, path: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', (await client.get(path)).text)
+    assert match
+    return match.group(1)
+
+
+async def test_catalogue_finds_procedures_with_and_without_diacritics(client: httpx.AsyncClient, users: dict) -> None:
+    await publish_shipped("birth-registration")
+    await publish_shipped("household-business")
+    for q in ("khai sinh", "dang ky khai sinh"):
+        page = (await client.get("/", params={"q": q})).text
+        assert "/thu-tuc/1.001193" in page and "/thu-tuc/2.000720" not in page, q
+    page = (await client.get("/thu-tuc/1.001193")).text
+    assert "Đăng ký khai sinh" in page and 'id="apply"' in page and "Trong ngày" in page
+
+
+async def test_xss_in_citizen_data_is_shown_as_text(client: httpx.AsyncClient, users: dict) -> None:
+    await publish_shipped("birth-registration")
+    data = dict(APPLICATIONS["birth-registration"], child_full_name="<script>alert(1)</script>")
+    dossier = await dossiers.submit("1.001193", data, now=NOW, user=users["citizen"])
+    await _login(client, "officer")
+    page = (await client.get(f"/can-bo/ho-so/{dossier.code}")).text
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+async def test_tracking_needs_code_and_phone_and_says_nothing_else(client: httpx.AsyncClient, users: dict) -> None:
+    await publish_shipped("birth-registration")
+    dossier = await dossiers.submit("1.001193", APPLICATIONS["birth-registration"], now=NOW, user=users["citizen"])
+    token = await _csrf(client, "/tra-cuu")
+    wrong = await client.post("/tra-cuu", data={"csrf_token": token, "code": dossier.code, "factor": "0900000000"})
+    missing = await client.post("/tra-cuu", data={"csrf_token": token, "code": "NOPE-1", "factor": "0912345678"})
+    assert wrong.status_code == missing.status_code == 404
+    assert re.sub(r'value="[^"]*"', "", wrong.text) == re.sub(r'value="[^"]*"', "", missing.text)  # no enumeration
+    assert (await client.get(f"/tra-cuu/{dossier.code}")).status_code == 404
+    ok = await client.post("/tra-cuu", data={"csrf_token": token, "code": dossier.code.lower(),
+                                             "factor": "+84 912 345 678"})
+    assert ok.status_code == 303
+    page = (await client.get(ok.headers["location"])).text
+    assert "Mới đăng ký" in page and "Đã nộp hồ sơ" in page
+
+
+async def test_staff_inbox_claim_and_dossier_page_with_verdicts(client: httpx.AsyncClient, users: dict) -> None:
+    await publish_shipped("birth-registration")
+    dossier = await dossiers.submit("1.001193", APPLICATIONS["birth-registration"], now=NOW, user=users["citizen"])
+    assert (await client.get("/can-bo")).status_code == 303
+    await _login(client, "officer")
+    page = (await client.get("/can-bo")).text
+    task = await HumanTask.get(dossier_id=dossier.id, state="ready")
+    assert f'data-task="{task.id}"' in page
+    r = await client.post(f"/can-bo/viec/{task.id}/nhan", data={"csrf_token": await _csrf(client, "/can-bo")})
+    assert r.status_code == 303 and (await HumanTask.get(id=task.id)).claimed_by_id == users["officer"].id
+    for element_id, staff, data in HAPPY_PATH[:2]:
+        current = await HumanTask.get(dossier_id=dossier.id, state="ready")
+        assert current.element_id == element_id
+        await dossiers.complete_task(current.id, data, users[staff], NOW)
+    page = (await client.get(f"/can-bo/ho-so/{dossier.code}")).text
+    assert 'id="diagram"' in page and '"active": ["approval"]' in page
+    assert "mc-tag--" in page and "Đang xử lý" in page
+    xml = await client.get(f"/can-bo/ho-so/{dossier.code}/so-do.bpmn")
+    assert xml.status_code == 200 and b"bpmn:definitions" in xml.content

@@ -1,0 +1,54 @@
+"""The procedure catalogue (search with or without diacritics) and each procedure's page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from engine import catalogue, channels
+from engine.errors import NotFound
+from engine.models import Procedure
+from web.pages import render, session_user
+
+UNIT_LABELS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày",
+               "same_day": "Trong ngày"}
+
+
+@dataclass(frozen=True)
+class ProcedureCard:
+    code: str
+    name: str
+    agency: str
+    time_label: str
+    online_full: bool
+
+
+def time_label(p: Procedure) -> str:
+    if p.time_unit == "same_day":
+        return UNIT_LABELS["same_day"]
+    return f"{float(p.time_limit):g} {UNIT_LABELS.get(p.time_unit, p.time_unit)}"
+
+
+def card(p: Procedure) -> ProcedureCard:
+    return ProcedureCard(p.code, p.name, p.agency, time_label(p), p.online_level == "full")
+
+
+async def home(request: Request) -> Response:
+    await session_user(request)
+    query = request.query_params.get("q", "")[:100]
+    found = [card(p) for p in await catalogue.search(query)]
+    return render(request, "citizen/catalogue.html", query=query, procedures=found)
+
+
+async def procedure_page(request: Request) -> Response:
+    await session_user(request)
+    procedure = await Procedure.get_or_none(code=request.path_params["code"])
+    if procedure is None or not await catalogue.search(procedure.code):
+        raise NotFound("No such procedure", code=request.path_params["code"])
+    today = channels.local_date(datetime.now(UTC))
+    policy = channels.summary(await channels.policies_for(procedure.code, today, ""), procedure.code, today, "")
+    return render(request, "citizen/procedure.html", p=procedure, info=card(procedure), policy=policy,
+                  today=today.strftime("%d/%m/%Y"))

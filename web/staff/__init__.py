@@ -1,0 +1,1 @@
+"""Staff pages: the inbox, a task's form, the dossier page (history, verdicts, diagram)."""

@@ -18,6 +18,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "MOTCUA_AGENCY_CODE": ("000.00.00.H00", "Receiving agency identifier, the prefix of every dossier code"),
     "MOTCUA_TOKEN_TTL_HOURS": ("12", "Lifetime of API bearer tokens, in hours"),
     "MOTCUA_MAX_BPMN_BYTES": ("2000000", "Largest accepted BPMN upload, in bytes"),
+    "MOTCUA_MAX_UPLOAD_BYTES": ("10000000", "Largest accepted uploaded document (PDF, JPEG or PNG), in bytes"),
     "MOTCUA_EMBEDDED_SCHEDULER": ("0", "1 = run the timer scheduler inside the web process (set by `motcua demo`)"),
     "MOTCUA_LOG_LEVEL": ("INFO", "Log level of Motcua's own loggers (SpiffWorkflow's stays at WARNING)"),
     "MOTCUA_LANGUAGE": ("vi", "Default UI language: vi or en"),
@@ -36,6 +37,7 @@ class Settings:
     agency_code: str = VARIABLES["MOTCUA_AGENCY_CODE"][0]
     token_ttl_hours: float = 12.0
     max_bpmn_bytes: int = 2_000_000
+    max_upload_bytes: int = 10_000_000
     embedded_scheduler: bool = False
     log_level: str = "INFO"
     language: str = "vi"
@@ -58,6 +60,7 @@ class Settings:
             agency_code=get("MOTCUA_AGENCY_CODE"),
             token_ttl_hours=float(get("MOTCUA_TOKEN_TTL_HOURS")),
             max_bpmn_bytes=int(get("MOTCUA_MAX_BPMN_BYTES")),
+            max_upload_bytes=int(get("MOTCUA_MAX_UPLOAD_BYTES")),
             embedded_scheduler=get("MOTCUA_EMBEDDED_SCHEDULER") in ("1", "true", "yes"),
             log_level=get("MOTCUA_LOG_LEVEL").upper(),
             language=get("MOTCUA_LANGUAGE"),

@@ -34,6 +34,8 @@ APPLICATIONS: dict[str, dict[str, Any]] = {
                    "residence": "Phường Ba Đình, Hà Nội", "id_number": "001195012345"},
         "requester_full_name": "Trần Thị Hoa", "requester_id_number": "001195012345",
         "requester_relationship": "mother", "requester_phone": "0912345678", "delivery_method": "electronic",
+        "birth_certificate": [{"name": "giay-chung-sinh.pdf", "content_type": "application/pdf", "size": 1024,
+                               "sha256": "0" * 64}],
     },
     "household-business": {
         "registration_required_confirmed": True, "business_name": "Hộ kinh doanh Bình An",

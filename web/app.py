@@ -26,10 +26,10 @@ from web.api import channels as api_channels
 from web.api import dossiers as api_dossiers
 from web.api import procedures as api_procedures
 from web.api.openapi import openapi
-from web.citizen import catalogue, tracking
+from web.citizen import apply, catalogue, tracking
 from web.errors import HANDLERS
 from web.staff import dossier as staff_dossier
-from web.staff import inbox
+from web.staff import inbox, task
 
 
 def utc_now() -> datetime:
@@ -93,10 +93,13 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
     routes = [
         Route("/", catalogue.home),
         Route("/thu-tuc/{code}", catalogue.procedure_page),
+        Route("/nop-ho-so/{code}", apply.apply, methods=["GET", "POST"]),
+        Route("/nop-ho-so/{code}/xong/{dossier}", apply.confirmation),
         Route("/tra-cuu", tracking.form, methods=["GET", "POST"]),
         Route("/tra-cuu/{code}", tracking.status),
         Route("/tra-cuu/{code}/danh-gia", tracking.rate, methods=["POST"]),
         Route("/can-bo", inbox.inbox),
+        Route("/can-bo/viec/{task_id}", task.task_page, methods=["GET", "POST"]),
         Route("/can-bo/viec/{task_id}/nhan", inbox.claim, methods=["POST"]),
         Route("/can-bo/viec/{task_id}/tra-lai", inbox.release, methods=["POST"]),
         Route("/can-bo/ho-so/{code}", staff_dossier.page),
@@ -107,7 +110,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Route("/dossiers/{code}/receipt", documents.receipt),
         Route("/dossiers/{code}/apology", documents.apology),
         Mount("/api/v1", routes=api_routes()),
-        Mount("/static", app=StaticFiles(packages=[("designer", "static"), ("web", "static")]), name="static"),
+        Mount("/static", app=StaticFiles(packages=[("designer", "static"), ("web", "static"), ("forms", "static")]),
+              name="static"),
     ]
     middleware = [Middleware(SessionMiddleware, secret_key=settings.secret_key or "dev-only-secret",
                              session_cookie="motcua_session", same_site="lax", https_only=False)]

@@ -63,7 +63,7 @@ async def form(request: Request) -> Response:
     try:
         dossier = await tracking.find(code, factor)
     except NotFound:
-        return render(request, "citizen/track.html", status=404, code=code,
+        return render(request, "citizen/track.html", code=code,
                       error=N_("Không tìm thấy hồ sơ với mã và số điện thoại / số định danh này. Hãy kiểm tra lại."))
     request.session["tracked"] = [*request.session.get("tracked", [])[-9:], dossier.code]
     return RedirectResponse(f"/tra-cuu/{dossier.code}", status_code=303)

@@ -33,7 +33,8 @@ def flatten(data: dict[str, Any], prefix: str = "") -> list[DataLine]:
             for i, item in enumerate(value):
                 lines += flatten(item, f"{path}[{i + 1}].")
         else:
-            lines.append(DataLine(path, ", ".join(map(str, value)) if isinstance(value, list) else str(value)))
+            text = ", ".join(map(str, value)) if isinstance(value, list) else "" if value is None else str(value)
+            lines.append(DataLine(path, text))
     return lines
 
 

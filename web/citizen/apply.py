@@ -1,0 +1,108 @@
+"""Applying online: the procedure's generated start form, uploads, double-submit safe, confirmation."""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+import forms
+from engine import attachments, dossiers
+from engine.errors import InvalidData, NotFound, PermissionDenied
+from engine.models import Dossier, User
+from web.pages import language, render, session_user
+
+FORMS_CSS = Markup((Path(forms.__file__).parent / "static" / "forms" / "forms.css").read_text(encoding="utf-8"))
+
+
+def start_schema(version: dossiers.VersionInfo) -> dict[str, Any] | None:
+    return next((version.form(e)[1] for e, i in version.elements.items()
+                 if i.get("tag") == "startEvent" and i.get("form")), None)
+
+
+def set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    for part in parts[:-1]:
+        data = data.setdefault(part, {})
+    data[parts[-1]] = value
+
+
+async def store_uploads(request: Request, bound: Any) -> dict[str, Any]:
+    """Keep every uploaded file and put its reference (name, type, size, sha256) into the data."""
+    settings = request.app.state.settings
+    data = dict(bound.data)
+    for key, uploads in bound.files.items():
+        refs = []
+        for upload in uploads:
+            if isinstance(upload, UploadFile) and upload.filename:
+                content = await upload.read()
+                refs.append(attachments.store(settings.data_dir / "uploads", upload.filename,
+                                              upload.content_type or "", content, settings.max_upload_bytes, key))
+        set_path(data, key, refs)
+    return data
+
+
+async def _citizen(request: Request) -> User | Response:
+    user = await session_user(request)
+    if user is None:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    if user.kind != "citizen":
+        raise PermissionDenied("Staff submit at the counter (officer-assisted intake)")
+    return user
+
+
+async def apply(request: Request) -> Response:
+    user = await _citizen(request)
+    if isinstance(user, Response):
+        return user
+    code = request.path_params["code"]
+    version = await dossiers.current_version_info(code)
+    schema = start_schema(version)
+    if schema is None:
+        raise NotFound("This procedure has no online form", code=code)
+    spec = forms.build(schema)
+    lang = language(request)
+    if request.method == "GET":
+        bound = spec.bind(None, None, lang=lang)
+        return render(request, "citizen/apply.html", forms_css=FORMS_CSS, code=code, version=version,
+                      form_html=forms.render(bound), multipart=forms.needs_multipart(bound),
+                      submission=uuid.uuid4().hex, errors={})
+    settings = request.app.state.settings
+    posted = await request.form(max_part_size=settings.max_upload_bytes + 1024)
+    if not hmac.compare_digest(str(posted.get("csrf_token", "")), str(request.session.get("csrf", ""))):
+        raise PermissionDenied("The form has expired; reload the page and try again", code="csrf")
+    submission = str(posted.get("submission", ""))[:64] or uuid.uuid4().hex
+    bound = spec.bind(posted, None, lang=lang)
+    if bound.validate():
+        try:
+            data = await store_uploads(request, bound)
+        except InvalidData as exc:
+            return render(request, "citizen/apply.html", forms_css=FORMS_CSS, status=200, code=code, version=version,
+                          form_html=forms.render(bound), multipart=forms.needs_multipart(bound),
+                          submission=submission, errors=exc.params.get("fields", {}))
+        dossier = await dossiers.submit(code, data, now=request.app.state.clock(), channel="online",
+                                        submitter_kind="citizen", user=user, idempotency_key=f"web-{submission}",
+                                        agency_code=settings.agency_code, version=version)
+        return RedirectResponse(f"/nop-ho-so/{code}/xong/{dossier.code}", status_code=303)
+    # 200 also when the page shows errors: a re-rendered HTML form is the normal answer (GOV.UK
+    # pattern), and the error summary, title prefix and aria-invalid carry the failure
+    return render(request, "citizen/apply.html", forms_css=FORMS_CSS, code=code, version=version,
+                  has_errors=bound.shows_errors,
+                  form_html=forms.render(bound), multipart=forms.needs_multipart(bound), submission=submission,
+                  errors={})
+
+
+async def confirmation(request: Request) -> Response:
+    user = await _citizen(request)
+    if isinstance(user, Response):
+        return user
+    dossier = await Dossier.get_or_none(code=request.path_params["dossier"], submitted_by_id=user.id)
+    if dossier is None:
+        raise NotFound("No such dossier")
+    return render(request, "citizen/confirmation.html", d=dossier)

@@ -25,7 +25,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SPIFF_XSD, SpiffBpmnParser
 
 from engine.errors import ModelInvalid, Problem
-from engine.workflow import scripting
+from engine.workflow import autoforms, scripting
 from engine.workflow.extensions import MOTCUA_NS, MOTCUA_XSD, NSMAP, ModelExtensions, read_extensions
 
 TIMER_TAGS = ("timeDate", "timeDuration", "timeCycle")
@@ -51,6 +51,7 @@ class ParsedModel:
     subprocess_specs: dict[str, Any]
     extensions: ModelExtensions
     warnings: list[Problem] = field(default_factory=list)
+    generated_forms: dict[str, Any] = field(default_factory=dict)  # ref -> form-js JSON (engine/workflow/autoforms)
 
 
 def hardened_xml_parser() -> etree.XMLParser:
@@ -167,7 +168,11 @@ def parse_model(
     problems += _rule_problems(spec, subprocess_specs, ext, forms, set(known_roles or ()), policy)
     if problems:
         raise ModelInvalid(problems)
-    return ParsedModel(process_id, spec, subprocess_specs, ext)
+    generated = autoforms.generate(spec, subprocess_specs, ext)
+    for element_id, schema in generated.items():  # every step gets a working form without hand work
+        ext.elements.setdefault(element_id, {"tag": "userTask", "name": ""})["form"] = schema["id"]
+    return ParsedModel(process_id, spec, subprocess_specs, ext,
+                       generated_forms={s["id"]: s for s in generated.values()})
 
 
 def _from_validation(exc: ValidationException) -> Problem:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from engine import procedures
 from engine.workflow.extensions import MOTCUA_NS
 
-MODEL = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:motcua="{ns}"
+MODEL = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:motcua="{MOTCUA_NS}"
     id="defs" targetNamespace="http://motcua.vn/test">
   <bpmn:process id="auto" isExecutable="true">
     <bpmn:laneSet id="ls"><bpmn:lane id="l1" name="Một cửa">
@@ -21,7 +21,8 @@ MODEL = """<?xml version="1.0" encoding="UTF-8"?>
       <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
     <bpmn:exclusiveGateway id="gw" default="f4"><bpmn:incoming>f2</bpmn:incoming>
       <bpmn:outgoing>f3</bpmn:outgoing><bpmn:outgoing>f4</bpmn:outgoing></bpmn:exclusiveGateway>
-    <bpmn:userTask id="note" name="Ghi chú"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f5</bpmn:outgoing></bpmn:userTask>
+    <bpmn:userTask id="note" name="Ghi chú">
+      <bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f5</bpmn:outgoing></bpmn:userTask>
     <bpmn:endEvent id="end"><bpmn:incoming>f4</bpmn:incoming><bpmn:incoming>f5</bpmn:incoming></bpmn:endEvent>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="check"/>
     <bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="gw"/>
@@ -32,7 +33,7 @@ MODEL = """<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:sequenceFlow id="f5" sourceRef="note" targetRef="end"/>
   </bpmn:process>
 </bpmn:definitions>
-""".format(ns=MOTCUA_NS).encode()
+""".encode()
 
 
 async def test_tasks_without_forms_get_generated_ones(users: dict) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +22,11 @@ from engine.workflow.serializer import SPEC_CACHE, dump_spec
 
 PROCEDURE_FIELDS = ("name", "name_en", "agency", "time_limit", "time_unit", "fee", "online_level", "slug",
                     "components")
+
+
+#: the renderer's own check of a form-js schema (forms.check_schema), passed in by the web layer:
+#: the engine does not import forms/ (HOUSE_STYLE import direction)
+FormCheck = Callable[[dict[str, Any]], list[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,8 @@ def _digest(xml: bytes, forms: Mapping[str, Any], extra_files: Sequence[bytes] =
 
 async def publish(code: str, xml: bytes, forms: Mapping[str, Any] | None = None, *, published_by: str = "",
                   max_bytes: int = 2_000_000, policy: PublishPolicy = DEFAULT_POLICY,
-                  extra_files: Sequence[bytes] = (), process_id: str | None = None) -> ProcedureVersion:
+                  extra_files: Sequence[bytes] = (), process_id: str | None = None,
+                  check_form: FormCheck | None = None) -> ProcedureVersion:
     """Validate everything, then store an immutable version, or raise ModelInvalid with all problems.
 
     `extra_files` are further BPMN files (called processes); `process_id` picks the process (or
@@ -82,7 +88,15 @@ async def publish(code: str, xml: bytes, forms: Mapping[str, Any] | None = None,
     if len(xml) + sum(len(e) for e in extra_files) > max_bytes:
         raise ModelInvalid([Problem(f"The model is larger than {max_bytes} bytes", code="too_large")])
     roles = [r.code for r in await Role.all()]
-    parsed = parse_model(xml, forms, roles, policy, extra_files=extra_files, process_id=process_id)
+    form_problems = [Problem(p["message"], form=ref, component=p.get("component"), code="form_unsupported")
+                     for ref, schema in forms.items() if check_form is not None and isinstance(schema, dict)
+                     for p in check_form(schema)]
+    try:
+        parsed = parse_model(xml, forms, roles, policy, extra_files=extra_files, process_id=process_id)
+    except ModelInvalid as exc:
+        raise ModelInvalid(exc.problems + form_problems) from None
+    if form_problems:
+        raise ModelInvalid(form_problems)
     digest = _digest(xml, forms, extra_files, process_id)
     async with in_transaction():
         latest = await ProcedureVersion.filter(procedure_id=procedure.id).order_by("-number").first()
@@ -129,7 +143,8 @@ def load(version: ProcedureVersion) -> LoadedVersion:
     return LoadedVersion(version, spec, subs)
 
 
-async def load_from_folder(folder: Path, *, published_by: str = "loader") -> ProcedureVersion:
+async def load_from_folder(folder: Path, *, published_by: str = "loader",
+                           check_form: FormCheck | None = None) -> ProcedureVersion:
     """Create/update a procedure from bpmn/procedures/<slug>/ and publish its model and forms."""
     meta = tomllib.loads((folder / "procedure.toml").read_text(encoding="utf-8"))
     code = meta.pop("code")
@@ -141,7 +156,8 @@ async def load_from_folder(folder: Path, *, published_by: str = "loader") -> Pro
         path.name.removesuffix(".form.json"): json.loads(path.read_text(encoding="utf-8"))
         for path in sorted((folder / "forms").glob("*.form.json"))
     }
-    return await publish(code, (folder / "model.bpmn").read_bytes(), forms, published_by=published_by)
+    return await publish(code, (folder / "model.bpmn").read_bytes(), forms, published_by=published_by,
+                         check_form=check_form)
 
 
 def form_of(version: ProcedureVersion, element_id: str) -> tuple[str | None, dict[str, Any] | None]:

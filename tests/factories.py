@@ -16,7 +16,9 @@ PASSWORD = "correct-horse-battery"
 
 
 async def publish_shipped(slug: str) -> ProcedureVersion:
-    return await procedures.load_from_folder(PROCEDURES / slug)
+    from forms import check_schema
+
+    return await procedures.load_from_folder(PROCEDURES / slug, check_form=check_schema)
 
 
 async def token(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> dict[str, str]:

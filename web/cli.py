@@ -15,6 +15,7 @@ from engine.db import database, migrate
 from engine.errors import InvalidData, ModelInvalid
 from engine.models import User
 from engine.settings import Settings
+from forms import check_schema
 
 SHIPPED_PROCEDURES = Path(__file__).resolve().parents[1] / "bpmn" / "procedures"
 DEMO_USERS = [
@@ -50,7 +51,7 @@ async def load_procedures(settings: Settings, folder: Path) -> list[str]:
         await accounts.ensure_roles()
         for sub in procedure_folders(folder):
             try:
-                version = await procedures.load_from_folder(sub)
+                version = await procedures.load_from_folder(sub, check_form=check_schema)
             except ModelInvalid as exc:
                 for problem in exc.problems:
                     print(f"{sub.name}: {problem.as_dict()}", file=sys.stderr)

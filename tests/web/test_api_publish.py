@@ -114,3 +114,13 @@ async def test_a_refused_lifecycle_condition_names_its_task(client: httpx.AsyncC
     assert bad != MODEL
     problems = await _refused(client, admin, bad)
     assert any(p["code"] == "expression_refused" and p["element_id"] == "intake" for p in problems), problems
+
+
+async def test_a_form_the_renderer_cannot_honour_is_refused_with_its_component(
+        client: httpx.AsyncClient, admin: dict, tmp_path: Path) -> None:
+    bad = tmp_path / "intake.form.json"
+    bad.write_text('{"type": "default", "id": "intake", "schemaVersion": 19, "components": ['
+                   '{"id": "Field_x", "key": "x", "type": "iframe", "label": "Nhúng trang"}]}', encoding="utf-8")
+    problems = await _refused(client, admin, MODEL, forms=[p for p in FORMS if p.name != "intake.form.json"] + [bad])
+    assert any(p["code"] == "form_unsupported" and p["form"] == "intake" and p["component"] == "Field_x"
+               for p in problems), problems

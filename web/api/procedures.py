@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse
 from engine import procedures
 from engine.errors import InvalidData, ModelInvalid, Problem
 from engine.models import Dossier, Procedure, ProcedureVersion
+from forms import check_schema
 from web.api.common import iso, json_body
 from web.auth import api_user, require_kind
 
@@ -80,7 +81,7 @@ async def publish_version(request: Request) -> JSONResponse:
     if problems:
         raise ModelInvalid(problems)
     version = await procedures.publish(request.path_params["code"], xml, forms, published_by=user.username,
-                                       max_bytes=settings.max_bpmn_bytes)
+                                       max_bytes=settings.max_bpmn_bytes, check_form=check_schema)
     return JSONResponse(version_json(version), status_code=201)
 
 

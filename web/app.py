@@ -19,7 +19,7 @@ import engine.deadlines  # noqa: F401  registers the legal clock's timer handler
 from engine import calendars
 from engine.db import close_database, connection, open_database
 from engine.settings import Settings
-from web import documents, pages
+from web import designer_pages, documents, pages
 from web.api import accounts as api_accounts
 from web.api import calendar as api_calendar
 from web.api import channels as api_channels
@@ -29,7 +29,7 @@ from web.api.openapi import openapi
 from web.citizen import apply, catalogue, tracking
 from web.errors import HANDLERS
 from web.staff import dossier as staff_dossier
-from web.staff import inbox, task
+from web.staff import inbox, intake, task
 
 
 def utc_now() -> datetime:
@@ -102,6 +102,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Route("/can-bo/viec/{task_id}", task.task_page, methods=["GET", "POST"]),
         Route("/can-bo/viec/{task_id}/nhan", inbox.claim, methods=["POST"]),
         Route("/can-bo/viec/{task_id}/tra-lai", inbox.release, methods=["POST"]),
+        Route("/can-bo/tiep-nhan", intake.choose),
+        Route("/can-bo/tiep-nhan/{code}", intake.intake, methods=["GET", "POST"]),
         Route("/can-bo/ho-so/{code}", staff_dossier.page),
         Route("/can-bo/ho-so/{code}/so-do.bpmn", staff_dossier.diagram),
         Route("/login", pages.login, methods=["GET", "POST"]),
@@ -110,6 +112,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Route("/dossiers/{code}/receipt", documents.receipt),
         Route("/dossiers/{code}/apology", documents.apology),
         Mount("/api/v1", routes=api_routes()),
+        Mount("/designer", routes=designer_pages.routes()),
         Mount("/static", app=StaticFiles(packages=[("designer", "static"), ("web", "static"), ("forms", "static")]),
               name="static"),
     ]

@@ -76,3 +76,32 @@ async def test_staff_inbox_claim_and_dossier_page_with_verdicts(client: httpx.As
     assert "mc-tag--" in page and "Đang xử lý" in page
     xml = await client.get(f"/can-bo/ho-so/{dossier.code}/so-do.bpmn")
     assert xml.status_code == 200 and b"bpmn:definitions" in xml.content
+
+
+async def test_counter_intake_refuses_paper_on_a_paper_free_day_unless_an_exception_is_recorded(
+        client: httpx.AsyncClient, users: dict) -> None:
+    from engine import channels
+    from engine.models import Dossier
+
+    await publish_shipped("household-business")
+    today = channels.local_date(datetime.now(UTC))
+    await channels.create_policy(created_by="admin", name="Thứ Tư không giấy", procedure_codes=["2.000720"],
+                                 start_on=today.isoformat(), channels_allowed=["online"],
+                                 exceptions_allowed=["priority_citizen"], message={"vi": "Ngày không giấy", "en": "x"})
+    await _login(client, "officer")
+    form = {k: str(v) for k, v in APPLICATIONS["household-business"].items() if not isinstance(v, list | dict | bool)}
+    form.update({"registration_required_confirmed": "y", "business_lines": "5610", "owner_date_of_birth-day": "02",
+                 "owner_date_of_birth-month": "04", "owner_date_of_birth-year": "1988"})
+    page = await client.get("/can-bo/tiep-nhan/2.000720")
+    assert page.status_code == 200
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    refused = await client.post("/can-bo/tiep-nhan/2.000720", data={**form, "csrf_token": token, "mode": "paper",
+                                                                     "submission": "s1"})
+    assert 'id="channel-refused"' in refused.text and "Thứ Tư không giấy" in refused.text
+    assert not await Dossier.exists()
+    accepted = await client.post("/can-bo/tiep-nhan/2.000720", data={
+        **form, "csrf_token": token, "mode": "paper", "submission": "s2", "exception_kind": "priority_citizen",
+        "exception_reason": "Người cao tuổi, không dùng được điện thoại"})
+    assert accepted.status_code == 303, accepted.text[-2000:]
+    dossier = await Dossier.get()
+    assert dossier.channel == "counter" and dossier.channel_exception["kind"] == "priority_citizen"

@@ -1,0 +1,76 @@
+"""Counter intake: an officer enters a paper dossier (or helps a citizen submit online) with the
+procedure's generated start form; on a paper-free day paper is refused unless an exception is recorded."""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+import forms
+from engine import dossiers
+from engine.channels import ChannelRefused
+from engine.errors import InvalidData, NotFound, PermissionDenied
+from engine.models.channel_policy import EXCEPTIONS
+from web.citizen.apply import FORMS_CSS, start_schema, store_uploads
+from web.citizen.catalogue import card
+from web.pages import language, render
+from web.staff.common import staff_user
+
+MODES = {"paper": ("counter", "citizen"), "assisted": ("online", "officer_assisted"), "post": ("post", "citizen")}
+
+
+async def choose(request: Request) -> Response:
+    user = await staff_user(request)
+    if isinstance(user, Response):
+        return user
+    from engine import catalogue
+
+    return render(request, "staff/intake_list.html", procedures=[card(p) for p in await catalogue.search("")])
+
+
+async def intake(request: Request) -> Response:
+    user = await staff_user(request)
+    if isinstance(user, Response):
+        return user
+    if not user.has_role("one_stop"):
+        raise PermissionDenied("Counter intake is the one-stop officers' job")
+    code = request.path_params["code"]
+    version = await dossiers.current_version_info(code)
+    schema = start_schema(version)
+    if schema is None:
+        raise NotFound("This procedure has no start form", code=code)
+    spec, lang = forms.build(schema), language(request)
+    context = {"code": code, "forms_css": FORMS_CSS, "exceptions": EXCEPTIONS}
+    if request.method == "GET":
+        bound = spec.bind(None, None, lang=lang)
+        return render(request, "staff/intake.html", form_html=forms.render(bound), submission=uuid.uuid4().hex,
+                      multipart=forms.needs_multipart(bound), mode="paper", refused=None, **context)
+    settings = request.app.state.settings
+    posted = await request.form(max_part_size=settings.max_upload_bytes + 1024)
+    if not hmac.compare_digest(str(posted.get("csrf_token", "")), str(request.session.get("csrf", ""))):
+        raise PermissionDenied("The form has expired; reload the page and try again", code="csrf")
+    mode = str(posted.get("mode", "paper"))
+    channel, submitter = MODES.get(mode, MODES["paper"])
+    kind, reason = str(posted.get("exception_kind", "")), str(posted.get("exception_reason", ""))
+    exception = {"kind": kind, "reason": reason} if kind else None
+    submission = str(posted.get("submission", ""))[:64] or uuid.uuid4().hex
+    bound = spec.bind(posted, None, lang=lang)
+    again = {"form_html": forms.render(bound), "submission": submission, "multipart": forms.needs_multipart(bound),
+             "mode": mode, **context}
+    if not bound.validate():
+        return render(request, "staff/intake.html", refused=None, **again)
+    try:
+        data = await store_uploads(request, bound)
+        dossier = await dossiers.submit(code, data, now=request.app.state.clock(), channel=channel,
+                                        submitter_kind=submitter, user=user, idempotency_key=f"counter-{submission}",
+                                        agency_code=settings.agency_code, version=version,
+                                        reception_point=str(posted.get("reception_point", ""))[:100],
+                                        channel_exception=exception)
+    except ChannelRefused as exc:
+        return render(request, "staff/intake.html", refused=exc.params, **again)
+    except InvalidData as exc:
+        return render(request, "staff/intake.html", refused={"fields": exc.params.get("fields", {})}, **again)
+    return RedirectResponse(f"/can-bo/ho-so/{dossier.code}", status_code=303)

@@ -142,3 +142,21 @@ async def test_citizen_applies_staff_handle_each_task_citizen_tracks_and_rates(
     await screenshot(tracker, "tracking-360")
     for p in (citizen, staff, tracker):
         assert await p.evaluate("document.documentElement.scrollWidth") <= p.viewport_size["width"]
+
+
+async def test_every_page_renders_at_phone_and_desktop_width_without_horizontal_scroll(
+        server: str, browser: Any, watch: Watch) -> None:
+    """Screenshots of each page at 360 and 1280 px (test-artifacts/), with no layout break."""
+    pages = {"citizen": ["/", "/thu-tuc/1.001193", "/nop-ho-so/1.001193", "/tra-cuu", "/login"],
+             "officer": ["/can-bo", "/can-bo/tiep-nhan", "/can-bo/tiep-nhan/2.000720"]}
+    for width, height in ((360, 740), (1280, 900)):
+        for username, paths in pages.items():
+            page = await new_page(browser, watch, width=width, height=height)
+            await login(page, server, username)
+            for path in paths:
+                response = await page.goto(server + path)
+                assert response is not None and response.status == 200, path
+                assert await page.evaluate("document.documentElement.scrollWidth") <= width, (path, width)
+                name = path.strip("/").replace("/", "_").replace(".", "-") or "home"
+                await screenshot(page, f"page-{name}-{width}")
+            await page.context.close()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -28,12 +29,17 @@ def csrf_token(request: Request) -> str:
     return str(token)
 
 
-async def check_csrf(request: Request) -> dict[str, Any]:
-    form = dict(await request.form())
+async def checked_form(request: Request, max_part_size: int = 1024 * 1024) -> FormData:
+    """The posted form (files included) once its CSRF token matches the session's."""
+    form = await request.form(max_part_size=max_part_size)
     sent = str(form.get("csrf_token", ""))
     if not sent or not hmac.compare_digest(sent, str(request.session.get("csrf", ""))):
         raise PermissionDenied("The form has expired; reload the page and try again", code="csrf")
     return form
+
+
+async def check_csrf(request: Request) -> dict[str, Any]:
+    return dict(await checked_form(request))
 
 
 def language(request: Request) -> str:

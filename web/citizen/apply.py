@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import uuid
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ import forms
 from engine import attachments, dossiers
 from engine.errors import InvalidData, NotFound, PermissionDenied
 from engine.models import Dossier, User
-from web.pages import language, render, session_user
+from web.pages import checked_form, language, render, session_user
 
 FORMS_CSS = Markup((Path(forms.__file__).parent / "static" / "forms" / "forms.css").read_text(encoding="utf-8"))
 
@@ -26,26 +25,19 @@ def start_schema(version: dossiers.VersionInfo) -> dict[str, Any] | None:
                  if i.get("tag") == "startEvent" and i.get("form")), None)
 
 
-def set_path(data: dict[str, Any], path: str, value: Any) -> None:
-    parts = path.split(".")
-    for part in parts[:-1]:
-        data = data.setdefault(part, {})
-    data[parts[-1]] = value
-
-
 async def store_uploads(request: Request, bound: Any) -> dict[str, Any]:
     """Keep every uploaded file and put its reference (name, type, size, sha256) into the data."""
     settings = request.app.state.settings
-    data = dict(bound.data)
+    refs: dict[str, Any] = {}
     for key, uploads in bound.files.items():
-        refs = []
+        stored = []
         for upload in uploads:
             if isinstance(upload, UploadFile) and upload.filename:
                 content = await upload.read()
-                refs.append(attachments.store(settings.data_dir / "uploads", upload.filename,
-                                              upload.content_type or "", content, settings.max_upload_bytes, key))
-        set_path(data, key, refs)
-    return data
+                stored.append(attachments.store(settings.data_dir / "uploads", upload.filename,
+                                                upload.content_type or "", content, settings.max_upload_bytes, key))
+        refs[key] = stored
+    return dict(bound.with_files(refs))  # the forms package knows where each key (row keys too) lives
 
 
 async def _citizen(request: Request) -> User | Response:
@@ -74,9 +66,7 @@ async def apply(request: Request) -> Response:
                       form_html=forms.render(bound), multipart=forms.needs_multipart(bound),
                       submission=uuid.uuid4().hex, errors={})
     settings = request.app.state.settings
-    posted = await request.form(max_part_size=settings.max_upload_bytes + 1024)
-    if not hmac.compare_digest(str(posted.get("csrf_token", "")), str(request.session.get("csrf", ""))):
-        raise PermissionDenied("The form has expired; reload the page and try again", code="csrf")
+    posted = await checked_form(request, settings.max_upload_bytes + 1024)
     submission = str(posted.get("submission", ""))[:64] or uuid.uuid4().hex
     bound = spec.bind(posted, None, lang=lang)
     if bound.validate():

@@ -3,7 +3,6 @@ procedure's generated start form; on a paper-free day paper is refused unless an
 
 from __future__ import annotations
 
-import hmac
 import uuid
 
 from starlette.requests import Request
@@ -16,7 +15,7 @@ from engine.errors import InvalidData, NotFound, PermissionDenied
 from engine.models.channel_policy import EXCEPTIONS
 from web.citizen.apply import FORMS_CSS, start_schema, store_uploads
 from web.citizen.catalogue import card
-from web.pages import language, render
+from web.pages import checked_form, language, render
 from web.staff.common import staff_user
 
 MODES = {"paper": ("counter", "citizen"), "assisted": ("online", "officer_assisted"), "post": ("post", "citizen")}
@@ -49,9 +48,7 @@ async def intake(request: Request) -> Response:
         return render(request, "staff/intake.html", form_html=forms.render(bound), submission=uuid.uuid4().hex,
                       multipart=forms.needs_multipart(bound), mode="paper", refused=None, **context)
     settings = request.app.state.settings
-    posted = await request.form(max_part_size=settings.max_upload_bytes + 1024)
-    if not hmac.compare_digest(str(posted.get("csrf_token", "")), str(request.session.get("csrf", ""))):
-        raise PermissionDenied("The form has expired; reload the page and try again", code="csrf")
+    posted = await checked_form(request, settings.max_upload_bytes + 1024)
     mode = str(posted.get("mode", "paper"))
     channel, submitter = MODES.get(mode, MODES["paper"])
     kind, reason = str(posted.get("exception_kind", "")), str(posted.get("exception_reason", ""))

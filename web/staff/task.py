@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from starlette.requests import Request
@@ -10,10 +9,10 @@ from starlette.responses import RedirectResponse, Response
 
 import forms
 from engine import dossiers
-from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
+from engine.errors import Conflict, InvalidData, NotFound
 from engine.workflow import runner
 from web.citizen.apply import FORMS_CSS, store_uploads
-from web.pages import language, render
+from web.pages import checked_form, language, render
 from web.staff.common import staff_user
 from web.staff.dossier import flatten
 
@@ -47,9 +46,7 @@ async def task_page(request: Request) -> Response:
         bound = spec.bind(None, data, lang=lang) if spec else None
         return render(request, "staff/task.html", form_html=forms.render(bound) if bound else "",
                       multipart=bool(bound and forms.needs_multipart(bound)), **context)
-    posted = await request.form(max_part_size=request.app.state.settings.max_upload_bytes + 1024)
-    if not hmac.compare_digest(str(posted.get("csrf_token", "")), str(request.session.get("csrf", ""))):
-        raise PermissionDenied("The form has expired; reload the page and try again", code="csrf")
+    posted = await checked_form(request, request.app.state.settings.max_upload_bytes + 1024)
     bound = spec.bind(posted, data, lang=lang) if spec else None
     if bound is not None and not bound.validate():
         return render(request, "staff/task.html",

@@ -1,0 +1,317 @@
+"""Bound form -> accessible HTML (Jinja2 macros in forms/templates/forms/_macros.html).
+
+This module builds the page context (views with ids, names, shown values, hints and error text
+precomputed); the macros only format it. Output works without JavaScript: hidden components are
+simply not rendered (hide rules are re-evaluated when the form posts back), dynamic lists have
+"add"/"remove" submit buttons, uploads are plain ``<input type=file>`` (the page's ``<form>`` needs
+``enctype="multipart/form-data"`` when ``needs_multipart(bound)``). The page supplies ``<form>``,
+the CSRF token and the main submit button; styles are forms/static/forms/forms.css.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from forms import messages, values
+from forms.evaluate import get, has, row_key
+from forms.markdown import render_markdown
+from forms.tree import DynamicList, Field, Group, Layout, Node
+from forms.wtf import ACTION, ROW_MARKER, BoundForm
+
+_AUTOCOMPLETE = re.compile(r"^[a-z0-9 -]{1,60}$")
+
+
+@dataclass
+class FieldView:
+    id: str
+    name: str
+    widget: str
+    label: str
+    optional: bool
+    hint: str = ""
+    format_hint: str = ""
+    error: str = ""
+    value: str = ""
+    checked: bool = False
+    options: list[dict[str, Any]] = field(default_factory=list)
+    parts: dict[str, str] = field(default_factory=dict)
+    attrs: dict[str, str] = field(default_factory=dict)
+    prefix: str = ""
+    suffix: str = ""
+    readonly: bool = False
+    disabled: bool = False
+    current_file: str = ""
+    focus_id: str = ""
+    multiple: bool = False
+    parts_labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def describedby(self) -> str:
+        ids = [f"{self.id}-hint"] if self.hint or self.format_hint else []
+        return " ".join(ids + ([f"{self.id}-error"] if self.error else []))
+
+
+@dataclass
+class ContainerView:
+    id: str
+    kind: str  # group, list, row, layout
+    label: str = ""
+    children: list[Any] = field(default_factory=list)
+    outline: bool = True
+    error: str = ""
+    add: dict[str, str] | None = None
+    remove: dict[str, str] | None = None
+    marker: str = ""
+    html: Markup = Markup("")
+    type: str = ""
+    height: int | None = None
+
+
+@dataclass
+class FormView:
+    lang: str
+    summary_title: str
+    error_prefix: str
+    errors: list[dict[str, str]]
+    children: list[Any]
+    default_submit: bool
+    texts: dict[str, str]
+
+
+@cache
+def environment() -> Environment:
+    """The Jinja2 environment of forms/templates (autoescaped). A web layer may use its own
+    environment instead: add forms/templates to its loader and import forms/_macros.html."""
+    return Environment(loader=PackageLoader("forms", "templates"), autoescape=select_autoescape(default=True),
+                       trim_blocks=True, lstrip_blocks=True)
+
+
+def html_id(name: str) -> str:
+    return "f-" + name.replace(".", "-")
+
+
+def needs_multipart(bound: BoundForm) -> bool:
+    return any(isinstance(n, Field) and n.kind == "file" for n in bound.spec.tree.walk())
+
+
+class _Builder:
+    def __init__(self, bound: BoundForm) -> None:
+        self.bound = bound
+        self.lang = bound.lang
+        self.errors = bound.errors if bound.shows_errors else {}
+        self.summary: list[dict[str, str]] = []
+
+    def t(self, key: str, **params: Any) -> str:
+        return messages.text(key, self.lang, **params)
+
+    def nodes(self, nodes: tuple[Node, ...], raw: Any, initial: Any, prefix: str, name_prefix: str,
+              rows: tuple[int, ...]) -> list[Any]:
+        out: list[Any] = []
+        for node in nodes:
+            if not self.bound.visible(node.id, rows):
+                continue
+            if isinstance(node, Group):
+                out.append(ContainerView(f"c-{node.id}{_suffix(rows)}", "group", node.label,
+                                         self.nodes(node.children, raw, initial, prefix, name_prefix, rows),
+                                         node.show_outline))
+            elif isinstance(node, DynamicList):
+                out.append(self.dynamic_list(node, raw, initial, prefix, name_prefix, rows))
+            elif isinstance(node, Layout):
+                out.append(self.layout(node, rows))
+            elif isinstance(node, Field):
+                out.append(self.field(node, raw, initial, prefix, name_prefix, rows))
+        return out
+
+    def layout(self, node: Layout, rows: tuple[int, ...]) -> ContainerView:
+        view = ContainerView(f"c-{node.id}{_suffix(rows)}", "layout", node.label, type=node.type, height=node.height)
+        if node.type == "text":
+            view.html = render_markdown(node.text)
+        return view
+
+    def dynamic_list(self, node: DynamicList, raw: Any, initial: Any, prefix: str, name_prefix: str,
+                     rows: tuple[int, ...]) -> ContainerView:
+        key = row_key(prefix, node.path)
+        name = f"{name_prefix}-{'.'.join(node.path)}" if name_prefix else ".".join(node.path)
+        items = get(raw, node.path)
+        if not isinstance(items, list):
+            items = [{} for _ in range(node.default_rows)] if not self.bound.posted else []
+        start = get(initial, node.path)
+        start = start if isinstance(start, list) else []
+        view = ContainerView(html_id(name), "list", node.label, error=" ".join(self.errors.get(key, [])))
+        if view.error:
+            self.summary.append({"href": f"#{view.id}", "text": view.error})
+        for i, item in enumerate(items[:node.max_rows]):
+            row_name = f"{name}-{i}"
+            row = ContainerView(html_id(row_name), "row", self.t("ui.row", n=i + 1), marker=f"{row_name}-{ROW_MARKER}")
+            row.children = self.nodes(node.children, item if isinstance(item, dict) else {},
+                                      start[i] if i < len(start) else {}, f"{key}[{i}]", row_name, (*rows, i))
+            if node.allow_add_remove:
+                row.remove = {"name": ACTION, "value": f"remove:{row_name}", "text": self.t("ui.remove_row", n=i + 1)}
+            view.children.append(row)
+        if node.allow_add_remove and len(items) < node.max_rows:
+            view.add = {"name": ACTION, "value": f"add:{name}", "text": self.t("ui.add_row")}
+        return view
+
+    def field(self, f: Field, raw: Any, initial: Any, prefix: str, name_prefix: str,
+              rows: tuple[int, ...]) -> FieldView:
+        key = row_key(prefix, f.path)
+        name = f"{name_prefix}-{f.key}" if name_prefix else f.key
+        readonly = (f.id, rows) in self.bound.outcome.readonly
+        optional = not f.required and f.kind != "bool"
+        view = FieldView(html_id(name), name, _widget(f), f.label or f.key, optional=optional,
+                         hint=f.description, readonly=readonly, disabled=f.disabled,
+                         prefix=f.appearance.get("prefixAdorner", ""), suffix=f.appearance.get("suffixAdorner", ""))
+        errors = self.errors.get(key, [])
+        view.error = errors[0] if errors else ""
+        source_is_posted = self.bound.posted and not readonly and not f.disabled
+        if source_is_posted:
+            shown = get(raw, f.path)
+        elif has(initial, f.path):
+            shown = get(initial, f.path)
+        else:
+            shown = f.default if f.has_default else None
+        self.fill(view, f, shown, source_is_posted)
+        view.focus_id = view.id + ("-day" if view.widget in ("date", "datetime") else "")
+        if view.error:
+            self.summary.append({"href": f"#{view.focus_id}", "text": view.error})
+        return view
+
+    def fill(self, view: FieldView, f: Field, shown: Any, posted: bool) -> None:
+        attrs = view.attrs
+        if f.kind == "bool":
+            view.checked = shown is True
+        elif f.kind in ("choice", "multi"):
+            chosen = _tokens(f, shown, posted)
+            view.options = [{"id": view.id if i == 0 else f"{view.id}-{i + 1}", "value": o.token, "label": o.label,
+                             "checked": o.token in chosen} for i, o in enumerate(f.options)]
+        elif f.kind == "date" and f.subtype in ("date", "datetime"):
+            view.parts = _date_parts(shown, posted)
+            view.format_hint = self.t("ui.date_hint")
+            view.parts_labels = {p: self.t(f"ui.{p}") for p in ("day", "month", "year")}
+            view.parts_labels["time"] = f.time_label or self.t("ui.time")
+            if f.vn_type == "date_of_birth":
+                attrs["autocomplete"] = "bday"
+        elif f.kind == "date":
+            view.value = _time_text(shown) if not posted else (shown if isinstance(shown, str) else "")
+            view.format_hint = self.t("ui.time_hint")
+        elif f.kind == "file":
+            if f.accept:
+                attrs["accept"] = f.accept
+                view.format_hint = self.t("ui.accept", accept=f.accept)
+            if isinstance(shown, str) and shown:
+                view.current_file = self.t("ui.current_file", name=shown)
+            elif isinstance(shown, list) and all(isinstance(s, str) for s in shown) and shown:
+                view.current_file = self.t("ui.current_file", name=", ".join(shown))
+        elif f.kind == "number":
+            view.value = shown if posted and isinstance(shown, str) else values.show_number(shown)
+            attrs["inputmode"] = "numeric" if f.decimal_digits == 0 else "decimal"
+            attrs["spellcheck"] = "false"
+        else:
+            view.value = _text_value(f, shown, posted)
+            attrs.update(_text_attrs(f))
+            if f.vn_type in ("date_dmy", "date_of_birth"):
+                view.format_hint = self.t("ui.dmy_hint")
+        auto = f.properties.get("motcua:autocomplete", "")
+        if auto and _AUTOCOMPLETE.match(auto):
+            attrs["autocomplete"] = auto
+        view.multiple = f.multiple
+        if f.required:
+            attrs["aria-required"] = "true"
+
+
+def _suffix(rows: tuple[int, ...]) -> str:
+    return "".join(f"-{r}" for r in rows)
+
+
+def _widget(f: Field) -> str:
+    if f.kind == "date":
+        return {"date": "date", "time": "time", "datetime": "datetime"}.get(f.subtype, "date")
+    return {"textfield": "text", "textarea": "textarea", "number": "text", "checkbox": "checkbox",
+            "checklist": "checkboxes", "taglist": "checkboxes", "radio": "radios", "select": "select",
+            "filepicker": "file"}[f.type]
+
+
+def _tokens(f: Field, shown: Any, posted: bool) -> set[str]:
+    items = shown if isinstance(shown, list) else ([] if shown is None else [shown])
+    if posted:
+        return {i for i in items if isinstance(i, str)}
+    out: set[str] = set()
+    for item in items:
+        for option in f.options:
+            if option.value == item and type(option.value) is type(item):
+                out.add(option.token)
+    return out
+
+
+def _date_parts(shown: Any, posted: bool) -> dict[str, str]:
+    if isinstance(shown, dict):
+        return {p: str(shown.get(p) or "") for p in ("day", "month", "year", "time")}
+    if isinstance(shown, str) and shown:
+        if posted:
+            return {"day": shown, "month": "", "year": "", "time": ""}
+        day_text, _, time_text = shown.partition("T")
+        try:
+            day = date.fromisoformat(day_text)
+        except ValueError:
+            return {"day": "", "month": "", "year": "", "time": ""}
+        return {"day": str(day.day), "month": str(day.month), "year": str(day.year), "time": _time_text(time_text)}
+    return {"day": "", "month": "", "year": "", "time": ""}
+
+
+def _time_text(shown: Any) -> str:
+    if not isinstance(shown, str) or not shown:
+        return ""
+    moment = values.parse_iso_time(shown)
+    return f"{moment.hour:02d}:{moment.minute:02d}" if moment else shown
+
+
+def _text_value(f: Field, shown: Any, posted: bool) -> str:
+    if shown is None:
+        return ""
+    if posted:
+        return shown if isinstance(shown, str) else ""
+    if f.vn_type in ("date_dmy", "date_of_birth") and isinstance(shown, str):
+        try:
+            day = date.fromisoformat(shown)
+        except ValueError:
+            return shown
+        return f"{day.day:02d}/{day.month:02d}/{day.year}"
+    return shown if isinstance(shown, str) else str(shown)
+
+
+def _text_attrs(f: Field) -> dict[str, str]:
+    if f.vn_type == "cccd":
+        return {"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false", "class": "mc-input--w12"}
+    if f.vn_type == "phone" or f.rules.get("validationType") == "phone":
+        return {"type": "tel", "autocomplete": "tel", "spellcheck": "false", "class": "mc-input--w12"}
+    if f.vn_type == "tax_code":
+        return {"spellcheck": "false", "autocomplete": "off", "class": "mc-input--w16"}
+    if f.vn_type in ("date_dmy", "date_of_birth"):
+        extra = {"autocomplete": "bday"} if f.vn_type == "date_of_birth" else {}
+        return {"inputmode": "numeric", "spellcheck": "false", "class": "mc-input--w12", **extra}
+    if f.rules.get("validationType") == "email":
+        return {"type": "email", "autocomplete": "email", "spellcheck": "false"}
+    return {}
+
+
+def view(bound: BoundForm) -> FormView:
+    """The page context of a bound form (what the macros format)."""
+    builder = _Builder(bound)
+    children = builder.nodes(bound.spec.tree.nodes, bound.raw, bound.initial, "", "", ())
+    has_lists = any(isinstance(n, DynamicList) and n.allow_add_remove for n in bound.spec.tree.walk())
+    texts = {"optional": builder.t("ui.optional"), "select": builder.t("ui.select"), "submit": builder.t("ui.submit")}
+    return FormView(bound.lang, builder.t("ui.summary"), builder.t("ui.error_prefix"), builder.summary, children,
+                    has_lists, texts)
+
+
+def render(bound: BoundForm) -> Markup:
+    """Error summary (when validate() failed) and every visible component, as safe HTML."""
+    template = environment().get_template("forms/_macros.html")
+    return Markup(template.module.form(view(bound)))  # type: ignore[attr-defined]

@@ -1,0 +1,120 @@
+"""The designer's form pages (admins), under /designer/{code}/forms:
+
+    GET  /{ref}            the form-js editor, with previews of the server-rendered form (phone, desktop)
+    POST /{ref}            save {schema, revision}; 422 lists the components the server cannot render
+    POST /                 add an empty form {ref, revision};  POST /{ref}/delete  {revision}
+    GET  /{ref}/preview    the saved form as citizens and staff get it; POST (schema=...) an unsaved one
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from designer import drafts, formcheck, starter
+from engine import design, procedures
+from engine.errors import InvalidData, ModelInvalid, NotFound
+from engine.models import ProcedureDraft
+from web.designer_pages import admin_json, admin_page, form_list, json_body, now_of, revision_of
+from web.i18n import gettext_for
+from web.pages import check_csrf, language, render
+
+
+def _refs(draft: ProcedureDraft) -> list[dict[str, str]]:
+    return [{"ref": f["ref"], "name": f["name"]} for f in form_list(draft) if f["exists"]]
+
+
+async def editor(request: Request) -> Response:
+    user = await admin_page(request)
+    if isinstance(user, Response):
+        return user
+    code, ref = request.path_params["code"], request.path_params["ref"]
+    procedure = await procedures.get(code)
+    draft = await drafts.open_draft(code, actor=user.username, now=now_of(request))
+    if not design.FORM_REF.fullmatch(ref):
+        raise NotFound("No such form", code=code, form=ref)
+    schema = (draft.forms or {}).get(ref)
+    used_by = [f for f in form_list(draft) if f["ref"] == ref]
+    return render(request, "designer/form_editor.html", p=procedure, ref=ref, is_new=schema is None,
+                  used=bool(used_by and used_by[0]["used"]),
+                  data={"code": code, "ref": ref, "revision": draft.revision,
+                        "schema": schema if schema is not None else starter.empty_form(ref)})
+
+
+def _form_problems(request: Request, problems: list[Any]) -> list[dict[str, Any]]:
+    tr = gettext_for(language(request))
+    return [{"text": tr.gettext("Thành phần “%(component)s”: %(detail)s") % {
+                "component": p.component or "—", "detail": p.message} if p.component else p.message,
+             "component": p.component, "detail": p.message} for p in problems]
+
+
+async def save(request: Request) -> Response:
+    user = await admin_json(request)
+    code, ref = request.path_params["code"], request.path_params["ref"]
+    body = await json_body(request)
+    schema = body.get("schema")
+    if not isinstance(schema, dict):
+        raise InvalidData("schema is required", fields={"schema": ["a form-js schema"]})
+    if len(json.dumps(schema)) > design.MAX_FORM_BYTES:
+        raise InvalidData("The form is too large", fields={"schema": [f"at most {design.MAX_FORM_BYTES} bytes"]})
+    try:
+        draft = await drafts.save_form(code, ref, schema, revision_of(body), actor=user.username,
+                                       now=now_of(request))
+    except ModelInvalid as exc:
+        return JSONResponse({"problems": _form_problems(request, exc.problems)}, status_code=422)
+    return JSONResponse({"revision": draft.revision, "forms": _refs(draft)})
+
+
+async def add(request: Request) -> Response:
+    user = await admin_json(request)
+    body = await json_body(request)
+    ref = str(body.get("ref", "")).strip()
+    if not design.FORM_REF.fullmatch(ref):
+        raise InvalidData("Invalid form ref", fields={"ref": ["lower-case letters, digits, '_' or '-'"]})
+    draft = await drafts.add_form(request.path_params["code"], ref, revision_of(body), actor=user.username,
+                                  now=now_of(request))
+    return JSONResponse({"revision": draft.revision, "forms": _refs(draft)}, status_code=201)
+
+
+async def delete(request: Request) -> Response:
+    user = await admin_json(request)
+    body = await json_body(request)
+    draft = await design.delete_form(request.path_params["code"], request.path_params["ref"], revision_of(body),
+                                     actor=user.username, now=now_of(request))
+    return JSONResponse({"revision": draft.revision, "forms": _refs(draft)})
+
+
+async def preview(request: Request) -> Response:
+    """A bare page (no site header) for the preview iframes; POST previews the editor's unsaved schema."""
+    user = await admin_page(request)
+    if isinstance(user, Response):
+        return user
+    code, ref = request.path_params["code"], request.path_params["ref"]
+    if request.method == "POST":
+        form = await check_csrf(request)
+        try:
+            schema = json.loads(str(form.get("schema", "")))
+        except ValueError:
+            schema = None
+    else:
+        schema = ((await design.get_draft(code)).forms or {}).get(ref)
+    if not isinstance(schema, dict):
+        schema = starter.empty_form(ref)
+    lang = language(request)
+    problems = formcheck.schema_problems(schema)
+    return render(request, "designer/preview.html", ref=ref, rendered=formcheck.rendered(schema, lang),
+                  rows=formcheck.field_rows(schema), problems=problems, css=formcheck.stylesheet())
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/{code}/forms", add, methods=["POST"]),
+        Route("/{code}/forms/{ref}", editor),
+        Route("/{code}/forms/{ref}", save, methods=["POST"]),
+        Route("/{code}/forms/{ref}/delete", delete, methods=["POST"]),
+        Route("/{code}/forms/{ref}/preview", preview, methods=["GET", "POST"]),
+    ]

@@ -12,7 +12,7 @@ from tortoise.exceptions import IntegrityError
 from engine.dossiers import version_info
 from engine.errors import Conflict, InvalidData, NotFound
 from engine.lifecycle import Status
-from engine.models import Dossier, Rating
+from engine.models import AuditEvent, Dossier, Rating
 from engine.workflow import runner
 
 FACTOR_KEYS = ("requester_phone", "business_phone", "phone", "requester_id_number", "owner_id_number",
@@ -36,6 +36,18 @@ async def find(code: str, factor: str) -> Dossier:
     if not any(k and hmac.compare_digest(k, wanted) for k in known):
         raise NotFound("No dossier matches this code and phone or ID number")
     return dossier
+
+
+async def add_supplement(dossier: Dossier, files: list[dict[str, object]], note: str, actor: str,
+                         now: datetime) -> None:
+    """The citizen's answer to a supplement request: files (already stored) and a note, audited on the
+    dossier for the one-stop officer, who then records the supplement as received."""
+    if dossier.lifecycle_status != int(Status.SUPPLEMENT_REQUESTED):
+        raise Conflict("No supplement is requested for this dossier", status=dossier.lifecycle_status)
+    if not files:
+        raise InvalidData("Choose at least one file", fields={"files": ["required"]})
+    await AuditEvent.create(dossier_id=dossier.id, at=now, actor=actor, action="supplement_uploaded",
+                            revision=dossier.revision, details={"files": files, "note": note[:2000]})
 
 
 async def rate(dossier: Dossier, score: object, comment: object, now: datetime) -> Rating:

@@ -105,3 +105,27 @@ async def test_counter_intake_refuses_paper_on_a_paper_free_day_unless_an_except
     assert accepted.status_code == 303, accepted.text[-2000:]
     dossier = await Dossier.get()
     assert dossier.channel == "counter" and dossier.channel_exception["kind"] == "priority_citizen"
+
+
+async def test_citizen_uploads_the_supplement_a_specialist_asked_for(client: httpx.AsyncClient, users: dict) -> None:
+    from engine.dossier_lifecycle import Step
+    from engine.models import AuditEvent
+
+    await publish_shipped("household-business")
+    dossier = await dossiers.submit("2.000720", APPLICATIONS["household-business"], now=NOW, user=users["citizen"])
+    task = await HumanTask.get(dossier_id=dossier.id, state="ready")
+    await dossiers.complete_task(task.id, {"intake_decision": "accept"}, users["officer"], NOW)
+    await dossiers.lifecycle_step(dossier.code, Step("request_supplement", reasons=("Thiếu biên bản họp",)),
+                                  users["specialist"], NOW)
+    await _login(client, "citizen")
+    page = (await client.get(f"/tra-cuu/{dossier.code}")).text
+    assert 'id="supplement"' in page and "Thiếu biên bản họp" in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    r = await client.post(f"/tra-cuu/{dossier.code}/bo-sung", data={"csrf_token": token, "note": "Đã bổ sung"},
+                          files={"files": ("bien-ban.pdf", b"%PDF-1.4 minutes", "application/pdf")})
+    assert r.status_code == 303 and r.headers["location"].endswith("supplement=sent")
+    event = await AuditEvent.get(dossier_id=dossier.id, action="supplement_uploaded")
+    assert event.details["files"][0]["name"] == "bien-ban.pdf" and len(event.details["files"][0]["sha256"]) == 64
+    fake = await client.post(f"/tra-cuu/{dossier.code}/bo-sung", data={"csrf_token": token},
+                             files={"files": ("x.pdf", b"MZ not a pdf", "application/pdf")})
+    assert fake.headers["location"].endswith("supplement=invalid")

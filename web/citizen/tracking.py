@@ -5,17 +5,18 @@ from __future__ import annotations
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from engine import tracking
-from engine.errors import InvalidData, NotFound, PermissionDenied
+from engine import attachments, tracking
+from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
 from engine.lifecycle import Status
 from engine.models import AuditEvent, Dossier, Procedure, ProcedureVersion, Rating
 from web.documents import fmt
-from web.pages import check_csrf, language, render, session_user
+from web.pages import check_csrf, checked_form, language, render, session_user
 
 MAX_ATTEMPTS, WINDOW_S = 10, 600
 
@@ -32,7 +33,8 @@ CITIZEN_STEPS = {  # audit action -> (vi, en) shown to the citizen; everything e
     "lifecycle_extend": ("Hẹn lại ngày trả kết quả", "New appointment"),
     "lifecycle_finish": ("Đã có kết quả", "Result ready"),
     "lifecycle_return_result": ("Đã trả kết quả", "Result returned"),
-    "lifecycle_withdraw": ("Đã rút hồ sơ", "Withdrawn"), "lifecycle_stop": ("Dừng xử lý", "Stopped"),
+    "lifecycle_withdraw": ("Đã rút hồ sơ", "Withdrawn"),
+    "supplement_uploaded": ("Đã gửi giấy tờ bổ sung", "Supplement sent"), "lifecycle_stop": ("Dừng xử lý", "Stopped"),
 }
 
 
@@ -90,10 +92,32 @@ async def status(request: Request) -> Response:
     state = Status(dossier.lifecycle_status)
     rated = await Rating.filter(dossier_id=dossier.id).exists()
     can_rate = not rated and state in (Status.FINISHED, Status.RETURNED)
+    request_reasons = next((e.details.get("reasons", []) for e in reversed(
+        await AuditEvent.filter(dossier_id=dossier.id, action="lifecycle_request_supplement").order_by("id"))), [])
     return render(request, "citizen/status.html", d=dossier, procedure=procedure, steps=steps,
+                  supplement_requested=state is Status.SUPPLEMENT_REQUESTED, supplement_reasons=request_reasons,
+                  supplement_state=request.query_params.get("supplement"),
                   status_label=state.label_en if en else state.label_vi, received=fmt(dossier.accepted_at),
                   due=fmt(dossier.due_adjusted_at) if dossier.due_adjusted_at else None, rated=rated,
                   can_rate=can_rate, result_ready=state in (Status.FINISHED, Status.RETURNED), error=None)
+
+
+async def supplement(request: Request) -> Response:
+    """POST /tra-cuu/{code}/bo-sung: upload the documents a supplement request asked for."""
+    dossier = await _visible(request)
+    settings = request.app.state.settings
+    posted = await checked_form(request, settings.max_upload_bytes + 1024)
+    stored = []
+    try:
+        for upload in posted.getlist("files"):
+            if isinstance(upload, UploadFile) and upload.filename:
+                stored.append(attachments.store(settings.data_dir / "uploads", upload.filename,
+                                                upload.content_type or "", await upload.read(),
+                                                settings.max_upload_bytes, "files"))
+        await tracking.add_supplement(dossier, stored, str(posted.get("note", "")), "citizen", datetime.now(UTC))
+    except (InvalidData, Conflict):
+        return RedirectResponse(f"/tra-cuu/{dossier.code}?supplement=invalid", status_code=303)
+    return RedirectResponse(f"/tra-cuu/{dossier.code}?supplement=sent", status_code=303)
 
 
 async def rate(request: Request) -> Response:

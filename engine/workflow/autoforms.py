@@ -1,7 +1,8 @@
 """Forms for the steps a model gives none: built from what the model itself needs.
 
 For a user task: the variables its outgoing gateways' conditions and its `motcua:lifecycle` rules
-read (compared with text → a radio of those values, with numbers → a number, alone → a checkbox)
+read (compared with two or more texts → a radio of those values; with one text → a text field,
+since other answers take the default flow; with numbers → a number; alone → a checkbox)
 plus the field holding refusal reasons; with nothing to ask, one "opinion" text area. For a start
 event: the process's declared data inputs. The result is ordinary form-js JSON an admin can then
 refine in the form editor.
@@ -46,8 +47,10 @@ def _reads(expression: str) -> dict[str, list[Any]]:
 def _field(name: str, values: list[Any]) -> dict[str, Any]:
     base = {"id": f"Field_{name}", "key": name, "label": _label(name), "validate": {"required": True}}
     texts = [v for v in values if isinstance(v, str)]
-    if texts:
+    if len(texts) >= 2:  # the branches name the answers: offer exactly those
         return {**base, "type": "radio", "values": [{"label": _label(v), "value": v} for v in texts]}
+    if texts:  # one literal: other answers take the default flow, so any text is an answer
+        return {**base, "type": "textfield", "description": f"Ví dụ: {texts[0]}"}
     if any(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
         return {**base, "type": "number"}
     return {**base, "type": "checkbox", "validate": {}}

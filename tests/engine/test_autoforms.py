@@ -51,3 +51,10 @@ async def test_tasks_without_forms_get_generated_ones(users: dict) -> None:
 
     for schema in version.forms.values():  # the generated forms are ones the renderer accepts
         assert forms.check_schema(schema) == [] or all("generated" in p["message"] for p in forms.check_schema(schema))
+
+
+def test_a_variable_compared_with_one_text_becomes_a_free_text_field() -> None:
+    from engine.workflow.autoforms import _field
+
+    assert _field("categorie", ["simple"])["type"] == "textfield"
+    assert _field("decision", ["accept", "refuse"])["type"] == "radio"

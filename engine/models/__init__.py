@@ -3,12 +3,14 @@
 from engine.models.accounts import ApiToken, Role, User
 from engine.models.calendar import CalendarOverride
 from engine.models.channel_policy import ChannelPolicy
+from engine.models.design import DesignAudit, ProcedureDraft
 from engine.models.dossier import AuditEvent, Dossier, DossierCounter, Rating
+from engine.models.draft import ApplicationDraft
 from engine.models.human_task import HumanTask
 from engine.models.procedure import Procedure, ProcedureVersion
 from engine.models.timer import Timer
 
 __all__ = [
-    "ApiToken", "AuditEvent", "CalendarOverride", "ChannelPolicy", "Dossier", "DossierCounter", "HumanTask",
-    "Procedure", "ProcedureVersion", "Rating", "Role", "Timer", "User",
+    "ApiToken", "ApplicationDraft", "AuditEvent", "CalendarOverride", "ChannelPolicy", "DesignAudit", "Dossier", "DossierCounter",
+    "HumanTask", "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating", "Role", "Timer", "User",
 ]

@@ -129,3 +129,15 @@ async def test_citizen_uploads_the_supplement_a_specialist_asked_for(client: htt
     fake = await client.post(f"/tra-cuu/{dossier.code}/bo-sung", data={"csrf_token": token},
                              files={"files": ("x.pdf", b"MZ not a pdf", "application/pdf")})
     assert fake.headers["location"].endswith("supplement=invalid")
+
+
+async def test_a_draft_keeps_what_the_citizen_typed_until_they_come_back(client: httpx.AsyncClient, users: dict) -> None:
+    await publish_shipped("birth-registration")
+    await _login(client, "citizen")
+    token = await _csrf(client, "/nop-ho-so/1.001193")
+    r = await client.post("/nop-ho-so/1.001193", data={"csrf_token": token, "save_draft": "1",
+                                                       "child_full_name": "Nguyễn Văn Bình",
+                                                       "requester_phone": "0912345678"})
+    assert r.status_code == 303
+    page = (await client.get("/nop-ho-so/1.001193")).text
+    assert 'id="draft-notice"' in page and 'value="Nguyễn Văn Bình"' in page and "0912345678" in page

@@ -12,9 +12,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import forms
-from engine import attachments, dossiers
+from engine import attachments, dossiers, drafts
 from engine.errors import InvalidData, NotFound, PermissionDenied
 from engine.models import Dossier, User
+from web.documents import fmt
 from web.pages import checked_form, language, render, session_user
 
 FORMS_CSS = Markup((Path(forms.__file__).parent / "static" / "forms" / "forms.css").read_text(encoding="utf-8"))
@@ -60,15 +61,21 @@ async def apply(request: Request) -> Response:
         raise NotFound("This procedure has no online form", code=code)
     spec = forms.build(schema)
     lang = language(request)
+    now = request.app.state.clock()
     if request.method == "GET":
-        bound = spec.bind(None, None, lang=lang)
+        draft = await drafts.resume(user, code, now)
+        bound = spec.bind(None, draft.data if draft else None, lang=lang)
         return render(request, "citizen/apply.html", forms_css=FORMS_CSS, code=code, version=version,
                       form_html=forms.render(bound), multipart=forms.needs_multipart(bound),
-                      submission=uuid.uuid4().hex, errors={})
+                      submission=uuid.uuid4().hex, errors={}, draft_saved_at=fmt(draft.updated_at) if draft else None)
     settings = request.app.state.settings
     posted = await checked_form(request, settings.max_upload_bytes + 1024)
     submission = str(posted.get("submission", ""))[:64] or uuid.uuid4().hex
     bound = spec.bind(posted, None, lang=lang)
+    if posted.get("save_draft"):  # "Lưu và làm tiếp sau": keep what was typed, valid or not
+        bound.validate()
+        await drafts.save(user, code, bound.data, now)
+        return RedirectResponse(f"/nop-ho-so/{code}", status_code=303)
     if bound.validate():
         try:
             data = await store_uploads(request, bound)
@@ -79,6 +86,7 @@ async def apply(request: Request) -> Response:
         dossier = await dossiers.submit(code, data, now=request.app.state.clock(), channel="online",
                                         submitter_kind="citizen", user=user, idempotency_key=f"web-{submission}",
                                         agency_code=settings.agency_code, version=version)
+        await drafts.discard(user, code)
         return RedirectResponse(f"/nop-ho-so/{code}/xong/{dossier.code}", status_code=303)
     # 200 also when the page shows errors: a re-rendered HTML form is the normal answer (GOV.UK
     # pattern), and the error summary, title prefix and aria-invalid carry the failure

@@ -1,7 +1,8 @@
 """The designer's form pages (admins), under /designer/{code}/forms:
 
     GET  /{ref}            the form-js editor, with previews of the server-rendered form (phone, desktop)
-    POST /{ref}            save {schema, revision}; 422 lists the components the server cannot render
+    POST /{ref}            save {schema, revision}; {"saved": false, problems} names the components the
+                           server cannot render (nothing is saved)
     POST /                 add an empty form {ref, revision};  POST /{ref}/delete  {revision}
     GET  /{ref}/preview    the saved form as citizens and staff get it; POST (schema=...) an unsaved one
 """
@@ -19,13 +20,13 @@ from designer import drafts, formcheck, starter
 from engine import design, procedures
 from engine.errors import InvalidData, ModelInvalid, NotFound
 from engine.models import ProcedureDraft
-from web.designer_pages import admin_json, admin_page, form_list, json_body, now_of, revision_of
+from web.designer_pages import admin_json, admin_page, catalogue, form_list, json_body, now_of, revision_of
 from web.i18n import gettext_for
 from web.pages import check_csrf, language, render
 
 
 def _refs(draft: ProcedureDraft) -> list[dict[str, str]]:
-    return [{"ref": f["ref"], "name": f["name"]} for f in form_list(draft) if f["exists"]]
+    return catalogue(form_list(draft))
 
 
 async def editor(request: Request) -> Response:
@@ -38,9 +39,8 @@ async def editor(request: Request) -> Response:
     if not design.FORM_REF.fullmatch(ref):
         raise NotFound("No such form", code=code, form=ref)
     schema = (draft.forms or {}).get(ref)
-    used_by = [f for f in form_list(draft) if f["ref"] == ref]
-    return render(request, "designer/form_editor.html", p=procedure, ref=ref, is_new=schema is None,
-                  used=bool(used_by and used_by[0]["used"]),
+    used = any(f.used for f in form_list(draft) if f.ref == ref)
+    return render(request, "designer/form_editor.html", p=procedure, ref=ref, is_new=schema is None, used=used,
                   data={"code": code, "ref": ref, "revision": draft.revision,
                         "schema": schema if schema is not None else starter.empty_form(ref)})
 
@@ -65,8 +65,9 @@ async def save(request: Request) -> Response:
         draft = await drafts.save_form(code, ref, schema, revision_of(body), actor=user.username,
                                        now=now_of(request))
     except ModelInvalid as exc:
-        return JSONResponse({"problems": _form_problems(request, exc.problems)}, status_code=422)
-    return JSONResponse({"revision": draft.revision, "forms": _refs(draft)})
+        # a refusal is an answer, not a failure: 200, so the browser console stays clean
+        return JSONResponse({"saved": False, "problems": _form_problems(request, exc.problems)})
+    return JSONResponse({"saved": True, "revision": draft.revision, "forms": _refs(draft)})
 
 
 async def add(request: Request) -> Response:

@@ -1,9 +1,109 @@
-"""The designer's simulation page: placeholder until designer/simulate.py lands."""
+"""GET/POST /designer/{code}/simulate: run the draft with test data, step by step, in memory.
+
+No dossier is created. The run's state travels in the page as a signed token (itsdangerous, the
+app's secret key), so a tampered state is refused rather than loaded.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import json
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from designer import diff, simulate
+from engine import calendars, design, procedures
+from engine.errors import ModelInvalid
+from engine.models import Role
+from engine.workflow.parser import ParsedModel, parse_model
+from engine.workflow.runner import TaskNotReady
+from web.designer_pages import admin_page, now_of, problem_views
+from web.documents import fmt
+from web.i18n import gettext_for
+from web.pages import check_csrf, language, render
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _signer(request: Request) -> URLSafeSerializer:
+    secret = request.app.state.settings.secret_key or "dev-only-secret"
+    return URLSafeSerializer(secret, salt="motcua.designer.simulation")
+
+
+def _local_input(at: datetime) -> str:
+    return at.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
+
+
+def _instant(text: str, default: datetime) -> datetime:
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=LOCAL_TZ) if text else default
+    except ValueError:
+        return default
+
+
+def _json_object(text: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+async def page(request: Request) -> Response:
+    user = await admin_page(request)
+    if isinstance(user, Response):
+        return user
+    code = request.path_params["code"]
+    procedure = await procedures.get(code)
+    draft = await design.get_draft(code)
+    tr = gettext_for(language(request))
+    forms = dict(draft.forms or {})
+    try:
+        model: ParsedModel = parse_model(draft.bpmn_xml.encode("utf-8"), forms, [r.code for r in await Role.all()])
+    except ModelInvalid as exc:
+        problems = problem_views(request, code, exc.problems, diff.element_names(draft.bpmn_xml))
+        return render(request, "designer/simulate.html", p=procedure, problems=problems, run=None, waiting=[],
+                      fmt=fmt, token="", error="", start_at=_local_input(now_of(request)), sample="{}")
+    form = await check_csrf(request) if request.method == "POST" else {}
+    error, run = "", None
+    calendar = calendars.current()
+    now = now_of(request)
+    start_form = next((info.get("form") for info in model.extensions.elements.values()
+                       if info.get("tag") == "startEvent" and info.get("form")), None)
+    sample = simulate.sample_data(simulate.forms_of(model, forms).get(start_form or ""))
+    if form.get("action") == "start":
+        data = _json_object(str(form.get("data", "")))
+        if data is None:
+            error = tr.gettext("Dữ liệu thử phải là một đối tượng JSON, ví dụ {\"ho_ten\": \"An\"}")
+        else:
+            run = simulate.start(model, Decimal(procedure.time_limit), procedure.time_unit, data,
+                                 _instant(str(form.get("at", "")), now), calendar)
+    elif form.get("action") == "complete":
+        try:
+            run = simulate.restore(_signer(request).loads(str(form.get("token", ""))))
+        except (BadSignature, KeyError, TypeError, ValueError):
+            error = tr.gettext("Phiên chạy thử không hợp lệ; hãy chạy lại từ đầu.")
+        data = _json_object(str(form.get("data", "")))
+        if run is not None and data is None:
+            error = tr.gettext("Dữ liệu thử phải là một đối tượng JSON, ví dụ {\"ho_ten\": \"An\"}")
+        elif run is not None and data is not None:
+            try:
+                run = simulate.complete(model, run, str(form.get("task_id", "")), data,
+                                        _instant(str(form.get("at", "")), run.clock))
+            except TaskNotReady:
+                error = tr.gettext("Bước này không còn chờ xử lý (mô hình đã đổi?); hãy chạy lại từ đầu.")
+    waiting = simulate.waiting(model, run, forms, calendar) if run is not None else []
+    return render(request, "designer/simulate.html", p=procedure, problems=[], run=run, waiting=waiting, fmt=fmt,
+                  token=_signer(request).dumps(simulate.snapshot(run)) if run is not None else "", error=error,
+                  start_at=_local_input(now), sample=json.dumps(sample, ensure_ascii=False, indent=1),
+                  local_input=_local_input, dumps=lambda v: json.dumps(v, ensure_ascii=False, indent=1))
 
 
 def routes() -> list[BaseRoute]:
-    return []
+    return [Route("/{code}/simulate", page, methods=["GET", "POST"])]

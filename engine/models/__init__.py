@@ -11,6 +11,7 @@ from engine.models.procedure import Procedure, ProcedureVersion
 from engine.models.timer import Timer
 
 __all__ = [
-    "ApiToken", "ApplicationDraft", "AuditEvent", "CalendarOverride", "ChannelPolicy", "DesignAudit", "Dossier", "DossierCounter",
-    "HumanTask", "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating", "Role", "Timer", "User",
+    "ApiToken", "ApplicationDraft", "AuditEvent", "CalendarOverride", "ChannelPolicy", "DesignAudit", "Dossier",
+    "DossierCounter", "HumanTask", "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating", "Role", "Timer",
+    "User",
 ]

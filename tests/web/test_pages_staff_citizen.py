@@ -131,7 +131,8 @@ async def test_citizen_uploads_the_supplement_a_specialist_asked_for(client: htt
     assert fake.headers["location"].endswith("supplement=invalid")
 
 
-async def test_a_draft_keeps_what_the_citizen_typed_until_they_come_back(client: httpx.AsyncClient, users: dict) -> None:
+async def test_a_draft_keeps_what_the_citizen_typed_until_they_come_back(
+        client: httpx.AsyncClient, users: dict) -> None:
     await publish_shipped("birth-registration")
     await _login(client, "citizen")
     token = await _csrf(client, "/nop-ho-so/1.001193")

@@ -32,7 +32,7 @@ from engine.models import Procedure, ProcedureDraft, Role, User
 from engine.models.procedure import TIME_UNITS
 from web.documents import fmt
 from web.i18n import gettext_for
-from web.pages import check_csrf, language, render, session_user
+from web.pages import check_csrf, language, page_user, render, session_user
 
 AUTOSAVE_MS = 2000  # after the last change; the page also saves every 30 s and before leaving
 
@@ -73,12 +73,7 @@ UNIT_LABELS = {"working_days": N_("ngày làm việc"), "working_hours": N_("gi�
 
 # ------------------------------------------------------------------ who may
 async def admin_page(request: Request) -> User | Response:
-    user = await session_user(request)
-    if user is None:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    if user.kind != "admin":
-        raise PermissionDenied("Only administrators design procedures")
-    return user
+    return await page_user(request, ("admin",), "Only administrators design procedures")
 
 
 async def admin_json(request: Request) -> User:

@@ -66,6 +66,16 @@ async def set_language(request: Request) -> Response:
     return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/", status_code=303)
 
 
+async def page_user(request: Request, kinds: tuple[str, ...], refusal: str) -> User | Response:
+    """The signed-in user if of one of `kinds`; the login page when nobody is signed in."""
+    user = await session_user(request)
+    if user is None:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    if user.kind not in kinds:
+        raise PermissionDenied(refusal, required=list(kinds))
+    return user
+
+
 async def session_user(request: Request) -> User | None:
     user_id = request.session.get("user_id")
     user = await User.get_or_none(id=user_id, is_active=True) if user_id else None

@@ -13,10 +13,10 @@ from starlette.responses import RedirectResponse, Response
 
 import forms
 from engine import attachments, dossiers, drafts
-from engine.errors import InvalidData, NotFound, PermissionDenied
+from engine.errors import InvalidData, NotFound
 from engine.models import Dossier, User
 from web.documents import fmt
-from web.pages import checked_form, language, render, session_user
+from web.pages import checked_form, language, page_user, render
 
 FORMS_CSS = Markup((Path(forms.__file__).parent / "static" / "forms" / "forms.css").read_text(encoding="utf-8"))
 
@@ -42,12 +42,7 @@ async def store_uploads(request: Request, bound: Any) -> dict[str, Any]:
 
 
 async def _citizen(request: Request) -> User | Response:
-    user = await session_user(request)
-    if user is None:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    if user.kind != "citizen":
-        raise PermissionDenied("Staff submit at the counter (officer-assisted intake)")
-    return user
+    return await page_user(request, ("citizen",), "Staff submit at the counter (officer-assisted intake)")
 
 
 async def apply(request: Request) -> Response:

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from engine.models import User
-from web.pages import session_user
+from web.pages import page_user
 
 
 async def staff_user(request: Request) -> User | Response:
-    user = await session_user(request)
-    if user is None:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    if user.kind not in ("staff", "manager", "admin"):
-        return RedirectResponse("/", status_code=303)
-    return user
+    return await page_user(request, ("staff", "manager", "admin"), "Only staff work on dossiers")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import uuid
@@ -113,15 +114,8 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Pa
         settings = _settings(f"sqlite://{path}", tmp_path)
     else:
         settings = _settings(request.getfixturevalue("pg_url"), tmp_path)
-    await open_database(settings)
-    if request.param == "postgres":
-        conn = connection(settings.database_url)
-        await conn.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
-    await accounts.ensure_roles()
-    try:
+    async with _opened(settings, truncate=request.param == "postgres"):
         yield settings
-    finally:
-        await close_database()
 
 
 @pytest.fixture
@@ -129,10 +123,20 @@ async def sqlite_db(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[Sett
     path = tmp_path / "motcua.sqlite3"
     shutil.copy(sqlite_template, path)
     settings = _settings(f"sqlite://{path}", tmp_path)
-    await open_database(settings)
-    await accounts.ensure_roles()
-    try:
+    async with _opened(settings, truncate=False):
         yield settings
+
+
+@contextlib.asynccontextmanager
+async def _opened(settings: Settings, *, truncate: bool) -> AsyncIterator[None]:
+    """Open the database, empty it (the shared PostgreSQL one), add the default roles; close after."""
+    await open_database(settings)
+    try:
+        if truncate:
+            await connection(settings.database_url).execute_script(
+                f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+        await accounts.ensure_roles()
+        yield
     finally:
         await close_database()
 

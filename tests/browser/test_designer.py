@@ -1,17 +1,19 @@
 """The procedure designer in a real browser (Debian chromium), offline, no console errors: an admin
 creates a procedure, draws a step with the mouse, assigns lanes and forms in the properties panel,
-sees and fixes a check error, publishes; designs a form with live server previews; the bpmn.io
-watermarks stay visible; the BPMN MIWG reference models open and round-trip."""
+sees and fixes a check error, publishes; designs a form with live server previews; draws an exclusive
+gateway with a panel-typed condition and a default flow, publishes, and a dossier runs its branch
+through the JSON API; the bpmn.io watermarks stay visible; the BPMN MIWG reference models open and round-trip."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from lxml import etree
 
-from tests.browser.conftest import Watch, login, new_page, screenshot
+from tests.browser.conftest import PASSWORD, Watch, login, new_page, screenshot
 from tests.conftest import shared_path
 
 #: Every point of the watermark's box (inset 1 px) must hit the watermark itself.
@@ -249,6 +251,172 @@ async def test_admin_draws_checks_fixes_and_publishes_a_procedure(server: str, b
     await page.wait_for_selector("#canvas[data-ready='1']")
     assert await page.locator("#audit-table tr[data-action='form_saved']").count() == 2  # added, then saved
     await page.context.close()
+
+
+#: The middle of a connection's last segment, in page coordinates: a flow's box centre may miss an
+#: L-shaped line, and flows leaving a gateway share their first segment.
+MIDPOINT = """(id) => {
+  const canvas = window.motcuaModeler.get('canvas');
+  const points = window.motcuaModeler.get('elementRegistry').get(id).waypoints;
+  const [a, b] = points.slice(-2);
+  const box = canvas.getContainer().getBoundingClientRect(), view = canvas.viewbox();
+  return [box.left + ((a.x + b.x) / 2 - view.x) * view.scale, box.top + ((a.y + b.y) / 2 - view.y) * view.scale];
+}"""
+
+FLOWS = """() => window.motcuaModeler.get('elementRegistry').filter(e => e.type === 'bpmn:SequenceFlow')
+    .map(e => [e.source.id, e.target.id, e.id])"""
+
+
+async def end_label_editing(page: Any) -> None:
+    canvas = await page.locator("#canvas").bounding_box()
+    await page.mouse.click(canvas["x"] + canvas["width"] - 150, canvas["y"] + 30)
+
+
+async def create_task_at(page: Any, x: float, y: float, name: str) -> str:
+    """A task from the palette, clicked into place and named by typing; then made a user task."""
+    before = set(await ids_of(page, "bpmn:Task"))
+    await page.click(".djs-palette [data-action='create.task']")
+    await page.mouse.move(x - 40, y - 30, steps=4)
+    await page.mouse.move(x, y, steps=4)
+    await page.mouse.click(x, y)
+    [task_id] = set(await ids_of(page, "bpmn:Task")) - before
+    if await page.locator(".djs-direct-editing-parent").is_visible():
+        await page.keyboard.type(name)
+    await end_label_editing(page)
+    await select(page, task_id)
+    await page.click(".djs-context-pad [data-action='replace']")
+    await page.click(".djs-popup [data-id='replace-with-user-task']")
+    assert task_id in await ids_of(page, "bpmn:UserTask")
+    return task_id
+
+
+async def connect(page: Any, source: str, target: str) -> None:
+    """The context pad's connect tool: click it on the source, then click the target."""
+    await select(page, source)
+    await page.click(".djs-context-pad [data-action='connect']")
+    x, y = await center(page, target)
+    await page.mouse.move(x - 20, y - 20, steps=5)
+    await page.mouse.move(x, y, steps=5)
+    await page.mouse.click(x, y)
+    assert any(f[:2] == [source, target] for f in await page.evaluate(FLOWS)), (source, target)
+
+
+async def select_flow(page: Any, flow_id: str) -> None:
+    await page.locator("#canvas").scroll_into_view_if_needed()
+    point = await page.evaluate(MIDPOINT, flow_id)
+    for _ in range(3):
+        await page.mouse.click(*point)
+        if await page.evaluate(SELECTION) == [flow_id]:
+            break
+    assert await page.evaluate(SELECTION) == [flow_id]
+    await page.wait_for_selector(".djs-context-pad.open")
+
+
+async def api_token(client: Any, username: str) -> dict[str, str]:
+    r = await client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    return {"Authorization": "Bearer " + r.json()["access_token"]}
+
+
+async def test_admin_draws_a_gateway_with_a_condition_and_a_dossier_runs_its_branch(
+        server: str, browser: Any, watch: Watch) -> None:
+    page = await new_page(browser, watch, width=1400, height=950)
+    await login(page, server, "admin")
+    await page.goto(server + "/designer/")
+    await page.fill("#new-code", "9.000002")
+    await page.fill("#new-name", "Cấp phép có rẽ nhánh")
+    await page.fill("#new-time_limit", "5")
+    await page.click("button >> text=Tạo thủ tục")
+    await page.wait_for_url("**/designer/9.000002")
+    await page.wait_for_selector("#canvas[data-ready='1']")
+
+    # an exclusive gateway from the palette, dropped onto the flow intake (lane "Bộ phận một cửa") → end
+    await page.click(".djs-palette [data-action='create.exclusive-gateway']")
+    x, y = await center(page, "Flow_intake_to_end")
+    await page.mouse.move(x - 40, y + 30, steps=4)
+    await page.mouse.move(x, y, steps=4)
+    await page.mouse.click(x, y)
+    [gateway] = await ids_of(page, "bpmn:ExclusiveGateway")
+    flows = await page.evaluate(FLOWS)
+    assert sorted(f[:2] for f in flows) == sorted([["StartEvent_submitted", "intake"], ["intake", gateway],
+                                                   [gateway, "EndEvent_done"]])
+    await end_label_editing(page)
+    # the gateway's direct flow to the end goes: both branches will pass through a step
+    [direct] = [f[2] for f in flows if f[:2] == [gateway, "EndEvent_done"]]
+    await select_flow(page, direct)
+    await page.click(".djs-context-pad [data-action='delete']")
+
+    # a lane for the specialist below, and two steps drawn into it
+    await select(page, "Participant_Process_9_000002", header=True)
+    await page.click(".djs-context-pad [data-action='lane-insert-below']")
+    [lower] = [lane for lane in await ids_of(page, "bpmn:Lane") if lane != "Lane_one_stop"]
+    lane_box = await page.locator(f".djs-element[data-element-id='{lower}']").first.bounding_box()
+    gx, _ = await center(page, gateway)
+    lane_y = lane_box["y"] + lane_box["height"] / 2
+    fast = await create_task_at(page, gx - 130, lane_y, "Xử lý nhanh")
+    full = await create_task_at(page, gx + 130, lane_y, "Thẩm định đầy đủ")
+    # the outgoing flows are drawn first: connecting from a step whose only flow is its incoming one
+    # (gateway → step) replaced that flow in bpmn-js 18 instead of adding a second one
+    pairs = [(fast, "EndEvent_done"), (full, "EndEvent_done"), (gateway, fast), (gateway, full)]
+    for source, target in pairs:
+        await connect(page, source, target)
+    flows = await page.evaluate(FLOWS)
+    assert all(list(pair) in [f[:2] for f in flows] for pair in pairs), flows
+    lane_of = """(id) => window.motcuaModeler.get('elementRegistry').filter(e => e.type === 'bpmn:Lane')
+        .filter(l => (l.businessObject.flowNodeRef || []).some(n => n.id === id)).map(l => l.id)"""
+    assert [await page.evaluate(lane_of, e) for e in (fast, full)] == [[lower]] * 2
+    await name_and_role(page, lower, "Chuyên viên xử lý", "specialist")
+
+    # the condition typed in the panel on one branch; the other made the gateway's default flow
+    flows = await page.evaluate(FLOWS)
+    [to_fast] = [f[2] for f in flows if f[:2] == [gateway, fast]]
+    [to_full] = [f[2] for f in flows if f[:2] == [gateway, full]]
+    await select_flow(page, to_fast)
+    await open_group(page, "motcua-condition")
+    await page.fill("#bio-properties-panel-motcua-condition-expression", 'decision == "fast"')
+    await page.wait_for_function("""(id) => {
+        const c = window.motcuaModeler.get('elementRegistry').get(id).businessObject.conditionExpression;
+        return c && c.body === 'decision == "fast"'; }""", arg=to_fast)
+    await screenshot(page, "designer-condition")
+    await select_flow(page, to_full)
+    await page.click(".djs-context-pad [data-action='replace']")
+    await page.click(".djs-popup [data-id='replace-with-default-flow']")
+    assert await page.evaluate("""(id) => window.motcuaModeler.get('elementRegistry').get(id)
+        .businessObject.default.id""", gateway) == to_full
+
+    await wait_saved(page)
+    assert await check(page) == []
+    await screenshot(page, "designer-gateway")
+    await page.click("#btn-publish")
+    await page.wait_for_selector("#designer-message:not([hidden])")
+    assert "Đã xuất bản phiên bản 1" in await page.inner_text("#designer-message")
+    await page.context.close()
+
+    # a dossier of the published procedure runs through the JSON API along the conditional branch
+    async with httpx.AsyncClient(base_url=server, timeout=10) as client:
+        citizen, officer, specialist = [await api_token(client, u) for u in ("citizen", "officer", "specialist")]
+        r = await client.post("/api/v1/dossiers", headers=citizen,
+                              json={"procedure": "9.000002", "data": {"applicant_name": "Nguyễn Văn An"}})
+        assert r.status_code == 201, r.text
+        code = r.json()["code"]
+
+        async def task_of(headers: dict[str, str]) -> dict[str, Any]:
+            r = await client.get("/api/v1/tasks", headers=headers)
+            [task] = [t for t in r.json()["items"] if t["dossier"] == code]
+            return task
+
+        intake = await task_of(officer)
+        assert intake["element_id"] == "intake" and intake["role"] == "one_stop"
+        r = await client.post(f"/api/v1/tasks/{intake['id']}/complete", headers=officer,
+                              json={"data": {"decision": "fast"}})
+        assert r.status_code == 200, r.text
+        step = await task_of(specialist)
+        assert step["element_id"] == fast and step["role"] == "specialist"
+        r = await client.post(f"/api/v1/tasks/{step['id']}/complete", headers=specialist, json={"data": {}})
+        assert r.status_code == 200, r.text
+        r = await client.get(f"/api/v1/dossiers/{code}", headers=officer)
+        assert r.json()["status"] == "completed", r.json()
+        assert {e["element_id"] for e in r.json()["history"] if e["action"] == "task_completed"} == {"intake", fast}
 
 
 async def drag(page: Any, source: Any, target: Any) -> None:

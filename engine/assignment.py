@@ -1,4 +1,4 @@
-"""Lane → role → staff: the inbox of a user's roles, most urgent first (remaining working time)."""
+"""Lane → role → staff: who may work on a task, claims, and the inbox of a user's roles (most urgent first)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 
 from engine import calendars
 from engine import dossier_rows as rows
-from engine.models import User
+from engine.errors import Conflict, NotFound, PermissionDenied
+from engine.models import AuditEvent, Dossier, HumanTask, User
 
 
 @dataclass(frozen=True)
@@ -73,3 +74,44 @@ def remaining_label(remaining: timedelta | None, day_hours: float = 8.0) -> dict
     if hours >= day_hours:
         return {"overdue": remaining.total_seconds() < 0, "value": round(hours / day_hours, 1), "unit": "days"}
     return {"overdue": remaining.total_seconds() < 0, "value": round(hours, 1), "unit": "hours"}
+
+
+def can_work_on(user: User, role: str | None) -> bool:
+    return user.kind in ("staff", "manager") and (role is None or user.has_role(role))
+
+
+async def _task_for(task_id: str, user: User) -> HumanTask:
+    task = await HumanTask.get_or_none(id=task_id)
+    if task is None:
+        raise NotFound("No such task", task_id=task_id)
+    if not can_work_on(user, task.role):
+        raise PermissionDenied("This task belongs to another role", task_id=task_id)
+    return task
+
+
+async def claim(task_id: str, user: User, now: datetime) -> HumanTask:
+    task = await _task_for(task_id, user)
+    updated = await HumanTask.filter(id=task.id, state="ready", claimed_by_id=None).update(
+        claimed_by_id=user.id, claimed_at=now)
+    if not updated:
+        await task.refresh_from_db()
+        if task.state == "ready" and task.claimed_by_id == user.id:
+            return task
+        raise Conflict("The task was claimed or completed by someone else", task_id=task_id)
+    await task.refresh_from_db()
+    dossier = await Dossier.get(id=task.dossier_id)
+    await AuditEvent.create(dossier=dossier, at=now, actor=user.username, action="task_claimed",
+                            element_id=task.element_id, task_id=task.id, revision=dossier.revision)
+    return task
+
+
+async def release(task_id: str, user: User, now: datetime) -> HumanTask:
+    task = await _task_for(task_id, user)
+    if not await HumanTask.filter(id=task.id, state="ready", claimed_by_id=user.id).update(
+            claimed_by_id=None, claimed_at=None):
+        raise Conflict("You do not hold this task", task_id=task_id)
+    await task.refresh_from_db()
+    dossier = await Dossier.get(id=task.dossier_id)
+    await AuditEvent.create(dossier=dossier, at=now, actor=user.username, action="task_released",
+                            element_id=task.element_id, task_id=task.id, revision=dossier.revision)
+    return task

@@ -10,12 +10,10 @@ timers) uses the raw statements of engine/dossier_rows.py: a command is 5–7 st
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from threading import Lock
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,70 +21,19 @@ from tortoise.exceptions import IntegrityError
 
 from engine import calendars, channels, sla
 from engine import dossier_rows as rows
-from engine.dossier_lifecycle import EXTEND, LIFECYCLE_COLUMNS, Limit, Plan, Step, limit_of, plan
+from engine.assignment import can_work_on
+from engine.dossier_lifecycle import EXTEND, LIFECYCLE_COLUMNS, Plan, Step, plan
 from engine.dossier_rows import Tx
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
 from engine.models import AuditEvent, Dossier, HumanTask, ProcedureVersion, Timer, User
 from engine.models.dossier import CHANNELS, SUBMITTER_KINDS
-from engine.procedures import LoadedVersion
-from engine.procedures import load as load_version
+from engine.versions import VersionInfo, current_version_info, version_info
 from engine.workflow import runner
 from engine.workflow.runner import StepResult, TaskNotReady
 from engine.workflow.serializer import SERIALIZER_VERSION
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 STATUS_OF_ENGINE = {"waiting": "processing", "completed": "completed", "error": "failed"}
-
-
-# ------------------------------------------------------------------ versions (immutable, cached)
-@dataclass(frozen=True)
-class VersionInfo:
-    id: int
-    digest: str
-    number: int
-    procedure_code: str
-    limit: Limit
-    lanes: dict[str, str]
-    elements: dict[str, Any]
-    forms: dict[str, Any]
-    spec: Any
-    subprocess_specs: dict[str, Any]
-
-    def form(self, element_id: str) -> tuple[str | None, dict[str, Any] | None]:
-        ref = (self.elements.get(element_id) or {}).get("form")
-        return ref, self.forms.get(ref) if ref else None
-
-
-_versions: OrderedDict[tuple[int, str], VersionInfo] = OrderedDict()
-_versions_lock = Lock()
-
-
-async def version_info(version_id: int, digest: str | None = None) -> VersionInfo:
-    """A published version's facts; keyed by (id, digest) since ids repeat across databases."""
-    if digest is not None:
-        with _versions_lock:
-            if (found := _versions.get((version_id, digest))) is not None:
-                return found
-    version = await ProcedureVersion.get(id=version_id).select_related("procedure")
-    loaded: LoadedVersion = load_version(version)
-    procedure = version.procedure
-    info = VersionInfo(version.id, version.digest, version.number, procedure.code,
-                       limit_of(procedure.time_limit, procedure.time_unit), version.lanes or {},
-                       version.elements or {}, version.forms or {}, loaded.spec, loaded.subprocess_specs)
-    with _versions_lock:
-        _versions[(version.id, version.digest)] = info
-        while len(_versions) > 512:
-            _versions.popitem(last=False)
-    return info
-
-
-async def current_version_info(procedure_code: str) -> VersionInfo:
-    row = await rows.fetch_one(rows.db(), (
-        "SELECT pv.id, pv.digest FROM procedure_version pv JOIN procedure p ON p.id = pv.procedure_id "
-        "WHERE p.code = ? AND pv.status = 'published' ORDER BY pv.number DESC LIMIT 1"), [procedure_code])
-    if row is None:
-        raise NotFound("The procedure does not exist or has no published version", code=procedure_code)
-    return await version_info(row["id"], row["digest"])
 
 
 # ------------------------------------------------------------------ loaded dossier + task
@@ -139,10 +86,6 @@ async def load_task(task_id: str) -> Loaded:
     if loaded is None:
         raise NotFound("No such task", task_id=task_id)
     return loaded
-
-
-def can_work_on(user: User, role: str | None) -> bool:
-    return user.kind in ("staff", "manager") and (role is None or user.has_role(role))
 
 
 # ------------------------------------------------------------------ commands
@@ -491,44 +434,6 @@ def _as_model(dossier: dict[str, Any], version: VersionInfo, result: StepResult,
                         for t in expected_tasks(version, result)]
     model.procedure_code, model.version_number = version.procedure_code, version.number
     return model
-
-
-# ------------------------------------------------------------------ claims (ORM: not on the hot path)
-async def _task_for(task_id: str, user: User) -> HumanTask:
-    task = await HumanTask.get_or_none(id=task_id)
-    if task is None:
-        raise NotFound("No such task", task_id=task_id)
-    if not can_work_on(user, task.role):
-        raise PermissionDenied("This task belongs to another role", task_id=task_id)
-    return task
-
-
-async def claim(task_id: str, user: User, now: datetime) -> HumanTask:
-    task = await _task_for(task_id, user)
-    updated = await HumanTask.filter(id=task.id, state="ready", claimed_by_id=None).update(
-        claimed_by_id=user.id, claimed_at=now)
-    if not updated:
-        await task.refresh_from_db()
-        if task.state == "ready" and task.claimed_by_id == user.id:
-            return task
-        raise Conflict("The task was claimed or completed by someone else", task_id=task_id)
-    await task.refresh_from_db()
-    dossier = await Dossier.get(id=task.dossier_id)
-    await AuditEvent.create(dossier=dossier, at=now, actor=user.username, action="task_claimed",
-                            element_id=task.element_id, task_id=task.id, revision=dossier.revision)
-    return task
-
-
-async def release(task_id: str, user: User, now: datetime) -> HumanTask:
-    task = await _task_for(task_id, user)
-    if not await HumanTask.filter(id=task.id, state="ready", claimed_by_id=user.id).update(
-            claimed_by_id=None, claimed_at=None):
-        raise Conflict("You do not hold this task", task_id=task_id)
-    await task.refresh_from_db()
-    dossier = await Dossier.get(id=task.dossier_id)
-    await AuditEvent.create(dossier=dossier, at=now, actor=user.username, action="task_released",
-                            element_id=task.element_id, task_id=task.id, revision=dossier.revision)
-    return task
 
 
 # ------------------------------------------------------------------ reads

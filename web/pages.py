@@ -19,7 +19,7 @@ from web.i18n import LANGUAGES, gettext_for
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]), extensions=["jinja2.ext.i18n"])
-TEMPLATES.install_null_translations(newstyle=True)  # the real ones are passed per request
+TEMPLATES.install_null_translations(newstyle=True)  # type: ignore[attr-defined]  # real ones come per request
 
 
 def csrf_token(request: Request) -> str:

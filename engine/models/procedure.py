@@ -36,6 +36,7 @@ class ProcedureVersion(Model):
     procedure: fields.ForeignKeyRelation[Procedure] = fields.ForeignKeyField(
         "models.Procedure", related_name="versions"
     )
+    procedure_id: int
     number = fields.IntField()
     status = fields.CharField(max_length=16, default="published")  # published | retired
     process_id = fields.CharField(max_length=200)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from engine import dossiers
+from engine import assignment, dossiers
 from engine.errors import Conflict
 from engine.models import AuditEvent, Dossier, HumanTask
 from tests.factories import APPLICATIONS, HAPPY_PATH, publish_shipped, token
@@ -91,12 +91,12 @@ async def test_a_claimed_task_cannot_be_completed_by_another_officer(users: dict
     other = await accounts.create_user("officer2", "correct-horse-battery", "staff", roles=["one_stop"])
     dossier = await _submit(users)
     task = await HumanTask.get(dossier_id=dossier.id, state="ready")
-    await dossiers.claim(task.id, users["officer"], NOW)
+    await assignment.claim(task.id, users["officer"], NOW)
     with pytest.raises(Conflict):
-        await dossiers.claim(task.id, other, NOW)
+        await assignment.claim(task.id, other, NOW)
     with pytest.raises(Conflict):
         await dossiers.complete_task(task.id, {"intake_decision": "accept"}, other, NOW)
-    await dossiers.release(task.id, users["officer"], NOW)
+    await assignment.release(task.id, users["officer"], NOW)
     await dossiers.complete_task(task.id, {"intake_decision": "accept"}, other, NOW)
 
 

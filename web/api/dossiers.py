@@ -7,8 +7,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from engine import assignment, dossiers
 from engine import dossier_rows as rows
-from engine import dossiers
 from engine.dossier_lifecycle import Step
 from engine.dossier_rows import instant
 from engine.errors import InvalidData, NotFound, PermissionDenied
@@ -118,7 +118,7 @@ async def inbox(request: Request) -> JSONResponse:
 
 async def _task(request: Request, user: User) -> HumanTask:
     task = await HumanTask.get_or_none(id=request.path_params["task_id"])
-    if task is None or not dossiers.can_work_on(user, task.role):
+    if task is None or not assignment.can_work_on(user, task.role):
         raise NotFound("No such task in your inbox", task_id=request.path_params["task_id"])
     return task
 
@@ -135,14 +135,14 @@ async def get_task(request: Request) -> JSONResponse:
 async def claim(request: Request) -> JSONResponse:
     user = await api_user(request)
     await _task(request, user)
-    task = await dossiers.claim(request.path_params["task_id"], user, request.app.state.clock())
+    task = await assignment.claim(request.path_params["task_id"], user, request.app.state.clock())
     return JSONResponse(task_json(task))
 
 
 async def release(request: Request) -> JSONResponse:
     user = await api_user(request)
     await _task(request, user)
-    task = await dossiers.release(request.path_params["task_id"], user, request.app.state.clock())
+    task = await assignment.release(request.path_params["task_id"], user, request.app.state.clock())
     return JSONResponse(task_json(task))
 
 
@@ -153,7 +153,7 @@ async def complete(request: Request) -> JSONResponse:
         loaded = await dossiers.load_task(task_id)
     except NotFound:
         loaded = None
-    if loaded is None or not dossiers.can_work_on(user, loaded.task["role"] if loaded.task else None):
+    if loaded is None or not assignment.can_work_on(user, loaded.task["role"] if loaded.task else None):
         raise NotFound("No such task in your inbox", task_id=task_id)
     body = await json_body(request)
     data = body.get("data", {})

@@ -92,7 +92,7 @@ async def status(request: Request) -> Response:
     state = Status(dossier.lifecycle_status)
     rated = await Rating.filter(dossier_id=dossier.id).exists()
     can_rate = not rated and state in (Status.FINISHED, Status.RETURNED)
-    request_reasons = next((e.details.get("reasons", []) for e in reversed(
+    request_reasons: list[str] = next((e.details.get("reasons", []) for e in reversed(
         await AuditEvent.filter(dossier_id=dossier.id, action="lifecycle_request_supplement").order_by("id"))), [])
     return render(request, "citizen/status.html", d=dossier, procedure=procedure, steps=steps,
                   supplement_requested=state is Status.SUPPLEMENT_REQUESTED, supplement_reasons=request_reasons,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from engine import assignment, dossiers
+from engine import assignment
 from engine.errors import Conflict, NotFound, PermissionDenied
 from engine.lifecycle import Status
 from engine.models import Procedure
@@ -62,9 +62,9 @@ async def _claim_or_release(request: Request, *, release: bool) -> Response:
     now = datetime.now(UTC)
     try:
         if release:
-            await dossiers.release(task_id, user, now)
+            await assignment.release(task_id, user, now)
         else:
-            await dossiers.claim(task_id, user, now)
+            await assignment.claim(task_id, user, now)
     except Conflict:
         return RedirectResponse("/can-bo?msg=taken", status_code=303)
     except (NotFound, PermissionDenied):

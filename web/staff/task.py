@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import forms
-from engine import dossiers
+from engine import assignment, dossiers
 from engine.errors import Conflict, InvalidData, NotFound
 from engine.workflow import runner
 from web.citizen.apply import FORMS_CSS, store_uploads
@@ -32,14 +32,14 @@ async def task_page(request: Request) -> Response:
     task_id = request.path_params["task_id"]
     loaded = await dossiers.load_task(task_id)
     task = loaded.task
-    if task is None or not dossiers.can_work_on(user, task["role"]):
+    if task is None or not assignment.can_work_on(user, task["role"]):
         raise NotFound("No such task in your inbox", task_id=task_id)
     version = loaded.version
     schema = APOLOGY_FORM if task["kind"] == "apology" else loaded.form_schema
     lang = language(request)
     data = {} if task["kind"] == "apology" else runner.task_data(
         loaded.dossier["state"], version.spec, version.subprocess_specs, task_id)
-    context = {"task": task, "d": loaded.dossier, "facts": flatten(runner.project(
+    context: dict[str, Any] = {"task": task, "d": loaded.dossier, "facts": flatten(runner.project(
         loaded.dossier["state"], version.spec, version.subprocess_specs).data)[:40], "forms_css": FORMS_CSS}
     spec = forms.build(schema) if schema else None
     if request.method == "GET":

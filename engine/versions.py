@@ -1,0 +1,65 @@
+"""Published versions as the hot path needs them: spec, lanes, forms, time limit; cached by (id, digest)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from threading import Lock
+from typing import Any
+
+from engine import dossier_rows as rows
+from engine.dossier_lifecycle import Limit, limit_of
+from engine.errors import NotFound
+from engine.models import ProcedureVersion
+from engine.procedures import LoadedVersion
+from engine.procedures import load as load_version
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    id: int
+    digest: str
+    number: int
+    procedure_code: str
+    limit: Limit
+    lanes: dict[str, str]
+    elements: dict[str, Any]
+    forms: dict[str, Any]
+    spec: Any
+    subprocess_specs: dict[str, Any]
+
+    def form(self, element_id: str) -> tuple[str | None, dict[str, Any] | None]:
+        ref = (self.elements.get(element_id) or {}).get("form")
+        return ref, self.forms.get(ref) if ref else None
+
+
+_versions: OrderedDict[tuple[int, str], VersionInfo] = OrderedDict()
+_versions_lock = Lock()
+
+
+async def version_info(version_id: int, digest: str | None = None) -> VersionInfo:
+    """A published version's facts; keyed by (id, digest) since ids repeat across databases."""
+    if digest is not None:
+        with _versions_lock:
+            if (found := _versions.get((version_id, digest))) is not None:
+                return found
+    version = await ProcedureVersion.get(id=version_id).select_related("procedure")
+    loaded: LoadedVersion = load_version(version)
+    procedure = version.procedure
+    info = VersionInfo(version.id, version.digest, version.number, procedure.code,
+                       limit_of(procedure.time_limit, procedure.time_unit), version.lanes or {},
+                       version.elements or {}, version.forms or {}, loaded.spec, loaded.subprocess_specs)
+    with _versions_lock:
+        _versions[(version.id, version.digest)] = info
+        while len(_versions) > 512:
+            _versions.popitem(last=False)
+    return info
+
+
+async def current_version_info(procedure_code: str) -> VersionInfo:
+    row = await rows.fetch_one(rows.db(), (
+        "SELECT pv.id, pv.digest FROM procedure_version pv JOIN procedure p ON p.id = pv.procedure_id "
+        "WHERE p.code = ? AND pv.status = 'published' ORDER BY pv.number DESC LIMIT 1"), [procedure_code])
+    if row is None:
+        raise NotFound("The procedure does not exist or has no published version", code=procedure_code)
+    return await version_info(row["id"], row["digest"])

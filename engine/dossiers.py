@@ -280,6 +280,22 @@ async def engine_step(dossier_id: int, step: Step, now: datetime) -> Dossier:
     return await _commit(loaded, result, now, "engine", None, completed_task=None, steps=[step])
 
 
+async def migrate_to(dossier_id: int, version: VersionInfo, actor: str, now: datetime,
+                     *, dry_run: bool) -> dict[str, Any]:
+    """Move a running dossier onto another version of its procedure, or say why it cannot."""
+    loaded = await _load("d.id", dossier_id, with_task=False)
+    if loaded is None:
+        raise NotFound("No such dossier", dossier_id=dossier_id)
+    old = loaded.version
+    report, result = runner.migrate(loaded.dossier["state"], old.spec, old.subprocess_specs, version.spec,
+                                    version.subprocess_specs, dry_run=dry_run)
+    report = {"code": loaded.dossier["code"], "from": old.number, "to": version.number, **report}
+    if result is not None:
+        result.data_diff = {"version": [old.number, version.number]}
+        await _commit(loaded, result, now, actor, "migrated", completed_task=None, new_version=version)
+    return report
+
+
 async def fire_due_timers(dossier_id: int, now: datetime) -> Dossier:
     """Advance a dossier whose timers are due (called by engine/timers.py)."""
     loaded = await _load("d.id", dossier_id, with_task=False)
@@ -304,10 +320,14 @@ async def deliver_message(dossier: Dossier, name: str, payload: Any, now: dateti
 
 async def _commit(loaded: Loaded, result: StepResult, now: datetime, actor: str, action: str | None,
                   completed_task: dict[str, Any] | None, steps: Sequence[Step] = (),
-                  data_diff: dict[str, Any] | None = None) -> Dossier:
-    """Write a workflow step and the lifecycle steps it caused, in one revision-checked transaction."""
+                  data_diff: dict[str, Any] | None = None, new_version: VersionInfo | None = None) -> Dossier:
+    """Write a workflow step and the lifecycle steps it caused, in one revision-checked transaction
+    (`new_version`: the step moved the dossier onto another version of its model)."""
     now = now.astimezone(UTC)
     dossier = dict(loaded.dossier)
+    if new_version is not None:
+        dossier["procedure_version_id"] = new_version.id
+        loaded = Loaded(loaded.dossier, new_version, loaded.task)
     old_revision = dossier["revision"]
     had_timers = dossier["next_timer_at"] is not None
     lifecycle = plan(dossier, steps, now, loaded.version.limit, calendars.current(),
@@ -322,7 +342,8 @@ async def _commit(loaded: Loaded, result: StepResult, now: datetime, actor: str,
                    completed_at=now if result.status == "completed" else None, **lifecycle.updates)
     if lifecycle.cancel_workflow:
         dossier["status"] = "cancelled"
-    columns = ["state", "revision", "status", "error", "next_timer_at", "completed_at", *lifecycle.updates]
+    columns = ["state", "revision", "status", "error", "next_timer_at", "completed_at", *lifecycle.updates,
+               *(["procedure_version_id"] if new_version is not None else [])]
 
     async def body(tx: Tx) -> None:
         updated = await tx.execute(

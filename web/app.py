@@ -52,6 +52,7 @@ def api_routes() -> list[Route]:
         Route("/procedures/{code}", api_procedures.get_procedure),
         Route("/procedures/{code}/versions", api_procedures.publish_version, methods=["POST"]),
         Route("/procedures/{code}/versions/{number:int}/retire", api_procedures.retire_version, methods=["POST"]),
+        Route("/procedures/{code}/migrate", api_procedures.migrate_dossiers, methods=["POST"]),
         Route("/dossiers", api_dossiers.submit, methods=["POST"]),
         Route("/dossiers/{code}", api_dossiers.get_dossier),
         Route("/dossiers/{code}/{command}", api_dossiers.lifecycle_step, methods=["POST"]),

@@ -16,11 +16,12 @@ from uuid import UUID
 from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 
 from engine.workflow.scripting import SAFE_ENGINE
-from engine.workflow.serializer import MotcuaWorkflow, dump_state, load_state
+from engine.workflow.serializer import SPEC_SERIALIZER, MotcuaWorkflow, dump_state, load_state
 
 
 @dataclass(frozen=True)
@@ -233,3 +234,31 @@ def element_states(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> d
     active = {t.task_spec.bpmn_id for t in wf.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
               if t.task_spec.bpmn_id}
     return {"completed": sorted(done - active), "active": sorted(active)}
+
+
+def migrate(state: str, spec: Any, subprocess_specs: dict[str, Any], new_spec: Any,
+            new_subprocess_specs: dict[str, Any], *, dry_run: bool) -> tuple[dict[str, Any], StepResult | None]:
+    """Move a running workflow onto a new version of its model (SpiffWorkflow's diff/migrate).
+
+    Refused when a step that is active now (READY or WAITING) no longer exists in the new model, or
+    an active subprocess has no counterpart. Returns the report and, unless `dry_run` or refused,
+    the new state with the engine run on."""
+    wf = load_state(state, spec, subprocess_specs)
+    before = _ready_ids(wf)
+    top, subs = diff_workflow(SPEC_SERIALIZER.registry, wf, new_spec, new_subprocess_specs)
+    active = TaskState.READY | TaskState.WAITING
+    blockers = sorted({t.task_spec.bpmn_id or t.task_spec.name for t in top.removed if t.state & active})
+    blockers += [str(i) for i, d in subs.items() if d is None]
+    report = {"ok": not blockers, "blockers": blockers,
+              "changed": sorted({t.task_spec.bpmn_id for t in top.changed if t.task_spec.bpmn_id}),
+              "removed_done": sorted({t.task_spec.bpmn_id for t in top.removed
+                                      if t.task_spec.bpmn_id and not t.state & active})}
+    if blockers or dry_run:
+        return report, None
+    migrate_workflow(top, wf, new_spec)
+    for sub_id, sub_diff in subs.items():
+        if sub_diff is not None:
+            sub = wf.subprocesses[sub_id]
+            migrate_workflow(sub_diff, sub, new_subprocess_specs[sub.spec.name])
+    wf.subprocess_specs = new_subprocess_specs
+    return report, _with_before(_advance(wf), before)

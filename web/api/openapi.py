@@ -69,6 +69,12 @@ DOCUMENT: dict[str, Any] = {
         "/api/v1/procedures/{code}/versions/{number}/retire": {
             "post": _op("Retire a version (running dossiers stay on it)", errors=(403, 404),
                         params=("code", "number"))},
+        "/api/v1/procedures/{code}/migrate": {
+            "post": _op("Move the running dossiers of version `from` to version `to` (admin); `dry_run` (default "
+                        "true) only reports, per dossier, whether it can move (no active step removed)",
+                        errors=(403, 404, 422), params=("code",),
+                        body=_obj(**{"from": {"type": "integer"}, "to": {"type": "integer"},
+                                     "dry_run": {"type": "boolean"}}))},
         "/api/v1/dossiers": {
             "post": _op("Submit a dossier; an Idempotency-Key header (or idempotency_key) makes retries safe",
                         ok=201, errors=(403, 404, 422),

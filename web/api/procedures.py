@@ -9,7 +9,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from engine import procedures
+from engine import migration, procedures
 from engine.errors import InvalidData, ModelInvalid, Problem
 from engine.models import Dossier, Procedure, ProcedureVersion
 from forms import check_schema
@@ -91,3 +91,16 @@ async def retire_version(request: Request) -> JSONResponse:
     version = await procedures.retire(request.path_params["code"], int(request.path_params["number"]))
     running = await Dossier.filter(procedure_version_id=version.id, status="processing").count()
     return JSONResponse({**version_json(version), "running_dossiers": running})
+
+
+async def migrate_dossiers(request: Request) -> JSONResponse:
+    """POST /procedures/{code}/migrate {from, to, dry_run (default true)}: move running dossiers."""
+    user = await api_user(request)
+    require_kind(user, "admin")
+    body = await json_body(request)
+    first, second = body.get("from"), body.get("to")
+    if not isinstance(first, int) or not isinstance(second, int):
+        raise InvalidData("from and to are version numbers", fields={k: ["integer"] for k in ("from", "to")})
+    report = await migration.migrate(request.path_params["code"], first, second, user.username,
+                                     request.app.state.clock(), dry_run=body.get("dry_run", True) is not False)
+    return JSONResponse(report)

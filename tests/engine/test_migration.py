@@ -70,3 +70,26 @@ async def test_migration_through_the_api_is_for_admins_and_dry_by_default(client
     r = await client.post(f"/api/v1/procedures/{code}/migrate", headers=admin, json={"from": 1, "to": 2})
     assert r.status_code == 200 and r.json()["dry_run"] is True and r.json()["movable"] == 1
     assert (await Dossier.get()).procedure_version_id == (await procedures.current_version(code)).id - 1
+
+
+def without_intake(xml: str) -> bytes:
+    """A version whose intake step is gone: dossiers waiting there cannot move."""
+    xml = re.sub(r'<bpmn:userTask id="intake".*?</bpmn:userTask>', "", xml, count=1, flags=re.S)
+    xml = re.sub(r'<bpmn:sequenceFlow id="Flow_intake_to_gw"[^>]*/>', "", xml, count=1)
+    xml = xml.replace('sourceRef="StartEvent_submitted" targetRef="intake"',
+                      'sourceRef="StartEvent_submitted" targetRef="Gateway_intake"')
+    xml = xml.replace("<bpmn:incoming>Flow_intake_to_gw</bpmn:incoming>",
+                      "<bpmn:incoming>Flow_start_to_intake</bpmn:incoming>")
+    return xml.replace("<bpmn:flowNodeRef>intake</bpmn:flowNodeRef>", "").encode()
+
+
+async def test_a_dossier_waiting_at_a_removed_step_is_not_moved(users: dict) -> None:
+    await publish_shipped("birth-registration")
+    code = CODES["birth-registration"]
+    waiting = await dossiers.submit(code, APPLICATIONS["birth-registration"], now=NOW, user=users["citizen"])
+    xml = (PROCEDURES / "birth-registration" / "model.bpmn").read_text(encoding="utf-8")
+    await procedures.publish(code, without_intake(xml), {k: v for k, v in FORMS.items() if k != "intake"})
+    report = await migration.migrate(code, 1, 2, "admin", NOW, dry_run=False)
+    assert report["movable"] == 0 and report["dossiers"][0]["blockers"] == ["intake"]
+    stored = await Dossier.get(id=waiting.id)
+    assert stored.revision == 1 and stored.procedure_version_id != (await procedures.current_version(code)).id

@@ -62,8 +62,7 @@ async def set_language(request: Request) -> Response:
     form = await check_csrf(request)
     lang = str(form.get("lang", "vi"))
     request.session["lang"] = lang if lang in LANGUAGES else "vi"
-    back = str(form.get("next", "/"))
-    return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/", status_code=303)
+    return RedirectResponse(_safe_next(form.get("next"), "/"), status_code=303)
 
 
 async def page_user(request: Request, kinds: tuple[str, ...], refusal: str) -> User | Response:
@@ -83,19 +82,28 @@ async def session_user(request: Request) -> User | None:
     return user
 
 
+def _safe_next(value: object, default: str) -> str:
+    """Only a path on this site (never //host or a scheme): no open redirect."""
+    text = str(value or "")
+    return text if text.startswith("/") and not text.startswith("//") and "\\" not in text else default
+
+
 async def login(request: Request) -> Response:
     if request.method == "GET":
-        return render(request, "login.html", error=None, username="")
+        return render(request, "login.html", error=None, username="",
+                      next_path=_safe_next(request.query_params.get("next"), ""))
     form = await check_csrf(request)
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     try:
         user = await accounts.authenticate(username, password)
     except AuthenticationFailed:
         message = gettext_for(language(request)).gettext("Sai tên đăng nhập hoặc mật khẩu")
-        return render(request, "login.html", status=401, error=message, username=username)
+        return render(request, "login.html", status=401, error=message, username=username,
+                      next_path=_safe_next(form.get("next"), ""))
     request.session.clear()  # new session id content on login: no fixation
     request.session.update({"user_id": user.id, "csrf": secrets.token_urlsafe(32)})
-    return RedirectResponse("/", status_code=303)
+    default = "/can-bo" if user.kind in ("staff", "manager") else "/designer" if user.kind == "admin" else "/"
+    return RedirectResponse(_safe_next(form.get("next"), default), status_code=303)
 
 
 async def logout(request: Request) -> Response:

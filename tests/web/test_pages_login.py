@@ -32,3 +32,16 @@ async def test_wrong_password_and_missing_csrf_are_refused(client: httpx.AsyncCl
     assert r.status_code == 401 and "Sai tên đăng nhập" in r.text
     r = await client.post("/login", data={"username": "officer", "password": "correct-horse-battery"})
     assert r.status_code == 403
+
+
+async def test_login_returns_to_the_page_asked_for_but_never_off_site(client: httpx.AsyncClient, users: dict) -> None:
+    page = (await client.get("/login", params={"next": "/can-bo/ho-so/X"})).text
+    assert 'name="next" value="/can-bo/ho-so/X"' in page
+    token = await _csrf(client)
+    r = await client.post("/login", data={"csrf_token": token, "username": "officer", "next": "/can-bo/ho-so/X",
+                                          "password": "correct-horse-battery"})
+    assert r.headers["location"] == "/can-bo/ho-so/X"
+    token = await _csrf(client)
+    r = await client.post("/login", data={"csrf_token": token, "username": "officer", "next": "//evil.example",
+                                          "password": "correct-horse-battery"})
+    assert r.headers["location"] == "/can-bo"

@@ -362,7 +362,7 @@ async def diff_page(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    from web import designer_forms, designer_simulate
+    from web import designer_forms, designer_migrate, designer_simulate
 
     return [
         Route("/", index),
@@ -377,4 +377,5 @@ def routes() -> list[BaseRoute]:
         Route("/{code}/diff", diff_page),
         *designer_forms.routes(),
         *designer_simulate.routes(),
+        *designer_migrate.routes(),
     ]

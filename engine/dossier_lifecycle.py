@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -173,6 +173,3 @@ def _extend(cur: dict[str, Any], step: Step, now: datetime, calendar: Calendar, 
 def limit_of(time_limit: Any, time_unit: str) -> Limit:
     return Limit(Decimal(str(time_limit or 0)), time_unit or "working_days")
 
-
-def overdue_by(due_at: datetime | None, now: datetime) -> timedelta | None:
-    return now - due_at if due_at and now > due_at else None

@@ -159,15 +159,3 @@ async def load_from_folder(folder: Path, *, published_by: str = "loader",
     return await publish(code, (folder / "model.bpmn").read_bytes(), forms, published_by=published_by,
                          check_form=check_form)
 
-
-def form_of(version: ProcedureVersion, element_id: str) -> tuple[str | None, dict[str, Any] | None]:
-    """The form ref and schema attached to an element (user task or start event), if any."""
-    ref = ((version.elements or {}).get(element_id) or {}).get("form")
-    return ref, (version.forms or {}).get(ref) if ref else None
-
-
-def start_form(version: ProcedureVersion) -> tuple[str | None, dict[str, Any] | None]:
-    for element_id, info in (version.elements or {}).items():
-        if info.get("tag") == "startEvent" and info.get("form"):
-            return form_of(version, element_id)
-    return None, None

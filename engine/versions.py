@@ -32,6 +32,11 @@ class VersionInfo:
         ref = (self.elements.get(element_id) or {}).get("form")
         return ref, self.forms.get(ref) if ref else None
 
+    def start_form(self) -> dict[str, Any] | None:
+        """The application form (the start event's), if the model has one."""
+        return next((self.form(e)[1] for e, info in self.elements.items()
+                     if info.get("tag") == "startEvent" and info.get("form")), None)
+
 
 _versions: OrderedDict[tuple[int, str], VersionInfo] = OrderedDict()
 _versions_lock = Lock()

@@ -84,8 +84,7 @@ async def submit(request: Request) -> JSONResponse:
     if user.kind == "citizen" and (channel != "online" or submitter_kind == "officer_assisted"):
         raise PermissionDenied("Citizens submit online, for themselves or as a proxy")
     version = await dossiers.current_version_info(code)
-    _check_form(next((version.form(e)[1] for e, i in version.elements.items() if i.get("tag") == "startEvent"
-                      and i.get("form")), None), data)
+    _check_form(version.start_form(), data)
     settings = request.app.state.settings
     before = await Dossier.filter(idempotency_key=f"{user.id}:{key}").exists() if key else False
     dossier = await dossiers.submit(code, data, now=request.app.state.clock(), channel=channel,

@@ -21,11 +21,6 @@ from web.pages import checked_form, language, page_user, render
 FORMS_CSS = Markup((Path(forms.__file__).parent / "static" / "forms" / "forms.css").read_text(encoding="utf-8"))
 
 
-def start_schema(version: dossiers.VersionInfo) -> dict[str, Any] | None:
-    return next((version.form(e)[1] for e, i in version.elements.items()
-                 if i.get("tag") == "startEvent" and i.get("form")), None)
-
-
 async def store_uploads(request: Request, bound: Any) -> dict[str, Any]:
     """Keep every uploaded file and put its reference (name, type, size, sha256) into the data."""
     settings = request.app.state.settings
@@ -51,7 +46,7 @@ async def apply(request: Request) -> Response:
         return user
     code = request.path_params["code"]
     version = await dossiers.current_version_info(code)
-    schema = start_schema(version)
+    schema = version.start_form()
     if schema is None:
         raise NotFound("This procedure has no online form", code=code)
     spec = forms.build(schema)

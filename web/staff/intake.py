@@ -13,7 +13,7 @@ from engine import dossiers
 from engine.channels import ChannelRefused
 from engine.errors import InvalidData, NotFound, PermissionDenied
 from engine.models.channel_policy import EXCEPTIONS
-from web.citizen.apply import FORMS_CSS, start_schema, store_uploads
+from web.citizen.apply import FORMS_CSS, store_uploads
 from web.citizen.catalogue import card
 from web.pages import checked_form, language, render
 from web.staff.common import staff_user
@@ -38,7 +38,7 @@ async def intake(request: Request) -> Response:
         raise PermissionDenied("Counter intake is the one-stop officers' job")
     code = request.path_params["code"]
     version = await dossiers.current_version_info(code)
-    schema = start_schema(version)
+    schema = version.start_form()
     if schema is None:
         raise NotFound("This procedure has no start form", code=code)
     spec, lang = forms.build(schema), language(request)

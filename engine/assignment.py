@@ -98,11 +98,7 @@ async def claim(task_id: str, user: User, now: datetime) -> HumanTask:
         if task.state == "ready" and task.claimed_by_id == user.id:
             return task
         raise Conflict("The task was claimed or completed by someone else", task_id=task_id)
-    await task.refresh_from_db()
-    dossier = await Dossier.get(id=task.dossier_id)
-    await AuditEvent.create(dossier=dossier, at=now, actor=user.username, action="task_claimed",
-                            element_id=task.element_id, task_id=task.id, revision=dossier.revision)
-    return task
+    return await _audited(task, user, now, "task_claimed")
 
 
 async def release(task_id: str, user: User, now: datetime) -> HumanTask:
@@ -110,8 +106,13 @@ async def release(task_id: str, user: User, now: datetime) -> HumanTask:
     if not await HumanTask.filter(id=task.id, state="ready", claimed_by_id=user.id).update(
             claimed_by_id=None, claimed_at=None):
         raise Conflict("You do not hold this task", task_id=task_id)
+    return await _audited(task, user, now, "task_released")
+
+
+async def _audited(task: HumanTask, user: User, now: datetime, action: str) -> HumanTask:
+    """Record a claim or a release on the dossier's trail; return the task as stored now."""
     await task.refresh_from_db()
     dossier = await Dossier.get(id=task.dossier_id)
-    await AuditEvent.create(dossier=dossier, at=now, actor=user.username, action="task_released",
+    await AuditEvent.create(dossier=dossier, at=now, actor=user.username, action=action,
                             element_id=task.element_id, task_id=task.id, revision=dossier.revision)
     return task

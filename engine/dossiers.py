@@ -135,6 +135,7 @@ async def submit(procedure_code: str, data: dict[str, Any], *, now: datetime, ch
     _json_native(data)
     scoped_key = f"{user.id if user else '-'}:{idempotency_key}" if idempotency_key else None
     if scoped_key and (existing := await Dossier.get_or_none(idempotency_key=scoped_key)):
+        existing.replayed = True
         return existing
     if version is None or version.procedure_code != procedure_code:
         version = await current_version_info(procedure_code)
@@ -182,6 +183,7 @@ async def submit(procedure_code: str, data: dict[str, Any], *, now: datetime, ch
         await rows.transaction(body)
     except IntegrityError:
         if scoped_key and (existing := await Dossier.get_or_none(idempotency_key=scoped_key)):
+            existing.replayed = True
             return existing  # a concurrent request with the same key won
         raise
     return _as_model(dossier, version, result, now)

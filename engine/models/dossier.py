@@ -32,6 +32,7 @@ class Dossier(Model):
     open_tasks: list[Any]
     procedure_code: str
     version_number: int
+    replayed: bool  # submit returned the dossier an earlier request with the same idempotency key made
     idempotency_key = fields.CharField(max_length=200, unique=True, null=True)
     error: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
     # Lifecycle (Decree 118): written by lifecycle commands, audited; not a BPMN projection.

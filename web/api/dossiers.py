@@ -86,13 +86,12 @@ async def submit(request: Request) -> JSONResponse:
     version = await dossiers.current_version_info(code)
     _check_form(version.start_form(), data)
     settings = request.app.state.settings
-    before = await Dossier.filter(idempotency_key=f"{user.id}:{key}").exists() if key else False
     dossier = await dossiers.submit(code, data, now=request.app.state.clock(), channel=channel,
                                     submitter_kind=submitter_kind, user=user, idempotency_key=key,
                                     agency_code=settings.agency_code, version=version,
                                     reception_point=body.get("reception_point", ""),
                                     channel_exception=body.get("channel_exception"))
-    return JSONResponse(await dossier_json(dossier), status_code=200 if before else 201)
+    return JSONResponse(await dossier_json(dossier), status_code=200 if getattr(dossier, "replayed", False) else 201)
 
 
 async def get_dossier(request: Request) -> JSONResponse:

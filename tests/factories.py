@@ -57,3 +57,30 @@ HAPPY_PATH = [
     ("approval", "leader", {"approval_decision": "sign"}),
     ("return_result", "officer", {"returned_via": "electronic", "result_handed_over": True}),
 ]
+
+
+async def page_csrf(client: httpx.AsyncClient, path: str = "/login") -> str:
+    """The CSRF token a page's forms carry (the session's)."""
+    import re
+
+    match = re.search(r'name="csrf_token" value="([^"]+)"', (await client.get(path)).text)
+    assert match, path
+    return match.group(1)
+
+
+async def page_login(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the /login form (session cookie)."""
+    r = await client.post("/login", data={"csrf_token": await page_csrf(client), "username": username,
+                                          "password": password})
+    assert r.status_code == 303
+
+
+async def accepted_household(users: dict[str, Any], now: Any) -> Any:
+    """A household-business dossier the one-stop officer accepted at `now`."""
+    from engine import dossiers
+    from engine.models import HumanTask
+
+    await publish_shipped("household-business")
+    dossier = await dossiers.submit("2.000720", APPLICATIONS["household-business"], now=now, user=users["citizen"])
+    task = await HumanTask.get(dossier_id=dossier.id, state="ready")
+    return await dossiers.complete_task(task.id, {"intake_decision": "accept"}, users["officer"], now)

@@ -10,8 +10,7 @@ import httpx
 from engine import dossiers, procedures
 from engine.models import Dossier
 from tests.engine.test_migration import FORMS, with_review_step
-from tests.factories import APPLICATIONS, CODES, PROCEDURES, publish_shipped
-from tests.web.test_documents import _login
+from tests.factories import APPLICATIONS, CODES, PROCEDURES, page_login, publish_shipped
 
 
 async def test_admin_dry_runs_then_migrates_running_dossiers(client: httpx.AsyncClient, users: dict) -> None:
@@ -21,7 +20,7 @@ async def test_admin_dry_runs_then_migrates_running_dossiers(client: httpx.Async
                                     user=users["citizen"])
     xml = (PROCEDURES / "birth-registration" / "model.bpmn").read_text(encoding="utf-8")
     v2 = await procedures.publish(code, with_review_step(xml), FORMS)
-    await _login(client, "admin")
+    await page_login(client, "admin")
     page = (await client.get(f"/designer/{code}")).text
     assert 'data-migrate="1"' in page
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]

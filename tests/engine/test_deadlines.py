@@ -11,17 +11,9 @@ import engine.deadlines  # noqa: F401  registers the SLA timer handlers
 from engine import dossiers, timers
 from engine.dossier_lifecycle import Step
 from engine.models import AuditEvent, Dossier, HumanTask, Timer
-from tests.factories import APPLICATIONS, publish_shipped
+from tests.factories import accepted_household
 
 ACCEPTED = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Mon 2 Mar 2026 09:00 local
-
-
-async def _accepted(users: dict) -> Dossier:
-    await publish_shipped("household-business")
-    dossier = await dossiers.submit("2.000720", APPLICATIONS["household-business"], now=ACCEPTED,
-                                    user=users["citizen"])
-    task = await HumanTask.get(dossier_id=dossier.id, state="ready")
-    return await dossiers.complete_task(task.id, {"intake_decision": "accept"}, users["officer"], ACCEPTED)
 
 
 async def _actions(dossier: Dossier) -> list[str]:
@@ -29,7 +21,7 @@ async def _actions(dossier: Dossier) -> list[str]:
 
 
 async def test_sla_timers_mark_due_soon_open_one_apology_task_and_mark_overdue(users: dict) -> None:
-    dossier = await _accepted(users)
+    dossier = await accepted_household(users, ACCEPTED)
     stored = await Dossier.get(id=dossier.id)
     due = stored.due_adjusted_at
     assert due is not None
@@ -56,7 +48,7 @@ async def test_sla_timers_mark_due_soon_open_one_apology_task_and_mark_overdue(u
 
 
 async def test_a_second_reappointment_is_refused(users: dict) -> None:
-    dossier = await _accepted(users)
+    dossier = await accepted_household(users, ACCEPTED)
     stored = await Dossier.get(id=dossier.id)
     await timers.fire_due(stored.due_adjusted_at - timedelta(hours=1))
     await timers.fire_due(stored.due_adjusted_at - timedelta(hours=1))
@@ -71,7 +63,7 @@ async def test_a_second_reappointment_is_refused(users: dict) -> None:
 
 
 async def test_an_unanswered_supplement_request_closes_the_dossier_after_15_days(users: dict) -> None:
-    dossier = await _accepted(users)
+    dossier = await accepted_household(users, ACCEPTED)
     await dossiers.lifecycle_step(dossier.code, Step("request_supplement", reasons=("Thiếu giấy tờ",)),
                                   users["specialist"], ACCEPTED + timedelta(hours=1))
     close = await Timer.get(dossier_id=dossier.id, kind="auto_close", state="pending")

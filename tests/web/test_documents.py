@@ -10,26 +10,9 @@ import httpx
 import engine.deadlines  # noqa: F401  registers the SLA timer handlers
 from engine import dossiers, timers
 from engine.models import Dossier, HumanTask
-from tests.factories import APPLICATIONS, publish_shipped
+from tests.factories import accepted_household, page_login
 
 ACCEPTED = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Mon 2 Mar 2026 09:00 local
-
-
-async def _login(client: httpx.AsyncClient, username: str) -> None:
-    page = (await client.get("/login")).text
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert csrf
-    r = await client.post("/login", data={"csrf_token": csrf.group(1), "username": username,
-                                          "password": "correct-horse-battery"})
-    assert r.status_code == 303
-
-
-async def _accepted(users: dict) -> Dossier:
-    await publish_shipped("household-business")
-    dossier = await dossiers.submit("2.000720", APPLICATIONS["household-business"], now=ACCEPTED,
-                                    user=users["citizen"])
-    task = await HumanTask.get(dossier_id=dossier.id, state="ready")
-    return await dossiers.complete_task(task.id, {"intake_decision": "accept"}, users["officer"], ACCEPTED)
 
 
 def _text(html: str, element_id: str) -> str:
@@ -40,9 +23,9 @@ def _text(html: str, element_id: str) -> str:
 
 async def test_receipt_shows_code_applicant_components_and_times_to_the_minute(
         client: httpx.AsyncClient, users: dict) -> None:
-    dossier = await _accepted(users)
+    dossier = await accepted_household(users, ACCEPTED)
     assert (await client.get(f"/dossiers/{dossier.code}/receipt")).status_code == 303  # login first
-    await _login(client, "officer")
+    await page_login(client, "officer")
     r = await client.get(f"/dossiers/{dossier.code}/receipt")
     assert r.status_code == 200, r.text
     html = r.text
@@ -55,22 +38,22 @@ async def test_receipt_shows_code_applicant_components_and_times_to_the_minute(
 
 
 async def test_citizen_sees_own_receipt_only(client: httpx.AsyncClient, users: dict) -> None:
-    dossier = await _accepted(users)
-    await _login(client, "citizen2")
+    dossier = await accepted_household(users, ACCEPTED)
+    await page_login(client, "citizen2")
     assert (await client.get(f"/dossiers/{dossier.code}/receipt")).status_code == 404
-    await _login(client, "citizen")
+    await page_login(client, "citizen")
     assert (await client.get(f"/dossiers/{dossier.code}/receipt")).status_code == 200
 
 
 async def test_apology_letter_has_reason_original_and_new_appointment(client: httpx.AsyncClient, users: dict) -> None:
-    dossier = await _accepted(users)
+    dossier = await accepted_household(users, ACCEPTED)
     stored = await Dossier.get(id=dossier.id)
     await timers.fire_due(stored.due_adjusted_at - timedelta(hours=1))
     await timers.fire_due(stored.due_adjusted_at - timedelta(hours=1))
     apology = await HumanTask.get(dossier_id=dossier.id, kind="apology")
     await dossiers.complete_task(apology.id, {"reason": "Chờ ý kiến cơ quan thuế", "new_due_at": "2026-03-10T15:00"},
                                  users["specialist"], stored.due_adjusted_at - timedelta(hours=1))
-    await _login(client, "officer")
+    await page_login(client, "officer")
     html = (await client.get(f"/dossiers/{dossier.code}/apology")).text
     assert _text(html, "reason") == "Chờ ý kiến cơ quan thuế"
     assert _text(html, "original") == "09:00 ngày 05/03/2026"

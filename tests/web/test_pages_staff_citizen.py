@@ -10,16 +10,9 @@ import httpx
 
 from engine import dossiers
 from engine.models import HumanTask
-from tests.factories import APPLICATIONS, HAPPY_PATH, publish_shipped
-from tests.web.test_documents import _login
+from tests.factories import APPLICATIONS, HAPPY_PATH, page_csrf, page_login, publish_shipped
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
-
-
-async def _csrf(client: httpx.AsyncClient, path: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', (await client.get(path)).text)
-    assert match
-    return match.group(1)
 
 
 async def test_catalogue_finds_procedures_with_and_without_diacritics(client: httpx.AsyncClient, users: dict) -> None:
@@ -36,7 +29,7 @@ async def test_xss_in_citizen_data_is_shown_as_text(client: httpx.AsyncClient, u
     await publish_shipped("birth-registration")
     data = dict(APPLICATIONS["birth-registration"], child_full_name="<script>alert(1)</script>")
     dossier = await dossiers.submit("1.001193", data, now=NOW, user=users["citizen"])
-    await _login(client, "officer")
+    await page_login(client, "officer")
     page = (await client.get(f"/can-bo/ho-so/{dossier.code}")).text
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
@@ -44,7 +37,7 @@ async def test_xss_in_citizen_data_is_shown_as_text(client: httpx.AsyncClient, u
 async def test_tracking_needs_code_and_phone_and_says_nothing_else(client: httpx.AsyncClient, users: dict) -> None:
     await publish_shipped("birth-registration")
     dossier = await dossiers.submit("1.001193", APPLICATIONS["birth-registration"], now=NOW, user=users["citizen"])
-    token = await _csrf(client, "/tra-cuu")
+    token = await page_csrf(client, "/tra-cuu")
     wrong = await client.post("/tra-cuu", data={"csrf_token": token, "code": dossier.code, "factor": "0900000000"})
     missing = await client.post("/tra-cuu", data={"csrf_token": token, "code": "NOPE-1", "factor": "0912345678"})
     assert wrong.status_code == missing.status_code == 200 and "mc-error-summary" in wrong.text
@@ -61,11 +54,11 @@ async def test_staff_inbox_claim_and_dossier_page_with_verdicts(client: httpx.As
     await publish_shipped("birth-registration")
     dossier = await dossiers.submit("1.001193", APPLICATIONS["birth-registration"], now=NOW, user=users["citizen"])
     assert (await client.get("/can-bo")).status_code == 303
-    await _login(client, "officer")
+    await page_login(client, "officer")
     page = (await client.get("/can-bo")).text
     task = await HumanTask.get(dossier_id=dossier.id, state="ready")
     assert f'data-task="{task.id}"' in page
-    r = await client.post(f"/can-bo/viec/{task.id}/nhan", data={"csrf_token": await _csrf(client, "/can-bo")})
+    r = await client.post(f"/can-bo/viec/{task.id}/nhan", data={"csrf_token": await page_csrf(client, "/can-bo")})
     assert r.status_code == 303 and (await HumanTask.get(id=task.id)).claimed_by_id == users["officer"].id
     for element_id, staff, data in HAPPY_PATH[:2]:
         current = await HumanTask.get(dossier_id=dossier.id, state="ready")
@@ -88,7 +81,7 @@ async def test_counter_intake_refuses_paper_on_a_paper_free_day_unless_an_except
     await channels.create_policy(created_by="admin", name="Thứ Tư không giấy", procedure_codes=["2.000720"],
                                  start_on=today.isoformat(), channels_allowed=["online"],
                                  exceptions_allowed=["priority_citizen"], message={"vi": "Ngày không giấy", "en": "x"})
-    await _login(client, "officer")
+    await page_login(client, "officer")
     form = {k: str(v) for k, v in APPLICATIONS["household-business"].items() if not isinstance(v, list | dict | bool)}
     form.update({"registration_required_confirmed": "y", "business_lines": "5610", "owner_date_of_birth-day": "02",
                  "owner_date_of_birth-month": "04", "owner_date_of_birth-year": "1988"})
@@ -117,7 +110,7 @@ async def test_citizen_uploads_the_supplement_a_specialist_asked_for(client: htt
     await dossiers.complete_task(task.id, {"intake_decision": "accept"}, users["officer"], NOW)
     await dossiers.lifecycle_step(dossier.code, Step("request_supplement", reasons=("Thiếu biên bản họp",)),
                                   users["specialist"], NOW)
-    await _login(client, "citizen")
+    await page_login(client, "citizen")
     page = (await client.get(f"/tra-cuu/{dossier.code}")).text
     assert 'id="supplement"' in page and "Thiếu biên bản họp" in page
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
@@ -134,8 +127,8 @@ async def test_citizen_uploads_the_supplement_a_specialist_asked_for(client: htt
 async def test_a_draft_keeps_what_the_citizen_typed_until_they_come_back(
         client: httpx.AsyncClient, users: dict) -> None:
     await publish_shipped("birth-registration")
-    await _login(client, "citizen")
-    token = await _csrf(client, "/nop-ho-so/1.001193")
+    await page_login(client, "citizen")
+    token = await page_csrf(client, "/nop-ho-so/1.001193")
     r = await client.post("/nop-ho-so/1.001193", data={"csrf_token": token, "save_draft": "1",
                                                        "child_full_name": "Nguyễn Văn Bình",
                                                        "requester_phone": "0912345678"})

@@ -145,11 +145,10 @@ def parse_iso_datetime(text: str) -> datetime | None:
     match = _ISO_TIME.match(time_part)
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
         return None
-    moment = datetime(day.year, day.month, day.day, int(match.group(1)), int(match.group(2)))
-    offset = _offset(match.group(4))
-    if offset is not None:
-        moment = moment.replace(tzinfo=offset).astimezone(VN_OFFSET).replace(tzinfo=None)
-    return moment
+    # Without an offset the text is already local wall time; with one, convert it to local first.
+    offset = _offset(match.group(4)) or VN_OFFSET
+    moment = datetime(day.year, day.month, day.day, int(match.group(1)), int(match.group(2)), tzinfo=offset)
+    return moment.astimezone(VN_OFFSET).replace(tzinfo=None)
 
 
 def time_out(value: time, fmt: str) -> str:

@@ -146,7 +146,7 @@ async def test_every_refusing_rule_must_allow_the_exception(db: Settings) -> Non
 def test_local_date_is_the_vietnamese_day() -> None:
     assert channels.local_date(datetime(2025, 3, 3, 17, 30, tzinfo=UTC)) == date(2025, 3, 4)
     assert channels.local_date(datetime(2025, 3, 3, 16, 59, tzinfo=UTC)) == date(2025, 3, 3)
-    assert channels.local_date(datetime(2025, 3, 3, 17, 30)) == date(2025, 3, 4)  # naive = UTC
+    assert channels.local_date(datetime(2025, 3, 3, 17, 30)) == date(2025, 3, 4)  # noqa: DTZ001  naive = UTC is the case under test
 
 
 def test_decide_is_pure_and_reports_the_applicable_rules() -> None:

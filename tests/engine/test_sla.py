@@ -91,7 +91,7 @@ def test_calendar_days_must_be_whole() -> None:
 
 def test_naive_acceptance_is_refused() -> None:
     with pytest.raises(ValueError, match="naive"):
-        sla.due_at(datetime(2026, 3, 2, 9, 0), 1, Unit.WORKING_DAYS, CAL)
+        sla.due_at(datetime(2026, 3, 2, 9, 0), 1, Unit.WORKING_DAYS, CAL)  # noqa: DTZ001  the naive input under test
 
 
 # -- supplements and pauses -----------------------------------------------------------------
@@ -218,7 +218,12 @@ def test_deadline_before_an_event_counts_plain_hours() -> None:
 
 # -- properties -----------------------------------------------------------------------------
 
-instants = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(VN))
+# hypothesis takes naive bounds; timezones= makes every drawn instant aware
+instants = st.datetimes(
+    min_value=datetime(2024, 1, 1),  # noqa: DTZ001  naive bound, as hypothesis requires
+    max_value=datetime(2027, 12, 31),  # noqa: DTZ001  naive bound, as hypothesis requires
+    timezones=st.just(VN),
+)
 limits = st.integers(min_value=1, max_value=8 * 30).map(lambda quarters: Decimal(quarters) / 4)
 
 

@@ -21,7 +21,7 @@ from web.pages import check_csrf, checked_form, language, render, session_user
 MAX_ATTEMPTS, WINDOW_S = 10, 600
 
 
-def N_(message: str) -> str:  # noqa: N802  marks a string for the catalogue; translated in the template
+def N_(message: str) -> str:  # marks a string for the catalogue; translated in the template
     return message
 
 _attempts: dict[str, deque[float]] = defaultdict(deque)

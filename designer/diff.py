@@ -114,7 +114,7 @@ def elements(xml: str | bytes) -> dict[str, Element]:
     for lane in root.iterfind(".//bpmn:lane", NSMAP):
         # the innermost lane wins: child lanes are visited after their parent
         for ref in lane.iterfind("bpmn:flowNodeRef", NSMAP):
-            lane_of[_text(ref)] = lane.get("name") or lane.get("id", "")
+            lane_of[_text(ref)] = lane.get("name") or lane.get("id") or ""
     found: dict[str, Element] = {}
     for node in root.iter():
         if not isinstance(node.tag, str) or etree.QName(node).namespace != BPMN_NS or not node.get("id"):

@@ -22,7 +22,7 @@ def matches(query: str, *texts: str) -> bool:
 
 async def search(query: str = "") -> list[Procedure]:
     """Procedures with a published version whose name, English name or code contain every word."""
-    published = set(await ProcedureVersion.filter(status="published").values_list("procedure_id", flat=True))
+    published = {pid for (pid,) in await ProcedureVersion.filter(status="published").values_list("procedure_id")}
     found = [p for p in await Procedure.all().order_by("name") if p.id in published]
     if query.strip():
         found = [p for p in found if matches(query, p.name, p.name_en, p.code)]

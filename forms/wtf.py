@@ -18,8 +18,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from wtforms import fields as wtf_fields  # type: ignore[import-untyped]
-from wtforms.form import BaseForm  # type: ignore[import-untyped]
+from wtforms import fields as wtf_fields
+from wtforms.form import BaseForm
 
 from forms import messages
 from forms.evaluate import Outcome, evaluate, get, merge, put, put_key, row_key

@@ -44,8 +44,8 @@ class ModelExtensions:
         return {lane.name: lane.role for lane in self.lanes if lane.name and lane.role}
 
 
-def _local(tag: str) -> str:
-    return etree.QName(tag).localname
+def _local(node: etree._Element) -> str:
+    return etree.QName(node).localname
 
 
 def read_extensions(process: etree._Element) -> ModelExtensions:
@@ -64,13 +64,14 @@ def read_extensions(process: etree._Element) -> ModelExtensions:
     unknown = []
     # The BPMN XSD validates extensionElements laxly: a misspelt motcua:* element would pass silently.
     for node in process.iterfind(".//motcua:*", NSMAP):
-        if _local(node.tag) not in KNOWN_ELEMENTS:
-            owner = node.getparent().getparent() if node.getparent() is not None else None
-            unknown.append((owner.get("id", "") if owner is not None else "", f"motcua:{_local(node.tag)}"))
+        if _local(node) not in KNOWN_ELEMENTS:
+            parent = node.getparent()
+            owner = parent.getparent() if parent is not None else None
+            unknown.append((owner.get("id", "") if owner is not None else "", f"motcua:{_local(node)}"))
     for node in process.iter():
         if not isinstance(node.tag, str) or etree.QName(node).namespace != BPMN_NS or not node.get("id"):
             continue
-        info: dict[str, Any] = {"tag": _local(node.tag), "name": node.get("name") or ""}
+        info: dict[str, Any] = {"tag": _local(node), "name": node.get("name") or ""}
         form = node.find("bpmn:extensionElements/motcua:form", NSMAP)
         if form is not None:
             info["form"] = form.get("ref")

@@ -67,7 +67,8 @@ def _schema() -> etree.XMLSchema:
     imports = {"spiffworkflow": SPIFF_XSD}
     if MOTCUA_XSD.exists():
         imports[MOTCUA_NS] = str(MOTCUA_XSD)
-    return BpmnValidator(imports=imports).validator
+    validator: etree.XMLSchema = BpmnValidator(imports=imports).validator
+    return validator
 
 
 def read_xml(xml: bytes) -> etree._Element:
@@ -87,7 +88,7 @@ def read_xml(xml: bytes) -> etree._Element:
 
 def xsd_problems(root: etree._Element) -> list[Problem]:
     schema = _schema()
-    BpmnValidator.preprocess(None, root)  # type: ignore[arg-type]  # bpmn-js correlation quirk, as Spiff does
+    BpmnValidator.preprocess(None, root)  # bpmn-js correlation quirk, as Spiff does
     if schema.validate(root):
         return []
     return [Problem(f"BPMN schema: {e.message}", line=e.line, code="xsd") for e in schema.error_log]

@@ -24,18 +24,18 @@ from engine.workflow.scripting import SAFE_ENGINE
 SERIALIZER_VERSION = SERIALIZER_MODULE_VERSION  # "1.5", pinned with SpiffWorkflow==3.2.0
 
 
-class MotcuaWorkflow(BpmnWorkflow):
+class MotcuaWorkflow(BpmnWorkflow):  # type: ignore[misc]
     """A BpmnWorkflow whose default script engine is the restricted one."""
 
     def __init__(self, spec: Any, subprocess_specs: Any = None, script_engine: Any = None, **kwargs: Any) -> None:
         super().__init__(spec, subprocess_specs, script_engine=script_engine or SAFE_ENGINE, **kwargs)
 
 
-class SpecRefWorkflowConverter(BpmnWorkflowConverter):
+class SpecRefWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
     """Writes no spec; restores around the spec objects passed in by the caller."""
 
     def to_dict(self, workflow: Any) -> dict[str, Any]:
-        dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
+        dct: dict[str, Any] = super(BpmnWorkflowConverter, self).to_dict(workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
@@ -79,7 +79,8 @@ def load_spec(spec_json: str) -> tuple[Any, dict[str, Any]]:
 
 
 def dump_state(workflow: MotcuaWorkflow) -> str:
-    return STATE_SERIALIZER.serialize_json(workflow)
+    state: str = STATE_SERIALIZER.serialize_json(workflow)
+    return state
 
 
 def load_state(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> MotcuaWorkflow:

@@ -78,7 +78,9 @@ def plan(facts: dict[str, Any], steps: Sequence[Step], now: datetime, limit: Lim
     """Apply `steps` in order to the dossier's lifecycle columns (`facts`)."""
     out = Plan()
     cur = {k: facts.get(k) for k in LIFECYCLE_COLUMNS}
-    cur["pauses"] = list(cur.get("pauses") or [])
+    # Copy each pause too: closing one mutates its dict, and a shared dict would make the pause
+    # look unchanged in `facts`, so its end would never be saved.
+    cur["pauses"] = [dict(p) for p in cur.get("pauses") or []]
     state = LifecycleState(status=Status(cur["lifecycle_status"] or 1),
                            supplement_requests=cur["supplement_requests"] or 0,
                            supplement_at_intake=bool(cur["lifecycle_status"] == 5 and not cur["accepted_at"]),
@@ -104,7 +106,7 @@ def plan(facts: dict[str, Any], steps: Sequence[Step], now: datetime, limit: Lim
         if step.note:
             details["note"] = step.note
         out.audits.append({"action": f"lifecycle_{step.command}", "details": details})
-    out.updates = {k: v for k, v in cur.items() if v != facts.get(k) or k == "pauses" and v != (facts.get(k) or [])}
+    out.updates = {k: v for k, v in cur.items() if v != (facts.get(k) or [] if k == "pauses" else facts.get(k))}
     return out
 
 

@@ -84,3 +84,18 @@ async def accepted_household(users: dict[str, Any], now: Any) -> Any:
     dossier = await dossiers.submit("2.000720", APPLICATIONS["household-business"], now=now, user=users["citizen"])
     task = await HumanTask.get(dossier_id=dossier.id, state="ready")
     return await dossiers.complete_task(task.id, {"intake_decision": "accept"}, users["officer"], now)
+
+
+async def api_accepted_household(client: httpx.AsyncClient, at: Any) -> tuple[str, dict[str, str]]:
+    """A household-business dossier (3 working days) submitted and accepted through the API at `at`
+    (the app's clock is left at `at`); its code and the one-stop officer's headers."""
+    await publish_shipped("household-business")
+    client._transport.app.state.clock = lambda: at  # type: ignore[attr-defined]
+    r = await client.post("/api/v1/dossiers", headers=await token(client, "citizen"),
+                          json={"procedure": CODES["household-business"], "data": APPLICATIONS["household-business"]})
+    assert r.status_code == 201, r.text
+    officer = await token(client, "officer")
+    r = await client.post(f"/api/v1/tasks/{r.json()['tasks'][0]['id']}/complete", headers=officer,
+                          json={"data": {"intake_decision": "accept"}})
+    assert r.status_code == 200, r.text
+    return r.json()["code"], officer

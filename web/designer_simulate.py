@@ -32,8 +32,7 @@ LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _signer(request: Request) -> URLSafeSerializer:
-    secret = request.app.state.settings.secret_key or "dev-only-secret"
-    return URLSafeSerializer(secret, salt="motcua.designer.simulation")
+    return URLSafeSerializer(request.app.state.settings.secret_key, salt="motcua.designer.simulation")
 
 
 def _local_input(at: datetime) -> str:

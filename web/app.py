@@ -21,7 +21,7 @@ import engine.deadlines  # noqa: F401  registers the legal clock's timer handler
 from engine import calendars
 from engine.db import close_database, connection, open_database
 from engine.settings import Settings
-from web import designer_pages, documents, pages
+from web import documents, pages
 from web.api import accounts as api_accounts
 from web.api import calendar as api_calendar
 from web.api import channels as api_channels
@@ -29,6 +29,7 @@ from web.api import dossiers as api_dossiers
 from web.api import procedures as api_procedures
 from web.api.openapi import openapi
 from web.citizen import apply, catalogue, tracking
+from web.designer.routes import routes as designer_routes
 from web.errors import HANDLERS
 from web.staff import dossier as staff_dossier
 from web.staff import inbox, intake, task
@@ -133,7 +134,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Route("/dossiers/{code}/receipt", documents.receipt),
         Route("/dossiers/{code}/apology", documents.apology),
         Mount("/api/v1", routes=api_routes()),
-        Mount("/designer", routes=designer_pages.routes()),
+        Mount("/designer", routes=designer_routes()),
         Mount("/static", app=StaticFiles(packages=[("designer", "static"), ("web", "static"), ("forms", "static")]),
               name="static"),
     ]

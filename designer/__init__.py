@@ -1,4 +1,4 @@
-"""The procedure designer's logic (no routes; the pages are web/designer_pages.py).
+"""The procedure designer's logic (no routes; the pages are web/designer/).
 
     starter    the minimal valid model a new procedure starts from
     formcheck  what the server form renderer refuses in a form-js schema, and the form preview

@@ -13,7 +13,10 @@ from pathlib import Path
 #: name -> (default, help). README's settings table must list every key.
 VARIABLES: dict[str, tuple[str, str]] = {
     "DATABASE_URL": ("sqlite://./motcua-data/motcua.sqlite3", "Database: sqlite://PATH or postgres://user@host:port/db"),
-    "MOTCUA_SECRET_KEY": ("", "Secret for session cookies; generated and kept in the data dir when empty"),
+    "MOTCUA_SECRET_KEY": ("", "Secret for session cookies and signed tokens; required by the app (the `motcua` "
+                              "command generates one into the data dir when empty)"),
+    "MOTCUA_DEV": ("0", "1 = development mode: the app starts without MOTCUA_SECRET_KEY (random per process)"),
+    "MOTCUA_HTTPS_ONLY": ("0", "1 = the session cookie is sent over HTTPS only (set it behind TLS)"),
     "MOTCUA_DATA_DIR": ("./motcua-data", "Folder for the SQLite database, uploads and the generated secret"),
     "MOTCUA_AGENCY_CODE": ("000.00.00.H00", "Receiving agency identifier, the prefix of every dossier code"),
     "MOTCUA_TOKEN_TTL_HOURS": ("12", "Lifetime of API bearer tokens, in hours"),
@@ -33,6 +36,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
 class Settings:
     database_url: str = VARIABLES["DATABASE_URL"][0]
     secret_key: str = ""
+    dev: bool = False
+    https_only: bool = False
     data_dir: Path = Path("./motcua-data")
     agency_code: str = VARIABLES["MOTCUA_AGENCY_CODE"][0]
     token_ttl_hours: float = 12.0
@@ -56,6 +61,8 @@ class Settings:
         return cls(
             database_url=get("DATABASE_URL"),
             secret_key=get("MOTCUA_SECRET_KEY"),
+            dev=get("MOTCUA_DEV") in ("1", "true", "yes"),
+            https_only=get("MOTCUA_HTTPS_ONLY") in ("1", "true", "yes"),
             data_dir=Path(get("MOTCUA_DATA_DIR")),
             agency_code=get("MOTCUA_AGENCY_CODE"),
             token_ttl_hours=float(get("MOTCUA_TOKEN_TTL_HOURS")),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import secrets
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from starlette.applications import Starlette
@@ -19,7 +21,7 @@ import engine.deadlines  # noqa: F401  registers the legal clock's timer handler
 from engine import calendars
 from engine.db import close_database, connection, open_database
 from engine.settings import Settings
-from web import designer_pages, documents, pages
+from web import documents, pages
 from web.api import accounts as api_accounts
 from web.api import calendar as api_calendar
 from web.api import channels as api_channels
@@ -27,13 +29,28 @@ from web.api import dossiers as api_dossiers
 from web.api import procedures as api_procedures
 from web.api.openapi import openapi
 from web.citizen import apply, catalogue, tracking
+from web.designer.routes import routes as designer_routes
 from web.errors import HANDLERS
 from web.staff import dossier as staff_dossier
 from web.staff import inbox, intake, task
 
 
+class MissingSecretKey(RuntimeError):
+    """The app would sign sessions (and simulation tokens) with a guessable key: refuse to start."""
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def with_secret(settings: Settings) -> Settings:
+    """The settings with a secret key: the configured one, or (development mode only) a random one."""
+    if settings.secret_key:
+        return settings
+    if not settings.dev:
+        raise MissingSecretKey("MOTCUA_SECRET_KEY is not set: set it to a long random value (the `motcua` command "
+                               "generates one into MOTCUA_DATA_DIR), or set MOTCUA_DEV=1 for development")
+    return replace(settings, secret_key=secrets.token_urlsafe(48))  # sessions end when the process does
 
 
 async def health(request: Request) -> JSONResponse:
@@ -68,7 +85,10 @@ def api_routes() -> list[Route]:
 
 def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
                manage_database: bool = True) -> Starlette:
-    """The ASGI app. `manage_database=False` when the caller (a test) opened the database itself."""
+    """The ASGI app. `manage_database=False` when the caller (a test) opened the database itself.
+
+    Raises MissingSecretKey without `settings.secret_key`, unless `settings.dev`."""
+    settings = with_secret(settings)
     logging.getLogger("spiff").setLevel(logging.WARNING)  # INFO leaks task data (personal data) into logs
     logging.getLogger("motcua").setLevel(settings.log_level)
 
@@ -114,12 +134,12 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Route("/dossiers/{code}/receipt", documents.receipt),
         Route("/dossiers/{code}/apology", documents.apology),
         Mount("/api/v1", routes=api_routes()),
-        Mount("/designer", routes=designer_pages.routes()),
+        Mount("/designer", routes=designer_routes()),
         Mount("/static", app=StaticFiles(packages=[("designer", "static"), ("web", "static"), ("forms", "static")]),
               name="static"),
     ]
-    middleware = [Middleware(SessionMiddleware, secret_key=settings.secret_key or "dev-only-secret",
-                             session_cookie="motcua_session", same_site="lax", https_only=False)]
+    middleware = [Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="motcua_session",
+                             same_site="lax", https_only=settings.https_only)]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware,
                     exception_handlers=HANDLERS)  # type: ignore[arg-type]
     app.state.settings = settings

@@ -11,6 +11,7 @@ import httpx
 from designer import starter
 from engine import dossiers
 from engine.models import DesignAudit, ProcedureDraft, ProcedureVersion
+from engine.settings import Settings
 from tests.designer.test_design import without_lane
 from tests.factories import APPLICATIONS, PROCEDURES, publish_shipped
 
@@ -117,6 +118,7 @@ async def test_modeler_page_autosave_conflict_check_and_publish(client: httpx.As
     assert [(p["code"], p["element_id"]) for p in problems] == [("task_without_lane", "intake")]
     assert problems[0]["text"] == "Bước “Tiếp nhận hồ sơ” chưa nằm trong làn nào nên không giao được cho ai"
     r = await client.post("/designer/T.001/publish", json={"revision": 1}, headers=headers)
+    assert r.status_code == 422  # refused like the API's publish, with the problems in words
     assert r.json()["published"] is False and r.json()["problems"][0]["element_id"] == "intake"
     await client.post("/designer/T.001/draft", json={"xml": data["xml"], "revision": 1}, headers=headers)
     r = await client.post("/designer/T.001/publish", json={"revision": 2}, headers=headers)
@@ -125,6 +127,14 @@ async def test_modeler_page_autosave_conflict_check_and_publish(client: httpx.As
     assert re.search(r'data-action="published">.*?admin.*?phiên bản 1', html, re.S)
     assert [a.action for a in await DesignAudit.all().order_by("id")] == [
         "created", "edited", "checked", "publish_refused", "edited", "published"]
+
+
+async def test_json_bodies_are_capped_like_the_api(client: httpx.AsyncClient, users: dict) -> None:
+    csrf = await login(client)
+    await create(client, csrf)
+    huge = "x" * (Settings().max_bpmn_bytes + 1)  # the tests' settings keep the default cap
+    r = await client.post("/designer/T.001/draft", json={"xml": huge, "revision": 0}, headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 422 and r.json()["error"]["details"]["fields"] == {"body": ["too large"]}
 
 
 async def test_check_in_english(client: httpx.AsyncClient, users: dict) -> None:

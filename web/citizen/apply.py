@@ -4,36 +4,20 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any
 
 from markupsafe import Markup
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import forms
-from engine import attachments, dossiers, drafts
+from engine import dossiers, drafts
 from engine.errors import InvalidData, NotFound
 from engine.models import Dossier, User
 from web.documents import fmt
 from web.pages import checked_form, language, page_user, render
+from web.uploads import store_uploads
 
 FORMS_CSS = Markup((Path(forms.__file__).parent / "static" / "forms" / "forms.css").read_text(encoding="utf-8"))
-
-
-async def store_uploads(request: Request, bound: Any) -> dict[str, Any]:
-    """Keep every uploaded file and put its reference (name, type, size, sha256) into the data."""
-    settings = request.app.state.settings
-    refs: dict[str, Any] = {}
-    for key, uploads in bound.files.items():
-        stored = []
-        for upload in uploads:
-            if isinstance(upload, UploadFile) and upload.filename:
-                content = await upload.read()
-                stored.append(attachments.store(settings.data_dir / "uploads", upload.filename,
-                                                upload.content_type or "", content, settings.max_upload_bytes, key))
-        refs[key] = stored
-    return dict(bound.with_files(refs))  # the forms package knows where each key (row keys too) lives
 
 
 async def _citizen(request: Request) -> User | Response:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -48,7 +47,7 @@ async def procedure_page(request: Request) -> Response:
     procedure = await Procedure.get_or_none(code=request.path_params["code"])
     if procedure is None or not await catalogue.search(procedure.code):
         raise NotFound("No such procedure", code=request.path_params["code"])
-    today = channels.local_date(datetime.now(UTC))
+    today = channels.local_date(request.app.state.clock())
     policy = channels.summary(await channels.policies_for(procedure.code, today, ""), procedure.code, today, "")
     return render(request, "citizen/procedure.html", p=procedure, info=card(procedure), policy=policy,
                   today=today.strftime("%d/%m/%Y"))

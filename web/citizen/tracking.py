@@ -5,18 +5,17 @@ from __future__ import annotations
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from engine import attachments, tracking
+from engine import tracking
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
 from engine.lifecycle import Status
 from engine.models import AuditEvent, Dossier, Procedure, ProcedureVersion, Rating
 from web.documents import fmt
 from web.pages import check_csrf, checked_form, language, render, session_user
+from web.uploads import store_files
 
 MAX_ATTEMPTS, WINDOW_S = 10, 600
 
@@ -107,14 +106,10 @@ async def supplement(request: Request) -> Response:
     dossier = await _visible(request)
     settings = request.app.state.settings
     posted = await checked_form(request, settings.max_upload_bytes + 1024)
-    stored = []
     try:
-        for upload in posted.getlist("files"):
-            if isinstance(upload, UploadFile) and upload.filename:
-                stored.append(attachments.store(settings.data_dir / "uploads", upload.filename,
-                                                upload.content_type or "", await upload.read(),
-                                                settings.max_upload_bytes, "files"))
-        await tracking.add_supplement(dossier, stored, str(posted.get("note", "")), "citizen", datetime.now(UTC))
+        stored = await store_files(request, posted.getlist("files"), "files")
+        await tracking.add_supplement(dossier, stored, str(posted.get("note", "")), "citizen",
+                                      request.app.state.clock())
     except (InvalidData, Conflict):
         return RedirectResponse(f"/tra-cuu/{dossier.code}?supplement=invalid", status_code=303)
     return RedirectResponse(f"/tra-cuu/{dossier.code}?supplement=sent", status_code=303)
@@ -128,7 +123,7 @@ async def rate(request: Request) -> Response:
     except ValueError:
         score = 0
     try:
-        await tracking.rate(dossier, score, str(data.get("comment", "")), datetime.now().astimezone())
+        await tracking.rate(dossier, score, str(data.get("comment", "")), request.app.state.clock())
     except (InvalidData, PermissionDenied):
         return RedirectResponse(f"/tra-cuu/{dossier.code}?rating=invalid", status_code=303)
     return RedirectResponse(f"/tra-cuu/{dossier.code}?rating=thanks", status_code=303)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -59,7 +58,7 @@ async def _claim_or_release(request: Request, *, release: bool) -> Response:
         return user
     form = await check_csrf(request)
     task_id = request.path_params["task_id"]
-    now = datetime.now(UTC)
+    now = request.app.state.clock()
     try:
         if release:
             await assignment.release(task_id, user, now)

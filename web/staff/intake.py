@@ -13,10 +13,11 @@ from engine import dossiers
 from engine.channels import ChannelRefused
 from engine.errors import InvalidData, NotFound, PermissionDenied
 from engine.models.channel_policy import EXCEPTIONS
-from web.citizen.apply import FORMS_CSS, store_uploads
+from web.citizen.apply import FORMS_CSS
 from web.citizen.catalogue import card
 from web.pages import checked_form, language, render
 from web.staff.common import staff_user
+from web.uploads import store_uploads
 
 MODES = {"paper": ("counter", "citizen"), "assisted": ("online", "officer_assisted"), "post": ("post", "citizen")}
 

@@ -11,10 +11,11 @@ import forms
 from engine import assignment, dossiers
 from engine.errors import Conflict, InvalidData, NotFound
 from engine.workflow import runner
-from web.citizen.apply import FORMS_CSS, store_uploads
+from web.citizen.apply import FORMS_CSS
 from web.pages import checked_form, language, render
 from web.staff.common import staff_user
 from web.staff.dossier import flatten
+from web.uploads import store_uploads
 
 APOLOGY_FORM: dict[str, Any] = {
     "type": "default", "id": "apology", "schemaVersion": 19, "components": [

@@ -218,7 +218,7 @@
       return post(base + '/publish', { revision: revision }).then(function (r) {
         setStatus(dirty ? 'unsaved' : 'saved');
         if (r.status === 409) { onConflict(); return; }
-        if (r.ok && r.body.published === false) {
+        if (r.status === 422 && r.body.published === false) {  // refused, with the problems in words
           showProblems(r.body.problems, text.not_publishable);
           showMessage(text.not_publishable, true);
           return refreshSections();

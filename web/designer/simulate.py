@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 
 from designer import diff, simulate
 from engine import calendars, design, procedures
@@ -23,7 +22,8 @@ from engine.errors import ModelInvalid
 from engine.models import Role
 from engine.workflow.parser import ParsedModel, parse_model
 from engine.workflow.runner import TaskNotReady
-from web.designer_pages import admin_page, now_of, problem_views
+from web.designer.common import admin_page, now_of
+from web.designer.problems import problem_views
 from web.documents import fmt
 from web.i18n import gettext_for
 from web.pages import check_csrf, language, render
@@ -32,8 +32,7 @@ LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _signer(request: Request) -> URLSafeSerializer:
-    secret = request.app.state.settings.secret_key or "dev-only-secret"
-    return URLSafeSerializer(secret, salt="motcua.designer.simulation")
+    return URLSafeSerializer(request.app.state.settings.secret_key, salt="motcua.designer.simulation")
 
 
 def _local_input(at: datetime) -> str:
@@ -103,7 +102,3 @@ async def page(request: Request) -> Response:
                   token=_signer(request).dumps(simulate.snapshot(run)) if run is not None else "", error=error,
                   start_at=_local_input(now), sample=json.dumps(sample, ensure_ascii=False, indent=1),
                   local_input=_local_input, dumps=lambda v: json.dumps(v, ensure_ascii=False, indent=1))
-
-
-def routes() -> list[BaseRoute]:
-    return [Route("/{code}/simulate", page, methods=["GET", "POST"])]

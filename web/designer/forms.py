@@ -14,13 +14,13 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
 
 from designer import drafts, formcheck, starter
 from engine import design, procedures
 from engine.errors import InvalidData, ModelInvalid, NotFound
 from engine.models import ProcedureDraft
-from web.designer_pages import admin_json, admin_page, catalogue, form_list, json_body, now_of, revision_of
+from web.api.common import json_body
+from web.designer.common import admin_json, admin_page, catalogue, form_list, now_of, revision_of
 from web.i18n import gettext_for
 from web.pages import check_csrf, language, render
 
@@ -109,13 +109,3 @@ async def preview(request: Request) -> Response:
     problems = formcheck.schema_problems(schema)
     return render(request, "designer/preview.html", ref=ref, rendered=formcheck.rendered(schema, lang),
                   rows=formcheck.field_rows(schema), problems=problems, css=formcheck.stylesheet())
-
-
-def routes() -> list[BaseRoute]:
-    return [
-        Route("/{code}/forms", add, methods=["POST"]),
-        Route("/{code}/forms/{ref}", editor),
-        Route("/{code}/forms/{ref}", save, methods=["POST"]),
-        Route("/{code}/forms/{ref}/delete", delete, methods=["POST"]),
-        Route("/{code}/forms/{ref}/preview", preview, methods=["GET", "POST"]),
-    ]

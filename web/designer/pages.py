@@ -1,150 +1,49 @@
-"""The procedure designer for admins, mounted at /designer (`routes()`):
+"""The procedure designer's own pages for admins, under /designer (see web/designer/routes.py):
 
     GET  /                       procedures, their versions (running dossiers), create / import / duplicate
     GET  /{code}                 the procedure page: modeler + properties panel, forms, versions, audit
     POST /{code}/draft           autosave {xml, revision} (JSON; 409 when someone else saved first)
     POST /{code}/check           the publish checks on the draft, problems in words
-    POST /{code}/publish         publish the draft as a new version, or {"published": false, problems}
+    POST /{code}/publish         publish the draft as a new version, or 422 {"published": false, problems}
     GET  /{code}/export.bpmn     ?v=draft|N;  POST /{code}/import  a .bpmn file replaces the draft's model
     GET  /{code}/diff            ?from=N&to=M|draft: what changed, in words
-    form editor and preview: web/designer_forms.py;  simulation: web/designer_simulate.py
+    form editor and preview: web/designer/forms.py;  simulation: web/designer/simulate.py
 
 Pages use the session login (admins only); JSON endpoints want the CSRF token in X-CSRF-Token.
 """
 
 from __future__ import annotations
 
-import hmac
-import json
-from dataclasses import asdict, dataclass
-from datetime import datetime
 from typing import Any
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Route
 
 from designer import diff, drafts
 from engine import design, procedures
-from engine.errors import AuthenticationFailed, Conflict, InvalidData, ModelInvalid, PermissionDenied, Problem
-from engine.models import Procedure, ProcedureDraft, Role, User
+from engine.errors import Conflict, InvalidData, ModelInvalid
+from engine.models import Procedure, ProcedureDraft, Role
 from engine.models.procedure import TIME_UNITS
+from web.api.common import json_body
+from web.designer.common import admin_json, admin_page, catalogue, form_list, now_of, revision_of
+from web.designer.problems import problem_views, problems_response
 from web.documents import fmt
 from web.i18n import gettext_for
-from web.pages import check_csrf, language, page_user, render, session_user
+from web.pages import check_csrf, language, render
 
 AUTOSAVE_MS = 2000  # after the last change; the page also saves every 30 s and before leaving
 
 
-def N_(text: str) -> str:
-    """Marks a string for extraction; translated when shown."""
+def N_(text: str) -> str:  # noqa: N802  marks a string for extraction; translated when shown
     return text
 
 
-PROBLEM_TEXTS = {
-    "task_without_lane": N_("Bước “%(name)s” chưa nằm trong làn nào nên không giao được cho ai"),
-    "lane_unnamed": N_("Làn “%(name)s” chưa có tên"),
-    "lane_without_role": N_("Làn “%(name)s” chưa chọn vai trò thực hiện"),
-    "unknown_role": N_("Làn “%(name)s” chọn vai trò không có trong danh mục"),
-    "form_missing": N_("“%(name)s” dùng biểu mẫu “%(form)s” nhưng biểu mẫu này chưa được tạo"),
-    "form_required": N_("Bước “%(name)s” chưa có biểu mẫu"),
-    "untyped_task": N_("“%(name)s” chưa chọn loại công việc: đổi thành bước xử lý của cán bộ (user task) "
-                       "hoặc loại khác"),
-    "expression_refused": N_("Biểu thức ở “%(name)s” không được phép"),
-    "budget_invalid": N_("Thời hạn bước của “%(name)s” phải là số lớn hơn 0, tính bằng ngày hoặc giờ làm việc"),
-    "unknown_extension": N_("“%(name)s” có phần mở rộng motcua không xác định"),
-    "executable_count": N_("Mô hình phải có đúng một quy trình được đánh dấu thực thi"),
-    "xml_syntax": N_("Tệp mô hình không phải XML hợp lệ"),
-    "not_bpmn": N_("Tệp không phải mô hình BPMN 2.0"),
-    "xml_dtd": N_("Mô hình không được chứa khai báo DTD"),
-    "too_large": N_("Mô hình quá lớn"),
-    "xsd": N_("Mô hình sai cấu trúc BPMN 2.0"),
-    "bpmn": N_("Mô hình BPMN không chạy được ở “%(name)s”"),
-    "timer_too_long": N_("Hẹn giờ ở “%(name)s” dài hơn 20 năm"),
-    "form_invalid": N_("Biểu mẫu “%(form)s” không đúng định dạng form-js"),
-    "form_reserved_key": N_("Biểu mẫu “%(form)s” dùng một khóa trường dành riêng"),
-    "form_unsupported": N_("Biểu mẫu “%(form)s” có thành phần máy chủ không hiển thị được"),
-}
-OTHER_PROBLEM = N_("Lỗi ở “%(name)s”")
 UNIT_LABELS = {"working_days": N_("ngày làm việc"), "working_hours": N_("giờ làm việc"),
                "calendar_days": N_("ngày"), "same_day": N_("trong ngày")}
 
 
-# ------------------------------------------------------------------ who may
-async def admin_page(request: Request) -> User | Response:
-    return await page_user(request, ("admin",), "Only administrators design procedures")
-
-
-async def admin_json(request: Request) -> User:
-    """The session's admin for a JSON call; POSTs must echo the page's CSRF token in a header."""
-    user = await session_user(request)
-    if user is None:
-        raise AuthenticationFailed("Sign in first")
-    if user.kind != "admin":
-        raise PermissionDenied("Only administrators design procedures")
-    if request.method == "POST":
-        sent, expected = request.headers.get("x-csrf-token", ""), str(request.session.get("csrf", ""))
-        if not sent or not expected or not hmac.compare_digest(sent, expected):
-            raise PermissionDenied("The page has expired; reload it", code="csrf")
-    return user
-
-
-async def json_body(request: Request) -> dict[str, Any]:
-    try:
-        body = json.loads(await request.body())
-    except ValueError:
-        raise InvalidData("The body is not JSON") from None
-    if not isinstance(body, dict):
-        raise InvalidData("The body must be a JSON object")
-    return body
-
-
-def revision_of(body: dict[str, Any]) -> int:
-    revision = body.get("revision")
-    if not isinstance(revision, int) or isinstance(revision, bool):
-        raise InvalidData("revision is required", fields={"revision": ["an integer"]})
-    return revision
-
-
-def now_of(request: Request) -> datetime:
-    return request.app.state.clock()  # type: ignore[no-any-return]
-
-
 # ------------------------------------------------------------------ words
-@dataclass(frozen=True)
-class ProblemView:
-    text: str
-    detail: str
-    code: str
-    element_id: str | None
-    form: str | None
-    component: str | None
-    href: str | None  # the form editor, for a form's problems
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def problem_views(request: Request, code: str, problems: list[Problem], names: dict[str, str]) -> list[ProblemView]:
-    """Each problem in the admin's language, naming the element by its name when it has one."""
-    tr = gettext_for(language(request))
-    views = []
-    for p in problems:
-        name = names.get(p.element_id) or p.element_id if p.element_id else tr.gettext("mô hình")
-        text = tr.gettext(PROBLEM_TEXTS.get(p.code, OTHER_PROBLEM)) % {"name": name, "form": p.form or ""}
-        href = f"/designer/{code}/forms/{p.form}" if p.form and p.code != "form_missing" else None
-        if p.line and not p.element_id:
-            text += " " + tr.gettext("(dòng %(line)s)") % {"line": p.line}
-        views.append(ProblemView(text, p.message, p.code, p.element_id, p.form, p.component, href))
-    return views
-
-
-def problems_response(request: Request, code: str, problems: list[Problem], xml: str, **extra: Any) -> JSONResponse:
-    views = problem_views(request, code, problems, diff.element_names(xml))
-    return JSONResponse({"problems": [v.as_dict() for v in views], **extra})
-
-
 def time_label(request: Request, p: Procedure) -> str:
     tr = gettext_for(language(request))
     unit = tr.gettext(UNIT_LABELS.get(p.time_unit, p.time_unit))
@@ -246,27 +145,6 @@ async def procedure_page(request: Request) -> Response:
                         "forms": catalogue(forms), "autosave_ms": AUTOSAVE_MS})
 
 
-@dataclass(frozen=True)
-class FormLine:
-    ref: str
-    name: str
-    exists: bool  # False: the model names it, but the draft has no such form yet
-    used: bool  # a step or the start event uses it
-
-
-def form_list(draft: ProcedureDraft) -> list[FormLine]:
-    """Forms of the draft, then refs the model uses that have no form yet."""
-    used = drafts.form_refs(draft.bpmn_xml)
-    forms = draft.forms or {}
-    listed = [FormLine(ref, drafts.form_title(forms[ref], ref), True, ref in used) for ref in sorted(forms)]
-    return listed + [FormLine(ref, ref, False, True) for ref in used if ref not in forms]
-
-
-def catalogue(forms: list[FormLine]) -> list[dict[str, str]]:
-    """The modeler's form choices (motcuaCatalogue.setForms)."""
-    return [{"ref": f.ref, "name": f.name} for f in forms if f.exists]
-
-
 def audit_labels(gettext: Any) -> dict[str, str]:
     return {
         "created": gettext("tạo thủ tục"), "imported": gettext("nhập mô hình từ tệp"),
@@ -305,9 +183,9 @@ async def publish(request: Request) -> Response:
     body = await json_body(request)
     try:
         version, created = await drafts.publish(code, revision_of(body), actor=user.username, now=now_of(request))
-    except ModelInvalid as exc:  # refused with reasons: an answer, not a failure (status 200)
+    except ModelInvalid as exc:  # refused with reasons: 422 like the API's publish, the problems in words
         draft = await design.get_draft(code)
-        return problems_response(request, code, exc.problems, draft.bpmn_xml, published=False)
+        return problems_response(request, code, exc.problems, draft.bpmn_xml, status=422, published=False)
     return JSONResponse({"published": True, "version": version.number, "created": created},
                         status_code=201 if created else 200)
 
@@ -359,23 +237,3 @@ async def diff_page(request: Request) -> Response:
         changes = diff.compare(xml_a, forms_a, xml_b, forms_b)
     return render(request, "designer/diff.html", p=procedure, numbers=numbers, start=start, to=to,
                   changes=changes, has_draft=default_to == "draft")
-
-
-def routes() -> list[BaseRoute]:
-    from web import designer_forms, designer_migrate, designer_simulate
-
-    return [
-        Route("/", index),
-        Route("/", create, methods=["POST"]),
-        Route("/{code}", procedure_page),
-        Route("/{code}/duplicate", duplicate, methods=["POST"]),
-        Route("/{code}/draft", save_draft, methods=["POST"]),
-        Route("/{code}/check", check, methods=["POST"]),
-        Route("/{code}/publish", publish, methods=["POST"]),
-        Route("/{code}/export.bpmn", export),
-        Route("/{code}/import", import_model, methods=["POST"]),
-        Route("/{code}/diff", diff_page),
-        *designer_forms.routes(),
-        *designer_simulate.routes(),
-        *designer_migrate.routes(),
-    ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 
 from engine import migration
 from engine.errors import InvalidData
@@ -25,7 +24,3 @@ async def migrate(request: Request) -> Response:
     report = await migration.migrate(request.path_params["code"], first, second, user.username,
                                      request.app.state.clock(), dry_run=dry_run)
     return render(request, "designer/migrate.html", code=request.path_params["code"], report=report)
-
-
-def routes() -> list[BaseRoute]:
-    return [Route("/{code}/migrate", migrate, methods=["POST"])]

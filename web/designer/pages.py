@@ -35,7 +35,7 @@ from web.pages import check_csrf, language, render
 AUTOSAVE_MS = 2000  # after the last change; the page also saves every 30 s and before leaving
 
 
-def N_(text: str) -> str:  # noqa: N802  marks a string for extraction; translated when shown
+def N_(text: str) -> str:
     return text
 
 

@@ -14,7 +14,7 @@ from web.i18n import gettext_for
 from web.pages import language
 
 
-def N_(text: str) -> str:  # noqa: N802  marks a string for extraction; translated when shown
+def N_(text: str) -> str:
     return text
 
 

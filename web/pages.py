@@ -24,6 +24,8 @@ TEMPLATES.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
 
 
 def csrf_token(request: Request) -> str:
+    if "session" not in request.scope:  # an error page drawn outside the session middleware
+        return ""
     token = request.session.get("csrf")
     if not token:
         token = request.session["csrf"] = secrets.token_urlsafe(32)
@@ -44,7 +46,8 @@ async def check_csrf(request: Request) -> dict[str, Any]:
 
 
 def language(request: Request) -> str:
-    lang = request.query_params.get("lang") or request.session.get("lang") or request.app.state.settings.language
+    session = request.scope.get("session") or {}
+    lang = request.query_params.get("lang") or session.get("lang") or request.app.state.settings.language
     return lang if lang in LANGUAGES else "vi"
 
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -28,6 +29,7 @@ from web.api import channels as api_channels
 from web.api import dossiers as api_dossiers
 from web.api import procedures as api_procedures
 from web.api.openapi import openapi
+from web.auth import SessionOrToken
 from web.citizen import apply, catalogue, tracking
 from web.designer.routes import routes as designer_routes
 from web.errors import HANDLERS
@@ -139,7 +141,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
               name="static"),
     ]
     middleware = [Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="motcua_session",
-                             same_site="lax", https_only=settings.https_only)]
+                             same_site="lax", https_only=settings.https_only),
+                  Middleware(AuthenticationMiddleware, backend=SessionOrToken())]  # inside: it reads the session
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware,
                     exception_handlers=HANDLERS)  # type: ignore[arg-type]
     app.state.settings = settings

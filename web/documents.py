@@ -6,11 +6,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from engine import documents
 from engine.errors import NotFound
-from web.pages import language, render, session_user
+from engine.models import User
+from web.auth import requires
+from web.pages import language, render
+from web.permissions import SIGNED_IN
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 UNITS = {"working_days": ("ngày làm việc", "working days"), "working_hours": ("giờ làm việc", "working hours"),
@@ -26,10 +29,7 @@ def fmt(at: datetime | str | None) -> str:
     return value.astimezone(LOCAL_TZ).strftime("%H:%M ngày %d/%m/%Y")
 
 
-async def _document(request: Request) -> documents.DossierDocument | Response:
-    user = await session_user(request)
-    if user is None:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+async def _document(request: Request, user: User) -> documents.DossierDocument:
     return await documents.for_user(request.path_params["code"], user)
 
 
@@ -37,10 +37,9 @@ def _lang(request: Request) -> int:
     return 1 if language(request) == "en" else 0
 
 
-async def receipt(request: Request) -> Response:
-    doc = await _document(request)
-    if isinstance(doc, Response):
-        return doc
+@requires(SIGNED_IN)
+async def receipt(request: Request, user: User) -> Response:
+    doc = await _document(request, user)
     if doc.accepted_at is None:
         raise NotFound("The dossier has not been accepted yet", code=doc.code)
     lang = _lang(request)
@@ -50,10 +49,9 @@ async def receipt(request: Request) -> Response:
                   kind_label=lambda k: KINDS.get(k, (k, k))[lang])
 
 
-async def apology(request: Request) -> Response:
-    doc = await _document(request)
-    if isinstance(doc, Response):
-        return doc
+@requires(SIGNED_IN)
+async def apology(request: Request, user: User) -> Response:
+    doc = await _document(request, user)
     if not doc.extension:
         raise NotFound("The dossier has no apology letter", code=doc.code)
     return render(request, "apology.html", doc=doc, fmt=fmt, original=doc.extension.get("original_due_at"),

@@ -1,4 +1,7 @@
-"""The one place engine errors become HTTP: JSON `{"error": {"code", "message", "details"}}`, never a trace."""
+"""The one place errors become HTTP. Under /api (and on the JSON endpoints `requires(json=True)`
+marks) the answer is JSON `{"error": {"code", "message", "details"}}`; every other path gets the
+error page (error.html) in the user's language. Never a traceback.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from engine.channels import ChannelRefused
 from engine.errors import (
@@ -20,6 +23,9 @@ from engine.errors import (
     PermissionDenied,
     WorkflowFailed,
 )
+from web.auth import wants_json
+from web.i18n import gettext_for
+from web.pages import language, render
 
 log = logging.getLogger("motcua.web")
 
@@ -33,33 +39,78 @@ STATUS = {
     ModelInvalid: 422,
     WorkflowFailed: 422,
 }
+CSRF = "csrf"  # PermissionDenied(code="csrf"): a form or page older than the session's token
+
+
+def N_(text: str) -> str:  # noqa: N802  marks a string for the catalogue; translated when shown
+    return text
+
+
+#: what the error page says, per kind: (title, message); the kind is the status, or "csrf"
+PAGE_TEXTS: dict[int | str, tuple[str, str]] = {
+    CSRF: (N_("Phiên làm việc đã hết hạn"),
+           N_("Phiên làm việc đã hết hạn, vui lòng tải lại trang và thử lại")),
+    400: (N_("Yêu cầu không hợp lệ"), N_("Yêu cầu không hợp lệ. Vui lòng quay lại và thử lại.")),
+    401: (N_("Cần đăng nhập"), N_("Vui lòng đăng nhập để tiếp tục.")),
+    403: (N_("Không có quyền truy cập"), N_("Tài khoản của ông/bà không được phép dùng trang này.")),
+    404: (N_("Không tìm thấy"), N_("Không tìm thấy trang hoặc hồ sơ ông/bà cần. Vui lòng kiểm tra lại địa chỉ.")),
+    405: (N_("Yêu cầu không hợp lệ"), N_("Trang này không nhận yêu cầu theo cách đó.")),
+    409: (N_("Dữ liệu vừa thay đổi"),
+          N_("Hồ sơ vừa được người khác thay đổi. Vui lòng tải lại trang để xem bản mới nhất rồi thử lại.")),
+    413: (N_("Tệp quá lớn"), N_("Dữ liệu hoặc tệp gửi lên quá lớn.")),
+    422: (N_("Dữ liệu không hợp lệ"), N_("Dữ liệu gửi lên không hợp lệ. Vui lòng kiểm tra lại và thử lại.")),
+    500: (N_("Hệ thống gặp lỗi"), N_("Hệ thống gặp lỗi ngoài dự kiến và đã ghi lại. Vui lòng thử lại sau.")),
+}
 
 
 def error_response(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message, "details": details or {}}}, status_code=status)
 
 
-async def motcua_error(request: Request, exc: Exception) -> JSONResponse:
+def error_page(request: Request, status: int, kind: int | str | None = None) -> HTMLResponse:
+    """The error page in the user's language, inside the site's layout (a bare one if that fails)."""
+    title, message = PAGE_TEXTS.get(kind or status) or PAGE_TEXTS[500 if status >= 500 else 400]
+    try:
+        tr = gettext_for(language(request))
+        return render(request, "error.html", status=status, title=tr.gettext(title), message=tr.gettext(message),
+                      status_code=status, sign_in=status == 401)
+    except Exception:  # the layout itself failed: still a page, and no traceback
+        log.exception("rendering the error page failed")
+        return HTMLResponse(f"<!doctype html><title>{status}</title><h1>{status}</h1>", status_code=status)
+
+
+async def motcua_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, MotcuaError)
     status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+    if not wants_json(request):
+        if isinstance(exc, PermissionDenied) and exc.params.get("code") == CSRF:
+            return error_page(request, 400, CSRF)
+        return error_page(request, status)
     details: Any = dict(exc.params)
     if isinstance(exc, ModelInvalid):
         details = {"problems": [p.as_dict() for p in exc.problems]}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     response = error_response(status, exc.code, exc.message, details)
-    if headers:
-        response.headers.update(headers)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
     return response
 
 
-async def http_error(request: Request, exc: Exception) -> JSONResponse:
+async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "http_error")
-    return error_response(exc.status_code, code, str(exc.detail))
+    if not wants_json(request):
+        response: Response = error_page(request, exc.status_code)
+    else:
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "http_error")
+        response = error_response(exc.status_code, code, str(exc.detail))
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
 
 
-async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+async def unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
+    if not wants_json(request):
+        return error_page(request, 500)
     return error_response(500, "internal", "Internal error; it has been logged")
 
 

@@ -14,7 +14,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from engine import accounts
 from engine.errors import AuthenticationFailed, PermissionDenied
-from engine.models import User
+from web import permissions
+from web.auth import current_user
 from web.i18n import LANGUAGES, gettext_for
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -23,6 +24,8 @@ TEMPLATES.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
 
 
 def csrf_token(request: Request) -> str:
+    if "session" not in request.scope:  # an error page drawn outside the session middleware
+        return ""
     token = request.session.get("csrf")
     if not token:
         token = request.session["csrf"] = secrets.token_urlsafe(32)
@@ -43,14 +46,17 @@ async def check_csrf(request: Request) -> dict[str, Any]:
 
 
 def language(request: Request) -> str:
-    lang = request.query_params.get("lang") or request.session.get("lang") or request.app.state.settings.language
+    session = request.scope.get("session") or {}
+    lang = request.query_params.get("lang") or session.get("lang") or request.app.state.settings.language
     return lang if lang in LANGUAGES else "vi"
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     lang = language(request)
     tr = gettext_for(lang)
-    context.setdefault("current_user", getattr(request.state, "user", None))
+    user = current_user(request)
+    context.setdefault("current_user", user)
+    context.setdefault("nav", permissions.Nav.of(user))
     html = TEMPLATES.get_template(name).render(lang=lang, _=tr.gettext, gettext=tr.gettext, ngettext=tr.ngettext,
                                                csrf_token=csrf_token(request), request_path=request.url.path,
                                                **context)
@@ -63,23 +69,6 @@ async def set_language(request: Request) -> Response:
     lang = str(form.get("lang", "vi"))
     request.session["lang"] = lang if lang in LANGUAGES else "vi"
     return RedirectResponse(_safe_next(form.get("next"), "/"), status_code=303)
-
-
-async def page_user(request: Request, kinds: tuple[str, ...], refusal: str) -> User | Response:
-    """The signed-in user if of one of `kinds`; the login page when nobody is signed in."""
-    user = await session_user(request)
-    if user is None:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    if user.kind not in kinds:
-        raise PermissionDenied(refusal, required=list(kinds))
-    return user
-
-
-async def session_user(request: Request) -> User | None:
-    user_id = request.session.get("user_id")
-    user = await User.get_or_none(id=user_id, is_active=True) if user_id else None
-    request.state.user = user
-    return user
 
 
 def _safe_next(value: object, default: str) -> str:
@@ -102,8 +91,7 @@ async def login(request: Request) -> Response:
                       next_path=_safe_next(form.get("next"), ""))
     request.session.clear()  # new session id content on login: no fixation
     request.session.update({"user_id": user.id, "csrf": secrets.token_urlsafe(32)})
-    default = "/can-bo" if user.kind in ("staff", "manager") else "/designer" if user.kind == "admin" else "/"
-    return RedirectResponse(_safe_next(form.get("next"), default), status_code=303)
+    return RedirectResponse(_safe_next(form.get("next"), permissions.home_of(user)), status_code=303)
 
 
 async def logout(request: Request) -> Response:

@@ -7,8 +7,10 @@ from starlette.responses import JSONResponse
 
 from engine import accounts
 from engine.errors import InvalidData
+from engine.models import User
 from web.api.common import iso, json_body
-from web.auth import api_user
+from web.auth import requires
+from web.permissions import SIGNED_IN
 
 
 async def token(request: Request) -> JSONResponse:
@@ -27,7 +29,7 @@ async def token(request: Request) -> JSONResponse:
     return JSONResponse({"access_token": value, "token_type": "bearer", "expires_at": iso(expires_at)})
 
 
-async def me(request: Request) -> JSONResponse:
-    user = await api_user(request)
+@requires(SIGNED_IN)
+async def me(request: Request, user: User) -> JSONResponse:
     return JSONResponse({"username": user.username, "full_name": user.full_name, "kind": user.kind,
                          "roles": user.roles, "agency": user.agency})

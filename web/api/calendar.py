@@ -10,9 +10,10 @@ from starlette.routing import Route
 
 from engine import calendar_admin
 from engine.errors import InvalidData
-from engine.models import CalendarOverride
+from engine.models import CalendarOverride, User
 from web.api.common import json_body
-from web.auth import api_user, require_kind
+from web.auth import requires
+from web.permissions import ADMINISTER
 
 
 def _override_json(row: CalendarOverride) -> dict[str, object]:
@@ -33,17 +34,15 @@ async def list_overrides(request: Request) -> JSONResponse:
     return JSONResponse({"items": [_override_json(r) for r in await calendar_admin.list_overrides()]})
 
 
-async def add_override(request: Request) -> JSONResponse:
-    user = await api_user(request)
-    require_kind(user, "admin")
+@requires(ADMINISTER)
+async def add_override(request: Request, user: User) -> JSONResponse:
     body = await json_body(request)
     row = await calendar_admin.add_override(body.get("on"), body.get("kind"), body.get("note", ""), user.username)
     return JSONResponse(_override_json(row), status_code=201)
 
 
-async def delete_override(request: Request) -> Response:
-    user = await api_user(request)
-    require_kind(user, "admin")
+@requires(ADMINISTER)
+async def delete_override(request: Request, user: User) -> Response:
     await calendar_admin.delete_override(request.path_params["id"])
     return Response(status_code=204)
 

@@ -14,10 +14,12 @@ from starlette.routing import Route
 
 from engine import channels, procedures
 from engine.errors import InvalidData
+from engine.models import User
 from engine.models.channel_policy import EXCEPTIONS
 from engine.models.dossier import CHANNELS
 from web.api.common import json_body
-from web.auth import api_user, optional_api_user, require_kind
+from web.auth import optional_api_user, requires
+from web.permissions import ADMINISTER
 
 
 def _id(request: Request) -> int:
@@ -26,35 +28,33 @@ def _id(request: Request) -> int:
 
 async def list_policies(request: Request) -> JSONResponse:
     """Admins see every rule; everybody else (anonymous included) the active ones."""
-    user = await optional_api_user(request)
-    admin = user is not None and user.kind == "admin"
+    admin = ADMINISTER.allows(optional_api_user(request))
     items = await channels.list_policies(active_only=not admin)
     return JSONResponse({"items": [channels.policy_dict(p, public=not admin) for p in items]})
 
 
-async def create_policy(request: Request) -> JSONResponse:
-    user = await api_user(request)
-    require_kind(user, "admin")
+@requires(ADMINISTER)
+async def create_policy(request: Request, user: User) -> JSONResponse:
     body = await json_body(request)
     body.pop("created_by", None)  # read-only: the caller
     policy = await channels.create_policy(created_by=user.username, **body)
     return JSONResponse(channels.policy_dict(policy), status_code=201)
 
 
-async def get_policy(request: Request) -> JSONResponse:
-    require_kind(await api_user(request), "admin")
+@requires(ADMINISTER)
+async def get_policy(request: Request, user: User) -> JSONResponse:
     return JSONResponse(channels.policy_dict(await channels.get_policy(_id(request))))
 
 
-async def update_policy(request: Request) -> JSONResponse:
-    require_kind(await api_user(request), "admin")
+@requires(ADMINISTER)
+async def update_policy(request: Request, user: User) -> JSONResponse:
     body = await json_body(request)
     policy = await channels.update_policy(_id(request), **body)
     return JSONResponse(channels.policy_dict(policy))
 
 
-async def delete_policy(request: Request) -> Response:
-    require_kind(await api_user(request), "admin")
+@requires(ADMINISTER)
+async def delete_policy(request: Request, user: User) -> Response:
     await channels.delete_policy(_id(request))
     return Response(status_code=204)
 

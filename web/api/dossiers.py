@@ -16,7 +16,8 @@ from engine.lifecycle import Status
 from engine.models import Dossier, HumanTask, ProcedureVersion, User
 from forms.validation import validate
 from web.api.common import iso, json_body
-from web.auth import api_user, require_kind
+from web.auth import requires
+from web.permissions import SIGNED_IN, SUBMIT, TASK_INBOX, is_citizen, sees_every_dossier
 
 
 def task_json(t: HumanTask | dict[str, Any]) -> dict[str, Any]:
@@ -66,9 +67,8 @@ def _check_form(schema: dict[str, Any] | None, data: dict[str, Any]) -> None:
         raise InvalidData("Some fields are invalid", fields=errors)
 
 
-async def submit(request: Request) -> JSONResponse:
-    user = await api_user(request)
-    require_kind(user, "citizen", "staff", "admin", "manager")
+@requires(SUBMIT)
+async def submit(request: Request, user: User) -> JSONResponse:
     body = await json_body(request)
     code = body.get("procedure")
     if not isinstance(code, str):
@@ -80,8 +80,8 @@ async def submit(request: Request) -> JSONResponse:
     if key is not None and (not isinstance(key, str) or not 0 < len(key) <= 120):
         raise InvalidData("Invalid idempotency key", fields={"idempotency_key": ["1 to 120 characters"]})
     channel = body.get("channel", "online")
-    submitter_kind = body.get("submitter_kind") or ("citizen" if user.kind == "citizen" else "officer_assisted")
-    if user.kind == "citizen" and (channel != "online" or submitter_kind == "officer_assisted"):
+    submitter_kind = body.get("submitter_kind") or ("citizen" if is_citizen(user) else "officer_assisted")
+    if is_citizen(user) and (channel != "online" or submitter_kind == "officer_assisted"):
         raise PermissionDenied("Citizens submit online, for themselves or as a proxy")
     version = await dossiers.current_version_info(code)
     _check_form(version.start_form(), data)
@@ -94,15 +94,14 @@ async def submit(request: Request) -> JSONResponse:
     return JSONResponse(await dossier_json(dossier), status_code=200 if getattr(dossier, "replayed", False) else 201)
 
 
-async def get_dossier(request: Request) -> JSONResponse:
-    user = await api_user(request)
+@requires(SIGNED_IN)
+async def get_dossier(request: Request, user: User) -> JSONResponse:
     dossier = await dossiers.get_for(request.path_params["code"], user)
-    return JSONResponse(await dossier_json(dossier, with_history=user.kind != "citizen"))
+    return JSONResponse(await dossier_json(dossier, with_history=sees_every_dossier(user)))
 
 
-async def inbox(request: Request) -> JSONResponse:
-    user = await api_user(request)
-    require_kind(user, "staff", "manager")
+@requires(TASK_INBOX)
+async def inbox(request: Request, user: User) -> JSONResponse:
     roles = list(user.roles or []) or [""]
     mine = request.query_params.get("mine") == "1"
     found = await rows.fetch(rows.db(), (
@@ -121,8 +120,8 @@ async def _task(request: Request, user: User) -> HumanTask:
     return task
 
 
-async def get_task(request: Request) -> JSONResponse:
-    user = await api_user(request)
+@requires(SIGNED_IN)
+async def get_task(request: Request, user: User) -> JSONResponse:
     task = await _task(request, user)
     dossier = await Dossier.get(id=task.dossier_id)
     version = await dossiers.version_info(dossier.procedure_version_id)
@@ -130,22 +129,22 @@ async def get_task(request: Request) -> JSONResponse:
     return JSONResponse({**task_json(task), "dossier": dossier.code, "form_schema": schema})
 
 
-async def claim(request: Request) -> JSONResponse:
-    user = await api_user(request)
+@requires(SIGNED_IN)
+async def claim(request: Request, user: User) -> JSONResponse:
     await _task(request, user)
     task = await assignment.claim(request.path_params["task_id"], user, request.app.state.clock())
     return JSONResponse(task_json(task))
 
 
-async def release(request: Request) -> JSONResponse:
-    user = await api_user(request)
+@requires(SIGNED_IN)
+async def release(request: Request, user: User) -> JSONResponse:
     await _task(request, user)
     task = await assignment.release(request.path_params["task_id"], user, request.app.state.clock())
     return JSONResponse(task_json(task))
 
 
-async def complete(request: Request) -> JSONResponse:
-    user = await api_user(request)
+@requires(SIGNED_IN)
+async def complete(request: Request, user: User) -> JSONResponse:
     task_id = request.path_params["task_id"]
     try:
         loaded = await dossiers.load_task(task_id)
@@ -162,9 +161,9 @@ async def complete(request: Request) -> JSONResponse:
     return JSONResponse(await dossier_json(dossier))
 
 
-async def lifecycle_step(request: Request) -> JSONResponse:
+@requires(SIGNED_IN)
+async def lifecycle_step(request: Request, user: User) -> JSONResponse:
     """POST /dossiers/{code}/{command}: a lifecycle step asked for directly (supplement, withdraw…)."""
-    user = await api_user(request)
     body = await json_body(request)
     reasons = body.get("reasons") or []
     if isinstance(reasons, str):

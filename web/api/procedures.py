@@ -11,10 +11,11 @@ from starlette.responses import JSONResponse
 
 from engine import migration, procedures
 from engine.errors import InvalidData, ModelInvalid, Problem
-from engine.models import Dossier, Procedure, ProcedureVersion
+from engine.models import Dossier, Procedure, ProcedureVersion, User
 from forms import check_schema
 from web.api.common import iso, json_body
-from web.auth import api_user, require_kind
+from web.auth import requires
+from web.permissions import ADMINISTER
 
 
 def procedure_json(p: Procedure, versions: list[ProcedureVersion] | None = None) -> dict[str, Any]:
@@ -47,9 +48,8 @@ async def get_procedure(request: Request) -> JSONResponse:
     return JSONResponse(procedure_json(p, versions))
 
 
-async def create_procedure(request: Request) -> JSONResponse:
-    user = await api_user(request)
-    require_kind(user, "admin")
+@requires(ADMINISTER)
+async def create_procedure(request: Request, user: User) -> JSONResponse:
     body = await json_body(request)
     code = body.pop("code", None)
     if not isinstance(code, str):
@@ -59,9 +59,8 @@ async def create_procedure(request: Request) -> JSONResponse:
     return JSONResponse(procedure_json(p, []), status_code=200 if existed else 201)
 
 
-async def publish_version(request: Request) -> JSONResponse:
-    user = await api_user(request)
-    require_kind(user, "admin")
+@requires(ADMINISTER)
+async def publish_version(request: Request, user: User) -> JSONResponse:
     settings = request.app.state.settings
     form = await request.form(max_part_size=settings.max_bpmn_bytes)
     bpmn = form.get("bpmn")
@@ -85,18 +84,16 @@ async def publish_version(request: Request) -> JSONResponse:
     return JSONResponse(version_json(version), status_code=201)
 
 
-async def retire_version(request: Request) -> JSONResponse:
-    user = await api_user(request)
-    require_kind(user, "admin")
+@requires(ADMINISTER)
+async def retire_version(request: Request, user: User) -> JSONResponse:
     version = await procedures.retire(request.path_params["code"], int(request.path_params["number"]))
     running = await Dossier.filter(procedure_version_id=version.id, status="processing").count()
     return JSONResponse({**version_json(version), "running_dossiers": running})
 
 
-async def migrate_dossiers(request: Request) -> JSONResponse:
+@requires(ADMINISTER)
+async def migrate_dossiers(request: Request, user: User) -> JSONResponse:
     """POST /procedures/{code}/migrate {from, to, dry_run (default true)}: move running dossiers."""
-    user = await api_user(request)
-    require_kind(user, "admin")
     body = await json_body(request)
     first, second = body.get("from"), body.get("to")
     if not isinstance(first, int) or not isinstance(second, int):

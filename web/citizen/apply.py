@@ -13,21 +13,17 @@ import forms
 from engine import dossiers, drafts
 from engine.errors import InvalidData, NotFound
 from engine.models import Dossier, User
+from web.auth import requires
 from web.documents import fmt
-from web.pages import checked_form, language, page_user, render
+from web.pages import checked_form, language, render
+from web.permissions import APPLY_ONLINE
 from web.uploads import store_uploads
 
 FORMS_CSS = Markup((Path(forms.__file__).parent / "static" / "forms" / "forms.css").read_text(encoding="utf-8"))
 
 
-async def _citizen(request: Request) -> User | Response:
-    return await page_user(request, ("citizen",), "Staff submit at the counter (officer-assisted intake)")
-
-
-async def apply(request: Request) -> Response:
-    user = await _citizen(request)
-    if isinstance(user, Response):
-        return user
+@requires(APPLY_ONLINE)
+async def apply(request: Request, user: User) -> Response:
     code = request.path_params["code"]
     version = await dossiers.current_version_info(code)
     schema = version.start_form()
@@ -70,10 +66,8 @@ async def apply(request: Request) -> Response:
                   errors={})
 
 
-async def confirmation(request: Request) -> Response:
-    user = await _citizen(request)
-    if isinstance(user, Response):
-        return user
+@requires(APPLY_ONLINE)
+async def confirmation(request: Request, user: User) -> Response:
     dossier = await Dossier.get_or_none(code=request.path_params["dossier"], submitted_by_id=user.id)
     if dossier is None:
         raise NotFound("No such dossier")

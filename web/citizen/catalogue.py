@@ -10,7 +10,7 @@ from starlette.responses import Response
 from engine import catalogue, channels
 from engine.errors import NotFound
 from engine.models import Procedure
-from web.pages import render, session_user
+from web.pages import render
 
 UNIT_LABELS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày",
                "same_day": "Trong ngày"}
@@ -36,14 +36,12 @@ def card(p: Procedure) -> ProcedureCard:
 
 
 async def home(request: Request) -> Response:
-    await session_user(request)
     query = request.query_params.get("q", "")[:100]
     found = [card(p) for p in await catalogue.search(query)]
     return render(request, "citizen/catalogue.html", query=query, procedures=found)
 
 
 async def procedure_page(request: Request) -> Response:
-    await session_user(request)
     procedure = await Procedure.get_or_none(code=request.path_params["code"])
     if procedure is None or not await catalogue.search(procedure.code):
         raise NotFound("No such procedure", code=request.path_params["code"])

@@ -13,8 +13,10 @@ from engine import tracking
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
 from engine.lifecycle import Status
 from engine.models import AuditEvent, Dossier, Procedure, ProcedureVersion, Rating
+from web.auth import current_user
 from web.documents import fmt
-from web.pages import check_csrf, checked_form, language, render, session_user
+from web.pages import check_csrf, checked_form, language, render
+from web.permissions import sees_every_dossier
 from web.uploads import store_files
 
 MAX_ATTEMPTS, WINDOW_S = 10, 600
@@ -53,7 +55,6 @@ def _limited(request: Request) -> bool:
 
 
 async def form(request: Request) -> Response:
-    await session_user(request)
     if request.method == "GET":
         return render(request, "citizen/track.html", error=None, code="")
     data = await check_csrf(request)
@@ -71,11 +72,11 @@ async def form(request: Request) -> Response:
 
 
 async def _visible(request: Request) -> Dossier:
-    user = await session_user(request)
+    user = current_user(request)
     code = request.path_params["code"]
     dossier = await Dossier.get_or_none(code=code)
-    allowed = dossier is not None and (code in request.session.get("tracked", []) or (
-        user is not None and (user.kind != "citizen" or dossier.submitted_by_id == user.id)))
+    allowed = dossier is not None and (code in request.session.get("tracked", []) or sees_every_dossier(user) or (
+        user is not None and dossier.submitted_by_id == user.id))
     if not allowed or dossier is None:
         raise NotFound("No such dossier", code=code)
     return dossier

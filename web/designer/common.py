@@ -1,38 +1,17 @@
-"""What several designer routes need: the admin checks, the clock, the revision a JSON body
-names, and the draft's list of forms."""
+"""What several designer routes need: the clock, the revision a JSON body names, and the
+draft's list of forms. (Who may: web.auth.requires(web.permissions.DESIGN).)"""
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
 
 from designer import drafts
-from engine.errors import AuthenticationFailed, InvalidData, PermissionDenied
-from engine.models import ProcedureDraft, User
-from web.pages import page_user, session_user
-
-
-async def admin_page(request: Request) -> User | Response:
-    return await page_user(request, ("admin",), "Only administrators design procedures")
-
-
-async def admin_json(request: Request) -> User:
-    """The session's admin for a JSON call; POSTs must echo the page's CSRF token in a header."""
-    user = await session_user(request)
-    if user is None:
-        raise AuthenticationFailed("Sign in first")
-    if user.kind != "admin":
-        raise PermissionDenied("Only administrators design procedures")
-    if request.method == "POST":
-        sent, expected = request.headers.get("x-csrf-token", ""), str(request.session.get("csrf", ""))
-        if not sent or not expected or not hmac.compare_digest(sent, expected):
-            raise PermissionDenied("The page has expired; reload it", code="csrf")
-    return user
+from engine.errors import InvalidData
+from engine.models import ProcedureDraft
 
 
 def revision_of(body: dict[str, Any]) -> int:

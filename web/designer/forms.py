@@ -18,21 +18,21 @@ from starlette.responses import JSONResponse, Response
 from designer import drafts, formcheck, starter
 from engine import design, procedures
 from engine.errors import InvalidData, ModelInvalid, NotFound
-from engine.models import ProcedureDraft
+from engine.models import ProcedureDraft, User
 from web.api.common import json_body
-from web.designer.common import admin_json, admin_page, catalogue, form_list, now_of, revision_of
+from web.auth import requires
+from web.designer.common import catalogue, form_list, now_of, revision_of
 from web.i18n import gettext_for
 from web.pages import check_csrf, language, render
+from web.permissions import DESIGN
 
 
 def _refs(draft: ProcedureDraft) -> list[dict[str, str]]:
     return catalogue(form_list(draft))
 
 
-async def editor(request: Request) -> Response:
-    user = await admin_page(request)
-    if isinstance(user, Response):
-        return user
+@requires(DESIGN)
+async def editor(request: Request, user: User) -> Response:
     code, ref = request.path_params["code"], request.path_params["ref"]
     procedure = await procedures.get(code)
     draft = await drafts.open_draft(code, actor=user.username, now=now_of(request))
@@ -52,8 +52,8 @@ def _form_problems(request: Request, problems: list[Any]) -> list[dict[str, Any]
              "component": p.component, "detail": p.message} for p in problems]
 
 
-async def save(request: Request) -> Response:
-    user = await admin_json(request)
+@requires(DESIGN, json=True, csrf_header=True)
+async def save(request: Request, user: User) -> Response:
     code, ref = request.path_params["code"], request.path_params["ref"]
     body = await json_body(request)
     schema = body.get("schema")
@@ -70,8 +70,8 @@ async def save(request: Request) -> Response:
     return JSONResponse({"saved": True, "revision": draft.revision, "forms": _refs(draft)})
 
 
-async def add(request: Request) -> Response:
-    user = await admin_json(request)
+@requires(DESIGN, json=True, csrf_header=True)
+async def add(request: Request, user: User) -> Response:
     body = await json_body(request)
     ref = str(body.get("ref", "")).strip()
     if not design.FORM_REF.fullmatch(ref):
@@ -81,19 +81,17 @@ async def add(request: Request) -> Response:
     return JSONResponse({"revision": draft.revision, "forms": _refs(draft)}, status_code=201)
 
 
-async def delete(request: Request) -> Response:
-    user = await admin_json(request)
+@requires(DESIGN, json=True, csrf_header=True)
+async def delete(request: Request, user: User) -> Response:
     body = await json_body(request)
     draft = await design.delete_form(request.path_params["code"], request.path_params["ref"], revision_of(body),
                                      actor=user.username, now=now_of(request))
     return JSONResponse({"revision": draft.revision, "forms": _refs(draft)})
 
 
-async def preview(request: Request) -> Response:
+@requires(DESIGN)
+async def preview(request: Request, user: User) -> Response:
     """A bare page (no site header) for the preview iframes; POST previews the editor's unsaved schema."""
-    user = await admin_page(request)
-    if isinstance(user, Response):
-        return user
     code, ref = request.path_params["code"], request.path_params["ref"]
     if request.method == "POST":
         form = await check_csrf(request)

@@ -8,13 +8,14 @@ from starlette.responses import Response
 
 from engine import migration
 from engine.errors import InvalidData
-from web.pages import check_csrf, page_user, render
+from engine.models import User
+from web.auth import requires
+from web.pages import check_csrf, render
+from web.permissions import DESIGN
 
 
-async def migrate(request: Request) -> Response:
-    user = await page_user(request, ("admin",), "Only administrators design procedures")
-    if isinstance(user, Response):
-        return user
+@requires(DESIGN)
+async def migrate(request: Request, user: User) -> Response:
     form = await check_csrf(request)
     try:
         first, second = int(str(form.get("from", ""))), int(str(form.get("to", "")))

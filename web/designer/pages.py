@@ -23,14 +23,16 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from designer import diff, drafts
 from engine import design, procedures
 from engine.errors import Conflict, InvalidData, ModelInvalid
-from engine.models import Procedure, ProcedureDraft, Role
+from engine.models import Procedure, ProcedureDraft, Role, User
 from engine.models.procedure import TIME_UNITS
 from web.api.common import json_body
-from web.designer.common import admin_json, admin_page, catalogue, form_list, now_of, revision_of
+from web.auth import requires
+from web.designer.common import catalogue, form_list, now_of, revision_of
 from web.designer.problems import problem_views, problems_response
 from web.documents import fmt
 from web.i18n import gettext_for
 from web.pages import check_csrf, language, render
+from web.permissions import DESIGN
 
 AUTOSAVE_MS = 2000  # after the last change; the page also saves every 30 s and before leaving
 
@@ -54,10 +56,8 @@ def time_label(request: Request, p: Procedure) -> str:
 CREATE_FIELDS = ("code", "name", "agency", "time_limit", "time_unit")
 
 
-async def index(request: Request) -> Response:
-    user = await admin_page(request)
-    if isinstance(user, Response):
-        return user
+@requires(DESIGN)
+async def index(request: Request, user: User) -> Response:
     return await _index(request, {}, {})
 
 
@@ -69,10 +69,8 @@ async def _index(request: Request, errors: dict[str, str], values: dict[str, str
                   message=request.query_params.get("msg", ""))
 
 
-async def create(request: Request) -> Response:
-    user = await admin_page(request)
-    if isinstance(user, Response):
-        return user
+@requires(DESIGN)
+async def create(request: Request, user: User) -> Response:
     form = await check_csrf(request)
     tr = gettext_for(language(request))
     values = {k: str(form.get(k, "")).strip() for k in CREATE_FIELDS}
@@ -106,10 +104,8 @@ async def create(request: Request) -> Response:
     return RedirectResponse(f"/designer/{values['code']}", status_code=303)
 
 
-async def duplicate(request: Request) -> Response:
-    user = await admin_page(request)
-    if isinstance(user, Response):
-        return user
+@requires(DESIGN)
+async def duplicate(request: Request, user: User) -> Response:
     form = await check_csrf(request)
     code, new_code = request.path_params["code"], str(form.get("new_code", "")).strip()
     tr = gettext_for(language(request))
@@ -124,10 +120,8 @@ async def duplicate(request: Request) -> Response:
 
 
 # ------------------------------------------------------------------ the procedure page
-async def procedure_page(request: Request) -> Response:
-    user = await admin_page(request)
-    if isinstance(user, Response):
-        return user
+@requires(DESIGN)
+async def procedure_page(request: Request, user: User) -> Response:
     code = request.path_params["code"]
     procedure = await procedures.get(code)
     draft = await drafts.open_draft(code, actor=user.username, now=now_of(request))
@@ -155,8 +149,8 @@ def audit_labels(gettext: Any) -> dict[str, str]:
     }
 
 
-async def save_draft(request: Request) -> Response:
-    user = await admin_json(request)
+@requires(DESIGN, json=True, csrf_header=True)
+async def save_draft(request: Request, user: User) -> Response:
     body = await json_body(request)
     xml = body.get("xml")
     if not isinstance(xml, str):
@@ -169,16 +163,16 @@ async def save_draft(request: Request) -> Response:
     return JSONResponse({"saved": True, "revision": draft.revision, "saved_at": fmt(draft.updated_at)})
 
 
-async def check(request: Request) -> Response:
-    user = await admin_json(request)
+@requires(DESIGN, json=True, csrf_header=True)
+async def check(request: Request, user: User) -> Response:
     code = request.path_params["code"]
     problems = await drafts.check(code, actor=user.username, now=now_of(request))
     draft = await design.get_draft(code)
     return problems_response(request, code, problems, draft.bpmn_xml, revision=draft.revision)
 
 
-async def publish(request: Request) -> Response:
-    user = await admin_json(request)
+@requires(DESIGN, json=True, csrf_header=True)
+async def publish(request: Request, user: User) -> Response:
     code = request.path_params["code"]
     body = await json_body(request)
     try:
@@ -190,19 +184,15 @@ async def publish(request: Request) -> Response:
                         status_code=201 if created else 200)
 
 
-async def export(request: Request) -> Response:
-    user = await admin_page(request)
-    if isinstance(user, Response):
-        return user
+@requires(DESIGN)
+async def export(request: Request, user: User) -> Response:
     name, xml = await design.export(request.path_params["code"], request.query_params.get("v", "draft"))
     return Response(xml, media_type="application/xml",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-async def import_model(request: Request) -> Response:
-    user = await admin_page(request)
-    if isinstance(user, Response):
-        return user
+@requires(DESIGN)
+async def import_model(request: Request, user: User) -> Response:
     form = await check_csrf(request)
     code = request.path_params["code"]
     upload = form.get("bpmn")
@@ -217,10 +207,8 @@ async def import_model(request: Request) -> Response:
 
 
 # ------------------------------------------------------------------ diff
-async def diff_page(request: Request) -> Response:
-    user = await admin_page(request)
-    if isinstance(user, Response):
-        return user
+@requires(DESIGN)
+async def diff_page(request: Request, user: User) -> Response:
     code = request.path_params["code"]
     procedure = await procedures.get(code)
     rows = await design.overview(code)

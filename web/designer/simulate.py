@@ -19,14 +19,16 @@ from starlette.responses import Response
 from designer import diff, simulate
 from engine import calendars, design, procedures
 from engine.errors import ModelInvalid
-from engine.models import Role
+from engine.models import Role, User
 from engine.workflow.parser import ParsedModel, parse_model
 from engine.workflow.runner import TaskNotReady
-from web.designer.common import admin_page, now_of
+from web.auth import requires
+from web.designer.common import now_of
 from web.designer.problems import problem_views
 from web.documents import fmt
 from web.i18n import gettext_for
 from web.pages import check_csrf, language, render
+from web.permissions import DESIGN
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -54,10 +56,8 @@ def _json_object(text: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-async def page(request: Request) -> Response:
-    user = await admin_page(request)
-    if isinstance(user, Response):
-        return user
+@requires(DESIGN)
+async def page(request: Request, user: User) -> Response:
     code = request.path_params["code"]
     procedure = await procedures.get(code)
     draft = await design.get_draft(code)

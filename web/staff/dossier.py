@@ -10,11 +10,12 @@ from starlette.responses import Response
 
 from engine import dossiers
 from engine.lifecycle import Status
-from engine.models import AuditEvent, HumanTask, Procedure, ProcedureVersion
+from engine.models import AuditEvent, HumanTask, Procedure, ProcedureVersion, User
 from engine.workflow import runner
+from web.auth import requires
 from web.documents import fmt
 from web.pages import language, render
-from web.staff.common import staff_user
+from web.permissions import STAFF_PAGES
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,8 @@ def flatten(data: dict[str, Any], prefix: str = "") -> list[DataLine]:
     return lines
 
 
-async def page(request: Request) -> Response:
-    user = await staff_user(request)
-    if isinstance(user, Response):
-        return user
+@requires(STAFF_PAGES)
+async def page(request: Request, user: User) -> Response:
     dossier = await dossiers.get_for(request.path_params["code"], user)
     version = await dossiers.version_info(dossier.procedure_version_id)
     procedure = await Procedure.get(code=version.procedure_code)
@@ -57,10 +56,8 @@ async def page(request: Request) -> Response:
                   states=runner.element_states(dossier.state, version.spec, version.subprocess_specs))
 
 
-async def diagram(request: Request) -> Response:
-    user = await staff_user(request)
-    if isinstance(user, Response):
-        return user
+@requires(STAFF_PAGES)
+async def diagram(request: Request, user: User) -> Response:
     dossier = await dossiers.get_for(request.path_params["code"], user)
     version = await ProcedureVersion.get(id=dossier.procedure_version_id)
     return Response(version.bpmn_xml, media_type="application/xml")

@@ -10,10 +10,11 @@ from starlette.responses import RedirectResponse, Response
 from engine import assignment
 from engine.errors import Conflict, NotFound, PermissionDenied
 from engine.lifecycle import Status
-from engine.models import Procedure
+from engine.models import Procedure, User
+from web.auth import requires
 from web.documents import fmt
 from web.pages import check_csrf, language, render
-from web.staff.common import staff_user
+from web.permissions import STAFF_PAGES
 
 
 @dataclass(frozen=True)
@@ -26,10 +27,8 @@ class InboxLine:
     can_claim: bool
 
 
-async def inbox(request: Request) -> Response:
-    user = await staff_user(request)
-    if isinstance(user, Response):
-        return user
+@requires(STAFF_PAGES)
+async def inbox(request: Request, user: User) -> Response:
     q = request.query_params
     now = request.app.state.clock()
     found = await assignment.inbox(user, now, procedure=q.get("procedure", ""), overdue_only=q.get("overdue") == "1",
@@ -44,18 +43,17 @@ async def inbox(request: Request) -> Response:
                   message=request.query_params.get("msg"))
 
 
-async def claim(request: Request) -> Response:
-    return await _claim_or_release(request, release=False)
+@requires(STAFF_PAGES)
+async def claim(request: Request, user: User) -> Response:
+    return await _claim_or_release(request, user, release=False)
 
 
-async def release(request: Request) -> Response:
-    return await _claim_or_release(request, release=True)
+@requires(STAFF_PAGES)
+async def release(request: Request, user: User) -> Response:
+    return await _claim_or_release(request, user, release=True)
 
 
-async def _claim_or_release(request: Request, *, release: bool) -> Response:
-    user = await staff_user(request)
-    if isinstance(user, Response):
-        return user
+async def _claim_or_release(request: Request, user: User, *, release: bool) -> Response:
     form = await check_csrf(request)
     task_id = request.path_params["task_id"]
     now = request.app.state.clock()

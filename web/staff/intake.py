@@ -12,29 +12,27 @@ import forms
 from engine import dossiers
 from engine.channels import ChannelRefused
 from engine.errors import InvalidData, NotFound, PermissionDenied
+from engine.models import User
 from engine.models.channel_policy import EXCEPTIONS
+from web.auth import requires
 from web.citizen.apply import FORMS_CSS
 from web.citizen.catalogue import card
 from web.pages import checked_form, language, render
-from web.staff.common import staff_user
+from web.permissions import STAFF_PAGES
 from web.uploads import store_uploads
 
 MODES = {"paper": ("counter", "citizen"), "assisted": ("online", "officer_assisted"), "post": ("post", "citizen")}
 
 
-async def choose(request: Request) -> Response:
-    user = await staff_user(request)
-    if isinstance(user, Response):
-        return user
+@requires(STAFF_PAGES)
+async def choose(request: Request, user: User) -> Response:
     from engine import catalogue
 
     return render(request, "staff/intake_list.html", procedures=[card(p) for p in await catalogue.search("")])
 
 
-async def intake(request: Request) -> Response:
-    user = await staff_user(request)
-    if isinstance(user, Response):
-        return user
+@requires(STAFF_PAGES)
+async def intake(request: Request, user: User) -> Response:
     if not user.has_role("one_stop"):
         raise PermissionDenied("Counter intake is the one-stop officers' job")
     code = request.path_params["code"]

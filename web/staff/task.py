@@ -10,10 +10,12 @@ from starlette.responses import RedirectResponse, Response
 import forms
 from engine import assignment, dossiers
 from engine.errors import Conflict, InvalidData, NotFound
+from engine.models import User
 from engine.workflow import runner
+from web.auth import requires
 from web.citizen.apply import FORMS_CSS
 from web.pages import checked_form, language, render
-from web.staff.common import staff_user
+from web.permissions import STAFF_PAGES
 from web.staff.dossier import flatten
 from web.uploads import store_uploads
 
@@ -26,10 +28,8 @@ APOLOGY_FORM: dict[str, Any] = {
     ]}
 
 
-async def task_page(request: Request) -> Response:
-    user = await staff_user(request)
-    if isinstance(user, Response):
-        return user
+@requires(STAFF_PAGES)
+async def task_page(request: Request, user: User) -> Response:
     task_id = request.path_params["task_id"]
     loaded = await dossiers.load_task(task_id)
     task = loaded.task

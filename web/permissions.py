@@ -1,0 +1,87 @@
+"""Who may use which door of the site: the web layer's one reading of `User.kind`.
+
+Each door is a named `Permission` that `web.auth.requires` checks before the handler runs; the
+predicates below answer the finer questions pages and the API ask about the caller. Nothing else
+in web/ compares `user.kind` to a string.
+
+Known disagreement, kept on purpose (tests encode it): STAFF_PAGES admits admins, while the
+engine's `assignment.can_work_on` gives them no task, so an admin's inbox is empty. The nav shows
+the inbox link to staff and managers only (`has_inbox`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.errors import PermissionDenied
+from engine.models import User
+
+YOUR_ACCOUNT_MAY_NOT = "Your account may not do this"
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A door: the user kinds it admits (every signed-in user when empty) and why others are refused."""
+
+    name: str
+    kinds: tuple[str, ...] = ()
+    refusal: str = YOUR_ACCOUNT_MAY_NOT
+
+    def allows(self, user: User | None) -> bool:
+        return user is not None and (not self.kinds or user.kind in self.kinds)
+
+    def refused(self) -> PermissionDenied:
+        return PermissionDenied(self.refusal, required=list(self.kinds))
+
+
+#: any signed-in account (the engine then decides what it may see)
+SIGNED_IN = Permission("signed_in")
+#: applying online from the citizen pages
+APPLY_ONLINE = Permission("apply_online", ("citizen",), "Staff submit at the counter (officer-assisted intake)")
+#: the staff pages (inbox, tasks, counter intake, dossier page); admins too, see the module docstring
+STAFF_PAGES = Permission("staff_pages", ("staff", "manager", "admin"), "Only staff work on dossiers")
+#: the designer
+DESIGN = Permission("design", ("admin",), "Only administrators design procedures")
+#: the API's administration: procedures, versions, migrations, calendar overrides, channel policies
+ADMINISTER = Permission("administer", ("admin",))
+#: submitting a dossier through the API
+SUBMIT = Permission("submit", ("citizen", "staff", "admin", "manager"))
+#: the API's task inbox
+TASK_INBOX = Permission("task_inbox", ("staff", "manager"))
+
+
+def is_citizen(user: User | None) -> bool:
+    """A citizen acts for themselves (or as a proxy), online only, and sees only their own dossiers."""
+    return user is not None and user.kind == "citizen"
+
+
+def sees_every_dossier(user: User | None) -> bool:
+    """Staff, managers and admins may open any dossier and its internal history."""
+    return user is not None and not is_citizen(user)
+
+
+def has_inbox(user: User | None) -> bool:
+    """The accounts that get tasks (engine.assignment.can_work_on): the nav's inbox link."""
+    return user is not None and user.kind in ("staff", "manager")
+
+
+def does_counter_intake(user: User | None) -> bool:
+    return has_inbox(user) and user is not None and user.has_role("one_stop")
+
+
+@dataclass(frozen=True)
+class Nav:
+    """The site header's links for the signed-in user (templates only format)."""
+
+    design: bool = False
+    inbox: bool = False
+    intake: bool = False
+
+    @classmethod
+    def of(cls, user: User | None) -> Nav:
+        return cls(DESIGN.allows(user), has_inbox(user), does_counter_intake(user))
+
+
+def home_of(user: User) -> str:
+    """Where signing in leads when no page was asked for."""
+    return "/can-bo" if has_inbox(user) else "/designer" if DESIGN.allows(user) else "/"

@@ -50,6 +50,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from engine import accounts, dossiers, procedures
+from tests.factories import rt
 from engine.db import close_database, connection, migrate, open_database
 from engine.settings import Settings
 from engine.workflow import runner
@@ -185,14 +186,14 @@ async def setup_motcua(settings: Any, xml: bytes) -> dict[str, Any]:
 
 
 async def drive_engine(users: dict[str, Any], i: int, lat: list[float]) -> None:
-    dossier = await dossiers.submit(CODE, {"demandeur": f"Nguyễn Văn {i}", "telephone": "0900000000"},
+    dossier = await dossiers.submit(rt(), CODE, {"demandeur": f"Nguyễn Văn {i}", "telephone": "0900000000"},
                                     now=datetime.now(UTC), user=users["guichet"], channel="counter",
                                     submitter_kind="officer_assisted")
     done = 0
     while tasks := dossier.open_tasks:  # each command returns the dossier's READY tasks
         for task in tasks:
             t1 = time.perf_counter()
-            dossier = await dossiers.complete_task(task.id, task_data(task.element_id, i), users[task.role],
+            dossier = await dossiers.complete_task(rt(), task.id, task_data(task.element_id, i), users[task.role],
                                                    datetime.now(UTC))
             lat.append(time.perf_counter() - t1)
             done += 1

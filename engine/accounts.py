@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from engine import dossier_rows as rows
+from engine import sql as rows
 from engine.errors import AuthenticationFailed, InvalidData
 from engine.models import ApiToken, Role, User
 from engine.models.accounts import USER_KINDS

@@ -1,15 +1,22 @@
-"""Provincial calendar overrides (admin commands) and the due-date explanation the API serves."""
+"""Provincial calendar overrides (admin commands) and the due-date explanation the API serves.
+
+A change bumps the calendar's configuration revision: every process (web, worker) reloads its
+calendar within about a second (engine.runtime.Revisioned)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise.exceptions import IntegrityError
 
-from engine import calendars, sla
+from engine import sla
 from engine.errors import InvalidData, NotFound
 from engine.models import CalendarOverride, Procedure
+from engine.runtime import CALENDAR, bump_now
+
+if TYPE_CHECKING:
+    from engine.runtime import Runtime
 
 KINDS = ("off", "working")
 
@@ -18,7 +25,7 @@ async def list_overrides() -> list[CalendarOverride]:
     return await CalendarOverride.all().order_by("on")
 
 
-async def add_override(on: Any, kind: Any, note: Any, created_by: str) -> CalendarOverride:
+async def add_override(rt: Runtime, on: Any, kind: Any, note: Any, created_by: str) -> CalendarOverride:
     problems: dict[str, list[str]] = {}
     try:
         day = date.fromisoformat(on) if isinstance(on, str) else None
@@ -36,24 +43,26 @@ async def add_override(on: Any, kind: Any, note: Any, created_by: str) -> Calend
         row = await CalendarOverride.create(on=day, kind=kind, note=note, created_by=created_by)
     except IntegrityError:
         raise InvalidData("That date already has an override", fields={"on": ["already overridden"]}) from None
-    await calendars.refresh()
+    await bump_now(CALENDAR)
+    await rt.calendars.reload()
     return row
 
 
-async def delete_override(override_id: int) -> None:
+async def delete_override(rt: Runtime, override_id: int) -> None:
     if not await CalendarOverride.filter(id=override_id).delete():
         raise NotFound("No such calendar override", id=override_id)
-    await calendars.refresh()
+    await bump_now(CALENDAR)
+    await rt.calendars.reload()
 
 
-async def explain_due(procedure_code: str, accepted_at: datetime) -> dict[str, Any]:
+async def explain_due(rt: Runtime, procedure_code: str, accepted_at: datetime) -> dict[str, Any]:
     """The due date a dossier accepted at `accepted_at` would get, and the days skipped on the way."""
     procedure = await Procedure.get_or_none(code=procedure_code)
     if procedure is None:
         raise NotFound("No such procedure", code=procedure_code)
     if accepted_at.tzinfo is None:
         raise InvalidData("accepted_at needs a timezone", fields={"accepted_at": ["timezone"]})
-    cal = calendars.current()
+    cal = await rt.fresh_calendar()
     due = sla.due_at(accepted_at, procedure.time_limit, procedure.time_unit, cal)
     return {
         "procedure": procedure.code, "time_limit": float(procedure.time_limit), "time_unit": procedure.time_unit,

@@ -20,6 +20,7 @@ from engine.errors import InvalidData, MotcuaError, NotFound
 from engine.models import ChannelPolicy
 from engine.models.channel_policy import EXCEPTIONS
 from engine.models.dossier import CHANNELS
+from engine.runtime import POLICIES, bump_now
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 FIELDS = ("name", "procedure_codes", "reception_points", "start_on", "end_on", "weekdays", "channels_allowed",
@@ -174,14 +175,18 @@ async def policies_for(procedure_code: str, on: date, reception_point: str | Non
 
 async def check_intake(procedure_code: str, channel: str, on: date, reception_point: str | None,
                        submitter_kind: str, exception: dict[str, Any] | None, *,
-                       actor: str = "") -> dict[str, Any] | None:
+                       actor: str = "", policies: Sequence[ChannelPolicy] | None = None) -> dict[str, Any] | None:
     """Raise ChannelRefused when the channel is refused that day; else return the exception record
     {kind, reason, by, rule} to store on the dossier (None when no exception was needed)."""
     if exception is not None and not isinstance(exception, dict):
         raise InvalidData("channel_exception must be an object",
                           fields={"channel_exception": ["an object {kind, reason}"]})
-    decision = decide(await policies_for(procedure_code, on, reception_point), procedure_code, channel, on,
-                      reception_point, submitter_kind, exception)
+    if policies is None:
+        found = await policies_for(procedure_code, on, reception_point)
+    else:  # the runtime's cached active rules (engine.runtime: revisioned)
+        found = [p for p in policies if p.start_on <= on and (p.end_on is None or p.end_on >= on)
+                 and applies(p, procedure_code, on, reception_point)]
+    decision = decide(found, procedure_code, channel, on, reception_point, submitter_kind, exception)
     if not decision.allowed:
         raise ChannelRefused(decision.message["en"], **refusal_params(decision))
     if decision.exception_used is None:
@@ -283,7 +288,9 @@ async def create_policy(*, created_by: str, **fields: Any) -> ChannelPolicy:
     """A new rule; name, start_on and channels_allowed are required."""
     clean = _clean(fields, required=("name", "start_on", "channels_allowed"))
     _check_range(clean["start_on"], clean.get("end_on"))
-    return await ChannelPolicy.create(**clean, created_by=created_by)
+    policy = await ChannelPolicy.create(**clean, created_by=created_by)
+    await bump_now(POLICIES)
+    return policy
 
 
 async def get_policy(policy_id: int) -> ChannelPolicy:
@@ -301,6 +308,7 @@ async def update_policy(policy_id: int, /, **fields: Any) -> ChannelPolicy:
     if clean:
         policy.update_from_dict(clean)
         await policy.save(update_fields=list(clean))
+        await bump_now(POLICIES)
     return policy
 
 
@@ -308,6 +316,7 @@ async def delete_policy(policy_id: int) -> None:
     """Remove a rule (dossiers keep the rule's id and name in their exception record)."""
     policy = await get_policy(policy_id)
     await policy.delete()
+    await bump_now(POLICIES)
 
 
 async def list_policies(*, active_only: bool = False) -> list[ChannelPolicy]:

@@ -63,6 +63,9 @@ async def open_database(settings: Settings) -> None:
 
 
 async def close_database() -> None:
+    from engine import sql
+
+    sql.close_writers()
     await Tortoise.close_connections()
 
 

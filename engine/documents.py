@@ -8,20 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from engine import dossiers
-from engine.dossiers import version_info
+from engine.dossiers.commands import _dig
 from engine.errors import NotFound
 from engine.lifecycle import Status
 from engine.models import Dossier, Procedure, User
+from engine.versions import version_info
 from engine.workflow import runner
-
-# where the applicant's details sit in the shipped application forms, most specific first
-APPLICANT_KEYS = {
-    "name": ("requester_full_name", "owner_full_name", "applicant_name", "full_name"),
-    "phone": ("requester_phone", "business_phone", "phone"),
-    "email": ("requester_email", "business_email", "email"),
-    "address": ("requester_address", "owner_residence", "address", "business_street"),
-}
-
 
 @dataclass
 class DossierDocument:
@@ -55,8 +47,9 @@ async def build(dossier: Dossier) -> DossierDocument:
     version = await version_info(dossier.procedure_version_id)
     procedure = await Procedure.get(code=version.procedure_code)
     data = runner.project(dossier.state, version.spec, version.subprocess_specs).data
-    applicant = {field_: next((str(data[k]) for k in keys if data.get(k)), "")
-                 for field_, keys in APPLICANT_KEYS.items()}
+    mapping = version.applicant  # the procedure's applicant mapping (checked at publish)
+    applicant = {"name": dossier.applicant_name, "phone": dossier.applicant_phone,
+                 "email": dossier.applicant_email, "address": str(_dig(data, mapping.get("address")) or "")}
     return DossierDocument(
         code=dossier.code, procedure_code=procedure.code, procedure_name=procedure.name, agency=procedure.agency,
         components=procedure.components or [], time_limit=float(procedure.time_limit), time_unit=procedure.time_unit,

@@ -7,15 +7,18 @@ audited as "migrated". Dossiers that cannot move stay on their version."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine import dossiers, procedures
 from engine.errors import Conflict, InvalidData, NotFound
 from engine.models import Dossier, ProcedureVersion
 from engine.versions import version_info
 
+if TYPE_CHECKING:
+    from engine.runtime import Runtime
 
-async def migrate(code: str, from_number: int, to_number: int, actor: str, now: datetime,
+
+async def migrate(rt: Runtime, code: str, from_number: int, to_number: int, actor: str, now: datetime,
                   *, dry_run: bool = True) -> dict[str, Any]:
     if from_number == to_number:
         raise InvalidData("Choose two different versions", fields={"from": ["same_version"]})
@@ -29,7 +32,7 @@ async def migrate(code: str, from_number: int, to_number: int, actor: str, now: 
     reports = []
     for dossier in running:
         try:
-            reports.append(await dossiers.migrate_to(dossier.id, target, actor, now, dry_run=dry_run))
+            reports.append(await dossiers.migrate_to(rt, dossier.id, target, actor, now, dry_run=dry_run))
         except Conflict:  # changed while we looked: report it, the admin runs the migration again
             reports.append({"code": dossier.code, "ok": False, "blockers": ["changed concurrently"]})
     return {"procedure": code, "from": from_number, "to": to_number, "dry_run": dry_run,

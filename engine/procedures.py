@@ -78,7 +78,8 @@ def _digest(xml: bytes, forms: Mapping[str, Any], extra_files: Sequence[bytes] =
 async def publish(code: str, xml: bytes, forms: Mapping[str, Any] | None = None, *, published_by: str = "",
                   max_bytes: int = 2_000_000, policy: PublishPolicy = DEFAULT_POLICY,
                   extra_files: Sequence[bytes] = (), process_id: str | None = None,
-                  check_form: FormCheck | None = None) -> ProcedureVersion:
+                  check_form: FormCheck | None = None,
+                  applicant: Mapping[str, str] | None = None) -> ProcedureVersion:
     """Validate everything, then store an immutable version, or raise ModelInvalid with all problems.
 
     `extra_files` are further BPMN files (called processes); `process_id` picks the process (or
@@ -97,7 +98,13 @@ async def publish(code: str, xml: bytes, forms: Mapping[str, Any] | None = None,
         raise ModelInvalid(exc.problems + form_problems) from None
     if form_problems:
         raise ModelInvalid(form_problems)
+    all_forms = {**parsed.generated_forms, **forms}
+    mapping, applicant_problems = applicant_mapping(applicant, _start_form(parsed.extensions.elements, all_forms))
+    if applicant_problems:
+        raise ModelInvalid(applicant_problems)
     digest = _digest(xml, forms, extra_files, process_id)
+    if mapping:
+        digest = hashlib.sha256((digest + json.dumps(mapping, sort_keys=True)).encode()).hexdigest()
     async with in_transaction():
         latest = await ProcedureVersion.filter(procedure_id=procedure.id).order_by("-number").first()
         if latest is not None and latest.digest == digest:
@@ -109,12 +116,74 @@ async def publish(code: str, xml: bytes, forms: Mapping[str, Any] | None = None,
             bpmn_xml=xml.decode("utf-8"),
             digest=digest,
             spec_json=dump_spec(parsed.spec, parsed.subprocess_specs),
-            forms={**parsed.generated_forms, **forms},
+            forms=all_forms,
             lanes=parsed.extensions.lane_roles(),
             elements=parsed.extensions.elements,
+            applicant=mapping,
             published_by=published_by,
         )
     return version
+
+
+APPLICANT_ROLES = ("name", "id_number", "phone", "email", "address")
+#: field types (properties.motcua:type, form-js validate.validationType) that identify a role when the
+#: procedure declares no mapping: the first such field of the start form is taken
+_TYPED = {"id_number": ("cccd",), "phone": ("phone",), "email": ("email",)}
+
+
+def _start_form(elements: Mapping[str, Any], forms: Mapping[str, Any]) -> dict[str, Any] | None:
+    ref = next((info.get("form") for info in elements.values()
+                if info.get("tag") == "startEvent" and info.get("form")), None)
+    form = forms.get(ref) if ref else None
+    return form if isinstance(form, dict) else None
+
+
+def form_fields(schema: Mapping[str, Any] | None) -> list[tuple[str, dict[str, Any]]]:
+    """(dotted key, component) of every value field of a form-js schema (groups add their path)."""
+    out: list[tuple[str, dict[str, Any]]] = []
+
+    def walk(components: Any, prefix: str) -> None:
+        for c in components or []:
+            if not isinstance(c, dict):
+                continue
+            if c.get("type") in ("group", "dynamiclist") and c.get("components"):
+                path = c.get("path")
+                if c.get("type") == "group":
+                    walk(c["components"], f"{prefix}{path}." if path else prefix)
+                continue
+            if isinstance(c.get("key"), str):
+                out.append((prefix + c["key"], c))
+
+    walk((schema or {}).get("components"), "")
+    return out
+
+
+def applicant_mapping(declared: Mapping[str, Any] | None, start_form: Mapping[str, Any] | None
+                      ) -> tuple[dict[str, str], list[Problem]]:
+    """The checked applicant mapping: declared keys must be fields of the start form; roles not
+    declared are taken from the first field of a telling type (CCCD, phone, e-mail)."""
+    fields = form_fields(start_form)
+    keys = {k for k, _ in fields}
+    problems: list[Problem] = []
+    mapping: dict[str, str] = {}
+    for role, key in (declared or {}).items():
+        if role not in APPLICANT_ROLES:
+            problems.append(Problem(f"Unknown applicant role {role!r} (one of {', '.join(APPLICANT_ROLES)})",
+                                    code="applicant_mapping"))
+        elif not isinstance(key, str) or key not in keys:
+            problems.append(Problem(f"The applicant's {role} field {key!r} is not a field of the application form",
+                                    code="applicant_mapping", component=str(key)))
+        else:
+            mapping[role] = key
+    for role, types in _TYPED.items():
+        if role in mapping:
+            continue
+        for key, c in fields:
+            kind = (c.get("properties") or {}).get("motcua:type") or (c.get("validate") or {}).get("validationType")
+            if kind in types:
+                mapping[role] = key
+                break
+    return mapping, problems
 
 
 async def retire(code: str, number: int) -> ProcedureVersion:
@@ -157,5 +226,5 @@ async def load_from_folder(folder: Path, *, published_by: str = "loader",
         for path in sorted((folder / "forms").glob("*.form.json"))
     }
     return await publish(code, (folder / "model.bpmn").read_bytes(), forms, published_by=published_by,
-                         check_form=check_form)
+                         check_form=check_form, applicant=meta.get("applicant"))
 

@@ -8,8 +8,10 @@ Three jobs on one AsyncIOScheduler:
   (one indexed MIN query) and moves the wake-up earlier when another process (the web app)
   armed a sooner timer. Together: a timer fires within about ``watch_seconds`` of its due time
   even when it was armed elsewhere a moment before.
-* ``motcua-recover`` (every ``recover_seconds``) returns rows stuck in 'firing' by a crashed
-  worker to 'pending' (after engine.timers.LEASE).
+* ``motcua-recover`` (every ``recover_seconds``) returns rows stuck in 'firing' (timers) or
+  'delivering' (outbox) by a crashed worker to 'pending' (after their lease, engine.claims).
+* ``motcua-outbox`` (every ``outbox_seconds``) delivers due outbox rows to the runtime's
+  subscribers (engine.outbox.dispatch) until none is due or MAX_SWEEP has passed.
 
 Start-up fires everything already overdue (missed while no worker ran). SpiffWorkflow fires a
 timer only when due < now, strictly, so the wake-up is set just after the due instant.
@@ -22,12 +24,17 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from typing import TYPE_CHECKING
+
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from engine import timers
+from engine import outbox, timers
+
+if TYPE_CHECKING:
+    from engine.runtime import Runtime
 
 log = logging.getLogger("motcua.scheduler")
-WAKE_JOB, WATCH_JOB, RECOVER_JOB = "motcua-wake", "motcua-watch", "motcua-recover"
+WAKE_JOB, WATCH_JOB, RECOVER_JOB, OUTBOX_JOB = "motcua-wake", "motcua-watch", "motcua-recover", "motcua-outbox"
 AFTER_DUE = timedelta(milliseconds=5)  # fire strictly after the due instant
 MIN_GAP = timedelta(milliseconds=200)  # a timer that keeps coming back due cannot make a busy loop
 BATCH = 20  # rows per fire_batch call: a stop request waits at most one batch
@@ -41,9 +48,11 @@ def utc_now() -> datetime:
 class TimerScheduler:
     """Wakes this process when a timer is due and fires it; `aclose()` stops cleanly."""
 
-    def __init__(self, clock: Callable[[], datetime] | None = None, watch_seconds: float = 1.0,
-                 recover_seconds: float = 15.0) -> None:
-        self.clock = clock or utc_now
+    def __init__(self, rt: Runtime, clock: Callable[[], datetime] | None = None, watch_seconds: float = 1.0,
+                 recover_seconds: float = 15.0, outbox_seconds: float = 0.5) -> None:
+        self.rt = rt
+        self.clock = clock or rt.clock or utc_now
+        self.outbox_seconds = outbox_seconds
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.watch_seconds = watch_seconds
         self.recover_seconds = recover_seconds
@@ -60,6 +69,9 @@ class TimerScheduler:
                                next_run_time=now, **common)
         self.scheduler.add_job(self.watch, "interval", seconds=self.watch_seconds, id=WATCH_JOB,
                                next_run_time=now + timedelta(seconds=self.watch_seconds), **common)
+        if self.rt.subscribers:
+            self.scheduler.add_job(self.deliver, "interval", seconds=self.outbox_seconds, id=OUTBOX_JOB,
+                                   next_run_time=now, **common)
         self._wake(now)
         self.scheduler.start()
 
@@ -86,8 +98,22 @@ class TimerScheduler:
         try:
             if await timers.recover_stuck(self.clock()):
                 self._wake(utc_now())
+            await outbox.recover_stuck(self.clock())
         except Exception:  # a failing job must not kill the scheduler; it runs again
             log.exception("recovering stuck timers failed")
+
+    async def deliver(self) -> None:
+        """Deliver due outbox rows until none is due (or MAX_SWEEP passed: the next run goes on)."""
+        if self._stopping:
+            return
+        started = utc_now()
+        try:
+            while not self._stopping and utc_now() - started < MAX_SWEEP:
+                done = await outbox.dispatch(self.rt, self.clock())
+                if done.seen == 0:
+                    break
+        except Exception:  # e.g. the database is away: the next run retries
+            log.exception("delivering outbox events failed")
 
     async def watch(self) -> None:
         """Move the wake-up earlier when a sooner timer appeared (armed by another process)."""
@@ -112,7 +138,7 @@ class TimerScheduler:
             try:
                 started, fired = utc_now(), 0
                 while not self._stopping and utc_now() - started < MAX_SWEEP:
-                    batch = await timers.fire_batch(self.clock(), BATCH)
+                    batch = await timers.fire_batch(self.rt, self.clock(), BATCH)
                     fired += batch.fired
                     if batch.seen < BATCH:
                         break

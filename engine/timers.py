@@ -20,88 +20,51 @@ LEASE belongs to a worker that crashed (or to a failing handler / a kind nobody 
 `recover_stuck` puts it back to 'pending', so a restart loses nothing. A failing timer is thus
 retried once per LEASE, with an ERROR line each time, until someone fixes the cause.
 
-Handlers: `register(kind, handler)`, handler = `async (timer_row, now) -> None`. A handler should
-mark its row 'fired' in its own transaction when its effect must not repeat after a crash (the
-'bpmn' one does, through dossiers._write_projections); otherwise fire_due marks it afterwards.
+Handlers are the runtime's `timer_kinds` (engine.dossiers.deadlines: nothing registers on import),
+`async (rt, timer_row, now) -> None`. A handler marks its row 'fired' in the commit of its effect
+(store.commit) so a crash repeats nothing; otherwise fire_due marks it afterwards. Claiming,
+leases and recovery are engine.claims, shared with the outbox.
 """
 
 from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import engine.workflow.expression_functions  # noqa: F401  registers add_working_days & co. in every process
-from engine import dossier_rows as rows
-from engine import dossiers
+from engine import claims, sql
 from engine.errors import Conflict, MotcuaError
+
+if TYPE_CHECKING:
+    from engine.runtime import Runtime
 
 log = logging.getLogger("motcua.timers")
 
-Handler = Callable[[dict[str, Any], datetime], Awaitable[None]]
-LEASE = timedelta(seconds=60)
+QUEUE = claims.Queue("timer", "firing", "fired_at", lease=timedelta(seconds=60))
+LEASE = QUEUE.lease
 _COLUMNS = "id, dossier_id, task_id, element_id, kind, due_at, state, fired_at, payload"
-_handlers: dict[str, Handler] = {}
-
-
-def register(kind: str, handler: Handler) -> None:
-    """Make `handler` fire the due rows of `kind` (one handler per kind; the last one wins)."""
-    if not kind or len(kind) > 32:
-        raise ValueError(f"invalid timer kind {kind!r}")
-    _handlers[kind] = handler
-
-
-def handler_for(kind: str) -> Handler | None:
-    return _handlers.get(kind)
-
-
-async def _fire_bpmn(timer: dict[str, Any], now: datetime) -> None:
-    await dossiers.fire_due_timers(timer["dossier_id"], now)
-
-
-register("bpmn", _fire_bpmn)
 
 
 def _row(raw: dict[str, Any]) -> dict[str, Any]:
-    return {**raw, "due_at": rows.instant(raw["due_at"]), "fired_at": rows.instant(raw["fired_at"]),
-            "payload": rows.unjson(raw["payload"]) or {}}
-
-
-def _in(ids: list[int]) -> str:
-    return "(" + ", ".join("?" for _ in ids) + ")"
+    return {**raw, "due_at": sql.instant(raw["due_at"]), "fired_at": sql.instant(raw["fired_at"]),
+            "payload": sql.unjson(raw["payload"]) or {}}
 
 
 async def _claim(candidate: dict[str, Any], now: datetime) -> list[int]:
     """Claim the row (and for 'bpmn' its dossier's other due BPMN rows); the ids this worker got."""
     if candidate["kind"] == "bpmn":
-        where, params = "dossier_id = ? AND kind = 'bpmn' AND due_at < ?", [candidate["dossier_id"], now]
-    else:
-        where, params = "id = ?", [candidate["id"]]
-    claimed = await rows.fetch(rows.db(), (
-        f"UPDATE timer SET state = 'firing', fired_at = ? WHERE state = 'pending' AND {where} RETURNING id"),
-        [now, *params])
-    return [r["id"] for r in claimed]
+        return await claims.claim(QUEUE, "dossier_id = ? AND kind = 'bpmn' AND due_at < ?",
+                                  [candidate["dossier_id"], now], now)
+    return await claims.claim(QUEUE, "id = ?", [candidate["id"]], now)
 
 
-async def _release(ids: list[int]) -> None:
-    await rows.fetch(rows.db(), (
-        f"UPDATE timer SET state = 'pending', fired_at = NULL WHERE state = 'firing' AND id IN {_in(ids)} "
-        "RETURNING id"), ids)
-
-
-async def _mark_fired(ids: list[int]) -> None:
-    await rows.fetch(rows.db(), (
-        f"UPDATE timer SET state = 'fired' WHERE state = 'firing' AND id IN {_in(ids)} RETURNING id"), ids)
-
-
-async def fire_due(now: datetime, limit: int = 100) -> int:
+async def fire_due(rt: Runtime, now: datetime, limit: int = 100) -> int:
     """Fire up to `limit` timers due strictly before `now` (SpiffWorkflow fires only when
     due < now); returns how many timer rows this call fired. Never raises for one bad timer."""
-    return (await fire_batch(now, limit)).fired
+    return (await fire_batch(rt, now, limit)).fired
 
 
 @dataclass(frozen=True)
@@ -110,9 +73,9 @@ class Batch:
     fired: int  # rows this call fired
 
 
-async def fire_batch(now: datetime, limit: int) -> Batch:
+async def fire_batch(rt: Runtime, now: datetime, limit: int) -> Batch:
     now = now.astimezone(UTC)
-    due = await rows.fetch(rows.db(), (
+    due = await sql.fetch(sql.db(), (
         f"SELECT {_COLUMNS} FROM timer WHERE state = 'pending' AND due_at < ? ORDER BY due_at, id LIMIT ?"),
         [now, limit])
     fired = 0
@@ -120,24 +83,24 @@ async def fire_batch(now: datetime, limit: int) -> Batch:
         ids = await _claim(candidate, now)
         if candidate["id"] not in ids:  # another worker has it (or took it with its dossier)
             if ids:  # rows of that dossier due since: back, for the sweep that reaches them
-                await _release(ids)
+                await claims.release(QUEUE, ids)
             continue
         timer = _row({**candidate, "state": "firing", "fired_at": now})
-        fired += await _dispatch(timer, ids, now)
+        fired += await _dispatch(rt, timer, ids, now)
     return Batch(len(due), fired)
 
 
-async def _dispatch(timer: dict[str, Any], ids: list[int], now: datetime) -> int:
-    handler = _handlers.get(timer["kind"])
+async def _dispatch(rt: Runtime, timer: dict[str, Any], ids: list[int], now: datetime) -> int:
+    handler = rt.timer_kinds.get(timer["kind"])
     if handler is None:
         log.error("timer %s: no handler for kind %r; left 'firing', retried in %ss",
                   timer["id"], timer["kind"], int(LEASE.total_seconds()))
         return 0
     try:
-        await handler(timer, now)
+        await handler(rt, timer, now)
     except Conflict:
         log.info("timer %s: dossier %s changed concurrently; back to pending", timer["id"], timer["dossier_id"])
-        await _release(ids)
+        await claims.release(QUEUE, ids)
         return 0
     except Exception as exc:  # one bad timer must not stop the others
         # the type and where it was raised, never the message: it may quote task data (personal data)
@@ -147,27 +110,16 @@ async def _dispatch(timer: dict[str, Any], ids: list[int], now: datetime) -> int
         log.error("timer %s (kind %s, dossier %s) failed: %s at %s; retried in %ss", timer["id"], timer["kind"],
                   timer["dossier_id"], code, where, int(LEASE.total_seconds()))
         return 0
-    await _mark_fired(ids)
+    await claims.finish(QUEUE, ids, "fired")
     return len(ids)
 
 
 async def recover_stuck(now: datetime, lease: timedelta = LEASE) -> int:
     """Put rows 'firing' for longer than `lease` (crashed worker, failing handler) back to 'pending'."""
-    cutoff = (now - lease).astimezone(UTC)
-    stuck = await rows.fetch(rows.db(), "SELECT id FROM timer WHERE state = 'firing' AND fired_at < ?", [cutoff])
-    if not stuck:  # the common case stays a read: no write lock taken on SQLite
-        return 0
-    back = await rows.fetch(rows.db(), (
-        f"UPDATE timer SET state = 'pending', fired_at = NULL WHERE state = 'firing' AND fired_at < ? "
-        f"AND id IN {_in([r['id'] for r in stuck])} RETURNING id"), [cutoff, *(r["id"] for r in stuck)])
-    ids = sorted(r["id"] for r in back)
-    if ids:
-        log.warning("timers %s were 'firing' for over %ss (crashed worker or failing handler): back to pending",
-                    ids, int(lease.total_seconds()))
-    return len(ids)
+    return len(await claims.recover(QUEUE, now, lease))
 
 
 async def next_due() -> datetime | None:
     """The earliest due instant of a pending timer (one indexed MIN query)."""
-    found = await rows.fetch_one(rows.db(), "SELECT MIN(due_at) AS due FROM timer WHERE state = 'pending'")
-    return rows.instant(found["due"]) if found else None
+    found = await sql.fetch_one(sql.db(), "SELECT MIN(due_at) AS due FROM timer WHERE state = 'pending'")
+    return sql.instant(found["due"]) if found else None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import Any
 
-from engine import dossier_rows as rows
+from engine import sql as rows
 from engine.dossier_lifecycle import Limit, limit_of
 from engine.errors import NotFound
 from engine.models import ProcedureVersion
@@ -27,6 +27,7 @@ class VersionInfo:
     forms: dict[str, Any]
     spec: Any
     subprocess_specs: dict[str, Any]
+    applicant: dict[str, str]  # role (name, id_number, phone, email) -> dotted field key
 
     def form(self, element_id: str) -> tuple[str | None, dict[str, Any] | None]:
         ref = (self.elements.get(element_id) or {}).get("form")
@@ -53,7 +54,8 @@ async def version_info(version_id: int, digest: str | None = None) -> VersionInf
     procedure = version.procedure
     info = VersionInfo(version.id, version.digest, version.number, procedure.code,
                        limit_of(procedure.time_limit, procedure.time_unit), version.lanes or {},
-                       version.elements or {}, version.forms or {}, loaded.spec, loaded.subprocess_specs)
+                       version.elements or {}, version.forms or {}, loaded.spec, loaded.subprocess_specs,
+                       dict(version.applicant or {}))
     with _versions_lock:
         _versions[(version.id, version.digest)] = info
         while len(_versions) > 512:

@@ -24,7 +24,7 @@ from engine.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 PG_DSN = os.environ.get("MOTCUA_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
-TABLES = ["application_draft", "design_audit", "procedure_draft", "rating", "calendar_override", "channel_policy",
+TABLES = ["outbox", "config_revision", "attachment", "dossier_pause", "dossier_result", "application_draft", "design_audit", "procedure_draft", "rating", "calendar_override", "channel_policy",
           "audit_event", "timer", "human_task", "dossier", "dossier_counter", "procedure_version", "procedure",
           "api_token", "user_account", "role"]
 PASSWORD = "correct-horse-battery"
@@ -130,14 +130,24 @@ async def sqlite_db(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[Sett
 @contextlib.asynccontextmanager
 async def _opened(settings: Settings, *, truncate: bool) -> AsyncIterator[None]:
     """Open the database, empty it (the shared PostgreSQL one), add the default roles; close after."""
+    from tests import factories
+    from web.app import build_runtime
+
     await open_database(settings)
+    token = None
     try:
         if truncate:
             await connection(settings.database_url).execute_script(
                 f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
         await accounts.ensure_roles()
+        runtime = build_runtime(settings)
+        await runtime.start()
+        factories.RUNTIME.append(runtime)
+        token = runtime
         yield
     finally:
+        if token is not None:
+            factories.RUNTIME.remove(token)
         await close_database()
 
 
@@ -156,7 +166,9 @@ async def users(db: Settings) -> dict[str, object]:
 async def client(db: Settings) -> AsyncIterator[httpx.AsyncClient]:
     from web.app import create_app
 
-    app = create_app(replace(db), manage_database=False)
+    from tests.factories import rt
+
+    app = create_app(replace(db), manage_database=False, runtime=rt())
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c

@@ -7,12 +7,21 @@ from typing import Any
 
 import httpx
 
+from engine.runtime import Runtime
+
 from engine import procedures
 from engine.models import ProcedureVersion
 
 ROOT = Path(__file__).resolve().parents[1]
 PROCEDURES = ROOT / "bpmn" / "procedures"
 PASSWORD = "correct-horse-battery"
+#: the runtime of the test's open database (set by the db fixtures in conftest; tests run one at a time)
+RUNTIME: list[Runtime] = []
+
+
+def rt() -> Runtime:
+    """The runtime built for the test's database (the one the test's app uses too)."""
+    return RUNTIME[-1]
 
 
 async def publish_shipped(slug: str) -> ProcedureVersion:
@@ -81,9 +90,9 @@ async def accepted_household(users: dict[str, Any], now: Any) -> Any:
     from engine.models import HumanTask
 
     await publish_shipped("household-business")
-    dossier = await dossiers.submit("2.000720", APPLICATIONS["household-business"], now=now, user=users["citizen"])
+    dossier = await dossiers.submit(rt(), "2.000720", APPLICATIONS["household-business"], now=now, user=users["citizen"])
     task = await HumanTask.get(dossier_id=dossier.id, state="ready")
-    return await dossiers.complete_task(task.id, {"intake_decision": "accept"}, users["officer"], now)
+    return await dossiers.complete_task(rt(), task.id, {"intake_decision": "accept"}, users["officer"], now)
 
 
 async def api_accepted_household(client: httpx.AsyncClient, at: Any) -> tuple[str, dict[str, str]]:

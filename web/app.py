@@ -18,9 +18,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-import engine.deadlines  # noqa: F401  registers the legal clock's timer handlers
-from engine import calendars
 from engine.db import close_database, connection, open_database
+from engine.runtime import Runtime
 from engine.settings import Settings
 from web import documents, pages
 from web.api import accounts as api_accounts
@@ -85,8 +84,15 @@ def api_routes() -> list[Route]:
     ]
 
 
+def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Runtime:
+    """The process's runtime (web and worker alike): the forms package checks posted data."""
+    from web import formcheck
+
+    return Runtime.build(settings, clock=clock, form_check=formcheck.check)
+
+
 def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
-               manage_database: bool = True) -> Starlette:
+               manage_database: bool = True, runtime: Runtime | None = None) -> Starlette:
     """The ASGI app. `manage_database=False` when the caller (a test) opened the database itself.
 
     Raises MissingSecretKey without `settings.secret_key`, unless `settings.dev`."""
@@ -94,16 +100,18 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
     logging.getLogger("spiff").setLevel(logging.WARNING)  # INFO leaks task data (personal data) into logs
     logging.getLogger("motcua").setLevel(settings.log_level)
 
+    rt = runtime or build_runtime(settings, clock)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_database:
             await open_database(settings)
-        await calendars.refresh(settings.office_hours)
+        await rt.start()
         scheduler = None
         if settings.embedded_scheduler:
             from engine.scheduler import TimerScheduler
 
-            scheduler = TimerScheduler(clock=clock)
+            scheduler = TimerScheduler(rt, clock=clock)
             scheduler.start()
         try:
             yield
@@ -147,4 +155,5 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
                     exception_handlers=HANDLERS)  # type: ignore[arg-type]
     app.state.settings = settings
     app.state.clock = clock
+    app.state.runtime = rt
     return app

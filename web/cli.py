@@ -84,33 +84,23 @@ async def _worker(settings: Settings) -> None:
     """Fire timers until SIGTERM/SIGINT, then finish the batch in progress and close the database."""
     import signal
 
-    import engine.deadlines  # noqa: F401  registers the legal clock's timer kinds (sla_*, auto_close)
-    from engine import calendars
     from engine.scheduler import TimerScheduler
+    from web.app import build_runtime
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
 
-    async def follow_calendar() -> None:  # an admin's override, saved by the web process, reaches us
-        while True:
-            await asyncio.sleep(60)
-            try:
-                await calendars.refresh(settings.office_hours)
-            except Exception:
-                logging.getLogger("motcua.worker").exception("refreshing the calendar failed")
-
     async with database(settings):
-        await calendars.refresh(settings.office_hours)  # the same calendar as the web process
-        scheduler = TimerScheduler()
+        rt = build_runtime(settings)
+        await rt.start()  # the calendar follows the web process's changes by its revision
+        scheduler = TimerScheduler(rt)
         scheduler.start()
-        follower = asyncio.create_task(follow_calendar())
-        print("motcua worker: firing timers; Ctrl+C to stop", flush=True)
+        print("motcua worker: firing timers and delivering events; Ctrl+C to stop", flush=True)
         try:
             await stop.wait()
         finally:
-            follower.cancel()
             await scheduler.aclose()
     print("motcua worker: stopped", flush=True)
 

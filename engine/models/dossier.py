@@ -28,17 +28,16 @@ class Dossier(Model):
     )
     procedure_version_id: int
     submitted_by_id: int | None
-    # set on the object a command returns (not columns): its READY tasks, procedure code, version number
-    open_tasks: list[Any]
-    procedure_code: str
-    version_number: int
-    replayed: bool  # submit returned the dossier an earlier request with the same idempotency key made
     idempotency_key = fields.CharField(max_length=200, unique=True, null=True)
     error: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
     # Lifecycle (Decree 118): written by lifecycle commands, audited; not a BPMN projection.
     lifecycle_status = fields.SmallIntField(default=1)  # national status code 1-10 (engine/lifecycle.py)
     reception_point = fields.CharField(max_length=100, default="")
+    # the applicant/contact projection (procedure's applicant mapping), written at submit
     applicant_name = fields.CharField(max_length=200, default="")
+    applicant_id_hash = fields.CharField(max_length=64, default="", db_index=True)  # keyed hash (HMAC-SHA256)
+    applicant_phone = fields.CharField(max_length=20, default="")
+    applicant_email = fields.CharField(max_length=254, default="")
     channel_exception: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)  # {kind, reason, by}
     accepted_at = fields.DatetimeField(null=True)
     due_original_at = fields.DatetimeField(null=True)
@@ -77,6 +76,7 @@ class AuditEvent(Model):
 
     class Meta:
         table = "audit_event"
+        indexes = (("dossier_id", "at"),)
 
 
 class DossierCounter(Model):

@@ -46,6 +46,8 @@ class ProcedureVersion(Model):
     forms: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)  # ref -> form-js schema
     lanes: fields.Field[dict[str, str]] = fields.JSONField(default=dict)  # lane name -> role code
     elements: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)  # bpmn id -> {name, form, budget}
+    # applicant/contact mapping: {name, id_number, phone, email} -> field key (dotted) of the start form
+    applicant: fields.Field[dict[str, str]] = fields.JSONField(default=dict)
     published_by = fields.CharField(max_length=150, default="")
     published_at = fields.DatetimeField(auto_now_add=True)
 

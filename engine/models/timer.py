@@ -23,4 +23,4 @@ class Timer(Model):
 
     class Meta:
         table = "timer"
-        indexes = (("state", "due_at"),)
+        indexes = (("state", "due_at"), ("dossier_id", "state"))

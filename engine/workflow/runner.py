@@ -60,19 +60,23 @@ class StepResult:
     previous_ready: frozenset[str] = frozenset()  # READY task ids before the command (projection diff)
 
 
+class NotWaiting(Exception):
+    """No part of the workflow waits for this message now."""
+
+
 class TaskNotReady(Exception):
     """The task does not exist in this workflow or is no longer READY (someone completed it)."""
 
 
-def start(spec: Any, subprocess_specs: dict[str, Any], initial_data: dict[str, Any]) -> StepResult:
-    wf = MotcuaWorkflow(spec, subprocess_specs)
+def start(spec: Any, subprocess_specs: dict[str, Any], initial_data: dict[str, Any], *, engine: Any = None) -> StepResult:
+    wf = MotcuaWorkflow(spec, subprocess_specs, script_engine=engine)
     wf.task_tree.set_data(**copy.deepcopy(initial_data))  # seed: root data is inherited by every task
     return _advance(wf, diff=dict(initial_data))
 
 
 def complete_task(state: str, spec: Any, subprocess_specs: dict[str, Any], task_id: str,
-                  data: dict[str, Any]) -> StepResult:
-    wf = load_state(state, spec, subprocess_specs)
+                  data: dict[str, Any], *, engine: Any = None) -> StepResult:
+    wf = load_state(state, spec, subprocess_specs, engine)
     before = _ready_ids(wf)
     task = _ready_task(wf, task_id)
     diff = {k: v for k, v in data.items() if task.data.get(k, _MISSING) != v}
@@ -86,29 +90,32 @@ def complete_task(state: str, spec: Any, subprocess_specs: dict[str, Any], task_
     return _with_before(_advance(wf, diff=diff, steps=steps), before)
 
 
-def fire_timers(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> StepResult:
+def fire_timers(state: str, spec: Any, subprocess_specs: dict[str, Any], *, engine: Any = None) -> StepResult:
     """Fire every timer that is due now and run the engine on."""
-    wf = load_state(state, spec, subprocess_specs)
+    wf = load_state(state, spec, subprocess_specs, engine)
     before = _ready_ids(wf)
     return _with_before(_advance(wf), before)
 
 
 def deliver_message(state: str, spec: Any, subprocess_specs: dict[str, Any], name: str,
-                    payload: Any) -> StepResult:
-    wf = load_state(state, spec, subprocess_specs)
+                    payload: Any, *, engine: Any = None) -> StepResult:
+    wf = load_state(state, spec, subprocess_specs, engine)
     before = _ready_ids(wf)
-    wf.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload))
+    try:
+        wf.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload))
+    except SpiffWorkflowException as exc:  # SpiffWorkflow: "not waiting for <name>"
+        raise NotWaiting(name) from exc
     return _with_before(_advance(wf), before)
 
 
-def project(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> StepResult:
+def project(state: str, spec: Any, subprocess_specs: dict[str, Any], *, engine: Any = None) -> StepResult:
     """What the projections must be for a stored state (used to rebuild and to verify them)."""
-    wf = load_state(state, spec, subprocess_specs)
+    wf = load_state(state, spec, subprocess_specs, engine)
     return _with_before(_result(wf, [], {}, _existing_error(wf), events=[]), _ready_ids(wf))
 
 
-def task_data(state: str, spec: Any, subprocess_specs: dict[str, Any], task_id: str) -> dict[str, Any]:
-    wf = load_state(state, spec, subprocess_specs)
+def task_data(state: str, spec: Any, subprocess_specs: dict[str, Any], task_id: str, *, engine: Any = None) -> dict[str, Any]:
+    wf = load_state(state, spec, subprocess_specs, engine)
     return copy.deepcopy(dict(_ready_task(wf, task_id).data))
 
 
@@ -214,36 +221,52 @@ def armed_timers(wf: MotcuaWorkflow) -> list[ArmedTimer]:
     return rows
 
 
-def cancel(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> StepResult:
+def cancel(state: str, spec: Any, subprocess_specs: dict[str, Any], *, engine: Any = None) -> StepResult:
     """Cancel every unfinished task (withdrawal, stop): the workflow ends without success."""
-    wf = load_state(state, spec, subprocess_specs)
+    wf = load_state(state, spec, subprocess_specs, engine)
     before = _ready_ids(wf)
     wf.cancel()
     return _with_before(_result(wf, [], {}, None, events=[]), before)
 
 
-def holds(expression: str, data: dict[str, Any]) -> bool:
+def holds(expression: str, data: dict[str, Any], *, engine: Any = None) -> bool:
     """A model's condition (e.g. a motcua:lifecycle `when`) on data, through the restricted evaluator."""
-    return bool(SAFE_ENGINE.environment.evaluate(expression, dict(data)))
+    return bool((engine or SAFE_ENGINE).environment.evaluate(expression, dict(data)))
 
 
-def element_states(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> dict[str, list[str]]:
+def load(state: str, spec: Any, subprocess_specs: dict[str, Any], *, engine: Any = None) -> MotcuaWorkflow:
+    """One deserialisation, for a view that reads several things (data_of, states_of)."""
+    return load_state(state, spec, subprocess_specs, engine)
+
+
+def data_of(wf: MotcuaWorkflow) -> dict[str, Any]:
+    """The workflow's data as its last step left it."""
+    if wf.is_completed():
+        return copy.deepcopy(dict(wf.data))
+    return copy.deepcopy(dict(wf.last_task.data) if wf.last_task is not None else dict(wf.task_tree.data))
+
+
+def states_of(wf: MotcuaWorkflow) -> dict[str, list[str]]:
     """BPMN element ids that ran and that are waiting now (for highlighting the diagram)."""
-    wf = load_state(state, spec, subprocess_specs)
     done = {t.task_spec.bpmn_id for t in wf.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id}
     active = {t.task_spec.bpmn_id for t in wf.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
               if t.task_spec.bpmn_id}
     return {"completed": sorted(done - active), "active": sorted(active)}
 
 
+def element_states(state: str, spec: Any, subprocess_specs: dict[str, Any], *,
+                   engine: Any = None) -> dict[str, list[str]]:
+    return states_of(load_state(state, spec, subprocess_specs, engine))
+
+
 def migrate(state: str, spec: Any, subprocess_specs: dict[str, Any], new_spec: Any,
-            new_subprocess_specs: dict[str, Any], *, dry_run: bool) -> tuple[dict[str, Any], StepResult | None]:
+            new_subprocess_specs: dict[str, Any], *, dry_run: bool, engine: Any = None) -> tuple[dict[str, Any], StepResult | None]:
     """Move a running workflow onto a new version of its model (SpiffWorkflow's diff/migrate).
 
     Refused when a step that is active now (READY or WAITING) no longer exists in the new model, or
     an active subprocess has no counterpart. Returns the report and, unless `dry_run` or refused,
     the new state with the engine run on."""
-    wf = load_state(state, spec, subprocess_specs)
+    wf = load_state(state, spec, subprocess_specs, engine)
     before = _ready_ids(wf)
     top, subs = diff_workflow(SPEC_SERIALIZER.registry, wf, new_spec, new_subprocess_specs)
     active = TaskState.READY | TaskState.WAITING

@@ -25,7 +25,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 __all__ = ["ExpressionRefused", "FUNCTIONS", "ISO_TIMER_LITERAL", "SAFE_ENGINE", "SafeEnvironment",
-           "SafeScriptEngine", "check_expression", "check_script", "make_script_engine", "register_function"]
+           "CONTEXT_FUNCTIONS", "SafeScriptEngine", "check_expression", "check_script", "make_script_engine", "register_function"]
 
 MAX_TEXT = 50_000        # characters per expression or script
 MAX_DEPTH = 80           # AST nesting: simpleeval recurses ~3 frames per level
@@ -103,6 +103,16 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "list": list, "dict": dict, "print": _print,
     "now_iso": now_iso, "parse_date": parse_date, "days_between": days_between,
 }
+
+
+#: Functions the language knows whose implementation depends on the installation (the working
+#: calendar): accepted by the checks everywhere, supplied per script engine by the runtime
+#: (`make_script_engine(functions=…)`); an engine without them refuses the call at run time.
+CONTEXT_FUNCTIONS: frozenset[str] = frozenset({"add_working_days", "add_working_hours", "working_days_between"})
+
+
+def _known(name: str) -> bool:
+    return name in FUNCTIONS or name in CONTEXT_FUNCTIONS
 
 
 def register_function(name: str, fn: Callable[..., Any]) -> None:
@@ -193,14 +203,24 @@ _BUILDING = (ast.BinOp, ast.Call, ast.JoinedStr, ast.ListComp, ast.DictComp, ast
              ast.Dict, ast.Tuple, ast.Set)
 
 
+def _unavailable(name: str) -> Callable[..., Any]:
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        raise ExpressionRefused(f"function {name} needs the installation's working calendar")
+
+    return refuse
+
+
 class _Evaluator(EvalWithCompoundTypes):  # type: ignore[misc]
     """simpleeval with our whitelist, stricter size limits and one allocation budget per call.
 
     One instance per evaluate/execute: simpleeval keeps per-evaluation state on the instance.
     """
 
-    def __init__(self, names: Mapping[str, Any]) -> None:
-        super().__init__(operators=_OPERATORS, functions=dict(FUNCTIONS), names=names,
+    def __init__(self, names: Mapping[str, Any], extra: Mapping[str, Callable[..., Any]] | None = None) -> None:
+        functions = dict(FUNCTIONS)
+        for name in CONTEXT_FUNCTIONS:
+            functions[name] = (extra or {}).get(name) or _unavailable(name)
+        super().__init__(operators=_OPERATORS, functions=functions, names=names,
                          allowed_attrs=_ALLOWED_ATTRS)
         for extra in ("tuple", "set"):  # EvalWithCompoundTypes adds these; run time must match the check
             if extra not in FUNCTIONS:
@@ -315,7 +335,7 @@ def _check_tree(root: ast.AST, depth: int = 0) -> list[str]:
         elif isinstance(node, ast.Call):
             if isinstance(node.func, ast.Name):
                 callees.add(id(node.func))
-                if node.func.id not in FUNCTIONS:
+                if not _known(node.func.id):
                     reasons.append(f"function {node.func.id} not allowed")
             elif not isinstance(node.func, ast.Attribute):
                 reasons.append("only named functions and methods can be called")
@@ -366,7 +386,7 @@ def _check_statement(stmt: ast.stmt) -> list[str]:
                 reasons.append("only plain variable names can be assigned")
             elif name.id.startswith("_"):
                 reasons.append(f"name {name.id} not allowed")
-            elif name.id in FUNCTIONS:
+            elif _known(name.id):
                 reasons.append(f"cannot assign to function name {name.id}")
     return reasons + _check_tree(stmt.value, 1)
 
@@ -474,7 +494,7 @@ def _run(stmt: ast.stmt, text: str, evaluator: _Evaluator, data: MutableMapping[
         return _restricted(evaluator, text, node)
 
     def store(name: str, value: Any) -> None:
-        if name in FUNCTIONS:  # a function registered after the check was cached
+        if _known(name):  # a function registered after the check was cached
             raise ExpressionRefused(f"cannot assign to function name {name}")
         data[name] = _to_data(value, strict=True)
 
@@ -510,14 +530,15 @@ def _run(stmt: ast.stmt, text: str, evaluator: _Evaluator, data: MutableMapping[
 class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
     """Drop-in for TaskDataEnvironment: the same data semantics for legitimate code, without eval/exec."""
 
-    def __init__(self) -> None:
+    def __init__(self, functions: Mapping[str, Callable[..., Any]] | None = None) -> None:
         super().__init__(None)
+        self.functions = dict(functions or {})
 
     def evaluate(self, expression: str, context: Mapping[str, Any],
                  external_context: Mapping[str, Any] | None = None) -> Any:
         try:
             node = _compiled_expression(expression)
-            evaluator = _Evaluator(ChainMap(context, external_context or {}))  # type: ignore[arg-type]
+            evaluator = _Evaluator(ChainMap(context, external_context or {}), self.functions)  # type: ignore[arg-type]
             return _to_data(_restricted(evaluator, expression, node), strict=False)
         except Exception as exc:
             raise _translated(exc) from None
@@ -529,7 +550,7 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
         if clash:  # the fail-fast of TaskDataEnvironment.check_for_overwrite
             raise ValueError(f"You have task data that overwrites a predefined function(s). Please change "
                              f"the following variable or field name(s) to something else: {clash}")
-        evaluator = _Evaluator(ChainMap(context, external))
+        evaluator = _Evaluator(ChainMap(context, external), self.functions)
         try:
             for stmt, text in _compiled_script(script or ""):
                 try:
@@ -566,9 +587,13 @@ class SafeScriptEngine(PythonScriptEngine):  # type: ignore[misc]
             raise WorkflowTaskException(f"{type(exc).__name__}: {exc}", task=task, exception=exc) from exc
 
 
-def make_script_engine() -> PythonScriptEngine:
-    """A script engine that evaluates through SafeEnvironment."""
-    return SafeScriptEngine(environment=SafeEnvironment())
+def make_script_engine(functions: Mapping[str, Callable[..., Any]] | None = None) -> PythonScriptEngine:
+    """A script engine that evaluates through SafeEnvironment; `functions` implement the
+    CONTEXT_FUNCTIONS (the runtime binds them to its calendar)."""
+    unknown = set(functions or {}) - CONTEXT_FUNCTIONS
+    if unknown:
+        raise ValueError(f"not context functions of the language: {sorted(unknown)}")
+    return SafeScriptEngine(environment=SafeEnvironment(functions))
 
 
 SAFE_ENGINE: PythonScriptEngine = make_script_engine()

@@ -83,11 +83,11 @@ def dump_state(workflow: MotcuaWorkflow) -> str:
     return state
 
 
-def load_state(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> MotcuaWorkflow:
+def load_state(state: str, spec: Any, subprocess_specs: dict[str, Any], engine: Any = None) -> MotcuaWorkflow:
     dct = json.loads(state)
     STATE_SERIALIZER.migrate(dct)
     workflow: MotcuaWorkflow = STATE_SERIALIZER.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)
-    workflow.script_engine = SAFE_ENGINE  # never trust a default engine after a load
+    workflow.script_engine = engine or SAFE_ENGINE  # never trust a default engine after a load
     return workflow
 
 

@@ -13,7 +13,7 @@ from engine.errors import Conflict, InvalidData, ModelInvalid, NotFound
 from engine.models import DesignAudit, HumanTask, ProcedureDraft, ProcedureVersion
 from engine.settings import Settings
 from tests.conftest import shared_path
-from tests.factories import PROCEDURES, publish_shipped
+from tests.factories import PROCEDURES, publish_shipped, rt
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 FIELDS = {"name": "Thủ tục thử", "agency": "UBND xã", "time_limit": 5, "time_unit": "working_days"}
@@ -105,7 +105,7 @@ async def test_publish_needs_the_revision_the_admin_saw_and_keeps_running_dossie
         db: Settings) -> None:
     await publish_shipped("household-business")
     officer = await _officer()
-    running = await dossiers.submit("2.000720", _application(), now=NOW, user=None)
+    running = await dossiers.submit(rt(), "2.000720", _application(), now=NOW, user=None)
     draft = await drafts.open_draft("2.000720", actor="admin", now=NOW)
     assert draft.based_on == 1 and "appraisal" in draft.forms
     draft = await design.save_xml("2.000720", draft.bpmn_xml.replace("Thẩm định hồ sơ", "Thẩm định"),
@@ -122,7 +122,7 @@ async def test_publish_needs_the_revision_the_admin_saw_and_keeps_running_dossie
     [only] = await design.overview("2.000720")
     assert [(v.number, v.running) for v in only.versions] == [(1, 1), (2, 0)] and only.draft_revision == 1
     task = await HumanTask.get(dossier_id=running.id, state="ready")
-    await dossiers.complete_task(task.id, {"intake_decision": "accept"}, officer, NOW)
+    await dossiers.complete_task(rt(), task.id, {"intake_decision": "accept"}, officer, NOW)
     assert (await ProcedureVersion.get(id=running.procedure_version_id)).number == 1
 
 

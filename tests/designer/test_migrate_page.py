@@ -10,13 +10,13 @@ import httpx
 from engine import dossiers, procedures
 from engine.models import Dossier
 from tests.engine.test_migration import FORMS, with_review_step
-from tests.factories import APPLICATIONS, CODES, PROCEDURES, page_login, publish_shipped
+from tests.factories import APPLICATIONS, CODES, PROCEDURES, page_login, publish_shipped, rt
 
 
 async def test_admin_dry_runs_then_migrates_running_dossiers(client: httpx.AsyncClient, users: dict) -> None:
     await publish_shipped("birth-registration")
     code = CODES["birth-registration"]
-    dossier = await dossiers.submit(code, APPLICATIONS["birth-registration"], now=datetime.now(UTC),
+    dossier = await dossiers.submit(rt(), code, APPLICATIONS["birth-registration"], now=datetime.now(UTC),
                                     user=users["citizen"])
     xml = (PROCEDURES / "birth-registration" / "model.bpmn").read_text(encoding="utf-8")
     v2 = await procedures.publish(code, with_review_step(xml), FORMS)

@@ -13,7 +13,7 @@ from engine import dossiers
 from engine.models import DesignAudit, ProcedureDraft, ProcedureVersion
 from engine.settings import Settings
 from tests.designer.test_design import without_lane
-from tests.factories import APPLICATIONS, PROCEDURES, publish_shipped
+from tests.factories import APPLICATIONS, PROCEDURES, publish_shipped, rt
 
 
 async def login(client: httpx.AsyncClient, username: str = "admin") -> str:
@@ -56,7 +56,7 @@ async def test_designer_is_for_admins_only(client: httpx.AsyncClient, users: dic
 
 async def test_list_shows_versions_with_running_dossiers_and_the_draft(client: httpx.AsyncClient, users: dict) -> None:
     await publish_shipped("household-business")
-    await dossiers.submit("2.000720", APPLICATIONS["household-business"], now=_now(), user=users["citizen"])
+    await dossiers.submit(rt(), "2.000720", APPLICATIONS["household-business"], now=_now(), user=users["citizen"])
     csrf = await login(client)
     html = (await client.get("/designer/")).text
     row = re.search(r'<tr data-code="2.000720">.*?</tr>', html, re.S)

@@ -7,11 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-import engine.deadlines  # noqa: F401  registers the SLA timer handlers
 from engine import dossiers, timers
 from engine.dossier_lifecycle import Step
 from engine.models import AuditEvent, Dossier, HumanTask, Timer
-from tests.factories import accepted_household
+from tests.factories import accepted_household, rt
 
 ACCEPTED = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Mon 2 Mar 2026 09:00 local
 
@@ -26,23 +25,30 @@ async def test_sla_timers_mark_due_soon_open_one_apology_task_and_mark_overdue(u
     due = stored.due_adjusted_at
     assert due is not None
     # due = Thu 5 Mar 09:00 local; due-soon 2 and apology 1 working day before
-    assert await timers.fire_due(due - timedelta(days=1, hours=1)) == 1
-    assert (await _actions(dossier))[-1] == "sla_due_soon"
-    assert await timers.fire_due(due - timedelta(hours=1)) == 1
+    assert await timers.fire_due(rt(), due - timedelta(days=1, hours=1)) == 1
+    assert (await _actions(dossier))[-1] == "due_soon"
+    assert await timers.fire_due(rt(), due - timedelta(hours=1)) == 1
     apology = await HumanTask.get(dossier_id=dossier.id, kind="apology", state="ready")
     assert apology.role == "specialist"
-    assert await timers.fire_due(due + timedelta(seconds=1)) == 1
-    assert (await _actions(dossier))[-1] == "sla_overdue"
+    # the engine-owned task is rebuilt from the events (opened, not yet completed)
+    stored_now = await dossiers.stored_projections(rt(), dossier.code)
+    assert stored_now["engine_tasks"] == [(apology.id, "apology")]
+    assert stored_now == await dossiers.rebuild_projections(rt(), dossier.code)
+    assert await timers.fire_due(rt(), due + timedelta(seconds=1)) == 1
+    assert (await _actions(dossier))[-1] == "overdue"
     assert not await Timer.filter(dossier_id=dossier.id, state="pending").exclude(kind="bpmn").exists()
 
     new_due = "2026-03-10T10:00:00+07:00"
-    after = await dossiers.complete_task(apology.id, {"reason": "Chờ xác minh của cơ quan thuế",
+    after = await dossiers.complete_task(rt(), apology.id, {"reason": "Chờ xác minh của cơ quan thuế",
                                                       "new_due_at": new_due}, users["specialist"], due)
     stored = await Dossier.get(id=after.id)
     assert stored.due_adjusted_at == datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
     assert stored.due_original_at == due and stored.extension["reason"] == "Chờ xác minh của cơ quan thuế"
     assert stored.extension["original_due_at"] == due.isoformat()
     assert (await HumanTask.get(id=apology.id)).state == "completed"
+    assert (await dossiers.stored_projections(rt(), dossier.code))["engine_tasks"] == []
+    assert await dossiers.stored_projections(rt(), dossier.code) == await dossiers.rebuild_projections(
+        rt(), dossier.code)
     overdue = await Timer.get(dossier_id=dossier.id, state="pending", kind="sla_overdue")
     assert overdue.due_at == stored.due_adjusted_at
 
@@ -50,26 +56,26 @@ async def test_sla_timers_mark_due_soon_open_one_apology_task_and_mark_overdue(u
 async def test_a_second_reappointment_is_refused(users: dict) -> None:
     dossier = await accepted_household(users, ACCEPTED)
     stored = await Dossier.get(id=dossier.id)
-    await timers.fire_due(stored.due_adjusted_at - timedelta(hours=1))
-    await timers.fire_due(stored.due_adjusted_at - timedelta(hours=1))
+    await timers.fire_due(rt(), stored.due_adjusted_at - timedelta(hours=1))
+    await timers.fire_due(rt(), stored.due_adjusted_at - timedelta(hours=1))
     apology = await HumanTask.get(dossier_id=dossier.id, kind="apology", state="ready")
-    await dossiers.complete_task(apology.id, {"reason": "Lý do", "new_due_at": "2026-03-10"}, users["specialist"],
+    await dossiers.complete_task(rt(), apology.id, {"reason": "Lý do", "new_due_at": "2026-03-10"}, users["specialist"],
                                  stored.due_adjusted_at)
     from engine.errors import Conflict
 
     with pytest.raises(Conflict):  # the single re-appointment of ND118 art. 19.6 is used up
-        await dossiers.engine_step(dossier.id, Step("extend", new_due_at=datetime(2026, 3, 20, tzinfo=UTC),
+        await dossiers.engine_step(rt(), dossier.id, Step("extend", new_due_at=datetime(2026, 3, 20, tzinfo=UTC),
                                                     note="again"), stored.due_adjusted_at)
 
 
 async def test_an_unanswered_supplement_request_closes_the_dossier_after_15_days(users: dict) -> None:
     dossier = await accepted_household(users, ACCEPTED)
-    await dossiers.lifecycle_step(dossier.code, Step("request_supplement", reasons=("Thiếu giấy tờ",)),
+    await dossiers.step(rt(), dossier.code, Step("request_supplement", reasons=("Thiếu giấy tờ",)),
                                   users["specialist"], ACCEPTED + timedelta(hours=1))
     close = await Timer.get(dossier_id=dossier.id, kind="auto_close", state="pending")
-    assert await timers.fire_due(close.due_at - timedelta(minutes=1)) == 0
-    assert await timers.fire_due(close.due_at + timedelta(seconds=1)) == 1
+    assert await timers.fire_due(rt(), close.due_at - timedelta(minutes=1)) == 0
+    assert await timers.fire_due(rt(), close.due_at + timedelta(seconds=1)) == 1
     stored = await Dossier.get(id=dossier.id)
     assert stored.lifecycle_status == 8 and stored.status == "cancelled"
     assert not await HumanTask.filter(dossier_id=dossier.id, state="ready").exists()
-    assert (await _actions(dossier))[-1] == "lifecycle_stop"
+    assert (await _actions(dossier))[-2:] == ["status_changed", "stopped"]

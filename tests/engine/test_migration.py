@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from engine import dossiers, migration, procedures
 from engine.models import Dossier, HumanTask
-from tests.factories import APPLICATIONS, CODES, PROCEDURES, publish_shipped
+from tests.factories import APPLICATIONS, CODES, PROCEDURES, publish_shipped, rt
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 FORMS = {p.name.removesuffix(".form.json"): __import__("json").loads(p.read_text(encoding="utf-8"))
@@ -31,27 +31,27 @@ def with_review_step(xml: str) -> bytes:
 async def test_dry_run_then_migrate_moves_a_running_dossier_onto_the_new_step(users: dict) -> None:
     await publish_shipped("birth-registration")
     code = CODES["birth-registration"]
-    waiting = await dossiers.submit(code, APPLICATIONS["birth-registration"], now=NOW, user=users["citizen"])
+    waiting = await dossiers.submit(rt(), code, APPLICATIONS["birth-registration"], now=NOW, user=users["citizen"])
     xml = (PROCEDURES / "birth-registration" / "model.bpmn").read_text(encoding="utf-8")
     v2 = await procedures.publish(code, with_review_step(xml), FORMS)
     assert v2.number == 2
 
-    report = await migration.migrate(code, 1, 2, "admin", NOW, dry_run=True)
+    report = await migration.migrate(rt(), code, 1, 2, "admin", NOW, dry_run=True)
     assert (report["total"], report["movable"]) == (1, 1) and report["dossiers"][0]["ok"]
     assert (await Dossier.get(id=waiting.id)).procedure_version_id != v2.id  # a dry run changes nothing
 
-    report = await migration.migrate(code, 1, 2, "admin", NOW, dry_run=False)
+    report = await migration.migrate(rt(), code, 1, 2, "admin", NOW, dry_run=False)
     stored = await Dossier.get(id=waiting.id)
     assert stored.procedure_version_id == v2.id and stored.revision == 2
-    assert await dossiers.stored_projections(stored) == await dossiers.rebuild_projections(stored)
+    assert await dossiers.stored_projections(rt(), stored.code) == await dossiers.rebuild_projections(rt(), stored.code)
     path = []
     for staff, data in [("officer", {"intake_decision": "accept"}),
-                        ("specialist", {"appraisal_result": "approve", "appraisal_opinion": "Đủ"}),
+                        ("specialist", {"appraisal_result": "approve", "appraisal_opinion": "Đủ điều kiện"}),
                         ("leader", {"approval_decision": "sign"}), ("leader", {}),
                         ("officer", {"returned_via": "counter", "result_handed_over": True})]:
         task = await HumanTask.get(dossier_id=waiting.id, state="ready")
         path.append(task.element_id)
-        done = await dossiers.complete_task(task.id, data, users[staff], NOW)
+        done = await dossiers.complete_task(rt(), task.id, data, users[staff], NOW)
     assert path == ["intake", "appraisal", "approval", "review", "return_result"]
     assert done.status == "completed"
 
@@ -61,7 +61,7 @@ async def test_migration_through_the_api_is_for_admins_and_dry_by_default(client
 
     await publish_shipped("birth-registration")
     code = CODES["birth-registration"]
-    await dossiers.submit(code, APPLICATIONS["birth-registration"], now=NOW, user=users["citizen"])
+    await dossiers.submit(rt(), code, APPLICATIONS["birth-registration"], now=NOW, user=users["citizen"])
     xml = (PROCEDURES / "birth-registration" / "model.bpmn").read_text(encoding="utf-8")
     await procedures.publish(code, with_review_step(xml), FORMS)
     officer, admin = await token(client, "officer"), await token(client, "admin")
@@ -86,10 +86,10 @@ def without_intake(xml: str) -> bytes:
 async def test_a_dossier_waiting_at_a_removed_step_is_not_moved(users: dict) -> None:
     await publish_shipped("birth-registration")
     code = CODES["birth-registration"]
-    waiting = await dossiers.submit(code, APPLICATIONS["birth-registration"], now=NOW, user=users["citizen"])
+    waiting = await dossiers.submit(rt(), code, APPLICATIONS["birth-registration"], now=NOW, user=users["citizen"])
     xml = (PROCEDURES / "birth-registration" / "model.bpmn").read_text(encoding="utf-8")
     await procedures.publish(code, without_intake(xml), {k: v for k, v in FORMS.items() if k != "intake"})
-    report = await migration.migrate(code, 1, 2, "admin", NOW, dry_run=False)
+    report = await migration.migrate(rt(), code, 1, 2, "admin", NOW, dry_run=False)
     assert report["movable"] == 0 and report["dossiers"][0]["blockers"] == ["intake"]
     stored = await Dossier.get(id=waiting.id)
     assert stored.revision == 1 and stored.procedure_version_id != (await procedures.current_version(code)).id

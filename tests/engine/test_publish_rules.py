@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from engine import dossiers, procedures
+from tests.factories import rt
 from engine.errors import ModelInvalid
-from engine.models import Timer
+from engine.models import Dossier, Timer
 from engine.workflow.extensions import MOTCUA_NS
 
 MODEL = """<?xml version="1.0" encoding="UTF-8"?>
@@ -51,7 +52,7 @@ async def test_unquoted_iso_timer_literal_from_other_modelers_is_armed(users: di
     await procedures.create_or_update("T.1", name="Timer test")
     await procedures.publish("T.1", model("PT5M"))
     before = datetime.now(UTC)
-    dossier = await dossiers.submit("T.1", {}, now=before, user=users["citizen"])
+    dossier = await dossiers.submit(rt(), "T.1", {}, now=before, user=users["citizen"])
     timer = await Timer.get(dossier_id=dossier.id, state="pending")
     assert timer.element_id == "reminder"
     assert before + timedelta(minutes=4) < timer.due_at < before + timedelta(minutes=6)
@@ -68,15 +69,15 @@ async def test_an_absurd_timer_duration_is_refused_at_publish(users: dict) -> No
 async def test_timer_fires_through_the_engine_command_and_opens_the_escalation_task(users: dict) -> None:
     await procedures.create_or_update("T.3", name="Timer test")
     await procedures.publish("T.3", model("PT0.2S"))
-    dossier = await dossiers.submit("T.3", {}, now=datetime.now(UTC), user=users["citizen"])
+    dossier = await dossiers.submit(rt(), "T.3", {}, now=datetime.now(UTC), user=users["citizen"])
     import asyncio
 
     await asyncio.sleep(0.4)
     from engine import timers
 
-    assert await timers.fire_due(datetime.now(UTC)) == 1
-    await dossier.refresh_from_db()
-    projected = await dossiers.stored_projections(dossier)
+    assert await timers.fire_due(rt(), datetime.now(UTC)) == 1
+    dossier = await Dossier.get(id=dossier.id)
+    projected = await dossiers.stored_projections(rt(), dossier.code)
     assert [t["element_id"] for t in projected["tasks"]] == ["late"]
-    assert projected == await dossiers.rebuild_projections(dossier)
-    assert await timers.fire_due(datetime.now(UTC)) == 0  # fired exactly once
+    assert projected == await dossiers.rebuild_projections(rt(), dossier.code)
+    assert await timers.fire_due(rt(), datetime.now(UTC)) == 0  # fired exactly once

@@ -247,7 +247,7 @@ def test_same_day_dues_end_a_working_day(accepted: datetime) -> None:
 def test_office_hours_setting_is_parsed_into_ordered_sessions() -> None:
     from datetime import time
 
-    from engine.calendars import parse_sessions
+    from engine.runtime import parse_sessions
 
     assert parse_sessions("07:30-11:30, 13:00-16:30") == ((time(7, 30), time(11, 30)), (time(13, 0), time(16, 30)))
     for bad in ("17:00-07:00", "07:00-12:00,11:00-17:00", "7h-11h"):

@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
-from engine import calendars, dossiers, procedures, timers
+from engine import dossiers, procedures, timers
+from tests.factories import rt
 from engine.errors import Conflict
 from engine.models import AuditEvent, Dossier, HumanTask, Timer
 from engine.workdays import Calendar, default_calendar
-from engine.workflow.expression_functions import add_working_days, add_working_hours, working_days_between
+from engine.workflow import expression_functions
 from engine.workflow.extensions import MOTCUA_NS
 
 MODEL = """<?xml version="1.0" encoding="UTF-8"?>
@@ -83,39 +84,44 @@ async def fired_audits(dossier_id: int) -> int:
 async def due_dossiers(code: str, count: int, after: str = "PT0.2S") -> list[Dossier]:
     """`count` dossiers whose single timer is due by the time this returns."""
     await publish(code, duration(after))
-    made = [await dossiers.submit(code, {}, now=datetime.now(UTC)) for _ in range(count)]
+    made = [await dossiers.submit(rt(), code, {}, now=datetime.now(UTC)) for _ in range(count)]
     await asyncio.sleep(0.3)
     return made
 
 
+_NATIONAL = default_calendar()
+_FUNCTIONS = expression_functions.bind(lambda: _NATIONAL)  # what the runtime binds to its calendar
+add_working_days = _FUNCTIONS["add_working_days"]
+add_working_hours = _FUNCTIONS["add_working_hours"]
+working_days_between = _FUNCTIONS["working_days_between"]
+
+
 @pytest.fixture
-def national_calendar(monkeypatch: pytest.MonkeyPatch) -> Calendar:
-    calendar = default_calendar()
-    monkeypatch.setattr(calendars, "_current", calendar)
-    return calendar
+def national_calendar() -> Calendar:
+    return _NATIONAL
 
 
 # ------------------------------------------------------------------ exactly once
 async def test_concurrent_sweeps_fire_each_due_timer_exactly_once(db: Any) -> None:
     made = await due_dossiers("T.C", 8)
     now = datetime.now(UTC)
-    counts = await asyncio.gather(*(timers.fire_due(now) for _ in range(4)))
+    counts = await asyncio.gather(*(timers.fire_due(rt(), now) for _ in range(4)))
     assert sum(counts) == 8
     for dossier in made:
         assert await fired_audits(dossier.id) == 1
         assert await timer_states(dossier.id) == ["fired"]
         assert await ready_tasks(dossier.id) == ["late0"]
-    assert await timers.fire_due(datetime.now(UTC)) == 0
+    assert await timers.fire_due(rt(), datetime.now(UTC)) == 0
     assert await timers.next_due() is None
 
 
 async def test_due_timers_of_one_dossier_are_claimed_together_and_fired_in_one_step(db: Any) -> None:
     await publish("T.2T", duration("PT0.2S"), duration("PT0.25S"), interrupting=False)
-    dossier = await dossiers.submit("T.2T", {}, now=datetime.now(UTC))
+    dossier = await dossiers.submit(rt(), "T.2T", {}, now=datetime.now(UTC))
     assert await Timer.filter(dossier_id=dossier.id, state="pending").count() == 2
     await asyncio.sleep(0.35)
     now = datetime.now(UTC)
-    assert sum(await asyncio.gather(*(timers.fire_due(now) for _ in range(3)))) == 2
+    assert sum(await asyncio.gather(*(timers.fire_due(rt(), now) for _ in range(3)))) == 2
     assert await fired_audits(dossier.id) == 1
     assert await timer_states(dossier.id) == ["fired", "fired"]
     assert await ready_tasks(dossier.id) == ["check", "late0", "late1"]
@@ -125,8 +131,8 @@ async def test_a_timer_is_not_fired_at_its_due_instant_only_after_it(db: Any) ->
     (dossier,) = await due_dossiers("T.S", 1)
     timer = await Timer.get(dossier_id=dossier.id)
     assert await timers.next_due() == timer.due_at
-    assert await timers.fire_due(timer.due_at) == 0  # due < now, strictly, like SpiffWorkflow
-    assert await timers.fire_due(timer.due_at + timedelta(microseconds=1)) == 1
+    assert await timers.fire_due(rt(), timer.due_at) == 0  # due < now, strictly, like SpiffWorkflow
+    assert await timers.fire_due(rt(), timer.due_at + timedelta(microseconds=1)) == 1
 
 
 # ------------------------------------------------------------------ leases and failures
@@ -135,10 +141,10 @@ async def test_a_row_left_firing_by_a_crashed_worker_fires_once_after_the_lease(
     now = datetime.now(UTC)
     await Timer.filter(dossier_id=crashed.id).update(state="firing", fired_at=now - timers.LEASE - timedelta(seconds=1))
     await Timer.filter(dossier_id=busy.id).update(state="firing", fired_at=now - timedelta(seconds=5))
-    assert await timers.fire_due(now) == 0  # claimed rows are nobody else's business…
+    assert await timers.fire_due(rt(), now) == 0  # claimed rows are nobody else's business…
     assert await timers.recover_stuck(now) == 1  # …until their lease ran out
     assert await timer_states(busy.id) == ["firing"]
-    assert await timers.fire_due(datetime.now(UTC)) == 1
+    assert await timers.fire_due(rt(), datetime.now(UTC)) == 1
     assert await fired_audits(crashed.id) == 1
     assert await fired_audits(busy.id) == 0
     assert await timers.recover_stuck(now) == 0
@@ -150,7 +156,7 @@ async def test_an_unknown_kind_stays_firing_with_an_error_line_and_the_others_fi
     past = datetime.now(UTC) - timedelta(minutes=1)
     odd = await Timer.create(dossier_id=dossier.id, task_id="", element_id="", kind="no_such_kind", due_at=past)
     with caplog.at_level(logging.ERROR, logger="motcua.timers"):
-        assert await timers.fire_due(datetime.now(UTC)) == 1
+        assert await timers.fire_due(rt(), datetime.now(UTC)) == 1
     await odd.refresh_from_db()
     assert odd.state == "firing"
     assert f"timer {odd.id}: no handler for kind 'no_such_kind'" in caplog.text
@@ -165,25 +171,25 @@ async def test_a_handler_that_raises_is_logged_without_personal_data_and_retried
     (dossier,) = await due_dossiers("T.E", 1)
     calls: list[int] = []
 
-    async def explode(timer: dict[str, Any], now: datetime) -> None:
+    async def explode(_rt: Any, timer: dict[str, Any], now: datetime) -> None:
         calls.append(timer["id"])
         raise RuntimeError("Nguyễn Văn An, CCCD 001099000123")
 
-    monkeypatch.setitem(timers._handlers, "explodes", explode)
+    monkeypatch.setitem(rt().timer_kinds, "explodes", explode)
     past = datetime.now(UTC) - timedelta(seconds=2)
     bad = await Timer.create(dossier_id=dossier.id, task_id="", element_id="", kind="explodes", due_at=past)
     with caplog.at_level(logging.ERROR, logger="motcua.timers"):
-        assert await timers.fire_due(datetime.now(UTC)) == 1  # the BPMN timer, due later, still fired
+        assert await timers.fire_due(rt(), datetime.now(UTC)) == 1  # the BPMN timer, due later, still fired
     assert calls == [bad.id]
     assert f"timer {bad.id} (kind explodes, dossier {dossier.id}) failed: RuntimeError at test_timers.py:" \
         in caplog.text
     assert "Nguyễn" not in caplog.text and "001099000123" not in caplog.text
     await bad.refresh_from_db()
     assert bad.state == "firing"
-    assert await timers.fire_due(datetime.now(UTC)) == 0  # not retried before the lease ends
+    assert await timers.fire_due(rt(), datetime.now(UTC)) == 0  # not retried before the lease ends
     later = datetime.now(UTC) + timers.LEASE + timedelta(seconds=1)
     assert await timers.recover_stuck(later) == 1
-    assert await timers.fire_due(later) == 0
+    assert await timers.fire_due(rt(), later) == 0
     assert calls == [bad.id, bad.id]
 
 
@@ -192,28 +198,22 @@ async def test_a_conflict_puts_the_row_back_to_pending_and_a_handler_marks_it_fi
     (dossier,) = await due_dossiers("T.K", 1)
     outcomes = [Conflict("changed"), None]
 
-    async def flaky(timer: dict[str, Any], now: datetime) -> None:
+    async def flaky(_rt: Any, timer: dict[str, Any], now: datetime) -> None:
         outcome = outcomes.pop(0)
         if outcome is not None:
             raise outcome
 
-    monkeypatch.setitem(timers._handlers, "flaky", flaky)
+    monkeypatch.setitem(rt().timer_kinds, "flaky", flaky)
     row = await Timer.create(dossier_id=dossier.id, task_id="", element_id="", kind="flaky",
                              due_at=datetime.now(UTC) + timedelta(hours=1))
     later = datetime.now(UTC) + timedelta(hours=2)
     await Timer.filter(dossier_id=dossier.id, kind="bpmn").update(state="cancelled")
-    assert await timers.fire_due(later) == 0
+    assert await timers.fire_due(rt(), later) == 0
     await row.refresh_from_db()
     assert (row.state, row.fired_at) == ("pending", None)
-    assert await timers.fire_due(later) == 1
+    assert await timers.fire_due(rt(), later) == 1
     await row.refresh_from_db()
     assert row.state == "fired" and row.fired_at is not None
-
-
-def test_register_refuses_an_empty_kind() -> None:
-    with pytest.raises(ValueError):
-        timers.register("", timers._fire_bpmn)
-    assert timers.handler_for("bpmn") is timers._fire_bpmn
 
 
 # ------------------------------------------------------------------ expression functions
@@ -246,20 +246,20 @@ def test_expression_functions_refuse_what_is_not_a_date_text_or_a_number(nationa
 async def test_a_timer_date_computed_with_add_working_hours_is_armed_from_submitted_data(
         db: Any, national_calendar: Calendar) -> None:
     await publish("T.WH", "<bpmn:timeDate>add_working_hours(received_at, 1)</bpmn:timeDate>")
-    dossier = await dossiers.submit("T.WH", {"received_at": "2027-03-05T16:30:00+07:00"}, now=datetime.now(UTC))
+    dossier = await dossiers.submit(rt(), "T.WH", {"received_at": "2027-03-05T16:30:00+07:00"}, now=datetime.now(UTC))
     timer = await Timer.get(dossier_id=dossier.id, state="pending")
-    assert timer.due_at == datetime(2027, 3, 8, 7, 30, tzinfo=calendars.current().tz)  # Friday → Monday
+    assert timer.due_at == datetime(2027, 3, 8, 7, 30, tzinfo=rt().calendar.tz)  # Friday → Monday
     assert await timers.next_due() == timer.due_at
 
 
 async def test_a_working_hours_timer_fires_through_fire_due(db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     around_the_clock = Calendar(sessions=((time(0, 0), time(23, 59, 59, 999999)),), country=None,
                                 weekend=frozenset())
-    monkeypatch.setattr(calendars, "_current", around_the_clock)
+    monkeypatch.setattr(rt().calendars, "value", around_the_clock)
     await publish("T.WF", "<bpmn:timeDate>add_working_hours(received_at, 0.0001)</bpmn:timeDate>")  # 0.36 s
-    dossier = await dossiers.submit("T.WF", {"received_at": datetime.now(UTC).isoformat()}, now=datetime.now(UTC))
-    assert await timers.fire_due(datetime.now(UTC)) == 0
+    dossier = await dossiers.submit(rt(), "T.WF", {"received_at": datetime.now(UTC).isoformat()}, now=datetime.now(UTC))
+    assert await timers.fire_due(rt(), datetime.now(UTC)) == 0
     await asyncio.sleep(0.5)
-    assert await timers.fire_due(datetime.now(UTC)) == 1
+    assert await timers.fire_due(rt(), datetime.now(UTC)) == 1
     assert await fired_audits(dossier.id) == 1
     assert await ready_tasks(dossier.id) == ["late0"]

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from engine import dossiers
+from tests.factories import rt
 from engine.models import AuditEvent, Timer
 from engine.settings import Settings
 from tests.engine.test_timers import duration, publish, timer_states
@@ -99,7 +100,7 @@ async def test_a_three_second_timer_fires_within_two_seconds_of_its_due_time(
         db: Settings, workers: list[Worker]) -> None:
     await publish("W.A", duration("PT3S"))
     worker = await start(workers, db)
-    dossier = await dossiers.submit("W.A", {}, now=datetime.now(UTC))  # armed by "the web", not the worker
+    dossier = await dossiers.submit(rt(), "W.A", {}, now=datetime.now(UTC))  # armed by "the web", not the worker
     await wait_for_fired(1)
     seen = datetime.now(UTC)
     seconds = await latency(dossier.id)
@@ -115,7 +116,7 @@ async def test_a_killed_worker_loses_nothing_and_its_successor_fires_the_timer_o
         db: Settings, workers: list[Worker]) -> None:
     await publish("W.B", duration("PT2S"))
     first = await start(workers, db)
-    dossier = await dossiers.submit("W.B", {}, now=datetime.now(UTC))
+    dossier = await dossiers.submit(rt(), "W.B", {}, now=datetime.now(UTC))
     timer = await Timer.get(dossier_id=dossier.id, state="pending")
     assert await first.stop(signal.SIGKILL) == -signal.SIGKILL
     await asyncio.sleep(max(0.0, (timer.due_at - datetime.now(UTC)).total_seconds()) + 0.5)
@@ -135,11 +136,11 @@ async def test_a_killed_worker_loses_nothing_and_its_successor_fires_the_timer_o
 async def test_two_workers_fire_two_hundred_timers_each_exactly_once(
         db: Settings, workers: list[Worker]) -> None:
     await publish("W.C", duration("PT0.5S"))
-    overdue = [await dossiers.submit("W.C", {}, now=datetime.now(UTC)) for _ in range(100)]
+    overdue = [await dossiers.submit(rt(), "W.C", {}, now=datetime.now(UTC)) for _ in range(100)]
     await asyncio.sleep(0.6)  # all of those are due before any worker runs: both race at start-up
     await asyncio.gather(start(workers, db), start(workers, db))
     await publish("W.C", duration("PT1S"))  # the next hundred come due while both workers run
-    soon = [await dossiers.submit("W.C", {}, now=datetime.now(UTC)) for _ in range(100)]
+    soon = [await dossiers.submit(rt(), "W.C", {}, now=datetime.now(UTC)) for _ in range(100)]
     await wait_for_fired(200)
     await asyncio.sleep(1.0)  # let any double fire happen before counting
     audits = Counter(e["dossier_id"] for e in await AuditEvent.filter(action="timer_fired").values("dossier_id"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from engine import calendars
-from tests.factories import publish_shipped, token
+
+from tests.factories import publish_shipped, token, rt
 
 
 async def test_due_date_explains_the_tet_days_it_skips(client: httpx.AsyncClient, users: dict) -> None:
@@ -42,4 +42,4 @@ async def test_admin_adds_a_provincial_day_off_and_the_due_date_moves(client: ht
         assert set(bad.json()["error"]["details"]["fields"]) == {"on", "kind"}
     finally:
         assert (await client.delete(f"/api/v1/calendar/overrides/{r.json()['id']}", headers=admin)).status_code == 204
-    assert calendars.current().is_working_day(__import__("datetime").date(2026, 3, 3))
+    assert rt().calendar.is_working_day(__import__("datetime").date(2026, 3, 3))

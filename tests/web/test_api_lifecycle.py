@@ -43,8 +43,11 @@ async def test_acceptance_starts_the_clock_and_the_due_date_skips_tet(
     # 3 working days = 24 working hours (sessions 07:00–11:30, 13:30–17:00): Thu 12 from 09:00 = 6 h,
     # Fri 13 = 8 h, Tết week 16–20 Feb skipped, Mon 23 = 8 h, 2 h on Tue 24 → 09:00 local = 02:00 UTC
     assert lifecycle["due_at"] == lifecycle["due_original_at"] == "2026-02-24T02:00:00+00:00"
-    actions = [e["action"] for e in body["history"]]
-    assert actions == ["submitted", "task_completed", "lifecycle_accept"]
+    kinds = [e["kind"] for e in body["history"]]
+    assert kinds == ["submitted", "task_opened", "task_completed", "task_opened", "status_changed", "accepted",
+                     "status_changed"]  # 1 → 2 (accepted, due), then 2 → 4 (routed at once)
+    accepted = next(e for e in body["history"] if e["kind"] == "accepted")
+    assert accepted["details"]["due_at"] == "2026-02-24T02:00:00+00:00"
     dossier = await Dossier.get(code=code)
     kinds = sorted(t.kind for t in await Timer.filter(dossier_id=dossier.id, state="pending"))
     assert kinds == ["sla_apology", "sla_due_soon", "sla_overdue"]
@@ -114,12 +117,41 @@ async def test_citizen_withdraws_and_the_workflow_is_cancelled(
 async def test_refusal_needs_reasons_and_a_step_not_allowed_is_a_conflict(
         client: httpx.AsyncClient, household: tuple[str, dict]) -> None:
     code, officer = household
-    r = await client.post(f"/api/v1/dossiers/{code}/refuse", headers=officer, json={"reasons": ["  "]})
+    specialist = await token(client, "specialist")  # appraisal is the current step: the specialist's
+    r = await client.post(f"/api/v1/dossiers/{code}/refuse", headers=specialist, json={"reasons": ["  "]})
     assert r.status_code == 422 and "reasons" in r.json()["error"]["details"]["fields"]
-    r = await client.post(f"/api/v1/dossiers/{code}/return-result", headers=officer, json={})
-    assert r.status_code == 409
+    r = await client.post(f"/api/v1/dossiers/{code}/receive-supplement", headers=officer, json={})
+    assert r.status_code == 409  # no supplement was requested
     r = await client.post(f"/api/v1/dossiers/{code}/finish", headers=officer, json={})
     assert r.status_code == 403  # the leader finishes
+
+
+async def test_a_lifecycle_step_belongs_to_the_role_of_the_current_step(
+        client: httpx.AsyncClient, household: tuple[str, dict]) -> None:
+    """A leader cannot finish and the officer cannot return the result while appraisal is open."""
+    code, officer = household
+    leader = await token(client, "leader")
+    r = await client.post(f"/api/v1/dossiers/{code}/finish", headers=leader, json={})
+    assert r.status_code == 403 and r.json()["error"]["details"]["rule"] == "not_your_step"
+    r = await client.post(f"/api/v1/dossiers/{code}/return-result", headers=officer, json={})
+    assert r.status_code == 403 and r.json()["error"]["details"]["rule"] == "not_your_step"
+    body = (await client.get(f"/api/v1/dossiers/{code}", headers=officer)).json()
+    assert body["lifecycle"]["code"] == 4 and [t["element_id"] for t in body["tasks"]] == ["appraisal"]
+
+
+async def test_a_decision_of_an_open_task_is_taken_by_completing_the_task(
+        client: httpx.AsyncClient, users: dict) -> None:
+    """At intake the intake task decides: a specialist cannot refuse, and the officer is sent to the task."""
+    await publish_shipped("household-business")
+    r = await client.post("/api/v1/dossiers", headers=await token(client, "citizen"),
+                          json={"procedure": CODES["household-business"], "data": APPLICATIONS["household-business"]})
+    code, task = r.json()["code"], r.json()["tasks"][0]["id"]
+    specialist = await token(client, "specialist")
+    r = await client.post(f"/api/v1/dossiers/{code}/refuse", headers=specialist, json={"reasons": ["Sai"]})
+    assert r.status_code == 409 and r.json()["error"]["details"]["rule"] == "use_task"
+    r = await client.post(f"/api/v1/dossiers/{code}/accept", headers=await token(client, "officer"), json={})
+    assert r.status_code == 409 and r.json()["error"]["details"]["task_id"] == task
+    assert (await Dossier.get(code=code)).lifecycle_status == 1
 
 
 async def test_full_happy_path_ends_with_result_returned(

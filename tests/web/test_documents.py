@@ -7,10 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-import engine.deadlines  # noqa: F401  registers the SLA timer handlers
 from engine import dossiers, timers
 from engine.models import Dossier, HumanTask
-from tests.factories import accepted_household, page_login
+from tests.factories import accepted_household, page_login, rt
 
 ACCEPTED = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Mon 2 Mar 2026 09:00 local
 
@@ -48,10 +47,10 @@ async def test_citizen_sees_own_receipt_only(client: httpx.AsyncClient, users: d
 async def test_apology_letter_has_reason_original_and_new_appointment(client: httpx.AsyncClient, users: dict) -> None:
     dossier = await accepted_household(users, ACCEPTED)
     stored = await Dossier.get(id=dossier.id)
-    await timers.fire_due(stored.due_adjusted_at - timedelta(hours=1))
-    await timers.fire_due(stored.due_adjusted_at - timedelta(hours=1))
+    await timers.fire_due(rt(), stored.due_adjusted_at - timedelta(hours=1))
+    await timers.fire_due(rt(), stored.due_adjusted_at - timedelta(hours=1))
     apology = await HumanTask.get(dossier_id=dossier.id, kind="apology")
-    await dossiers.complete_task(apology.id, {"reason": "Chờ ý kiến cơ quan thuế", "new_due_at": "2026-03-10T15:00"},
+    await dossiers.complete_task(rt(), apology.id, {"reason": "Chờ ý kiến cơ quan thuế", "new_due_at": "2026-03-10T15:00"},
                                  users["specialist"], stored.due_adjusted_at - timedelta(hours=1))
     await page_login(client, "officer")
     html = (await client.get(f"/dossiers/{dossier.code}/apology")).text

@@ -10,7 +10,7 @@ import httpx
 
 from engine import dossiers
 from engine.models import HumanTask
-from tests.factories import APPLICATIONS, HAPPY_PATH, page_csrf, page_login, publish_shipped
+from tests.factories import APPLICATIONS, HAPPY_PATH, page_csrf, page_login, publish_shipped, rt
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
@@ -28,7 +28,7 @@ async def test_catalogue_finds_procedures_with_and_without_diacritics(client: ht
 async def test_xss_in_citizen_data_is_shown_as_text(client: httpx.AsyncClient, users: dict) -> None:
     await publish_shipped("birth-registration")
     data = dict(APPLICATIONS["birth-registration"], child_full_name="<script>alert(1)</script>")
-    dossier = await dossiers.submit("1.001193", data, now=NOW, user=users["citizen"])
+    dossier = await dossiers.submit(rt(), "1.001193", data, now=NOW, user=users["citizen"])
     await page_login(client, "officer")
     page = (await client.get(f"/can-bo/ho-so/{dossier.code}")).text
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -36,7 +36,7 @@ async def test_xss_in_citizen_data_is_shown_as_text(client: httpx.AsyncClient, u
 
 async def test_tracking_needs_code_and_phone_and_says_nothing_else(client: httpx.AsyncClient, users: dict) -> None:
     await publish_shipped("birth-registration")
-    dossier = await dossiers.submit("1.001193", APPLICATIONS["birth-registration"], now=NOW, user=users["citizen"])
+    dossier = await dossiers.submit(rt(), "1.001193", APPLICATIONS["birth-registration"], now=NOW, user=users["citizen"])
     token = await page_csrf(client, "/tra-cuu")
     wrong = await client.post("/tra-cuu", data={"csrf_token": token, "code": dossier.code, "factor": "0900000000"})
     missing = await client.post("/tra-cuu", data={"csrf_token": token, "code": "NOPE-1", "factor": "0912345678"})
@@ -52,7 +52,7 @@ async def test_tracking_needs_code_and_phone_and_says_nothing_else(client: httpx
 
 async def test_staff_inbox_claim_and_dossier_page_with_verdicts(client: httpx.AsyncClient, users: dict) -> None:
     await publish_shipped("birth-registration")
-    dossier = await dossiers.submit("1.001193", APPLICATIONS["birth-registration"], now=NOW, user=users["citizen"])
+    dossier = await dossiers.submit(rt(), "1.001193", APPLICATIONS["birth-registration"], now=NOW, user=users["citizen"])
     assert (await client.get("/can-bo")).status_code == 303
     await page_login(client, "officer")
     page = (await client.get("/can-bo")).text
@@ -63,7 +63,7 @@ async def test_staff_inbox_claim_and_dossier_page_with_verdicts(client: httpx.As
     for element_id, staff, data in HAPPY_PATH[:2]:
         current = await HumanTask.get(dossier_id=dossier.id, state="ready")
         assert current.element_id == element_id
-        await dossiers.complete_task(current.id, data, users[staff], NOW)
+        await dossiers.complete_task(rt(), current.id, data, users[staff], NOW)
     page = (await client.get(f"/can-bo/ho-so/{dossier.code}")).text
     assert 'id="diagram"' in page and '"active": ["approval"]' in page
     assert "mc-tag--" in page and "Đang xử lý" in page
@@ -102,13 +102,13 @@ async def test_counter_intake_refuses_paper_on_a_paper_free_day_unless_an_except
 
 async def test_citizen_uploads_the_supplement_a_specialist_asked_for(client: httpx.AsyncClient, users: dict) -> None:
     from engine.dossier_lifecycle import Step
-    from engine.models import AuditEvent
+    from engine.models import Attachment, AuditEvent, Timer
 
     await publish_shipped("household-business")
-    dossier = await dossiers.submit("2.000720", APPLICATIONS["household-business"], now=NOW, user=users["citizen"])
+    dossier = await dossiers.submit(rt(), "2.000720", APPLICATIONS["household-business"], now=NOW, user=users["citizen"])
     task = await HumanTask.get(dossier_id=dossier.id, state="ready")
-    await dossiers.complete_task(task.id, {"intake_decision": "accept"}, users["officer"], NOW)
-    await dossiers.lifecycle_step(dossier.code, Step("request_supplement", reasons=("Thiếu biên bản họp",)),
+    await dossiers.complete_task(rt(), task.id, {"intake_decision": "accept"}, users["officer"], NOW)
+    await dossiers.step(rt(), dossier.code, Step("request_supplement", reasons=("Thiếu biên bản họp",)),
                                   users["specialist"], NOW)
     await page_login(client, "citizen")
     page = (await client.get(f"/tra-cuu/{dossier.code}")).text
@@ -117,8 +117,12 @@ async def test_citizen_uploads_the_supplement_a_specialist_asked_for(client: htt
     r = await client.post(f"/tra-cuu/{dossier.code}/bo-sung", data={"csrf_token": token, "note": "Đã bổ sung"},
                           files={"files": ("bien-ban.pdf", b"%PDF-1.4 minutes", "application/pdf")})
     assert r.status_code == 303 and r.headers["location"].endswith("supplement=sent")
-    event = await AuditEvent.get(dossier_id=dossier.id, action="supplement_uploaded")
-    assert event.details["files"][0]["name"] == "bien-ban.pdf" and len(event.details["files"][0]["sha256"]) == 64
+    # the upload is the supplement's arrival: recorded, the 15-day auto-close stops, the officer confirms
+    event = await AuditEvent.get(dossier_id=dossier.id, action="supplement_received")
+    assert event.details == {"source": "online", "files": ["bien-ban.pdf"]}
+    stored = await Attachment.get(dossier_id=dossier.id, source="supplement")
+    assert stored.name == "bien-ban.pdf" and len(stored.sha256) == 64
+    assert not await Timer.filter(dossier_id=dossier.id, kind="auto_close", state="pending").exists()
     fake = await client.post(f"/tra-cuu/{dossier.code}/bo-sung", data={"csrf_token": token},
                              files={"files": ("x.pdf", b"MZ not a pdf", "application/pdf")})
     assert fake.headers["location"].endswith("supplement=invalid")

@@ -27,7 +27,7 @@ async def due(request: Request) -> JSONResponse:
         accepted_at = datetime.fromisoformat(raw) if raw else request.app.state.clock()
     except ValueError:
         raise InvalidData("accepted_at is not an ISO date-time", fields={"accepted_at": ["ISO 8601"]}) from None
-    return JSONResponse(await calendar_admin.explain_due(code, accepted_at))
+    return JSONResponse(await calendar_admin.explain_due(request.app.state.runtime, code, accepted_at))
 
 
 async def list_overrides(request: Request) -> JSONResponse:
@@ -37,13 +37,13 @@ async def list_overrides(request: Request) -> JSONResponse:
 @requires(ADMINISTER)
 async def add_override(request: Request, user: User) -> JSONResponse:
     body = await json_body(request)
-    row = await calendar_admin.add_override(body.get("on"), body.get("kind"), body.get("note", ""), user.username)
+    row = await calendar_admin.add_override(request.app.state.runtime, body.get("on"), body.get("kind"), body.get("note", ""), user.username)
     return JSONResponse(_override_json(row), status_code=201)
 
 
 @requires(ADMINISTER)
 async def delete_override(request: Request, user: User) -> Response:
-    await calendar_admin.delete_override(request.path_params["id"])
+    await calendar_admin.delete_override(request.app.state.runtime, request.path_params["id"])
     return Response(status_code=204)
 
 

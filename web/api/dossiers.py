@@ -1,4 +1,4 @@
-"""Dossiers and the staff inbox: submit, read, claim, release, complete."""
+"""Dossiers and the staff inbox: submit, read, claim, release, complete, lifecycle steps."""
 
 from __future__ import annotations
 
@@ -7,64 +7,55 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from engine import assignment, dossiers
-from engine import dossier_rows as rows
+from engine import dossiers
 from engine.dossier_lifecycle import Step
-from engine.dossier_rows import instant
-from engine.errors import InvalidData, NotFound, PermissionDenied
+from engine.dossiers.queries import DossierView, summary
+from engine.dossiers.row import TaskRow
+from engine.errors import InvalidData, PermissionDenied
 from engine.lifecycle import Status
-from engine.models import Dossier, HumanTask, ProcedureVersion, User
-from forms.validation import validate
+from engine.runtime import Runtime
+from engine.versions import current_version_info
 from web.api.common import iso, json_body
+from engine.models import User
 from web.auth import requires
 from web.permissions import SIGNED_IN, SUBMIT, TASK_INBOX, is_citizen, sees_every_dossier
 
 
-def task_json(t: HumanTask | dict[str, Any]) -> dict[str, Any]:
-    g = t.get if isinstance(t, dict) else lambda k: getattr(t, k)
-    return {"id": g("id"), "element_id": g("element_id"), "name": g("name"), "lane": g("lane"), "role": g("role"),
-            "form": g("form_ref"), "state": g("state"), "claimed_by": g("claimed_by_id"),
-            "created_at": iso(instant(g("created_at"))), "completed_at": iso(instant(g("completed_at"))),
-            "completed_by": g("completed_by"), "due_at": iso(instant(g("due_at")))}
+def _rt(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.runtime
+    return rt
 
 
-async def dossier_json(d: Dossier, *, with_history: bool = False) -> dict[str, Any]:
-    tasks = getattr(d, "open_tasks", None)  # set by the command that produced `d`: no read back
-    if tasks is None:
-        tasks = await HumanTask.filter(dossier_id=d.id, state="ready").order_by("created_at", "id")
-    procedure_code = getattr(d, "procedure_code", None)
-    if procedure_code is None:
-        version = await ProcedureVersion.get(id=d.procedure_version_id).select_related("procedure")
-        procedure_code, d.version_number = version.procedure.code, version.number
+def task_json(t: TaskRow) -> dict[str, Any]:
+    return {"id": t.id, "element_id": t.element_id, "name": t.name, "lane": t.lane, "role": t.role,
+            "form": t.form_ref, "state": t.state, "kind": t.kind, "claimed_by": t.claimed_by_id,
+            "created_at": iso(t.created_at), "completed_at": iso(t.completed_at), "completed_by": t.completed_by,
+            "due_at": iso(t.due_at)}
+
+
+def dossier_json(v: DossierView, *, with_history: bool = False) -> dict[str, Any]:
+    d = v.dossier
     out: dict[str, Any] = {
         "code": d.code, "status": d.status, "revision": d.revision, "channel": d.channel,
-        "submitter_kind": d.submitter_kind, "procedure": procedure_code, "version": d.version_number,
+        "submitter_kind": d.submitter_kind, "procedure": v.procedure_code, "version": v.version_number,
         "created_at": iso(d.created_at), "completed_at": iso(d.completed_at), "error": d.error,
-        "tasks": [task_json(t) for t in tasks],
+        "tasks": [task_json(t) for t in v.tasks],
     }
     status = Status(d.lifecycle_status or 1)
     out["lifecycle"] = {
         "code": int(status), "label_vi": status.label_vi, "label_en": status.label_en,
-        "accepted_at": iso(instant(d.accepted_at)), "due_original_at": iso(instant(d.due_original_at)),
-        "due_at": iso(instant(d.due_adjusted_at)), "extension": d.extension, "refusal": d.refusal,
+        "accepted_at": iso(d.accepted_at), "due_original_at": iso(d.due_original_at),
+        "due_at": iso(d.due_adjusted_at), "extension": d.extension, "refusal": d.refusal,
         "supplement_requests": d.supplement_requests, "supplement_overridden": d.supplement_overridden,
-        "pauses": d.pauses or [], "result_at": iso(instant(d.result_at)), "returned_at": iso(instant(d.returned_at)),
+        "pauses": d.pauses or [], "result_at": iso(d.result_at), "returned_at": iso(d.returned_at),
     }
     if with_history:
         out["history"] = [
-            {"at": iso(e.at), "actor": e.actor, "action": e.action, "element_id": e.element_id,
+            {"at": iso(e.at), "actor": e.actor, "kind": e.kind, "action": e.kind, "element_id": e.element_id,
              "task_id": e.task_id, "revision": e.revision, "data_diff": e.data_diff, "details": e.details}
-            for e in await dossiers.history(d)
+            for e in v.events
         ]
     return out
-
-
-def _check_form(schema: dict[str, Any] | None, data: dict[str, Any]) -> None:
-    if schema is None:
-        return
-    errors = validate(schema, data)
-    if errors:
-        raise InvalidData("Some fields are invalid", fields=errors)
 
 
 @requires(SUBMIT)
@@ -83,82 +74,82 @@ async def submit(request: Request, user: User) -> JSONResponse:
     submitter_kind = body.get("submitter_kind") or ("citizen" if is_citizen(user) else "officer_assisted")
     if is_citizen(user) and (channel != "online" or submitter_kind == "officer_assisted"):
         raise PermissionDenied("Citizens submit online, for themselves or as a proxy")
-    version = await dossiers.current_version_info(code)
-    _check_form(version.start_form(), data)
+    version = await current_version_info(code)
+    rt = _rt(request)
     settings = request.app.state.settings
-    dossier = await dossiers.submit(code, data, now=request.app.state.clock(), channel=channel,
-                                    submitter_kind=submitter_kind, user=user, idempotency_key=key,
-                                    agency_code=settings.agency_code, version=version,
-                                    reception_point=body.get("reception_point", ""),
-                                    channel_exception=body.get("channel_exception"))
-    return JSONResponse(await dossier_json(dossier), status_code=200 if getattr(dossier, "replayed", False) else 201)
+    dossier, replayed = await dossiers.submit_once(rt, code, data, now=request.app.state.clock(), channel=channel,
+                                              submitter_kind=submitter_kind, user=user, idempotency_key=key,
+                                              agency_code=settings.agency_code, version=version,
+                                              reception_point=body.get("reception_point", ""),
+                                              channel_exception=body.get("channel_exception"))
+    return JSONResponse(dossier_json(await summary(rt, dossier)), status_code=200 if replayed else 201)
 
 
 @requires(SIGNED_IN)
 async def get_dossier(request: Request, user: User) -> JSONResponse:
-    dossier = await dossiers.get_for(request.path_params["code"], user)
-    return JSONResponse(await dossier_json(dossier, with_history=sees_every_dossier(user)))
+    view = await dossiers.view(_rt(request), request.path_params["code"], user)
+    return JSONResponse(dossier_json(view, with_history=sees_every_dossier(user)))
+
+
+def _limit(request: Request, default: int = 50) -> int:
+    raw = request.query_params.get("limit")
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= 500:
+        raise InvalidData("Invalid limit", fields={"limit": ["1 to 500"]})
+    return int(raw)
 
 
 @requires(TASK_INBOX)
 async def inbox(request: Request, user: User) -> JSONResponse:
-    roles = list(user.roles or []) or [""]
-    mine = request.query_params.get("mine") == "1"
-    found = await rows.fetch(rows.db(), (
-        "SELECT t.id, t.element_id, t.name, t.lane, t.role, t.form_ref, t.state, t.claimed_by_id, t.created_at, "
-        "t.completed_at, t.completed_by, t.due_at, d.code AS dossier FROM human_task t "
-        "JOIN dossier d ON d.id = t.dossier_id WHERE t.state = 'ready' AND t.role IN ("
-        + ", ".join("?" for _ in roles) + ")" + (" AND t.claimed_by_id = ?" if mine else "")
-        + " ORDER BY t.created_at, t.id LIMIT 500"), [*roles, *([user.id] if mine else [])])
-    return JSONResponse({"items": [{**task_json(t), "dossier": t["dossier"]} for t in found]})
-
-
-async def _task(request: Request, user: User) -> HumanTask:
-    task = await HumanTask.get_or_none(id=request.path_params["task_id"])
-    if task is None or not assignment.can_work_on(user, task.role):
-        raise NotFound("No such task in your inbox", task_id=request.path_params["task_id"])
-    return task
+    """The same inbox as the page: most urgent first, `limit` (default 50) and `cursor`."""
+    q = request.query_params
+    page = await dossiers.inbox(_rt(request), user, request.app.state.clock(), procedure=q.get("procedure", ""),
+                                overdue_only=q.get("overdue") == "1", mine_only=q.get("mine") == "1",
+                                limit=_limit(request), cursor=q.get("cursor"))
+    return JSONResponse({"items": [
+        {"id": r.task_id, "element_id": r.element_id, "name": r.task_name, "lane": r.lane, "role": r.role,
+         "form": r.form_ref, "state": "ready", "kind": r.kind, "claimed_by": r.claimed_by_id,
+         "created_at": iso(r.created_at), "due_at": iso(r.due_at), "dossier": r.dossier_code,
+         "procedure": r.procedure_code, "lifecycle_status": r.lifecycle_status, "waiting": r.waiting,
+         "overdue": r.is_overdue,
+         "remaining_seconds": r.remaining.total_seconds() if r.remaining is not None else None}
+        for r in page.rows], "next_cursor": page.next_cursor})
 
 
 @requires(SIGNED_IN)
 async def get_task(request: Request, user: User) -> JSONResponse:
-    task = await _task(request, user)
-    dossier = await Dossier.get(id=task.dossier_id)
-    version = await dossiers.version_info(dossier.procedure_version_id)
-    _, schema = version.form(task.element_id)
-    return JSONResponse({**task_json(task), "dossier": dossier.code, "form_schema": schema})
+    view = await dossiers.task_view(_rt(request), request.path_params["task_id"], user)
+    return JSONResponse({**task_json(view.task), "dossier": view.dossier.code, "form_schema": view.form_schema})
 
 
 @requires(SIGNED_IN)
 async def claim(request: Request, user: User) -> JSONResponse:
-    await _task(request, user)
-    task = await assignment.claim(request.path_params["task_id"], user, request.app.state.clock())
+    rt = _rt(request)
+    await dossiers.task_view(rt, request.path_params["task_id"], user)  # NotFound outside the user's roles
+    task = await dossiers.claim(rt, request.path_params["task_id"], user, request.app.state.clock())
     return JSONResponse(task_json(task))
 
 
 @requires(SIGNED_IN)
 async def release(request: Request, user: User) -> JSONResponse:
-    await _task(request, user)
-    task = await assignment.release(request.path_params["task_id"], user, request.app.state.clock())
+    rt = _rt(request)
+    await dossiers.task_view(rt, request.path_params["task_id"], user)
+    task = await dossiers.release(rt, request.path_params["task_id"], user, request.app.state.clock())
     return JSONResponse(task_json(task))
 
 
 @requires(SIGNED_IN)
 async def complete(request: Request, user: User) -> JSONResponse:
+    rt = _rt(request)
     task_id = request.path_params["task_id"]
-    try:
-        loaded = await dossiers.load_task(task_id)
-    except NotFound:
-        loaded = None
-    if loaded is None or not assignment.can_work_on(user, loaded.task["role"] if loaded.task else None):
-        raise NotFound("No such task in your inbox", task_id=task_id)
+    await dossiers.task_view(rt, task_id, user)  # NotFound outside the user's roles
     body = await json_body(request)
     data = body.get("data", {})
     if not isinstance(data, dict):
         raise InvalidData("data must be an object", fields={"data": ["must be an object"]})
-    _check_form(loaded.form_schema, data)
-    dossier = await dossiers.complete_task(task_id, data, user, request.app.state.clock(), loaded=loaded)
-    return JSONResponse(await dossier_json(dossier))
+    dossier = await dossiers.complete_task(rt, task_id, data, user, request.app.state.clock())
+    return JSONResponse(dossier_json(await summary(rt, dossier)))
 
 
 @requires(SIGNED_IN)
@@ -170,7 +161,12 @@ async def lifecycle_step(request: Request, user: User) -> JSONResponse:
         reasons = [reasons]
     if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
         raise InvalidData("reasons must be a list of texts", fields={"reasons": ["list of texts"]})
+    channel = body.get("channel") or ""
+    if channel not in ("", "paper", "electronic", "both"):
+        raise InvalidData("Invalid channel", fields={"channel": ["paper, electronic or both"]})
     step = Step(request.path_params["command"].replace("-", "_"), reasons=tuple(reasons),
                 override=body.get("override") is True, note=str(body.get("note") or ""))
-    dossier = await dossiers.lifecycle_step(request.path_params["code"], step, user, request.app.state.clock())
-    return JSONResponse(await dossier_json(dossier))
+    rt = _rt(request)
+    dossier = await dossiers.step(rt, request.path_params["code"], step, user, request.app.state.clock(),
+                                  channel=channel)
+    return JSONResponse(dossier_json(await summary(rt, dossier)))

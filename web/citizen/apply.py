@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 
 import forms
 from engine import dossiers, drafts
+from engine.versions import current_version_info
 from engine.errors import InvalidData, NotFound
 from engine.models import Dossier, User
 from web.auth import requires
@@ -25,7 +26,7 @@ FORMS_CSS = Markup((Path(forms.__file__).parent / "static" / "forms" / "forms.cs
 @requires(APPLY_ONLINE)
 async def apply(request: Request, user: User) -> Response:
     code = request.path_params["code"]
-    version = await dossiers.current_version_info(code)
+    version = await current_version_info(code)
     schema = version.start_form()
     if schema is None:
         raise NotFound("This procedure has no online form", code=code)
@@ -53,7 +54,7 @@ async def apply(request: Request, user: User) -> Response:
             return render(request, "citizen/apply.html", forms_css=FORMS_CSS, status=200, code=code, version=version,
                           form_html=forms.render(bound), multipart=forms.needs_multipart(bound),
                           submission=submission, errors=exc.params.get("fields", {}))
-        dossier = await dossiers.submit(code, data, now=request.app.state.clock(), channel="online",
+        dossier = await dossiers.submit(request.app.state.runtime, code, data, now=request.app.state.clock(), channel="online",
                                         submitter_kind="citizen", user=user, idempotency_key=f"web-{submission}",
                                         agency_code=settings.agency_code, version=version)
         await drafts.discard(user, code)

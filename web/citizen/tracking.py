@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from engine import tracking
+from engine import dossiers, events, tracking
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
 from engine.lifecycle import Status
-from engine.models import AuditEvent, Dossier, Procedure, ProcedureVersion, Rating
+from engine.models import Dossier, Procedure, ProcedureVersion, Rating
 from web.auth import current_user
 from web.documents import fmt
 from web.pages import check_csrf, checked_form, language, render
@@ -26,16 +26,17 @@ def N_(message: str) -> str:  # marks a string for the catalogue; translated in 
     return message
 
 _attempts: dict[str, deque[float]] = defaultdict(deque)
-CITIZEN_STEPS = {  # audit action -> (vi, en) shown to the citizen; everything else stays internal
-    "submitted": ("Đã nộp hồ sơ", "Dossier submitted"), "lifecycle_accept": ("Hồ sơ được tiếp nhận", "Accepted"),
-    "lifecycle_refuse": ("Hồ sơ bị từ chối", "Refused"),
-    "lifecycle_request_supplement": ("Yêu cầu bổ sung hồ sơ", "Supplement requested"),
-    "lifecycle_receive_supplement": ("Đã nhận hồ sơ bổ sung", "Supplement received"),
-    "lifecycle_extend": ("Hẹn lại ngày trả kết quả", "New appointment"),
-    "lifecycle_finish": ("Đã có kết quả", "Result ready"),
-    "lifecycle_return_result": ("Đã trả kết quả", "Result returned"),
-    "lifecycle_withdraw": ("Đã rút hồ sơ", "Withdrawn"),
-    "supplement_uploaded": ("Đã gửi giấy tờ bổ sung", "Supplement sent"), "lifecycle_stop": ("Dừng xử lý", "Stopped"),
+CITIZEN_STEPS = {  # public event kind -> (vi, en) shown to the citizen (engine.events: Event.public)
+    "submitted": ("Đã nộp hồ sơ", "Dossier submitted"), "accepted": ("Hồ sơ được tiếp nhận", "Accepted"),
+    "refused": ("Hồ sơ bị từ chối", "Refused"),
+    "supplement_requested": ("Yêu cầu bổ sung hồ sơ", "Supplement requested"),
+    "supplement_received": ("Đã nhận hồ sơ bổ sung", "Supplement received"),
+    "supplement_returned": ("Hồ sơ bổ sung chưa đầy đủ", "Supplement still incomplete"),
+    "financial_obligation_requested": ("Yêu cầu thực hiện nghĩa vụ tài chính", "Fees and taxes requested"),
+    "reappointed": ("Hẹn lại ngày trả kết quả", "New appointment"),
+    "result_ready": ("Đã có kết quả", "Result ready"),
+    "returned": ("Đã trả kết quả", "Result returned"),
+    "withdrawn": ("Đã rút hồ sơ", "Withdrawn"), "stopped": ("Dừng xử lý", "Stopped"),
 }
 
 
@@ -63,7 +64,7 @@ async def form(request: Request) -> Response:
         return render(request, "citizen/track.html", status=429, code=code,
                       error=N_("Ông/bà đã thử quá nhiều lần. Hãy thử lại sau 10 phút."))
     try:
-        dossier = await tracking.find(code, factor)
+        dossier = await tracking.find(request.app.state.runtime, code, factor)
     except NotFound:
         return render(request, "citizen/track.html", code=code,
                       error=N_("Không tìm thấy hồ sơ với mã và số điện thoại / số định danh này. Hãy kiểm tra lại."))
@@ -87,13 +88,14 @@ async def status(request: Request) -> Response:
     en = language(request) == "en"
     version = await ProcedureVersion.get(id=dossier.procedure_version_id)
     procedure = await Procedure.get(id=version.procedure_id)
-    steps = [TrackedStep(fmt(e.at), CITIZEN_STEPS[e.action][1 if en else 0])
-             for e in await AuditEvent.filter(dossier_id=dossier.id).order_by("id") if e.action in CITIZEN_STEPS]
+    trail = await dossiers.history(dossier.id)
+    steps = [TrackedStep(fmt(e.at), label[1 if en else 0])
+             for e in trail if e.public and (label := CITIZEN_STEPS.get(e.kind))]
     state = Status(dossier.lifecycle_status)
     rated = await Rating.filter(dossier_id=dossier.id).exists()
     can_rate = not rated and state in (Status.FINISHED, Status.RETURNED)
-    request_reasons: list[str] = next((e.details.get("reasons", []) for e in reversed(
-        await AuditEvent.filter(dossier_id=dossier.id, action="lifecycle_request_supplement").order_by("id"))), [])
+    requested = events.latest(trail, "supplement_requested")
+    request_reasons: list[str] = requested.details.get("what", []) if requested else []
     return render(request, "citizen/status.html", d=dossier, procedure=procedure, steps=steps,
                   supplement_requested=state is Status.SUPPLEMENT_REQUESTED, supplement_reasons=request_reasons,
                   supplement_state=request.query_params.get("supplement"),
@@ -109,8 +111,8 @@ async def supplement(request: Request) -> Response:
     posted = await checked_form(request, settings.max_upload_bytes + 1024)
     try:
         stored = await store_files(request, posted.getlist("files"), "files")
-        await tracking.add_supplement(dossier, stored, str(posted.get("note", "")), "citizen",
-                                      request.app.state.clock())
+        await dossiers.add_supplement(request.app.state.runtime, dossier.code, stored, str(posted.get("note", "")),
+                                      "citizen", request.app.state.clock())
     except (InvalidData, Conflict):
         return RedirectResponse(f"/tra-cuu/{dossier.code}?supplement=invalid", status_code=303)
     return RedirectResponse(f"/tra-cuu/{dossier.code}?supplement=sent", status_code=303)
@@ -124,7 +126,8 @@ async def rate(request: Request) -> Response:
     except ValueError:
         score = 0
     try:
-        await tracking.rate(dossier, score, str(data.get("comment", "")), request.app.state.clock())
-    except (InvalidData, PermissionDenied):
+        await dossiers.rate(request.app.state.runtime, dossier.code, score, str(data.get("comment", "")),
+                            request.app.state.clock())
+    except (InvalidData, PermissionDenied, Conflict):
         return RedirectResponse(f"/tra-cuu/{dossier.code}?rating=invalid", status_code=303)
     return RedirectResponse(f"/tra-cuu/{dossier.code}?rating=thanks", status_code=303)

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from designer import diff, simulate
-from engine import calendars, design, procedures
+from engine import design, procedures
 from engine.errors import ModelInvalid
 from engine.models import Role, User
 from engine.workflow.parser import ParsedModel, parse_model
@@ -71,7 +71,7 @@ async def page(request: Request, user: User) -> Response:
                       fmt=fmt, token="", error="", start_at=_local_input(now_of(request)), sample="{}")
     form = await check_csrf(request) if request.method == "POST" else {}
     error, run = "", None
-    calendar = calendars.current()
+    calendar = await request.app.state.runtime.fresh_calendar()
     now = now_of(request)
     start_form = next((info.get("form") for info in model.extensions.elements.values()
                        if info.get("tag") == "startEvent" and info.get("form")), None)

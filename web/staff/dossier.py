@@ -10,8 +10,7 @@ from starlette.responses import Response
 
 from engine import dossiers
 from engine.lifecycle import Status
-from engine.models import AuditEvent, HumanTask, Procedure, ProcedureVersion, User
-from engine.workflow import runner
+from engine.models import HumanTask, Procedure, ProcedureVersion, User
 from web.auth import requires
 from web.documents import fmt
 from web.pages import language, render
@@ -41,19 +40,17 @@ def flatten(data: dict[str, Any], prefix: str = "") -> list[DataLine]:
 
 @requires(STAFF_PAGES)
 async def page(request: Request, user: User) -> Response:
-    dossier = await dossiers.get_for(request.path_params["code"], user)
-    version = await dossiers.version_info(dossier.procedure_version_id)
-    procedure = await Procedure.get(code=version.procedure_code)
-    data = runner.project(dossier.state, version.spec, version.subprocess_specs).data
+    view = await dossiers.view(request.app.state.runtime, request.path_params["code"], user, with_data=True)
+    dossier, version = view.dossier, view.version
+    procedure = await Procedure.get(code=view.procedure_code)
     tasks = await HumanTask.filter(dossier_id=dossier.id).order_by("created_at", "id")
-    history = await AuditEvent.filter(dossier_id=dossier.id).order_by("id")
     status = Status(dossier.lifecycle_status)
     en = language(request) == "en"
     return render(request, "staff/dossier.html", d=dossier, procedure=procedure, version=version,
-                  status_label=status.label_en if en else status.label_vi, data=flatten(data), tasks=tasks,
-                  history=history, fmt=fmt,
+                  status_label=status.label_en if en else status.label_vi, data=flatten(view.data), tasks=tasks,
+                  history=view.events, fmt=fmt,
                   due=fmt(dossier.due_adjusted_at) if dossier.due_adjusted_at else None,
-                  states=runner.element_states(dossier.state, version.spec, version.subprocess_specs))
+                  states=view.element_states)
 
 
 @requires(STAFF_PAGES)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from engine import assignment
+from engine import dossiers
+from engine.dossiers.queries import InboxRow, remaining_label
 from engine.errors import Conflict, NotFound, PermissionDenied
 from engine.lifecycle import Status
 from engine.models import Procedure, User
@@ -19,7 +20,7 @@ from web.permissions import STAFF_PAGES
 
 @dataclass(frozen=True)
 class InboxLine:
-    row: assignment.InboxRow
+    row: InboxRow
     status_label: str
     due_text: str
     remaining: dict[str, object]
@@ -31,15 +32,18 @@ class InboxLine:
 async def inbox(request: Request, user: User) -> Response:
     q = request.query_params
     now = request.app.state.clock()
-    found = await assignment.inbox(user, now, procedure=q.get("procedure", ""), overdue_only=q.get("overdue") == "1",
-                                   mine_only=q.get("mine") == "1")
+    page = await dossiers.inbox(request.app.state.runtime, user, now, procedure=q.get("procedure", ""),
+                                overdue_only=q.get("overdue") == "1", mine_only=q.get("mine") == "1",
+                                limit=50, cursor=q.get("cursor") or None)
+    found = page.rows
     en = language(request) == "en"
     lines = [InboxLine(r, Status(r.lifecycle_status).label_en if en else Status(r.lifecycle_status).label_vi,
                        fmt(r.due_at or r.dossier_due_at) if (r.due_at or r.dossier_due_at) else "—",
-                       assignment.remaining_label(r.remaining), r.claimed_by_id == user.id,
+                       remaining_label(r.remaining), r.claimed_by_id == user.id,
                        r.claimed_by_id is None) for r in found]
     procedures = await Procedure.all().order_by("name")
     return render(request, "staff/inbox.html", lines=lines, procedures=procedures, filters=dict(q),
+                  next_cursor=page.next_cursor,
                   message=request.query_params.get("msg"))
 
 
@@ -57,11 +61,12 @@ async def _claim_or_release(request: Request, user: User, *, release: bool) -> R
     form = await check_csrf(request)
     task_id = request.path_params["task_id"]
     now = request.app.state.clock()
+    rt = request.app.state.runtime
     try:
         if release:
-            await assignment.release(task_id, user, now)
+            await dossiers.release(rt, task_id, user, now)
         else:
-            await assignment.claim(task_id, user, now)
+            await dossiers.claim(rt, task_id, user, now)
     except Conflict:
         return RedirectResponse("/can-bo?msg=taken", status_code=303)
     except (NotFound, PermissionDenied):

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import forms
+from engine.versions import current_version_info
 from engine import dossiers
 from engine.channels import ChannelRefused
 from engine.errors import InvalidData, NotFound, PermissionDenied
@@ -36,7 +37,7 @@ async def intake(request: Request, user: User) -> Response:
     if not user.has_role("one_stop"):
         raise PermissionDenied("Counter intake is the one-stop officers' job")
     code = request.path_params["code"]
-    version = await dossiers.current_version_info(code)
+    version = await current_version_info(code)
     schema = version.start_form()
     if schema is None:
         raise NotFound("This procedure has no start form", code=code)
@@ -60,7 +61,7 @@ async def intake(request: Request, user: User) -> Response:
         return render(request, "staff/intake.html", refused=None, **again)
     try:
         data = await store_uploads(request, bound)
-        dossier = await dossiers.submit(code, data, now=request.app.state.clock(), channel=channel,
+        dossier = await dossiers.submit(request.app.state.runtime, code, data, now=request.app.state.clock(), channel=channel,
                                         submitter_kind=submitter, user=user, idempotency_key=f"counter-{submission}",
                                         agency_code=settings.agency_code, version=version,
                                         reception_point=str(posted.get("reception_point", ""))[:100],

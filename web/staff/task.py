@@ -8,10 +8,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import forms
-from engine import assignment, dossiers
-from engine.errors import Conflict, InvalidData, NotFound
+from engine import dossiers
+from engine.errors import Conflict, InvalidData
 from engine.models import User
-from engine.workflow import runner
 from web.auth import requires
 from web.citizen.apply import FORMS_CSS
 from web.pages import checked_form, language, render
@@ -31,17 +30,13 @@ APOLOGY_FORM: dict[str, Any] = {
 @requires(STAFF_PAGES)
 async def task_page(request: Request, user: User) -> Response:
     task_id = request.path_params["task_id"]
-    loaded = await dossiers.load_task(task_id)
-    task = loaded.task
-    if task is None or not assignment.can_work_on(user, task["role"]):
-        raise NotFound("No such task in your inbox", task_id=task_id)
-    version = loaded.version
-    schema = APOLOGY_FORM if task["kind"] == "apology" else loaded.form_schema
+    rt = request.app.state.runtime
+    view = await dossiers.task_view(rt, task_id, user)
+    task = view.task
+    schema = APOLOGY_FORM if task.is_apology else view.form_schema
     lang = language(request)
-    data = {} if task["kind"] == "apology" else runner.task_data(
-        loaded.dossier["state"], version.spec, version.subprocess_specs, task_id)
-    context: dict[str, Any] = {"task": task, "d": loaded.dossier, "facts": flatten(runner.project(
-        loaded.dossier["state"], version.spec, version.subprocess_specs).data)[:40], "forms_css": FORMS_CSS}
+    data = view.data
+    context: dict[str, Any] = {"task": task, "d": view.dossier, "facts": flatten(data)[:40], "forms_css": FORMS_CSS}
     spec = forms.build(schema) if schema else None
     if request.method == "GET":
         bound = spec.bind(None, data, lang=lang) if spec else None
@@ -54,10 +49,10 @@ async def task_page(request: Request, user: User) -> Response:
                       form_html=forms.render(bound), multipart=forms.needs_multipart(bound), **context)
     values = await store_uploads(request, bound) if bound is not None else {}
     try:
-        await dossiers.complete_task(task_id, values, user, request.app.state.clock(), loaded=loaded)
+        await dossiers.complete_task(rt, task_id, values, user, request.app.state.clock())
     except Conflict:
         return RedirectResponse("/can-bo?msg=taken", status_code=303)
     except InvalidData as exc:  # e.g. a refusal without reasons: say so on the form
         return render(request, "staff/task.html", form_html=forms.render(bound) if bound else "",
                       multipart=False, engine_errors=exc.params.get("fields", {}), **context)
-    return RedirectResponse(f"/can-bo?msg=done&ho_so={loaded.dossier['code']}", status_code=303)
+    return RedirectResponse(f"/can-bo?msg=done&ho_so={view.dossier.code}", status_code=303)

@@ -1,0 +1,41 @@
+"""The dossier runtime's front door: commands (each one transaction through `store.commit`) and
+queries. Callers use these names only; `store` and the runner stay behind them.
+
+    submit, complete_task, claim, release, step, engine_step, fire_due_timers, deliver_message,
+    migrate_to, add_supplement, rate                                   (commands: take the runtime)
+    view, task_view, inbox, history, get_for, rebuild_projections, stored_projections   (queries)
+"""
+
+from engine.dossiers.commands import (
+    add_supplement,
+    claim,
+    complete_task,
+    deliver_message,
+    engine_step,
+    fire_due_timers,
+    get_for,
+    migrate_to,
+    rate,
+    release,
+    step,
+    submit,
+    submit_once,
+)
+from engine.dossiers.queries import (
+    DossierView,
+    TaskView,
+    history,
+    inbox,
+    rebuild_projections,
+    stored_projections,
+    task_view,
+    view,
+)
+from engine.dossiers.row import DossierRow, TaskRow
+from engine.dossiers.store import Loaded, load_task
+
+__all__ = [
+    "DossierRow", "DossierView", "Loaded", "TaskRow", "TaskView", "add_supplement", "claim", "complete_task",
+    "deliver_message", "engine_step", "fire_due_timers", "get_for", "history", "inbox", "load_task", "migrate_to",
+    "rate", "rebuild_projections", "release", "step", "stored_projections", "submit", "submit_once", "task_view", "view",
+]

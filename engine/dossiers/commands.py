@@ -1,0 +1,569 @@
+"""Dossier commands: load → decide (workflow step, lifecycle plan: pure) → `store.commit` (one
+transaction guarded by the revision, projections + events + outbox). Each takes the runtime first.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from tortoise.exceptions import IntegrityError
+
+from engine import channels, permissions, sql
+from engine import events as ev
+from engine.dossier_lifecycle import EXTEND, SLA_KINDS, Plan, Step, plan
+from engine.dossiers.row import DossierRow, TaskRow
+from engine.dossiers.store import (
+    STATUS_OF_ENGINE,
+    Change,
+    Loaded,
+    commit,
+    create,
+    load,
+    load_dossier,
+    load_task,
+    pause_statements,
+    workflow_change,
+)
+from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
+from engine.lifecycle import Status
+from engine.models import Dossier, User
+from engine.models.dossier import CHANNELS, SUBMITTER_KINDS
+from engine.versions import VersionInfo, current_version_info
+from engine.workflow import runner
+from engine.workflow.runner import StepResult, TaskNotReady
+from engine.workflow.serializer import SERIALIZER_VERSION
+
+if TYPE_CHECKING:
+    from engine.runtime import Runtime
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+WAITING_FOR_CITIZEN = (int(Status.SUPPLEMENT_REQUESTED), int(Status.AWAITING_FINANCIAL_OBLIGATION))
+IN_PROCESS = (int(Status.ACCEPTED), int(Status.IN_PROCESS))
+
+
+def _json_native(value: Any, path: str = "data") -> None:
+    if value is None or isinstance(value, bool | int | float | str):
+        return
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            _json_native(item, f"{path}[{i}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str) or key == "typename":
+                raise InvalidData("Invalid data key", fields={path: [f"invalid key {key!r}"]})
+            _json_native(item, f"{path}.{key}")
+        return
+    raise InvalidData("Data must be JSON", fields={path: ["not a JSON value"]})
+
+
+def clean(rt: Runtime, schema: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, Any]:
+    """The form's visible, writable fields of `data`, normalised; InvalidData (422) naming every bad
+    or unknown key. Without a form check configured (tests of the engine alone) data passes as is."""
+    if not isinstance(data, dict):
+        raise InvalidData("Invalid data", fields={"data": ["must be an object"]})
+    _json_native(data)
+    if schema is None or rt.form_check is None:
+        return data
+    cleaned, errors = rt.form_check(schema, data)
+    if errors:
+        raise InvalidData("Some fields are invalid", fields=errors)
+    return cleaned
+
+
+# ------------------------------------------------------------------ applicant projection
+def _digits(value: object) -> str:
+    text = re.sub(r"\D", "", str(value or ""))
+    return "0" + text[2:] if text.startswith("84") and len(text) == 11 else text  # +84 912… = 0912…
+
+
+def id_hash(rt: Runtime, id_number: object) -> str:
+    """Keyed hash of an ID number (lookups without keeping the number in a column)."""
+    digits = _digits(id_number)
+    if not digits:
+        return ""
+    key = (rt.settings.secret_key or "motcua").encode()
+    return hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()
+
+
+def _dig(data: dict[str, Any], path: str | None) -> Any:
+    value: Any = data
+    for part in (path or "").split("."):
+        if not part or not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def applicant_columns(rt: Runtime, version: VersionInfo, data: dict[str, Any]) -> dict[str, Any]:
+    mapping = version.applicant
+    return {"applicant_name": str(_dig(data, mapping.get("name")) or "")[:200],
+            "applicant_id_hash": id_hash(rt, _dig(data, mapping.get("id_number"))),
+            "applicant_phone": _digits(_dig(data, mapping.get("phone")))[:20],
+            "applicant_email": str(_dig(data, mapping.get("email")) or "")[:254]}
+
+
+def attachment_rows(version: VersionInfo, data: dict[str, Any], now: datetime, source: str,
+                    dossier_id: int = 0) -> list[dict[str, Any]]:
+    """One row per stored file referenced by the data (uploads are lists of {name, sha256, …})."""
+    out: list[dict[str, Any]] = []
+
+    def walk(value: Any, key: str) -> None:
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict) and isinstance(item.get("sha256"), str) and len(item["sha256"]) == 64:
+                    out.append({"dossier_id": dossier_id, "component": key[:200], "name": str(item.get("name", ""))[:255],
+                                "sha256": item["sha256"], "size": int(item.get("size") or 0),
+                                "content_type": str(item.get("content_type", ""))[:100], "source": source,
+                                "at": now})
+                else:
+                    walk(item, key)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, f"{key}.{k}" if key else k)
+
+    walk(data, "")
+    return out
+
+
+# ------------------------------------------------------------------ submit
+async def _next_code(tx: sql.Tx, agency_code: str, now: datetime) -> str:
+    day = now.astimezone(LOCAL_TZ).strftime("%y%m%d")
+    row = await tx.fetch_one((
+        "INSERT INTO dossier_counter (key, value) VALUES (?, 1) "
+        "ON CONFLICT (key) DO UPDATE SET value = dossier_counter.value + 1 RETURNING value"),
+        [f"{agency_code}|{day}"])
+    assert row is not None
+    return f"{agency_code}-{day}-{row['value']:04d}"
+
+
+async def _replay(scoped_key: str) -> DossierRow | None:
+    found = await load("d.idempotency_key", scoped_key)
+    return found.dossier if found else None
+
+
+async def submit_once(rt: Runtime, procedure_code: str, data: dict[str, Any], *, now: datetime,
+                 channel: str = "online", submitter_kind: str = "citizen", user: User | None = None,
+                 idempotency_key: str | None = None, agency_code: str = "000.00.00.H00",
+                 version: VersionInfo | None = None, reception_point: str = "",
+                 channel_exception: dict[str, Any] | None = None) -> tuple[DossierRow, bool]:
+    """Start a dossier of the procedure's current version and run it until it waits.
+    Returns (dossier, replayed): replayed = an earlier request with the same key made it."""
+    problems: dict[str, list[str]] = {}
+    if channel not in CHANNELS:
+        problems["channel"] = [f"one of {', '.join(CHANNELS)}"]
+    if submitter_kind not in SUBMITTER_KINDS:
+        problems["submitter_kind"] = [f"one of {', '.join(SUBMITTER_KINDS)}"]
+    if not isinstance(data, dict):
+        problems["data"] = ["must be an object"]
+    if not isinstance(reception_point, str) or len(reception_point) > 100:
+        problems["reception_point"] = ["text, at most 100 characters"]
+    if problems:
+        raise InvalidData("Invalid submission", fields=problems)
+    scoped_key = f"{user.id if user else '-'}:{idempotency_key}" if idempotency_key else None
+    if scoped_key and (existing := await _replay(scoped_key)):
+        return existing, True
+    if version is None or version.procedure_code != procedure_code:
+        version = await current_version_info(procedure_code)
+    data = clean(rt, version.start_form(), data)
+    actor = user.username if user else "anonymous"
+    await rt.fresh_calendar()
+    policies = await rt.policies.fresh()
+    exception_record = await channels.check_intake(procedure_code, channel, channels.local_date(now),
+                                                   reception_point, submitter_kind, channel_exception,
+                                                   actor=actor, policies=policies)
+    result = runner.start(version.spec, version.subprocess_specs, data, engine=rt.script_engine)
+    now = now.astimezone(UTC)
+    values: dict[str, Any] = {
+        "procedure_version_id": version.id, "status": STATUS_OF_ENGINE[result.status], "revision": 1,
+        "state": result.state, "serializer_version": SERIALIZER_VERSION, "channel": channel,
+        "submitter_kind": submitter_kind, "submitted_by_id": user.id if user else None,
+        "idempotency_key": scoped_key, "error": result.error,
+        "next_timer_at": min((t.due_at for t in result.timers), default=None), "created_at": now,
+        "updated_at": now, "completed_at": now if result.status == "completed" else None,
+        "lifecycle_status": 1, "reception_point": reception_point, "channel_exception": exception_record,
+        "accepted_at": None, "due_original_at": None, "due_adjusted_at": None, "extension": None,
+        "supplement_requests": 0, "supplement_overridden": False, "pauses": [], "refusal": None,
+        "result_at": None, "returned_at": None, **applicant_columns(rt, version, data),
+    }
+    blank = DossierRow(**{**values, "id": 0, "code": "", "next_timer_at": None, "status": "processing"})
+    loaded = Loaded(blank, version)
+    change = Change()
+    change.event(ev.Submitted, blank, 1, now, actor, procedure_code=procedure_code, channel=channel,
+                 submitter_kind=submitter_kind)
+    if exception_record is not None:
+        change.event(ev.ChannelException, blank, 1, now, actor, details=exception_record)
+    workflow_change(rt, loaded, result, now, actor, 1, change=change)
+    change.columns.clear()  # the INSERT has them
+    files = attachment_rows(version, data, now, "upload" if channel == "online" else "counter_scan")
+    if files:
+        change.event(ev.AttachmentsAdded, blank, 1, now, actor, components=tuple(sorted({f["component"] for f in files})),
+                     source=files[0]["source"])
+
+    async def code_of(tx: sql.Tx) -> str:
+        return await _next_code(tx, agency_code, now)
+
+    try:
+        dossier = await create(rt, values, change, now, code_of, attachments=files)
+    except IntegrityError:
+        if scoped_key and (existing := await _replay(scoped_key)):
+            return existing, True  # a concurrent request with the same key won
+        raise
+    return dossier, False
+
+
+async def submit(rt: Runtime, procedure_code: str, data: dict[str, Any], **kwargs: Any) -> DossierRow:
+    """`submit_once` without the replay flag."""
+    dossier, _replayed = await submit_once(rt, procedure_code, data, **kwargs)
+    return dossier
+
+
+# ------------------------------------------------------------------ tasks
+async def complete_task(rt: Runtime, task_id: str, data: dict[str, Any], user: User, now: datetime,
+                        loaded: Loaded | None = None) -> DossierRow:
+    """Complete a READY task with data checked against its form (only its writable fields are kept)."""
+    loaded = loaded or await load_task(task_id)
+    task = loaded.task
+    assert task is not None and task.id == task_id
+    if not permissions.can_work_on(user, task.role):
+        raise PermissionDenied("This task belongs to another role", task_id=task_id)
+    if task.state != "ready":
+        raise Conflict("The task is already completed", task_id=task_id)
+    if task.claimed_by_id not in (None, user.id):
+        raise Conflict("Another officer has claimed this task", task_id=task_id)
+    d = loaded.dossier
+    if d.lifecycle_status in WAITING_FOR_CITIZEN and task.kind == "bpmn":
+        raise Conflict("The dossier is waiting for the citizen; its tasks resume afterwards", task_id=task_id,
+                       rule="waiting_for_citizen", status=d.lifecycle_status)
+    await rt.fresh_calendar()
+    version = loaded.version
+    if task.kind == "apology":  # engine-owned: re-appoints the dossier once (ND118 art. 19.6)
+        if not isinstance(data, dict):
+            raise InvalidData("Invalid data", fields={"data": ["must be an object"]})
+        step = Step(EXTEND, new_due_at=_parse_instant(rt, data.get("new_due_at")),
+                    note=str(data.get("reason") or ""))
+        change = Change(audit_data_diff={k: data.get(k) for k in ("new_due_at", "reason")})
+        change.statements.append(("UPDATE human_task SET state = 'completed', completed_at = ?, completed_by = ? "
+                                  "WHERE id = ? AND state = 'ready'", [now, user.username, task.id], True))
+        change.event(ev.TaskCompleted, d, d.revision + 1, now, user.username, task_id=task.id,
+                     element_id=task.element_id, verdict=None, data_keys=("new_due_at", "reason"))
+        return await _commit_lifecycle(rt, loaded, change, [step], now, user.username, workflow_open=True)
+    data = clean(rt, loaded.form_schema, data)
+    try:
+        result = runner.complete_task(d.state, version.spec, version.subprocess_specs, task_id, data,
+                                      engine=rt.script_engine)
+    except TaskNotReady:
+        raise Conflict("The task is no longer waiting for input", task_id=task_id) from None
+    merged = {**result.data, **data}
+    steps = [Step(rule["command"], reasons=_reasons(merged.get(rule["reasons"])) if rule.get("reasons") else ())
+             for rule in (version.elements.get(task.element_id) or {}).get("lifecycle", [])
+             if not rule.get("when") or runner.holds(rule["when"], merged, engine=rt.script_engine)]
+    change = workflow_change(rt, loaded, result, now, user.username, d.revision + 1, completed_task=task)
+    return await _commit_lifecycle(rt, loaded, change, steps, now, user.username,
+                                   workflow_open=result.status == "waiting", result=result)
+
+
+def _reasons(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return tuple(str(v) for v in value if str(v).strip())
+    return (str(value),) if value not in (None, "") else ()
+
+
+def _parse_instant(rt: Runtime, value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidData("Invalid date", fields={"new_due_at": ["date"]}) from None
+    if parsed.tzinfo is None:  # a local date or time typed by an officer
+        parsed = parsed.replace(tzinfo=LOCAL_TZ)
+        if len(value) == 10:
+            parsed = rt.calendar.end_of_working_day(parsed.replace(hour=12))
+    return parsed.astimezone(UTC)
+
+
+async def claim(rt: Runtime, task_id: str, user: User, now: datetime) -> TaskRow:
+    loaded = await load_task(task_id)
+    task = loaded.task
+    assert task is not None
+    if not permissions.can_work_on(user, task.role):
+        raise PermissionDenied("This task belongs to another role", task_id=task_id)
+    if task.state == "ready" and task.claimed_by_id == user.id:
+        return task
+    if task.state != "ready" or task.claimed_by_id is not None:
+        raise Conflict("The task was claimed or completed by someone else", task_id=task_id)
+    d = loaded.dossier
+    change = Change()
+    change.statements.append(("UPDATE human_task SET claimed_by_id = ?, claimed_at = ? WHERE id = ? "
+                              "AND state = 'ready' AND claimed_by_id IS NULL", [user.id, now, task.id], True))
+    change.event(ev.TaskClaimed, d, d.revision + 1, now, user.username, task_id=task.id, element_id=task.element_id)
+    await commit(rt, loaded, change, now)
+    return task.__class__(**{**task.__dict__, "claimed_by_id": user.id, "claimed_at": now.astimezone(UTC)})
+
+
+async def release(rt: Runtime, task_id: str, user: User, now: datetime) -> TaskRow:
+    loaded = await load_task(task_id)
+    task = loaded.task
+    assert task is not None
+    if not permissions.can_work_on(user, task.role):
+        raise PermissionDenied("This task belongs to another role", task_id=task_id)
+    if task.state != "ready" or task.claimed_by_id != user.id:
+        raise Conflict("You do not hold this task", task_id=task_id)
+    d = loaded.dossier
+    change = Change()
+    change.statements.append(("UPDATE human_task SET claimed_by_id = NULL, claimed_at = NULL WHERE id = ? "
+                              "AND state = 'ready' AND claimed_by_id = ?", [task.id, user.id], True))
+    change.event(ev.TaskReleased, d, d.revision + 1, now, user.username, task_id=task.id,
+                 element_id=task.element_id)
+    await commit(rt, loaded, change, now)
+    return task.__class__(**{**task.__dict__, "claimed_by_id": None, "claimed_at": None})
+
+
+# ------------------------------------------------------------------ lifecycle
+async def open_tasks(dossier_id: int) -> list[dict[str, Any]]:
+    return await sql.fetch(sql.db(), "SELECT id, element_id, role, kind FROM human_task WHERE dossier_id = ? "
+                                     "AND state = 'ready' ORDER BY created_at, id", [dossier_id])
+
+
+async def step(rt: Runtime, code: str, lifecycle_step: Step, user: User, now: datetime,
+               *, channel: str = "") -> DossierRow:
+    """A lifecycle step asked for directly (API, staff pages): e.g. a supplement request, a withdrawal."""
+    loaded = await load("d.code", code)
+    if loaded is None:
+        raise NotFound("No such dossier", code=code)
+    d = loaded.dossier
+    if user.kind == "citizen" and d.submitted_by_id != user.id:
+        raise NotFound("No such dossier", code=code)
+    tasks = [permissions.open_task(_Obj(t), loaded.version.elements) for t in await open_tasks(d.id)]
+    overridden = permissions.check_step(user, lifecycle_step.command, owner_id=d.submitted_by_id,
+                                        open_tasks=tasks, override=lifecycle_step.override)
+    if lifecycle_step.override and user.kind != "manager":
+        raise PermissionDenied("Only a manager may override", command=lifecycle_step.command)
+    await rt.fresh_calendar()
+    change = Change()
+    return await _commit_lifecycle(rt, loaded, change, [lifecycle_step], now, user.username,
+                                   workflow_open=d.status == "processing", channel=channel, flagged=overridden)
+
+
+class _Obj:
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.__dict__.update(raw)
+
+
+async def engine_step(rt: Runtime, dossier_id: int, lifecycle_step: Step, now: datetime,
+                      *, fired_timer: int | None = None) -> DossierRow:
+    """A lifecycle step the engine takes by itself (e.g. the auto-close of an unanswered supplement)."""
+    loaded = await load_dossier(dossier_id=dossier_id)
+    await rt.fresh_calendar()
+    change = Change(mark_timers_fired=[fired_timer] if fired_timer else [])
+    return await _commit_lifecycle(rt, loaded, change, [lifecycle_step], now, "engine",
+                                   workflow_open=loaded.dossier.status == "processing")
+
+
+async def _commit_lifecycle(rt: Runtime, loaded: Loaded, change: Change, steps: Sequence[Step], now: datetime,
+                            actor: str, *, workflow_open: bool, result: StepResult | None = None,
+                            channel: str = "", flagged: bool = False) -> DossierRow:
+    """Plan the lifecycle steps on top of `change` and commit both."""
+    d = loaded.dossier
+    now = now.astimezone(UTC)
+    revision = d.revision + 1
+    if not steps:
+        return await commit(rt, loaded, change, now)
+    facts = copy.deepcopy(d.facts())
+    lifecycle: Plan = plan(facts, steps, now, loaded.version.limit, rt.calendar, workflow_open=workflow_open)
+    if lifecycle.cancel_workflow:
+        v = loaded.version
+        cancelled = runner.cancel(result.state if result else d.state, v.spec, v.subprocess_specs,
+                                  engine=rt.script_engine)
+        workflow_change(rt, loaded, cancelled, now, actor, revision, change=change)
+        change.columns["status"] = "cancelled"
+    change.columns.update(lifecycle.updates)
+    change.timers += [{"kind": t["kind"], "due_at": t["due_at"], "payload": t["payload"]} for t in lifecycle.timers]
+    change.cancel_timer_kinds |= lifecycle.cancel_kinds
+    pause_statements(d.id, d.pauses or [], lifecycle.updates.get("pauses", facts.get("pauses") or []), change)
+    status_after = int(lifecycle.updates.get("lifecycle_status", d.lifecycle_status))
+    if status_after not in IN_PROCESS:  # the apology task only makes sense while the dossier is in process
+        change.statements.append(("UPDATE human_task SET state = 'cancelled', completed_at = ? WHERE dossier_id = ? "
+                                  "AND kind = 'apology' AND state = 'ready'", [now, d.id], False))
+    for audit in lifecycle.audits:
+        _lifecycle_events(change, d, revision, now, actor, audit, channel=channel, flagged=flagged)
+    if status_after == int(Status.FINISHED) and d.lifecycle_status != int(Status.FINISHED):
+        refused = bool(lifecycle.updates.get("refusal"))
+        change.inserts.setdefault("dossier_result", []).append({
+            "dossier_id": d.id, "outcome": "refused" if refused else "granted", "document": None,
+            "channel": None, "issued_at": now, "returned_at": None})
+    if status_after == int(Status.RETURNED) and d.lifecycle_status != int(Status.RETURNED):
+        change.statements.append(("UPDATE dossier_result SET returned_at = ?, channel = ? WHERE dossier_id = ?",
+                                  [now, channel or None, d.id], False))
+    return await commit(rt, loaded, change, now)
+
+
+def _lifecycle_events(change: Change, d: DossierRow, revision: int, now: datetime, actor: str,
+                      audit: dict[str, Any], *, channel: str, flagged: bool) -> None:
+    command = audit["action"].removeprefix("lifecycle_")
+    details = audit["details"]
+    before, after = details.get("from"), details.get("to")
+
+    def add(cls: type[ev.Event], **fields: Any) -> None:
+        change.event(cls, d, revision, now, actor, **fields)
+
+    if command == EXTEND:
+        add(ev.Reappointed, new_due_at=_dt(details.get("new_due_at")), original_due_at=d.due_adjusted_at,
+            reason=str(details.get("note") or ""))
+        return
+    routed = bool(details.get("routed"))
+    reached = int(Status.ACCEPTED) if routed else after
+    if before != reached:
+        add(ev.StatusChanged, from_status=before, to_status=reached, command=command, override=flagged)
+    if reached == int(Status.ACCEPTED):
+        add(ev.Accepted, due_at=_dt(details.get("due_at")))
+    if routed:  # routed to the competent agency at once (ND118 art. 18): 2 → 4
+        add(ev.StatusChanged, from_status=reached, to_status=after, command="route", override=False)
+    if command == "request_supplement":
+        at_intake = before == int(Status.SUBMITTED)
+        add(ev.SupplementRequested, what=tuple(details.get("reasons") or ()),
+            deadline=_dt(details.get("auto_close_at")), at_intake=at_intake,
+            overridden=bool(details.get("overridden")), late=bool(details.get("late")))
+        if not at_intake:
+            add(ev.Paused, reason="supplement")
+    elif command == "receive_supplement":
+        add(ev.SupplementReceived, source=str(details.get("source") or "counter"))
+        if details.get("due_at") and before == int(Status.SUPPLEMENT_REQUESTED) and after != int(Status.ACCEPTED):
+            add(ev.Resumed, reason="supplement", due_at=_dt(details.get("due_at")))
+    elif command == "request_financial_obligation":
+        add(ev.FinancialObligationRequested)
+        add(ev.Paused, reason="financial_obligation")
+    elif command == "fulfil_financial_obligation":
+        add(ev.Resumed, reason="financial_obligation", due_at=_dt(details.get("due_at")))
+    elif command == "refuse":
+        add(ev.Refused, reasons=tuple(details.get("reasons") or ()),
+            stage="intake" if after == int(Status.NOT_ACCEPTED) else "processing")
+    elif command == "withdraw":
+        add(ev.Withdrawn)
+    elif command == "stop":
+        add(ev.Stopped, reason=str(details.get("note") or ""))
+    elif command == "return_result":
+        add(ev.Returned, channel=channel)
+    if after == int(Status.FINISHED) and before != after:
+        add(ev.ResultReady, channel=channel)
+
+
+def _dt(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+# ------------------------------------------------------------------ the workflow underneath
+async def fire_due_timers(rt: Runtime, dossier_id: int, now: datetime) -> DossierRow:
+    """Advance a dossier whose BPMN timers are due (called by engine.timers)."""
+    loaded = await load_dossier(dossier_id=dossier_id)
+    await rt.fresh_calendar()
+    d, v = loaded.dossier, loaded.version
+    result = runner.fire_timers(d.state, v.spec, v.subprocess_specs, engine=rt.script_engine)
+    change = Change()
+    change.event(ev.TimerFired, d, d.revision + 1, now, "engine",
+                 elements=tuple(s.element_id for s in result.steps if s.kind.endswith("Event"))[:20])
+    workflow_change(rt, loaded, result, now, "engine", d.revision + 1, change=change)
+    return await commit(rt, loaded, change, now)
+
+
+async def deliver_message(rt: Runtime, code: str, name: str, payload: Any, now: datetime, actor: str) -> DossierRow:
+    loaded = await load_dossier(code=code)
+    d, v = loaded.dossier, loaded.version
+    try:
+        result = runner.deliver_message(d.state, v.spec, v.subprocess_specs, name, payload, engine=rt.script_engine)
+    except runner.NotWaiting:
+        raise Conflict(f"The dossier is not waiting for message {name!r}") from None
+    change = Change()
+    change.event(ev.MessageReceived, d, d.revision + 1, now, actor, name=name)
+    workflow_change(rt, loaded, result, now, actor, d.revision + 1, change=change)
+    return await commit(rt, loaded, change, now)
+
+
+async def migrate_to(rt: Runtime, dossier_id: int, version: VersionInfo, actor: str, now: datetime,
+                     *, dry_run: bool) -> dict[str, Any]:
+    """Move a running dossier onto another version of its procedure, or say why it cannot."""
+    loaded = await load_dossier(dossier_id=dossier_id)
+    d, old = loaded.dossier, loaded.version
+    report, result = runner.migrate(d.state, old.spec, old.subprocess_specs, version.spec,
+                                    version.subprocess_specs, dry_run=dry_run, engine=rt.script_engine)
+    report = {"code": d.code, "from": old.number, "to": version.number, **report}
+    if result is not None:
+        change = Change(audit_data_diff={"version": [old.number, version.number]})
+        change.event(ev.Migrated, d, d.revision + 1, now, actor, from_version=old.number, to_version=version.number)
+        result.data_diff = {}
+        workflow_change(rt, loaded, result, now, actor, d.revision + 1, change=change, version=version)
+        change.columns["procedure_version_id"] = version.id
+        await commit(rt, loaded, change, now)
+    return report
+
+
+# ------------------------------------------------------------------ the citizen's side
+async def add_supplement(rt: Runtime, code: str, files: list[dict[str, Any]], note: str, actor: str,
+                         now: datetime) -> DossierRow:
+    """The citizen's online answer to a supplement request: it is the supplement's arrival. The
+    auto-close timer stops; the one-stop officer then confirms it complete (`receive_supplement`:
+    the clock restarts from this arrival) or returns it as still incomplete (`return_supplement`)."""
+    loaded = await load_dossier(code=code)
+    d = loaded.dossier
+    if d.lifecycle_status != int(Status.SUPPLEMENT_REQUESTED):
+        raise Conflict("No supplement is requested for this dossier", status=d.lifecycle_status)
+    if not files:
+        raise InvalidData("Choose at least one file", fields={"files": ["required"]})
+    now = now.astimezone(UTC)
+    change = Change(audit_data_diff={"note": note[:2000]} if note else None)
+    change.cancel_timer_kinds |= {"auto_close"}
+    pauses = copy.deepcopy(d.pauses or [])
+    for pause in pauses:
+        if pause.get("end_at") is None and pause.get("reason") == "supplement":
+            pause["arrived_at"] = now.isoformat()  # the end of the pause once the officer confirms it
+    change.columns["pauses"] = pauses
+    rows = [{"dossier_id": d.id, "component": str(f.get("component") or "supplement")[:200],
+             "name": str(f.get("name", ""))[:255], "sha256": str(f.get("sha256", "")), "size": int(f.get("size") or 0),
+             "content_type": str(f.get("content_type", ""))[:100], "source": "supplement", "at": now} for f in files]
+    change.inserts["attachment"] = rows
+    change.event(ev.SupplementReceived, d, d.revision + 1, now, actor, source="online",
+                 files=tuple(r["name"] for r in rows))
+    change.event(ev.AttachmentsAdded, d, d.revision + 1, now, actor,
+                 components=tuple(sorted({r["component"] for r in rows})), source="supplement")
+    return await commit(rt, loaded, change, now)
+
+
+async def rate(rt: Runtime, code: str, score: object, comment: object, now: datetime) -> DossierRow:
+    loaded = await load_dossier(code=code)
+    d = loaded.dossier
+    if d.lifecycle_status not in (int(Status.FINISHED), int(Status.RETURNED)):
+        raise Conflict("A dossier can be rated once its result is ready", status=d.lifecycle_status)
+    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+        raise InvalidData("Choose a rating", fields={"score": ["choice"]})
+    if not isinstance(comment, str) or len(comment) > 2000:
+        raise InvalidData("Comment too long", fields={"comment": ["max_length"]})
+    if await sql.fetch_one(sql.db(), "SELECT id FROM rating WHERE dossier_id = ?", [d.id]):
+        raise Conflict("This dossier has already been rated")
+    change = Change()
+    change.inserts["rating"] = [{"dossier_id": d.id, "score": score, "comment": comment.strip(), "at": now}]
+    change.event(ev.Rated, d, d.revision + 1, now, "citizen", score=score)
+    try:
+        return await commit(rt, loaded, change, now)
+    except IntegrityError:
+        raise Conflict("This dossier has already been rated") from None
+
+
+async def get_for(code: str, user: User | None) -> Dossier:
+    """A dossier the user may see (ORM model, for pages that read more than the hot path)."""
+    dossier = await Dossier.get_or_none(code=code)
+    if dossier is None or not permissions.can_see(user, dossier.submitted_by_id):
+        raise NotFound("No such dossier", code=code)
+    return dossier
+
+
+_ = SLA_KINDS

@@ -1,0 +1,244 @@
+"""Read side of the dossier runtime: what pages and the API show, each in one call.
+
+    view(rt, code, user)        DossierView: row, version, open tasks, events, data and element
+                                states from ONE deserialisation of the workflow state
+    task_view(rt, task_id, user) TaskView: the task, its dossier, its form and the task's data
+    inbox(rt, user, now, …)     the one inbox (API and page): most urgent first, paginated
+    rebuild_projections / stored_projections: the house invariant (projections == state)
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from engine import permissions, sql
+from engine import events as ev
+from engine.dossiers.row import TASK_COLUMNS, DossierRow, TaskRow, task_from_db
+from engine.dossiers.store import STATUS_OF_ENGINE, Loaded, expected_tasks, history, load, load_task
+from engine.errors import InvalidData, NotFound
+from engine.models import User
+from engine.versions import VersionInfo
+from engine.workflow import runner
+
+if TYPE_CHECKING:
+    from engine.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class DossierView:
+    dossier: DossierRow
+    procedure_code: str
+    version_number: int
+    tasks: list[TaskRow]  # open (READY) tasks
+    events: list[ev.Recorded] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+    element_states: dict[str, list[str]] = field(default_factory=dict)
+    version: VersionInfo | None = None
+
+
+@dataclass(frozen=True)
+class TaskView:
+    task: TaskRow
+    dossier: DossierRow
+    version: VersionInfo
+    form_ref: str | None
+    form_schema: dict[str, Any] | None
+    data: dict[str, Any]
+
+
+async def _tasks(dossier_id: int, state: str = "ready") -> list[TaskRow]:
+    found = await sql.fetch(sql.db(), (
+        f"SELECT {', '.join(TASK_COLUMNS)} FROM human_task WHERE dossier_id = ? AND state = ? "
+        "ORDER BY created_at, id"), [dossier_id, state])
+    return [task_from_db(r) for r in found]
+
+
+async def summary(rt: Runtime, dossier: DossierRow) -> DossierView:
+    """A command's answer: the row it wrote, its version and open tasks (no deserialisation)."""
+    loaded = await load("d.id", dossier.id)
+    version = loaded.version if loaded else None
+    return DossierView(dossier, version.procedure_code if version else "", version.number if version else 0,
+                       await _tasks(dossier.id), version=version)
+
+
+async def view(rt: Runtime, code: str, user: User | None, *, with_data: bool = False) -> DossierView:
+    """A dossier the user may see (NotFound otherwise, the same for a missing one)."""
+    loaded = await load("d.code", code)
+    if loaded is None or not permissions.can_see(user, loaded.dossier.submitted_by_id):
+        raise NotFound("No such dossier", code=code)
+    d, v = loaded.dossier, loaded.version
+    data: dict[str, Any] = {}
+    states: dict[str, list[str]] = {}
+    if with_data:
+        wf = runner.load(d.state, v.spec, v.subprocess_specs, engine=rt.script_engine)
+        data, states = runner.data_of(wf), runner.states_of(wf)
+    return DossierView(d, v.procedure_code, v.number, await _tasks(d.id), await history(d.id), data, states, v)
+
+
+async def task_view(rt: Runtime, task_id: str, user: User) -> TaskView:
+    try:
+        loaded = await load_task(task_id)
+    except NotFound:
+        loaded = None
+    if loaded is None or loaded.task is None or not permissions.can_work_on(user, loaded.task.role):
+        raise NotFound("No such task in your inbox", task_id=task_id)
+    task, d, v = loaded.task, loaded.dossier, loaded.version
+    ref, schema = v.form(task.element_id)
+    data: dict[str, Any] = {}
+    if task.kind == "bpmn" and task.state == "ready":
+        data = runner.task_data(d.state, v.spec, v.subprocess_specs, task.id, engine=rt.script_engine)
+    return TaskView(task, d, v, ref, schema, data)
+
+
+# ------------------------------------------------------------------ the inbox
+@dataclass(frozen=True)
+class InboxRow:
+    task_id: str
+    element_id: str
+    task_name: str
+    kind: str
+    role: str | None
+    claimed_by_id: int | None
+    claimed_by: str | None
+    created_at: datetime
+    due_at: datetime | None
+    dossier_code: str
+    procedure_code: str
+    procedure_name: str
+    lifecycle_status: int
+    dossier_due_at: datetime | None
+    remaining: timedelta | None  # working time left until the task's (else the dossier's) due; < 0 = overdue
+    form_ref: str | None = None
+    lane: str | None = None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.remaining is not None and self.remaining < timedelta(0) and not self.waiting
+
+    @property
+    def waiting(self) -> bool:
+        """Held: the dossier waits for the citizen (supplement, fees); not due meanwhile."""
+        return self.lifecycle_status in (5, 6) and self.kind == "bpmn"
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    rows: list[InboxRow]
+    next_cursor: str | None
+
+
+def _cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o{offset}".encode()).decode().rstrip("=")
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not text.startswith("o"):
+            raise ValueError(text)
+        value = int(text[1:])
+        if value < 0:
+            raise ValueError(text)
+        return value
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidData("Invalid cursor", fields={"cursor": ["as returned by the previous page"]}) from None
+
+
+async def inbox(rt: Runtime, user: User, now: datetime, *, procedure: str = "", overdue_only: bool = False,
+                mine_only: bool = False, limit: int = 50, cursor: str | None = None) -> InboxPage:
+    """READY tasks of the user's roles, most urgent first: by the task's (else the dossier's) due
+    instant, which orders them by remaining working time too; no due last; ties by arrival."""
+    if not 1 <= limit <= 500:
+        raise InvalidData("Invalid limit", fields={"limit": ["1 to 500"]})
+    offset = _offset(cursor)
+    roles = list(user.roles or []) or [""]
+    due = "COALESCE(t.due_at, d.due_adjusted_at)"
+    where = ["t.state = 'ready'", "t.role IN (" + ", ".join("?" for _ in roles) + ")"]
+    params: list[Any] = [*roles]
+    if procedure:
+        where.append("p.code = ?")
+        params.append(procedure)
+    if mine_only:
+        where.append("t.claimed_by_id = ?")
+        params.append(user.id)
+    if overdue_only:
+        where += [f"{due} < ?", "d.lifecycle_status NOT IN (5, 6)"]
+        params.append(sql.utc(now))
+    found = await sql.fetch(sql.db(), (
+        "SELECT t.id, t.element_id, t.name, t.kind, t.role, t.lane, t.form_ref, t.claimed_by_id, "
+        "u.username AS claimed_by, t.created_at, t.due_at, d.code, d.lifecycle_status, d.due_adjusted_at, "
+        "p.code AS procedure_code, p.name AS procedure_name "
+        "FROM human_task t JOIN dossier d ON d.id = t.dossier_id "
+        "JOIN procedure_version pv ON pv.id = d.procedure_version_id JOIN procedure p ON p.id = pv.procedure_id "
+        "LEFT JOIN user_account u ON u.id = t.claimed_by_id WHERE " + " AND ".join(where)
+        + f" ORDER BY CASE WHEN {due} IS NULL THEN 1 ELSE 0 END, {due}, t.created_at, t.id LIMIT ? OFFSET ?"),
+        [*params, limit + 1, offset])
+    cal = await rt.fresh_calendar()
+    rows = []
+    for r in found[:limit]:
+        due_at = sql.instant(r["due_at"]) or sql.instant(r["due_adjusted_at"])
+        remaining = None
+        if due_at is not None:
+            remaining = (cal.working_time_between(now, due_at) if due_at >= now
+                         else -cal.working_time_between(due_at, now))
+        rows.append(InboxRow(
+            r["id"], r["element_id"], r["name"], r["kind"], r["role"], r["claimed_by_id"], r["claimed_by"],
+            sql.instant(r["created_at"]) or now, sql.instant(r["due_at"]), r["code"], r["procedure_code"],
+            r["procedure_name"], r["lifecycle_status"], sql.instant(r["due_adjusted_at"]), remaining,
+            r["form_ref"], r["lane"]))
+    return InboxPage(rows, _cursor(offset + limit) if len(found) > limit else None)
+
+
+def remaining_label(remaining: timedelta | None, day_hours: float = 8.0) -> dict[str, Any]:
+    """'Còn 1,5 ngày làm việc' / 'Quá hạn 2 giờ làm việc' parts for the page (formatting only there)."""
+    if remaining is None:
+        return {"overdue": False, "value": None, "unit": None}
+    hours = abs(remaining.total_seconds()) / 3600
+    if hours >= day_hours:
+        return {"overdue": remaining.total_seconds() < 0, "value": round(hours / day_hours, 1), "unit": "days"}
+    return {"overdue": remaining.total_seconds() < 0, "value": round(hours, 1), "unit": "hours"}
+
+
+# ------------------------------------------------------------------ the house invariant
+def _task_key(t: dict[str, Any]) -> dict[str, Any]:
+    return {k: t[k] for k in ("id", "element_id", "name", "lane", "role", "form_ref")}
+
+
+async def rebuild_projections(rt: Runtime, code: str) -> dict[str, Any]:
+    """Recompute status, open tasks and timers from the stored state alone; engine-owned tasks
+    (apology) from the event log (opened and not completed or cancelled)."""
+    loaded: Loaded | None = await load("d.code", code)
+    if loaded is None:
+        raise NotFound("No such dossier", code=code)
+    d, v = loaded.dossier, loaded.version
+    result = runner.project(d.state, v.spec, v.subprocess_specs, engine=rt.script_engine)
+    engine_tasks: dict[str, str] = {}
+    for e in await history(d.id):
+        if e.kind == "task_opened" and e.details.get("task_kind", "bpmn") != "bpmn":
+            engine_tasks[e.details["task_id"]] = e.details["task_kind"]
+        elif e.kind in ("task_completed", "task_cancelled"):
+            engine_tasks.pop(str(e.details.get("task_id")), None)
+    status = "cancelled" if d.status == "cancelled" else STATUS_OF_ENGINE[result.status]
+    bpmn_tasks = [] if d.status == "cancelled" else sorted(map(_task_key, expected_tasks(v, result)),
+                                                           key=lambda t: t["id"])
+    return {"status": status, "tasks": bpmn_tasks, "engine_tasks": sorted(engine_tasks.items()),
+            "timers": sorted((t.task_id, t.element_id, t.due_at) for t in result.timers)}
+
+
+async def stored_projections(rt: Runtime, code: str) -> dict[str, Any]:
+    loaded = await load("d.code", code)
+    if loaded is None:
+        raise NotFound("No such dossier", code=code)
+    d = loaded.dossier
+    tasks = await _tasks(d.id)
+    timers = await sql.fetch(sql.db(), "SELECT task_id, element_id, due_at FROM timer WHERE dossier_id = ? "
+                                       "AND state = 'pending' AND kind = 'bpmn'", [d.id])
+    return {"status": d.status,
+            "tasks": sorted((_task_key(t.__dict__) for t in tasks if t.kind == "bpmn"), key=lambda t: t["id"]),
+            "engine_tasks": sorted((t.id, t.kind) for t in tasks if t.kind != "bpmn"),
+            "timers": sorted((t["task_id"], t["element_id"], sql.instant(t["due_at"])) for t in timers)}

@@ -8,8 +8,10 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from engine import calendars, sla
+from engine.dossier_lifecycle import limit_of
 from engine.errors import InvalidData, NotFound
 from engine.models import CalendarOverride, Procedure
+from engine.versions import current_version_info
 
 KINDS = ("off", "working")
 
@@ -53,10 +55,14 @@ async def explain_due(procedure_code: str, accepted_at: datetime) -> dict[str, A
         raise NotFound("No such procedure", code=procedure_code)
     if accepted_at.tzinfo is None:
         raise InvalidData("accepted_at needs a timezone", fields={"accepted_at": ["timezone"]})
+    try:  # the limit a dossier received now gets: its current version's, pinned at publish
+        limit = (await current_version_info(procedure_code)).limit
+    except NotFound:
+        limit = limit_of(procedure.time_limit, procedure.time_unit)
     cal = calendars.current()
-    due = sla.due_at(accepted_at, procedure.time_limit, procedure.time_unit, cal)
+    due = sla.due_at(accepted_at, limit.value, limit.unit, cal)
     return {
-        "procedure": procedure.code, "time_limit": float(procedure.time_limit), "time_unit": procedure.time_unit,
+        "procedure": procedure.code, "time_limit": float(limit.value), "time_unit": limit.unit,
         "accepted_at": accepted_at.astimezone(cal.tz).isoformat(), "due_at": due.isoformat(),
         "due_local": cal.local(due).strftime("%H:%M %d/%m/%Y"),
         "skipped_days": [{"date": d.isoformat(), "date_local": d.strftime("%d/%m/%Y"), "reason": reason}

@@ -59,7 +59,7 @@ async def build(dossier: Dossier) -> DossierDocument:
                  for field_, keys in APPLICANT_KEYS.items()}
     return DossierDocument(
         code=dossier.code, procedure_code=procedure.code, procedure_name=procedure.name, agency=procedure.agency,
-        components=procedure.components or [], time_limit=float(procedure.time_limit), time_unit=procedure.time_unit,
+        components=procedure.components or [], time_limit=float(version.limit.value), time_unit=version.limit.unit,
         applicant=applicant, channel=dossier.channel, reception_point=dossier.reception_point,
         lifecycle_status=dossier.lifecycle_status, accepted_at=dossier.accepted_at,
         due_original_at=dossier.due_original_at, due_at=dossier.due_adjusted_at, extension=dossier.extension,

@@ -100,8 +100,8 @@ async def publish(code: str, xml: bytes, forms: Mapping[str, Any] | None = None,
     digest = _digest(xml, forms, extra_files, process_id)
     async with in_transaction():
         latest = await ProcedureVersion.filter(procedure_id=procedure.id).order_by("-number").first()
-        if latest is not None and latest.digest == digest:
-            return latest  # publishing the same bytes twice is a no-op, not a new version
+        if latest is not None and latest.digest == digest and _same_limit(latest, procedure):
+            return latest  # publishing the same bytes (and limit) twice is a no-op, not a new version
         version = await ProcedureVersion.create(
             procedure_id=procedure.id,
             number=(latest.number + 1) if latest else 1,
@@ -113,8 +113,15 @@ async def publish(code: str, xml: bytes, forms: Mapping[str, Any] | None = None,
             lanes=parsed.extensions.lane_roles(),
             elements=parsed.extensions.elements,
             published_by=published_by,
+            # pinned: a dossier keeps the limit of the version it was received under
+            time_limit=procedure.time_limit, time_unit=procedure.time_unit,
         )
     return version
+
+
+def _same_limit(version: ProcedureVersion, procedure: Procedure) -> bool:
+    return (Decimal(str(version.time_limit)), version.time_unit) == (Decimal(str(procedure.time_limit)),
+                                                                     procedure.time_unit)
 
 
 async def retire(code: str, number: int) -> ProcedureVersion:

@@ -46,6 +46,11 @@ class ProcedureVersion(Model):
     forms: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)  # ref -> form-js schema
     lanes: fields.Field[dict[str, str]] = fields.JSONField(default=dict)  # lane name -> role code
     elements: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)  # bpmn id -> {name, form, budget}
+    # The procedure's time limit when this version was published: a dossier keeps the limit of
+    # the version it was received under, whatever the procedure says later. db_default: the
+    # columns are added to tables that already hold versions (migration 0006 backfills them).
+    time_limit = fields.DecimalField(max_digits=8, decimal_places=2, default=0, db_default=0)
+    time_unit = fields.CharField(max_length=16, default="working_days", db_default="working_days")
     published_by = fields.CharField(max_length=150, default="")
     published_at = fields.DatetimeField(auto_now_add=True)
 

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 import httpx
 
+from engine import versions
 from engine.models import Dossier, Timer
-from tests.factories import api_accepted_household, token
+from tests.factories import APPLICATIONS, CODES, PROCEDURES, api_accepted_household, token
 
 # Thu 12 Feb 2026 09:00 local: 3 working days, Tết 16–20 Feb → due Tue 24 Feb 09:00 local
 ACCEPTED_AT = datetime(2026, 2, 12, 2, 0, tzinfo=UTC)
@@ -84,3 +85,64 @@ async def test_supplement_after_a_financial_pause_recounts_the_due_and_rearms_th
     # the supplement restarts the clock from Mon 2 Mar 08:00 local: due Thu 5 Mar 08:00 local
     assert lifecycle["due_at"] == "2026-03-05T01:00:00+00:00"
     assert await _pending_kinds(code) == SLA_KINDS
+
+
+async def _publish_household(client: httpx.AsyncClient, admin: dict, xml: bytes) -> httpx.Response:
+    folder = PROCEDURES / "household-business"
+    files = [("bpmn", ("model.bpmn", xml, "application/xml"))]
+    files += [("forms", (p.name, p.read_bytes(), "application/json"))
+              for p in sorted((folder / "forms").glob("*.form.json"))]
+    return await client.post(f"/api/v1/procedures/{CODES['household-business']}/versions", headers=admin,
+                             files=files)
+
+
+async def test_a_dossier_keeps_the_time_limit_of_the_version_it_was_received_under(
+        client: httpx.AsyncClient, users: dict) -> None:
+    admin = await token(client, "admin")
+    procedure = {"code": CODES["household-business"], "name": "Đăng ký hộ kinh doanh", "time_unit": "working_days"}
+    assert (await client.post("/api/v1/procedures", headers=admin,
+                              json={**procedure, "time_limit": 3})).status_code == 201
+    xml = (PROCEDURES / "household-business" / "model.bpmn").read_bytes()
+    assert (r := await _publish_household(client, admin, xml)).status_code == 201 and r.json()["number"] == 1
+    citizen = await token(client, "citizen")
+    _clock(client, ACCEPTED_AT)
+    r = await client.post("/api/v1/dossiers", headers=citizen,
+                          json={"procedure": CODES["household-business"], "data": APPLICATIONS["household-business"]})
+    assert r.status_code == 201 and r.json()["version"] == 1
+    v1_code, v1_intake = r.json()["code"], r.json()["tasks"][0]["id"]
+    # the procedure's limit changes, and a new model is published under it as v2
+    assert (await client.post("/api/v1/procedures", headers=admin,
+                              json={**procedure, "time_limit": 10})).status_code == 200
+    xml2 = xml + b"\n"
+    assert (r := await _publish_household(client, admin, xml2)).status_code == 201 and r.json()["number"] == 2
+    versions._versions.clear()  # another web process, or a restart: nothing cached from before the change
+    officer = await token(client, "officer")
+    r = await client.post(f"/api/v1/tasks/{v1_intake}/complete", headers=officer,
+                          json={"data": {"intake_decision": "accept"}})
+    assert r.status_code == 200, r.text
+    # v1's 3 working days from Thu 12 Feb 09:00 (Tết 16–20 Feb skipped) → Tue 24 Feb 09:00 local
+    assert r.json()["lifecycle"]["due_at"] == "2026-02-24T02:00:00+00:00"
+    assert (await _stored(client, v1_code))["due_at"] == "2026-02-24T02:00:00+00:00"
+    # a dossier received under v2 gets v2's 10 working days: Thu 12 Feb 09:00 → Thu 5 Mar 09:00 local
+    r = await client.post("/api/v1/dossiers", headers=citizen,
+                          json={"procedure": CODES["household-business"], "data": APPLICATIONS["household-business"]})
+    assert r.json()["version"] == 2
+    r = await client.post(f"/api/v1/tasks/{r.json()['tasks'][0]['id']}/complete", headers=officer,
+                          json={"data": {"intake_decision": "accept"}})
+    assert r.json()["lifecycle"]["due_at"] == "2026-03-05T02:00:00+00:00"
+
+
+
+async def test_republishing_the_same_model_under_a_new_time_limit_makes_a_new_version(
+        client: httpx.AsyncClient, users: dict) -> None:
+    admin = await token(client, "admin")
+    procedure = {"code": CODES["household-business"], "name": "Đăng ký hộ kinh doanh", "time_unit": "working_days"}
+    await client.post("/api/v1/procedures", headers=admin, json={**procedure, "time_limit": 3})
+    xml = (PROCEDURES / "household-business" / "model.bpmn").read_bytes()
+    assert (await _publish_household(client, admin, xml)).json()["number"] == 1
+    assert (await _publish_household(client, admin, xml)).json()["number"] == 1  # same bytes, same limit
+    await client.post("/api/v1/procedures", headers=admin, json={**procedure, "time_limit": 5})
+    assert (await _publish_household(client, admin, xml)).json()["number"] == 2
+    r = await client.get("/api/v1/calendar/due", params={"procedure": CODES["household-business"],
+                                                          "accepted_at": "2026-03-02T08:00:00+07:00"})
+    assert r.json()["time_limit"] == 5 and r.json()["due_local"] == "08:00 09/03/2026"

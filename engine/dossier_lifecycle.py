@@ -9,6 +9,10 @@ commits a plan in the same transaction as the workflow step that caused it (a ta
 SLA timers (kinds): sla_due_soon at due − 2 working days, sla_apology at due − 1 working day
 (opens the apology task), sla_overdue at the due, auto_close 15 days after an unanswered
 supplement request made after acceptance (RULES §8.5).
+
+A supplement request after acceptance must come within 3 working days of receipt (ND118 art.
+19.5) and only once; beyond either rule it needs a manager's override (`Step.override`), and the
+dossier is then counted late (`late_flag`, `late_reason`).
 """
 
 from __future__ import annotations
@@ -20,13 +24,13 @@ from decimal import Decimal
 from typing import Any
 
 from engine import sla
-from engine.errors import InvalidData, PermissionDenied
+from engine.errors import Conflict, InvalidData, PermissionDenied
 from engine.lifecycle import Command, LifecycleState, Status, apply, auto_close_due
 from engine.workdays import Calendar
 
 LIFECYCLE_COLUMNS = ("lifecycle_status", "accepted_at", "due_original_at", "due_adjusted_at", "extension",
                      "supplement_requests", "supplement_overridden", "pauses", "refusal", "result_at",
-                     "returned_at")
+                     "returned_at", "late_flag", "late_reason")
 SLA_KINDS = ("sla_due_soon", "sla_apology", "sla_overdue")
 EXTEND = "extend"  # the apology / re-appointment step (ND118 art. 19.6); not a status change
 
@@ -119,6 +123,16 @@ def _effects(cur: dict[str, Any], state: LifecycleState, command: Command, step:
         details["due_at"] = due.isoformat()
         out.timers += _sla_timers(due, now, calendar)
     elif command is Command.REQUEST_SUPPLEMENT and cur["accepted_at"]:
+        window_end = sla.supplement_request_deadline(_dt(cur["accepted_at"]), calendar)
+        if now > window_end:
+            if not step.override:
+                raise Conflict("a supplement must be requested within 3 working days of receipt; "
+                               "later needs a manager's override", rule="supplement_window",
+                               accepted_at=_iso(_dt(cur["accepted_at"])), window_end_at=window_end.isoformat())
+            _late(cur, "supplement_after_window")
+            details["late_request"] = True
+        if state.supplement_requests > 1:  # a second request, overridden (lifecycle.apply checked)
+            _late(cur, "second_supplement_request")
         cur["pauses"].append({"start_at": now.isoformat(), "end_at": None, "reason": "supplement"})
         out.cancel_kinds |= set(SLA_KINDS)
         close_at = auto_close_due(now, calendar)
@@ -150,6 +164,12 @@ def _effects(cur: dict[str, Any], state: LifecycleState, command: Command, step:
         out.cancel_kinds |= {"auto_close", *SLA_KINDS}
     if state.status in (Status.WITHDRAWN, Status.STOPPED):
         out.cancel_workflow = True
+
+
+def _late(cur: dict[str, Any], reason: str) -> None:
+    """Count the dossier late in the KPI whatever its times (the first reason is kept)."""
+    if not cur["late_flag"]:
+        cur["late_flag"], cur["late_reason"] = True, reason
 
 
 def _extend(cur: dict[str, Any], step: Step, now: datetime, calendar: Calendar, out: Plan,

@@ -291,6 +291,19 @@ def verdict(
     return Verdict.ON_TIME if finished_at.astimezone(tz).date() >= due_day else Verdict.EARLY
 
 
+SUPPLEMENT_REQUEST_DAYS = 3
+
+
+def supplement_request_deadline(
+    accepted_at: datetime, calendar: Calendar, *, days: Decimal | float = SUPPLEMENT_REQUEST_DAYS
+) -> datetime:
+    """The latest instant for a supplement request after acceptance: ND118 art. 19.5 gives the
+    agency "3 working days from receipt" to ask. Counted in whole days (the Civil Code way): the
+    end of the working day on which ``days`` working days from ``accepted_at`` run out [V: the
+    hour-precise reading would end at the acceptance's clock time]. ``days``: sector laws differ."""
+    return calendar.end_of_working_day(calendar.add_working_days(_require_aware(accepted_at), days))
+
+
 def apology_due(due_at: datetime, calendar: Calendar) -> datetime:
     """When the apology / extension task must open: one working day (``day_length``) before the
     due (ND118 art. 19.6 "at the latest 1 day before"), as the latest such instant."""

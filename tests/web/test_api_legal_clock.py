@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import httpx
 
-from engine import versions
+from engine import accounts, versions
 from engine.models import Dossier, Timer
-from tests.factories import APPLICATIONS, CODES, PROCEDURES, api_accepted_household, token
+from tests.factories import APPLICATIONS, CODES, PASSWORD, PROCEDURES, api_accepted_household, token
 
 # Thu 12 Feb 2026 09:00 local: 3 working days, Tết 16–20 Feb → due Tue 24 Feb 09:00 local
 ACCEPTED_AT = datetime(2026, 2, 12, 2, 0, tzinfo=UTC)
@@ -146,3 +146,38 @@ async def test_republishing_the_same_model_under_a_new_time_limit_makes_a_new_ve
     r = await client.get("/api/v1/calendar/due", params={"procedure": CODES["household-business"],
                                                           "accepted_at": "2026-03-02T08:00:00+07:00"})
     assert r.json()["time_limit"] == 5 and r.json()["due_local"] == "08:00 09/03/2026"
+
+
+async def test_supplement_request_on_the_third_working_day_after_receipt_is_on_time(
+        client: httpx.AsyncClient, users: dict) -> None:
+    code, _ = await api_accepted_household(client, ACCEPTED_AT)
+    # Thu 12 Feb 09:00 + 3 working days (Tết skipped) runs out on Tue 24 Feb: asking at 16:30 is in time
+    r = await _step(client, code, "request-supplement", "specialist", datetime(2026, 2, 24, 9, 30, tzinfo=UTC),
+                    reasons=["Thiếu biên bản họp"])
+    assert r.status_code == 200, r.text
+    lifecycle = await _stored(client, code)
+    assert lifecycle["code"] == 5 and lifecycle["late_flag"] is False and lifecycle["late_reason"] is None
+
+
+async def test_late_supplement_request_is_refused_unless_a_manager_overrides_and_then_counts_late(
+        client: httpx.AsyncClient, users: dict) -> None:
+    code, _ = await api_accepted_household(client, ACCEPTED_AT)
+    late = datetime(2026, 2, 25, 1, 0, tzinfo=UTC)  # Wed 25 Feb 08:00 local: the window closed Tue 17:00
+    r = await _step(client, code, "request-supplement", "specialist", late, reasons=["Thiếu biên bản họp"])
+    assert r.status_code == 409, r.text
+    error = r.json()["error"]
+    assert error["code"] == "conflict"
+    assert error["details"]["rule"] == "supplement_window"
+    assert error["details"]["window_end_at"] == "2026-02-24T10:00:00+00:00"
+    r = await _step(client, code, "request-supplement", "specialist", late, reasons=["x"], override=True)
+    assert r.status_code == 403  # only a manager overrides
+    assert (await _stored(client, code))["code"] == 4
+    await accounts.create_user("manager", PASSWORD, "manager", roles=["specialist"])
+    r = await _step(client, code, "request-supplement", "manager", late, reasons=["Thiếu biên bản họp"],
+                    override=True)
+    assert r.status_code == 200, r.text
+    lifecycle = await _stored(client, code)
+    assert lifecycle["code"] == 5 and lifecycle["supplement_requests"] == 1
+    assert lifecycle["late_flag"] is True and lifecycle["late_reason"] == "supplement_after_window"
+    history = (await client.get(f"/api/v1/dossiers/{code}", headers=await token(client, "officer"))).json()["history"]
+    assert history[-1]["action"] == "lifecycle_request_supplement" and history[-1]["details"]["late_request"]

@@ -46,7 +46,8 @@ async def dossier_json(d: Dossier, *, with_history: bool = False) -> dict[str, A
         "code": int(status), "label_vi": status.label_vi, "label_en": status.label_en,
         "accepted_at": iso(instant(d.accepted_at)), "due_original_at": iso(instant(d.due_original_at)),
         "due_at": iso(instant(d.due_adjusted_at)), "extension": d.extension, "refusal": d.refusal,
-        "supplement_requests": d.supplement_requests, "supplement_overridden": d.supplement_overridden,
+        "supplement_requests": d.supplement_requests, "supplement_overridden": bool(d.supplement_overridden),
+        "late_flag": bool(d.late_flag), "late_reason": d.late_reason or None,
         "pauses": d.pauses or [], "result_at": iso(instant(d.result_at)), "returned_at": iso(instant(d.returned_at)),
     }
     if with_history:

@@ -1,7 +1,8 @@
 """What the legal clock's timers do when they fire (registered with engine/timers.py).
 
     sla_due_soon  audit "sla_due_soon": the dossier is 2 working days from its due
-    sla_apology   opens the apology task for the specialists, 1 working day before the due, unless
+    sla_apology   opens the apology task for the specialists, MOTCUA_APOLOGY_LEAD_DAYS (2) working days
+                  before the due (the re-appointment itself is refused later than 1 before), unless
                   the dossier was already re-appointed or is no longer in process (ND118 art. 19.6)
     sla_overdue   audit "sla_overdue"
     auto_close    stops a dossier whose supplement request went unanswered (ND118 art. 19.5)

@@ -22,7 +22,7 @@ from tortoise.exceptions import IntegrityError
 from engine import calendars, channels, sla
 from engine import dossier_rows as rows
 from engine.assignment import can_work_on
-from engine.dossier_lifecycle import EXTEND, LIFECYCLE_COLUMNS, Plan, Step, plan
+from engine.dossier_lifecycle import DEFAULT_POLICY, EXTEND, LIFECYCLE_COLUMNS, Plan, Policy, Step, plan
 from engine.dossier_rows import Tx
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
 from engine.models import AuditEvent, Dossier, HumanTask, ProcedureVersion, Timer, User
@@ -190,7 +190,7 @@ async def submit(procedure_code: str, data: dict[str, Any], *, now: datetime, ch
 
 
 async def complete_task(task_id: str, data: dict[str, Any], user: User, now: datetime,
-                        loaded: Loaded | None = None) -> Dossier:
+                        loaded: Loaded | None = None, policy: Policy = DEFAULT_POLICY) -> Dossier:
     """Complete a READY task with (already form-validated) data; `loaded` saves a read when the caller
     has it (web/api loads it once to check the form)."""
     loaded = loaded or await load_task(task_id)
@@ -210,7 +210,7 @@ async def complete_task(task_id: str, data: dict[str, Any], user: User, now: dat
         step = Step(EXTEND, new_due_at=_parse_instant(data.get("new_due_at")), note=str(data.get("reason") or ""))
         result = runner.project(loaded.dossier["state"], version.spec, version.subprocess_specs)
         return await _commit(loaded, result, now, user.username, "task_completed", completed_task=task,
-                             steps=[step], data_diff=data)
+                             steps=[step], data_diff=data, policy=policy)
     try:
         result = runner.complete_task(loaded.dossier["state"], version.spec, version.subprocess_specs, task_id, data)
     except TaskNotReady:
@@ -219,7 +219,8 @@ async def complete_task(task_id: str, data: dict[str, Any], user: User, now: dat
     steps = [Step(rule["command"], reasons=_reasons(merged.get(rule["reasons"])) if rule.get("reasons") else ())
              for rule in (version.elements.get(task["element_id"]) or {}).get("lifecycle", [])
              if not rule.get("when") or runner.holds(rule["when"], merged)]
-    return await _commit(loaded, result, now, user.username, "task_completed", completed_task=task, steps=steps)
+    return await _commit(loaded, result, now, user.username, "task_completed", completed_task=task, steps=steps,
+                         policy=policy)
 
 
 def _reasons(value: Any) -> tuple[str, ...]:
@@ -251,7 +252,8 @@ STEP_ROLES = {
 }
 
 
-async def lifecycle_step(code: str, step: Step, user: User, now: datetime) -> Dossier:
+async def lifecycle_step(code: str, step: Step, user: User, now: datetime,
+                         policy: Policy = DEFAULT_POLICY) -> Dossier:
     """A lifecycle step asked for directly (API): e.g. a supplement request, a withdrawal."""
     loaded = await _load("d.code", code, with_task=False)
     if loaded is None:
@@ -269,7 +271,7 @@ async def lifecycle_step(code: str, step: Step, user: User, now: datetime) -> Do
         raise PermissionDenied("Only a manager may override the one-supplement rule", command=step.command)
     v = loaded.version
     result = runner.project(loaded.dossier["state"], v.spec, v.subprocess_specs)
-    return await _commit(loaded, result, now, user.username, None, completed_task=None, steps=[step])
+    return await _commit(loaded, result, now, user.username, None, completed_task=None, steps=[step], policy=policy)
 
 
 async def engine_step(dossier_id: int, step: Step, now: datetime) -> Dossier:
@@ -322,7 +324,8 @@ async def deliver_message(dossier: Dossier, name: str, payload: Any, now: dateti
 
 async def _commit(loaded: Loaded, result: StepResult, now: datetime, actor: str, action: str | None,
                   completed_task: dict[str, Any] | None, steps: Sequence[Step] = (),
-                  data_diff: dict[str, Any] | None = None, new_version: VersionInfo | None = None) -> Dossier:
+                  data_diff: dict[str, Any] | None = None, new_version: VersionInfo | None = None,
+                  policy: Policy = DEFAULT_POLICY) -> Dossier:
     """Write a workflow step and the lifecycle steps it caused, in one revision-checked transaction
     (`new_version`: the step moved the dossier onto another version of its model)."""
     now = now.astimezone(UTC)
@@ -332,8 +335,8 @@ async def _commit(loaded: Loaded, result: StepResult, now: datetime, actor: str,
         loaded = Loaded(loaded.dossier, new_version, loaded.task)
     old_revision = dossier["revision"]
     had_timers = dossier["next_timer_at"] is not None
-    lifecycle = plan(dossier, steps, now, loaded.version.limit, calendars.current(),
-                     workflow_open=result.status == "waiting") if steps else Plan()
+    lifecycle = plan(dossier, steps, now, loaded.version.limit, calendars.current(),  # policy: from Settings
+                     workflow_open=result.status == "waiting", policy=policy) if steps else Plan()
     if lifecycle.cancel_workflow:
         v = loaded.version
         result = runner.cancel(result.state, v.spec, v.subprocess_specs)

@@ -305,8 +305,9 @@ def supplement_request_deadline(
 
 
 def apology_due(due_at: datetime, calendar: Calendar) -> datetime:
-    """When the apology / extension task must open: one working day (``day_length``) before the
-    due (ND118 art. 19.6 "at the latest 1 day before"), as the latest such instant."""
+    """The latest instant for the apology and new appointment: one working day (``day_length``)
+    before the due (ND118 art. 19.6 "at the latest 1 day before"). The task that asks for them
+    opens earlier (``dossier_lifecycle.Policy.apology_lead_days``), so there is time to write it."""
     return calendar.subtract_working_days(due_at, 1)
 
 

@@ -6,6 +6,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -18,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 import engine.deadlines  # noqa: F401  registers the legal clock's timer handlers
 from engine import calendars
 from engine.db import close_database, connection, open_database
+from engine.dossier_lifecycle import Policy
 from engine.settings import Settings
 from web import designer_pages, documents, pages
 from web.api import accounts as api_accounts
@@ -124,4 +126,5 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
                     exception_handlers=HANDLERS)  # type: ignore[arg-type]
     app.state.settings = settings
     app.state.clock = clock
+    app.state.lifecycle_policy = Policy(apology_lead_days=Decimal(str(settings.apology_lead_days)))
     return app

@@ -3,13 +3,18 @@ the supplement window (ND118 art. 19.5), the apology limit (art. 19.6), the vers
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 
-from engine import accounts, versions
+import engine.deadlines  # noqa: F401  registers the SLA timer handlers (as web.app and the worker do)
+from engine import accounts, timers, versions
 from engine.models import Dossier, Timer
+from engine.settings import Settings
 from tests.factories import APPLICATIONS, CODES, PASSWORD, PROCEDURES, api_accepted_household, token
+from web.app import create_app
 
 # Thu 12 Feb 2026 09:00 local: 3 working days, Tết 16–20 Feb → due Tue 24 Feb 09:00 local
 ACCEPTED_AT = datetime(2026, 2, 12, 2, 0, tzinfo=UTC)
@@ -181,3 +186,64 @@ async def test_late_supplement_request_is_refused_unless_a_manager_overrides_and
     assert lifecycle["late_flag"] is True and lifecycle["late_reason"] == "supplement_after_window"
     history = (await client.get(f"/api/v1/dossiers/{code}", headers=await token(client, "officer"))).json()["history"]
     assert history[-1]["action"] == "lifecycle_request_supplement" and history[-1]["details"]["late_request"]
+
+
+# Mon 2 Mar 2026 09:00 local: 3 working days → due Thu 5 Mar 09:00 local; the re-appointment must
+# be made by Wed 4 Mar 09:00 local (1 working day before), the apology task opens 2 before: Tue 09:00
+ACCEPTED_MON = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+
+
+async def _apology_task(client: httpx.AsyncClient, code: str, fire_at: datetime) -> str:
+    """Let the worker fire what is due at `fire_at` (strictly before, as it does); the apology task."""
+    await timers.fire_due(fire_at + timedelta(seconds=1))
+    _clock(client, fire_at)
+    tasks = (await client.get("/api/v1/tasks", headers=await token(client, "specialist"))).json()["items"]
+    return next(t["id"] for t in tasks if t["dossier"] == code and t["element_id"] == "apology")
+
+
+async def _timer_at(code: str, kind: str) -> datetime:
+    dossier = await Dossier.get(code=code)
+    return (await Timer.get(dossier_id=dossier.id, kind=kind, state="pending")).due_at
+
+
+async def test_apology_task_opens_two_working_days_before_the_due_and_re_appoints_in_time(
+        client: httpx.AsyncClient, users: dict) -> None:
+    code, _ = await api_accepted_household(client, ACCEPTED_MON)
+    opens = await _timer_at(code, "sla_apology")
+    assert opens == datetime(2026, 3, 3, 2, 0, tzinfo=UTC)  # Tue 3 Mar 09:00 local
+    task = await _apology_task(client, code, opens)
+    on_time = datetime(2026, 3, 4, 1, 0, tzinfo=UTC)  # Wed 4 Mar 08:00 local, before the 09:00 limit
+    _clock(client, on_time)
+    r = await client.post(f"/api/v1/tasks/{task}/complete", headers=await token(client, "specialist"),
+                          json={"data": {"reason": "Chờ ý kiến cơ quan thuế", "new_due_at": "2026-03-10T15:00"}})
+    assert r.status_code == 200, r.text
+    lifecycle = await _stored(client, code)
+    assert lifecycle["due_at"] == "2026-03-10T08:00:00+00:00"
+    assert lifecycle["extension"]["at"] == on_time.isoformat()
+
+
+async def test_re_appointment_later_than_one_working_day_before_the_due_is_refused_and_the_dossier_stays_late(
+        client: httpx.AsyncClient, users: dict) -> None:
+    code, _ = await api_accepted_household(client, ACCEPTED_MON)
+    task = await _apology_task(client, code, await _timer_at(code, "sla_apology"))
+    too_late = datetime(2026, 3, 4, 3, 0, tzinfo=UTC)  # Wed 4 Mar 10:00 local
+    _clock(client, too_late)
+    r = await client.post(f"/api/v1/tasks/{task}/complete", headers=await token(client, "specialist"),
+                          json={"data": {"reason": "Chờ ý kiến cơ quan thuế", "new_due_at": "2026-03-10T15:00"}})
+    assert r.status_code == 409, r.text
+    details = r.json()["error"]["details"]
+    assert details["rule"] == "apology_deadline"
+    assert (details["due_at"], details["latest_at"]) == ("2026-03-05T02:00:00+00:00", "2026-03-04T02:00:00+00:00")
+    lifecycle = await _stored(client, code)
+    assert lifecycle["due_at"] == "2026-03-05T02:00:00+00:00" and lifecycle["extension"] is None
+    assert await _timer_at(code, "sla_overdue") == datetime(2026, 3, 5, 2, 0, tzinfo=UTC)  # still goes overdue
+
+
+async def test_apology_lead_comes_from_the_settings(db: Settings, users: dict) -> None:
+    app = create_app(replace(db, apology_lead_days=1.5), manage_database=False)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        code, _ = await api_accepted_household(client, ACCEPTED_MON)
+    # 12 working hours before Thu 5 Mar 09:00 local: Thu 2 h, Wed 8 h, Tue 2 h → Tue 3 Mar 15:00 local
+    assert await _timer_at(code, "sla_apology") == datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
+    with pytest.raises(ValueError, match="MOTCUA_APOLOGY_LEAD_DAYS"):
+        Settings.from_environ({"MOTCUA_APOLOGY_LEAD_DAYS": "0.5"})  # the task would open after the limit

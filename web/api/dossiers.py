@@ -159,7 +159,8 @@ async def complete(request: Request) -> JSONResponse:
     if not isinstance(data, dict):
         raise InvalidData("data must be an object", fields={"data": ["must be an object"]})
     _check_form(loaded.form_schema, data)
-    dossier = await dossiers.complete_task(task_id, data, user, request.app.state.clock(), loaded=loaded)
+    dossier = await dossiers.complete_task(task_id, data, user, request.app.state.clock(), loaded=loaded,
+                                           policy=request.app.state.lifecycle_policy)
     return JSONResponse(await dossier_json(dossier))
 
 
@@ -174,5 +175,6 @@ async def lifecycle_step(request: Request) -> JSONResponse:
         raise InvalidData("reasons must be a list of texts", fields={"reasons": ["list of texts"]})
     step = Step(request.path_params["command"].replace("-", "_"), reasons=tuple(reasons),
                 override=body.get("override") is True, note=str(body.get("note") or ""))
-    dossier = await dossiers.lifecycle_step(request.path_params["code"], step, user, request.app.state.clock())
+    dossier = await dossiers.lifecycle_step(request.path_params["code"], step, user, request.app.state.clock(),
+                                            policy=request.app.state.lifecycle_policy)
     return JSONResponse(await dossier_json(dossier))

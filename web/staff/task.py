@@ -53,7 +53,8 @@ async def task_page(request: Request) -> Response:
                       form_html=forms.render(bound), multipart=forms.needs_multipart(bound), **context)
     values = await store_uploads(request, bound) if bound is not None else {}
     try:
-        await dossiers.complete_task(task_id, values, user, request.app.state.clock(), loaded=loaded)
+        await dossiers.complete_task(task_id, values, user, request.app.state.clock(), loaded=loaded,
+                                     policy=request.app.state.lifecycle_policy)
     except Conflict:
         return RedirectResponse("/can-bo?msg=taken", status_code=303)
     except InvalidData as exc:  # e.g. a refusal without reasons: say so on the form

@@ -65,13 +65,16 @@ async def get(code: str) -> Procedure:
 
 
 def _digest(xml: bytes, forms: Mapping[str, Any], extra_files: Sequence[bytes] = (),
-            process_id: str | None = None) -> str:
-    """Content address of a version: the spec cache and "same upload twice" both rely on it."""
+            process_id: str | None = None, limit: tuple[Any, str] | None = None) -> str:
+    """Content address of a version: the spec cache, "same upload twice" and the version cache
+    (versions.version_info, keyed by id and digest) rely on it, so it covers the pinned limit."""
     h = hashlib.sha256(xml)
     for extra in extra_files:
         h.update(b"\0extra\0" + extra)
     h.update(f"\0process\0{process_id or ''}".encode())
     h.update(json.dumps(forms, sort_keys=True, ensure_ascii=False).encode())
+    if limit is not None:
+        h.update(f"\0limit\0{Decimal(str(limit[0])).normalize():f}\0{limit[1]}".encode())
     return h.hexdigest()
 
 
@@ -97,10 +100,10 @@ async def publish(code: str, xml: bytes, forms: Mapping[str, Any] | None = None,
         raise ModelInvalid(exc.problems + form_problems) from None
     if form_problems:
         raise ModelInvalid(form_problems)
-    digest = _digest(xml, forms, extra_files, process_id)
+    digest = _digest(xml, forms, extra_files, process_id, (procedure.time_limit, procedure.time_unit))
     async with in_transaction():
         latest = await ProcedureVersion.filter(procedure_id=procedure.id).order_by("-number").first()
-        if latest is not None and latest.digest == digest and _same_limit(latest, procedure):
+        if latest is not None and latest.digest == digest:
             return latest  # publishing the same bytes (and limit) twice is a no-op, not a new version
         version = await ProcedureVersion.create(
             procedure_id=procedure.id,
@@ -117,11 +120,6 @@ async def publish(code: str, xml: bytes, forms: Mapping[str, Any] | None = None,
             time_limit=procedure.time_limit, time_unit=procedure.time_unit,
         )
     return version
-
-
-def _same_limit(version: ProcedureVersion, procedure: Procedure) -> bool:
-    return (Decimal(str(version.time_limit)), version.time_unit) == (Decimal(str(procedure.time_limit)),
-                                                                     procedure.time_unit)
 
 
 async def retire(code: str, number: int) -> ProcedureVersion:

@@ -41,7 +41,7 @@ class ProcedureVersion(Model):
     status = fields.CharField(max_length=16, default="published")  # published | retired
     process_id = fields.CharField(max_length=200)
     bpmn_xml = fields.TextField()
-    digest = fields.CharField(max_length=64)  # sha256 of the BPMN bytes + forms
+    digest = fields.CharField(max_length=64)  # sha256 of the BPMN bytes + forms (+ the time limit, since 0006)
     spec_json = fields.TextField()  # SpiffWorkflow spec dicts (top + subprocesses), parsed once
     forms: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)  # ref -> form-js schema
     lanes: fields.Field[dict[str, str]] = fields.JSONField(default=dict)  # lane name -> role code

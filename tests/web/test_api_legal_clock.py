@@ -144,10 +144,15 @@ async def test_republishing_the_same_model_under_a_new_time_limit_makes_a_new_ve
     procedure = {"code": CODES["household-business"], "name": "Đăng ký hộ kinh doanh", "time_unit": "working_days"}
     await client.post("/api/v1/procedures", headers=admin, json={**procedure, "time_limit": 3})
     xml = (PROCEDURES / "household-business" / "model.bpmn").read_bytes()
-    assert (await _publish_household(client, admin, xml)).json()["number"] == 1
+    first = (await _publish_household(client, admin, xml)).json()
+    assert first["number"] == 1
     assert (await _publish_household(client, admin, xml)).json()["number"] == 1  # same bytes, same limit
     await client.post("/api/v1/procedures", headers=admin, json={**procedure, "time_limit": 5})
-    assert (await _publish_household(client, admin, xml)).json()["number"] == 2
+    second = (await _publish_household(client, admin, xml)).json()
+    assert second["number"] == 2 and second["time_limit"] == 5
+    # the version cache is keyed by (id, digest), and ids repeat across databases: the digest must
+    # tell the limits apart, or another database's v1 would lend this one its limit
+    assert second["digest"] != first["digest"]
     r = await client.get("/api/v1/calendar/due", params={"procedure": CODES["household-business"],
                                                           "accepted_at": "2026-03-02T08:00:00+07:00"})
     assert r.json()["time_limit"] == 5 and r.json()["due_local"] == "08:00 09/03/2026"
@@ -247,3 +252,4 @@ async def test_apology_lead_comes_from_the_settings(db: Settings, users: dict) -
     assert await _timer_at(code, "sla_apology") == datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
     with pytest.raises(ValueError, match="MOTCUA_APOLOGY_LEAD_DAYS"):
         Settings.from_environ({"MOTCUA_APOLOGY_LEAD_DAYS": "0.5"})  # the task would open after the limit
+

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -64,7 +64,15 @@ async def explain_due(procedure_code: str, accepted_at: datetime) -> dict[str, A
     return {
         "procedure": procedure.code, "time_limit": float(limit.value), "time_unit": limit.unit,
         "accepted_at": accepted_at.astimezone(cal.tz).isoformat(), "due_at": due.isoformat(),
-        "due_local": cal.local(due).strftime("%H:%M %d/%m/%Y"),
+        "due_local": _local(cal.local(due)),
         "skipped_days": [{"date": d.isoformat(), "date_local": d.strftime("%d/%m/%Y"), "reason": reason}
-                         for d, reason in cal.skipped_days(accepted_at, due)],
+                         for d, reason in sla.skipped_days(accepted_at, limit.value, limit.unit, cal)],
     }
+
+
+def _local(at: datetime) -> str:
+    """HH:MM dd/mm/yyyy; a due at midnight is the end of the day before: 24:00 of that day (the
+    Civil Code's end of a period in days), never "00:00" of a day the dossier is not due on."""
+    if at.time() == time.min:
+        return f"24:00 {(at - timedelta(days=1)).strftime('%d/%m/%Y')}"
+    return at.strftime("%H:%M %d/%m/%Y")

@@ -24,7 +24,7 @@ from engine.models import Role
 from engine.workflow.parser import ParsedModel, parse_model
 from engine.workflow.runner import TaskNotReady
 from web.designer_pages import admin_page, now_of, problem_views
-from web.documents import fmt
+from web.documents import fmt, fmt_due
 from web.i18n import gettext_for
 from web.pages import check_csrf, language, render
 
@@ -69,7 +69,8 @@ async def page(request: Request) -> Response:
     except ModelInvalid as exc:
         problems = problem_views(request, code, exc.problems, diff.element_names(draft.bpmn_xml))
         return render(request, "designer/simulate.html", p=procedure, problems=problems, run=None, waiting=[],
-                      fmt=fmt, token="", error="", start_at=_local_input(now_of(request)), sample="{}")
+                      fmt=fmt, fmt_due=fmt_due, token="", error="", start_at=_local_input(now_of(request)),
+                      sample="{}")
     form = await check_csrf(request) if request.method == "POST" else {}
     error, run = "", None
     calendar = calendars.current()
@@ -100,6 +101,7 @@ async def page(request: Request) -> Response:
                 error = tr.gettext("Bước này không còn chờ xử lý (mô hình đã đổi?); hãy chạy lại từ đầu.")
     waiting = simulate.waiting(model, run, forms, calendar) if run is not None else []
     return render(request, "designer/simulate.html", p=procedure, problems=[], run=run, waiting=waiting, fmt=fmt,
+                  fmt_due=fmt_due,
                   token=_signer(request).dumps(simulate.snapshot(run)) if run is not None else "", error=error,
                   start_at=_local_input(now), sample=json.dumps(sample, ensure_ascii=False, indent=1),
                   local_input=_local_input, dumps=lambda v: json.dumps(v, ensure_ascii=False, indent=1))

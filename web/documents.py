@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
@@ -26,6 +26,18 @@ def fmt(at: datetime | str | None) -> str:
     return value.astimezone(LOCAL_TZ).strftime("%H:%M ngày %d/%m/%Y")
 
 
+def fmt_due(at: datetime | str | None) -> str:
+    """A due date as `fmt`, except that midnight is the end of the day before: a period in days
+    ends at 24:00 of its last day (Civil Code art. 147-148, stored as 00:00 of the next day), so
+    it reads "24:00 ngày <last day>", never "00:00 ngày <a day the dossier is not due on>"."""
+    if at is None:
+        return "—"
+    local = (datetime.fromisoformat(at) if isinstance(at, str) else at).astimezone(LOCAL_TZ)
+    if local.time() == time.min:
+        return (local - timedelta(days=1)).strftime("24:00 ngày %d/%m/%Y")
+    return fmt(local)
+
+
 async def _document(request: Request) -> documents.DossierDocument | Response:
     user = await session_user(request)
     if user is None:
@@ -46,7 +58,7 @@ async def receipt(request: Request) -> Response:
     lang = _lang(request)
     unit = UNITS.get(doc.time_unit, (doc.time_unit, doc.time_unit))[lang]
     limit = f"{doc.time_limit:g} {unit}" if doc.time_unit != "same_day" else unit
-    return render(request, "receipt.html", doc=doc, fmt=fmt, time_limit=limit,
+    return render(request, "receipt.html", doc=doc, fmt=fmt, fmt_due=fmt_due, time_limit=limit,
                   kind_label=lambda k: KINDS.get(k, (k, k))[lang])
 
 
@@ -56,5 +68,6 @@ async def apology(request: Request) -> Response:
         return doc
     if not doc.extension:
         raise NotFound("The dossier has no apology letter", code=doc.code)
-    return render(request, "apology.html", doc=doc, fmt=fmt, original=doc.extension.get("original_due_at"),
+    return render(request, "apology.html", doc=doc, fmt=fmt, fmt_due=fmt_due,
+                  original=doc.extension.get("original_due_at"),
                   new_due=doc.extension.get("new_due_at"))

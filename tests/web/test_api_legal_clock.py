@@ -3,6 +3,7 @@ the supplement window (ND118 art. 19.5), the apology limit (art. 19.6), the vers
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -13,7 +14,16 @@ import engine.deadlines  # noqa: F401  registers the SLA timer handlers (as web.
 from engine import accounts, timers, versions
 from engine.models import Dossier, Timer
 from engine.settings import Settings
-from tests.factories import APPLICATIONS, CODES, PASSWORD, PROCEDURES, api_accepted_household, token
+from tests.factories import (
+    APPLICATIONS,
+    CODES,
+    PASSWORD,
+    PROCEDURES,
+    api_accepted_household,
+    page_login,
+    publish_shipped,
+    token,
+)
 from web.app import create_app
 
 # Thu 12 Feb 2026 09:00 local: 3 working days, Tết 16–20 Feb → due Tue 24 Feb 09:00 local
@@ -253,3 +263,61 @@ async def test_apology_lead_comes_from_the_settings(db: Settings, users: dict) -
     with pytest.raises(ValueError, match="MOTCUA_APOLOGY_LEAD_DAYS"):
         Settings.from_environ({"MOTCUA_APOLOGY_LEAD_DAYS": "0.5"})  # the task would open after the limit
 
+
+# -- dues in calendar days end at 24:00 of their last day; only really skipped days are explained --
+
+async def _explain(client: httpx.AsyncClient, code: str, accepted_at: str) -> dict:
+    r = await client.get("/api/v1/calendar/due", params={"procedure": code, "accepted_at": accepted_at})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def test_calendar_day_due_reads_24h_of_its_last_day_and_skips_only_the_days_that_moved_it(
+        client: httpx.AsyncClient, users: dict) -> None:
+    admin = await token(client, "admin")
+    for code, days in (("9.000004", 4), ("9.000005", 5)):
+        r = await client.post("/api/v1/procedures", headers=admin, json={
+            "code": code, "name": f"{days} ngày", "time_limit": days, "time_unit": "calendar_days"})
+        assert r.status_code == 201, r.text
+    # Mon 2 Mar + 4 days: the last day is Fri 6 Mar, ending at 24:00; the weekend after it moved nothing
+    body = await _explain(client, "9.000004", "2026-03-02T09:00:00+07:00")
+    assert body["due_at"] == "2026-03-06T17:00:00+00:00" and body["due_local"] == "24:00 06/03/2026"
+    assert body["skipped_days"] == []
+    # accepted on Sat 28 Feb: that day is not counted and Sun 1 Mar is counted, so neither was skipped
+    body = await _explain(client, "9.000004", "2026-02-28T10:00:00+07:00")
+    assert body["due_local"] == "24:00 04/03/2026" and body["skipped_days"] == []
+    # + 5 days: the last day Sat 7 Mar is a day off, so the period ends with Mon 9 Mar: Sat and Sun skipped
+    body = await _explain(client, "9.000005", "2026-03-02T09:00:00+07:00")
+    assert body["due_local"] == "24:00 09/03/2026"
+    assert [d["date"] for d in body["skipped_days"]] == ["2026-03-07", "2026-03-08"]
+
+
+async def test_working_day_due_does_not_count_a_day_off_whose_hours_were_over_at_acceptance(
+        client: httpx.AsyncClient, users: dict) -> None:
+    await publish_shipped("household-business")
+    # Sat 7 Mar 20:00: the count starts Mon 9 Mar 07:00 → Wed 11 Mar 17:00; Saturday's hours were over
+    body = await _explain(client, CODES["household-business"], "2026-03-07T20:00:00+07:00")
+    assert body["due_local"] == "17:00 11/03/2026"
+    assert [d["date"] for d in body["skipped_days"]] == ["2026-03-08"]
+
+
+async def test_receipt_shows_a_calendar_day_appointment_as_24h_of_its_last_day(
+        client: httpx.AsyncClient, users: dict) -> None:
+    admin = await token(client, "admin")
+    await client.post("/api/v1/procedures", headers=admin, json={
+        "code": CODES["household-business"], "name": "Đăng ký hộ kinh doanh", "time_limit": 4,
+        "time_unit": "calendar_days"})
+    assert (await _publish_household(client, admin, (PROCEDURES / "household-business" / "model.bpmn")
+                                     .read_bytes())).status_code == 201
+    _clock(client, ACCEPTED_MON)
+    r = await client.post("/api/v1/dossiers", headers=await token(client, "citizen"),
+                          json={"procedure": CODES["household-business"], "data": APPLICATIONS["household-business"]})
+    code = r.json()["code"]
+    r = await client.post(f"/api/v1/tasks/{r.json()['tasks'][0]['id']}/complete",
+                          headers=await token(client, "officer"), json={"data": {"intake_decision": "accept"}})
+    assert r.json()["lifecycle"]["due_at"] == "2026-03-06T17:00:00+00:00"  # 00:00 Sat 7 Mar local
+    await page_login(client, "officer")
+    html = (await client.get(f"/dossiers/{code}/receipt")).text
+    assert re.search(r'id="appointment">([^<]*)<', html).group(1) == "24:00 ngày 06/03/2026"
+    html = (await client.get(f"/can-bo/ho-so/{code}")).text
+    assert "24:00 ngày 06/03/2026" in html and "00:00 ngày 07/03/2026" not in html

@@ -12,7 +12,7 @@ from engine import dossiers
 from engine.lifecycle import Status
 from engine.models import AuditEvent, HumanTask, Procedure, ProcedureVersion
 from engine.workflow import runner
-from web.documents import fmt
+from web.documents import fmt, fmt_due
 from web.pages import language, render
 from web.staff.common import staff_user
 
@@ -52,8 +52,8 @@ async def page(request: Request) -> Response:
     en = language(request) == "en"
     return render(request, "staff/dossier.html", d=dossier, procedure=procedure, version=version,
                   status_label=status.label_en if en else status.label_vi, data=flatten(data), tasks=tasks,
-                  history=history, fmt=fmt,
-                  due=fmt(dossier.due_adjusted_at) if dossier.due_adjusted_at else None,
+                  history=history, fmt=fmt, fmt_due=fmt_due,
+                  due=fmt_due(dossier.due_adjusted_at) if dossier.due_adjusted_at else None,
                   states=runner.element_states(dossier.state, version.spec, version.subprocess_specs))
 
 

@@ -12,7 +12,7 @@ from engine import assignment
 from engine.errors import Conflict, NotFound, PermissionDenied
 from engine.lifecycle import Status
 from engine.models import Procedure
-from web.documents import fmt
+from web.documents import fmt_due
 from web.pages import check_csrf, language, render
 from web.staff.common import staff_user
 
@@ -37,7 +37,7 @@ async def inbox(request: Request) -> Response:
                                    mine_only=q.get("mine") == "1")
     en = language(request) == "en"
     lines = [InboxLine(r, Status(r.lifecycle_status).label_en if en else Status(r.lifecycle_status).label_vi,
-                       fmt(r.due_at or r.dossier_due_at) if (r.due_at or r.dossier_due_at) else "—",
+                       fmt_due(r.due_at or r.dossier_due_at) if (r.due_at or r.dossier_due_at) else "—",
                        assignment.remaining_label(r.remaining), r.claimed_by_id == user.id,
                        r.claimed_by_id is None) for r in found]
     procedures = await Procedure.all().order_by("name")

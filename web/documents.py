@@ -38,6 +38,16 @@ def fmt_due(at: datetime | str | None) -> str:
     return fmt(local)
 
 
+def fmt_day(at: datetime | str | None) -> str:
+    """The date line of an official letter, local date: "ngày 04 tháng 3 năm 2026" (Decree
+    30/2020/NĐ-CP: a leading 0 for days below 10 and for months 1 and 2)."""
+    if at is None:
+        return "—"
+    day = (datetime.fromisoformat(at) if isinstance(at, str) else at).astimezone(LOCAL_TZ).date()
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
 async def _document(request: Request) -> documents.DossierDocument | Response:
     user = await session_user(request)
     if user is None:
@@ -68,6 +78,6 @@ async def apology(request: Request) -> Response:
         return doc
     if not doc.extension:
         raise NotFound("The dossier has no apology letter", code=doc.code)
-    return render(request, "apology.html", doc=doc, fmt=fmt, fmt_due=fmt_due,
-                  original=doc.extension.get("original_due_at"),
+    return render(request, "apology.html", doc=doc, fmt=fmt, fmt_due=fmt_due, fmt_day=fmt_day,
+                  issued=doc.extension.get("at"), original=doc.extension.get("original_due_at"),
                   new_due=doc.extension.get("new_due_at"))

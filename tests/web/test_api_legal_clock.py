@@ -321,3 +321,50 @@ async def test_receipt_shows_a_calendar_day_appointment_as_24h_of_its_last_day(
     assert re.search(r'id="appointment">([^<]*)<', html).group(1) == "24:00 ngày 06/03/2026"
     html = (await client.get(f"/can-bo/ho-so/{code}")).text
     assert "24:00 ngày 06/03/2026" in html and "00:00 ngày 07/03/2026" not in html
+
+
+# -- the documents: Form 01 lists what was received; the apology letter carries its date --------------
+
+def _receipt_rows(html: str) -> list[tuple[str, str, str]]:
+    return re.findall(r"<tr><td>\d+</td><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", html)
+
+
+async def test_receipt_lists_the_application_form_and_the_uploaded_files_only(
+        client: httpx.AsyncClient, users: dict) -> None:
+    await publish_shipped("birth-registration")
+    _clock(client, ACCEPTED_MON)
+    r = await client.post("/api/v1/dossiers", headers=await token(client, "citizen"),
+                          json={"procedure": CODES["birth-registration"], "data": APPLICATIONS["birth-registration"]})
+    assert r.status_code == 201, r.text
+    code = r.json()["code"]
+    r = await client.post(f"/api/v1/tasks/{r.json()['tasks'][0]['id']}/complete",
+                          headers=await token(client, "officer"), json={"data": {"intake_decision": "accept"}})
+    assert r.status_code == 200, r.text
+    await page_login(client, "officer")
+    rows = _receipt_rows((await client.get(f"/dossiers/{code}/receipt")).text)
+    # not the identity papers (taken from the population database) nor the authorisation (no proxy)
+    assert rows == [
+        ("Tờ khai đăng ký khai sinh", "Bản chính", "1"),
+        ("Giấy chứng sinh hoặc văn bản của người làm chứng xác nhận về việc sinh hoặc giấy cam đoan về việc sinh",
+         "Bản điện tử", "1")]
+
+
+async def test_household_receipt_lists_only_the_application_form_when_nothing_was_uploaded(
+        client: httpx.AsyncClient, users: dict) -> None:
+    code, _ = await api_accepted_household(client, ACCEPTED_MON)
+    await page_login(client, "officer")
+    rows = _receipt_rows((await client.get(f"/dossiers/{code}/receipt")).text)
+    assert rows == [("Giấy đề nghị đăng ký hộ kinh doanh", "Bản chính", "1")]
+
+
+async def test_apology_letter_is_dated_the_day_of_the_re_appointment(client: httpx.AsyncClient, users: dict) -> None:
+    code, _ = await api_accepted_household(client, ACCEPTED_MON)
+    task = await _apology_task(client, code, await _timer_at(code, "sla_apology"))
+    _clock(client, datetime(2026, 3, 4, 1, 0, tzinfo=UTC))  # Wed 4 Mar 08:00 local
+    r = await client.post(f"/api/v1/tasks/{task}/complete", headers=await token(client, "specialist"),
+                          json={"data": {"reason": "Chờ ý kiến cơ quan thuế", "new_due_at": "2026-03-10T15:00"}})
+    assert r.status_code == 200, r.text
+    await page_login(client, "officer")
+    html = (await client.get(f"/dossiers/{code}/apology")).text
+    assert re.search(r'id="issued-on">([^<]*)<', html).group(1) == "ngày 04 tháng 3 năm 2026"
+    assert re.search(r'id="new-appointment">([^<]*)<', html).group(1) == "15:00 ngày 10/03/2026"

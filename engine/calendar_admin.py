@@ -5,15 +5,17 @@ calendar within about a second (engine.runtime.Revisioned)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tortoise.exceptions import IntegrityError
 
 from engine import sla
+from engine.dossier_lifecycle import limit_of
 from engine.errors import InvalidData, NotFound
 from engine.models import CalendarOverride, Procedure
 from engine.runtime import CALENDAR, bump_now
+from engine.versions import current_version_info
 
 if TYPE_CHECKING:
     from engine.runtime import Runtime
@@ -62,12 +64,24 @@ async def explain_due(rt: Runtime, procedure_code: str, accepted_at: datetime) -
         raise NotFound("No such procedure", code=procedure_code)
     if accepted_at.tzinfo is None:
         raise InvalidData("accepted_at needs a timezone", fields={"accepted_at": ["timezone"]})
+    try:  # the limit a dossier received now gets: its current version's, pinned at publish
+        limit = (await current_version_info(procedure_code)).limit
+    except NotFound:
+        limit = limit_of(procedure.time_limit, procedure.time_unit)
     cal = await rt.fresh_calendar()
-    due = sla.due_at(accepted_at, procedure.time_limit, procedure.time_unit, cal)
+    due = sla.due_at(accepted_at, limit.value, limit.unit, cal)
     return {
-        "procedure": procedure.code, "time_limit": float(procedure.time_limit), "time_unit": procedure.time_unit,
+        "procedure": procedure.code, "time_limit": float(limit.value), "time_unit": limit.unit,
         "accepted_at": accepted_at.astimezone(cal.tz).isoformat(), "due_at": due.isoformat(),
-        "due_local": cal.local(due).strftime("%H:%M %d/%m/%Y"),
+        "due_local": _local(cal.local(due)),
         "skipped_days": [{"date": d.isoformat(), "date_local": d.strftime("%d/%m/%Y"), "reason": reason}
-                         for d, reason in cal.skipped_days(accepted_at, due)],
+                         for d, reason in sla.skipped_days(accepted_at, limit.value, limit.unit, cal)],
     }
+
+
+def _local(at: datetime) -> str:
+    """HH:MM dd/mm/yyyy; a due at midnight is the end of the day before: 24:00 of that day (the
+    Civil Code's end of a period in days), never "00:00" of a day the dossier is not due on."""
+    if at.time() == time.min:
+        return f"24:00 {(at - timedelta(days=1)).strftime('%d/%m/%Y')}"
+    return at.strftime("%H:%M %d/%m/%Y")

@@ -6,9 +6,14 @@ calendar, it returns the column updates, the audit entries and the SLA timer row
 commits a plan in the same transaction as the workflow step that caused it (a task whose
 `motcua:lifecycle` rule holds), and `run()` here commits one asked for directly (API).
 
-SLA timers (kinds): sla_due_soon at due − 2 working days, sla_apology at due − 1 working day
-(opens the apology task), sla_overdue at the due, auto_close 15 days after an unanswered
+SLA timers (kinds): sla_due_soon at due − 2 working days, sla_apology at due −
+`Policy.apology_lead_days` working days (2 by default; opens the apology task), sla_overdue at the
+due, auto_close 15 days after an unanswered
 supplement request made after acceptance (RULES §8.5).
+
+A supplement request after acceptance must come within 3 working days of receipt (ND118 art.
+19.5) and only once; beyond either rule it needs a manager's override (`Step.override`), and the
+dossier is then counted late (`late_flag`, `late_reason`).
 """
 
 from __future__ import annotations
@@ -20,13 +25,13 @@ from decimal import Decimal
 from typing import Any
 
 from engine import sla
-from engine.errors import InvalidData, PermissionDenied
+from engine.errors import Conflict, InvalidData, PermissionDenied
 from engine.lifecycle import Command, LifecycleState, Status, apply, auto_close_due
 from engine.workdays import Calendar
 
 LIFECYCLE_COLUMNS = ("lifecycle_status", "accepted_at", "due_original_at", "due_adjusted_at", "extension",
                      "supplement_requests", "supplement_overridden", "pauses", "refusal", "result_at",
-                     "returned_at")
+                     "returned_at", "late_flag", "late_reason")
 SLA_KINDS = ("sla_due_soon", "sla_apology", "sla_overdue")
 EXTEND = "extend"  # the apology / re-appointment step (ND118 art. 19.6); not a status change
 
@@ -50,6 +55,22 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class Policy:
+    """The installation's choices for the legal clock, from Settings (MOTCUA_APOLOGY_LEAD_DAYS),
+    passed to `plan()` by the caller: never a process global."""
+
+    apology_lead_days: Decimal = Decimal(2)
+
+    def __post_init__(self) -> None:
+        if not self.apology_lead_days >= 1:
+            # the re-appointment must be made at the latest 1 working day before the due (art. 19.6)
+            raise ValueError(f"apology_lead_days must be >= 1, got {self.apology_lead_days}")
+
+
+DEFAULT_POLICY = Policy()
+
+
+@dataclass(frozen=True)
 class Limit:
     value: Decimal
     unit: str
@@ -67,14 +88,14 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _sla_timers(due: datetime, now: datetime, calendar: Calendar) -> list[dict[str, Any]]:
+def _sla_timers(due: datetime, now: datetime, calendar: Calendar, policy: Policy) -> list[dict[str, Any]]:
     marks = [("sla_due_soon", calendar.subtract_working_days(due, 2)),
-             ("sla_apology", sla.apology_due(due, calendar)), ("sla_overdue", due)]
+             ("sla_apology", calendar.subtract_working_days(due, policy.apology_lead_days)), ("sla_overdue", due)]
     return [{"kind": kind, "due_at": at, "payload": {"due_at": due.isoformat()}} for kind, at in marks if at > now]
 
 
 def plan(facts: dict[str, Any], steps: Sequence[Step], now: datetime, limit: Limit, calendar: Calendar,
-         *, workflow_open: bool) -> Plan:
+         *, workflow_open: bool, policy: Policy = DEFAULT_POLICY) -> Plan:
     """Apply `steps` in order to the dossier's lifecycle columns (`facts`)."""
     out = Plan()
     cur = {k: facts.get(k) for k in LIFECYCLE_COLUMNS}
@@ -92,7 +113,7 @@ def plan(facts: dict[str, Any], steps: Sequence[Step], now: datetime, limit: Lim
             _extend(cur, step, now, calendar, out, details)
         else:
             state = apply(state, Command(step.command), override=step.override, reasons=step.reasons)
-            _effects(cur, state, Command(step.command), step, now, limit, calendar, out, details)
+            _effects(cur, state, Command(step.command), step, now, limit, calendar, policy, out, details)
             if state.status is Status.ACCEPTED and workflow_open:
                 # electronic routing to the competent agency happens at once (ND118 art. 18)
                 state = apply(state, Command.ROUTE)
@@ -111,14 +132,24 @@ def plan(facts: dict[str, Any], steps: Sequence[Step], now: datetime, limit: Lim
 
 
 def _effects(cur: dict[str, Any], state: LifecycleState, command: Command, step: Step, now: datetime, limit: Limit,
-             calendar: Calendar, out: Plan, details: dict[str, Any]) -> None:
+             calendar: Calendar, policy: Policy, out: Plan, details: dict[str, Any]) -> None:
     if state.status is Status.ACCEPTED:  # accept, or an intake supplement received: the clock starts
         cur["accepted_at"] = now
         due = sla.due_at(now, limit.value, limit.unit, calendar)
         cur["due_original_at"] = cur["due_adjusted_at"] = due
         details["due_at"] = due.isoformat()
-        out.timers += _sla_timers(due, now, calendar)
+        out.timers += _sla_timers(due, now, calendar, policy)
     elif command is Command.REQUEST_SUPPLEMENT and cur["accepted_at"]:
+        window_end = sla.supplement_request_deadline(_dt(cur["accepted_at"]), calendar)
+        if now > window_end:
+            if not step.override:
+                raise Conflict("a supplement must be requested within 3 working days of receipt; "
+                               "later needs a manager's override", rule="supplement_window",
+                               accepted_at=_iso(_dt(cur["accepted_at"])), window_end_at=window_end.isoformat())
+            _late(cur, "supplement_after_window")
+            details["late_request"] = True
+        if state.supplement_requests > 1:  # a second request, overridden (lifecycle.apply checked)
+            _late(cur, "second_supplement_request")
         cur["pauses"].append({"start_at": now.isoformat(), "end_at": None, "reason": "supplement"})
         out.cancel_kinds |= set(SLA_KINDS)
         close_at = auto_close_due(now, calendar)
@@ -135,7 +166,7 @@ def _effects(cur: dict[str, Any], state: LifecycleState, command: Command, step:
         if dues.adjusted is not None:
             cur["due_adjusted_at"] = dues.adjusted
             details["due_at"] = dues.adjusted.isoformat()
-            out.timers += _sla_timers(dues.adjusted, now, calendar)
+            out.timers += _sla_timers(dues.adjusted, now, calendar, policy)
     elif command is Command.REQUEST_FINANCIAL_OBLIGATION:
         cur["pauses"].append({"start_at": now.isoformat(), "end_at": None, "reason": "financial_obligation"})
         out.cancel_kinds |= set(SLA_KINDS)
@@ -152,6 +183,12 @@ def _effects(cur: dict[str, Any], state: LifecycleState, command: Command, step:
         out.cancel_workflow = True
 
 
+def _late(cur: dict[str, Any], reason: str) -> None:
+    """Count the dossier late in the KPI whatever its times (the first reason is kept)."""
+    if not cur["late_flag"]:
+        cur["late_flag"], cur["late_reason"] = True, reason
+
+
 def _extend(cur: dict[str, Any], step: Step, now: datetime, calendar: Calendar, out: Plan,
             details: dict[str, Any]) -> None:
     if cur["lifecycle_status"] not in (Status.ACCEPTED, Status.IN_PROCESS):
@@ -161,6 +198,12 @@ def _extend(cur: dict[str, Any], step: Step, now: datetime, calendar: Calendar, 
                           fields={k: ["required"] for k, v in (("new_due_at", step.new_due_at), ("reason", step.note))
                                   if not (v.strip() if isinstance(v, str) else v)})
     current = sla.DueDates(_dt(cur["due_original_at"]), _dt(cur["due_adjusted_at"]), extended=bool(cur["extension"]))
+    latest = sla.apology_due(current.adjusted, calendar) if current.adjusted else None
+    if latest is not None and now > latest and not current.extended:
+        # ND118 art. 19.6: the apology and new appointment come at the latest 1 working day before
+        # the due; later, the dossier is simply late (nothing changes, the refusal is the answer).
+        raise Conflict("the re-appointment must be made at least 1 working day before the due",
+                       rule="apology_deadline", due_at=_iso(current.adjusted), latest_at=latest.isoformat())
     extended = sla.extend(current, step.new_due_at)
     cur["due_adjusted_at"] = extended.adjusted
     cur["extension"] = {"reason": step.note.strip(), "original_due_at": _iso(current.adjusted),

@@ -65,13 +65,16 @@ async def get(code: str) -> Procedure:
 
 
 def _digest(xml: bytes, forms: Mapping[str, Any], extra_files: Sequence[bytes] = (),
-            process_id: str | None = None) -> str:
-    """Content address of a version: the spec cache and "same upload twice" both rely on it."""
+            process_id: str | None = None, limit: tuple[Any, str] | None = None) -> str:
+    """Content address of a version: the spec cache, "same upload twice" and the version cache
+    (versions.version_info, keyed by id and digest) rely on it, so it covers the pinned limit."""
     h = hashlib.sha256(xml)
     for extra in extra_files:
         h.update(b"\0extra\0" + extra)
     h.update(f"\0process\0{process_id or ''}".encode())
     h.update(json.dumps(forms, sort_keys=True, ensure_ascii=False).encode())
+    if limit is not None:
+        h.update(f"\0limit\0{Decimal(str(limit[0])).normalize():f}\0{limit[1]}".encode())
     return h.hexdigest()
 
 
@@ -102,13 +105,13 @@ async def publish(code: str, xml: bytes, forms: Mapping[str, Any] | None = None,
     mapping, applicant_problems = applicant_mapping(applicant, _start_form(parsed.extensions.elements, all_forms))
     if applicant_problems:
         raise ModelInvalid(applicant_problems)
-    digest = _digest(xml, forms, extra_files, process_id)
+    digest = _digest(xml, forms, extra_files, process_id, (procedure.time_limit, procedure.time_unit))
     if mapping:
         digest = hashlib.sha256((digest + json.dumps(mapping, sort_keys=True)).encode()).hexdigest()
     async with in_transaction():
         latest = await ProcedureVersion.filter(procedure_id=procedure.id).order_by("-number").first()
         if latest is not None and latest.digest == digest:
-            return latest  # publishing the same bytes twice is a no-op, not a new version
+            return latest  # publishing the same bytes (and limit) twice is a no-op, not a new version
         version = await ProcedureVersion.create(
             procedure_id=procedure.id,
             number=(latest.number + 1) if latest else 1,
@@ -121,6 +124,8 @@ async def publish(code: str, xml: bytes, forms: Mapping[str, Any] | None = None,
             elements=parsed.extensions.elements,
             applicant=mapping,
             published_by=published_by,
+            # pinned: a dossier keeps the limit of the version it was received under
+            time_limit=procedure.time_limit, time_unit=procedure.time_unit,
         )
     return version
 

@@ -24,10 +24,12 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from datetime import UTC, datetime, time as dtime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from engine import sql
+from engine.dossier_lifecycle import DEFAULT_POLICY, Policy
 from engine.models import CalendarOverride, ChannelPolicy
 from engine.settings import Settings
 from engine.workdays import Calendar, Overrides, default_calendar
@@ -132,6 +134,7 @@ class Runtime:
     timer_kinds: dict[str, TimerHandler] = field(default_factory=dict)
     subscribers: dict[str, Subscriber] = field(default_factory=dict)
     form_check: FormCheck | None = None
+    lifecycle_policy: Policy = DEFAULT_POLICY
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Callable[[], datetime] = utc_now,
@@ -156,7 +159,8 @@ class Runtime:
 
             timer_kinds = deadlines.TIMER_KINDS
         rt = cls(settings, clock, calendars, policies, engine, dict(timer_kinds),
-                 {s.name: s for s in subscribers}, form_check)
+                 {s.name: s for s in subscribers}, form_check,
+                 Policy(apology_lead_days=Decimal(str(settings.apology_lead_days))))
         return rt
 
     @property

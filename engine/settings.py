@@ -27,6 +27,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "MOTCUA_LANGUAGE": ("vi", "Default UI language: vi or en"),
     "MOTCUA_OFFICE_HOURS": ("07:00-11:30,13:30-17:00",
                             "The province's office sessions (local time); 1 working day = their total"),
+    "MOTCUA_APOLOGY_LEAD_DAYS": ("2", "Working days before a dossier's due when the apology / re-appointment "
+                                      "task opens; at least 1 (ND118 art. 19.6: re-appoint >= 1 working day before)"),
     "HOST": ("127.0.0.1", "Address `motcua serve` binds to"),
     "PORT": ("8000", "Port `motcua serve` listens on"),
 }
@@ -47,6 +49,7 @@ class Settings:
     log_level: str = "INFO"
     language: str = "vi"
     office_hours: str = VARIABLES["MOTCUA_OFFICE_HOURS"][0]
+    apology_lead_days: float = 2.0
     host: str = "127.0.0.1"
     port: int = 8000
     extra: dict[str, str] = field(default_factory=dict)
@@ -72,6 +75,14 @@ class Settings:
             log_level=get("MOTCUA_LOG_LEVEL").upper(),
             language=get("MOTCUA_LANGUAGE"),
             office_hours=get("MOTCUA_OFFICE_HOURS"),
+            apology_lead_days=_at_least_one(get("MOTCUA_APOLOGY_LEAD_DAYS"), "MOTCUA_APOLOGY_LEAD_DAYS"),
             host=get("HOST"),
             port=int(get("PORT")),
         )
+
+
+def _at_least_one(text: str, name: str) -> float:
+    value = float(text)
+    if not value >= 1:  # also refuses NaN
+        raise ValueError(f"{name} must be a number of working days >= 1, got {text!r}")
+    return value

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -139,6 +139,39 @@ def _calendar_days(event_at: datetime, days: int, calendar: Calendar) -> datetim
     if not calendar.is_working_day(last):
         last = calendar.next_working_day(last)
     return datetime.combine(last + ONE_DAY, time.min, tzinfo=calendar.tz).astimezone(UTC)  # 24:00
+
+
+def skipped_days(
+    accepted_at: datetime,
+    limit: Decimal | float,
+    unit: Unit | str,
+    calendar: Calendar,
+    *,
+    cutoff: time = SAME_DAY_CUTOFF,
+) -> list[tuple[date, str]]:
+    """The non-working days that really moved the due of ``due_at(accepted_at, limit, unit)``,
+    with reasons (the "why is my due date there" screen).
+
+    * working units: the days off whose office hours fall inside the count (Calendar.skipped_days);
+    * ``calendar_days``: every day counts, weekends included, and the acceptance day is not counted
+      at all; only a last day that is not a working day, and the days off after it up to the next
+      working day, moved the end (Civil Code art. 148);
+    * ``same_day``: the days off between acceptance and the due, and the acceptance day itself
+      when the dossier came in on a day off before the cut-off.
+    """
+    unit = Unit(unit)
+    due = due_at(accepted_at, limit, unit, calendar, cutoff=cutoff)
+    if unit in (Unit.WORKING_DAYS, Unit.WORKING_HOURS):
+        return calendar.skipped_days(accepted_at, due)
+    local = calendar.local(accepted_at)
+    if unit is Unit.CALENDAR_DAYS:
+        first = local.date() + _whole_days(limit) * ONE_DAY  # the nominal last day
+        last = calendar.local(due).date() - ONE_DAY  # the due is 24:00 (00:00 the next day) of the last day
+    else:
+        first = local.date() if local.time() <= cutoff else local.date() + ONE_DAY
+        last = calendar.local(due).date() - ONE_DAY  # the due's own day is a working day
+    days = (first + n * ONE_DAY for n in range((last - first).days + 1))
+    return [(day, reason) for day in days if (reason := calendar.non_working_reason(day)) is not None]
 
 
 def _merged(pauses: Iterable[Pause], lower: datetime, upper: datetime | None) -> list[tuple[datetime, datetime]]:
@@ -291,9 +324,23 @@ def verdict(
     return Verdict.ON_TIME if finished_at.astimezone(tz).date() >= due_day else Verdict.EARLY
 
 
+SUPPLEMENT_REQUEST_DAYS = 3
+
+
+def supplement_request_deadline(
+    accepted_at: datetime, calendar: Calendar, *, days: Decimal | float = SUPPLEMENT_REQUEST_DAYS
+) -> datetime:
+    """The latest instant for a supplement request after acceptance: ND118 art. 19.5 gives the
+    agency "3 working days from receipt" to ask. Counted in whole days (the Civil Code way): the
+    end of the working day on which ``days`` working days from ``accepted_at`` run out [V: the
+    hour-precise reading would end at the acceptance's clock time]. ``days``: sector laws differ."""
+    return calendar.end_of_working_day(calendar.add_working_days(_require_aware(accepted_at), days))
+
+
 def apology_due(due_at: datetime, calendar: Calendar) -> datetime:
-    """When the apology / extension task must open: one working day (``day_length``) before the
-    due (ND118 art. 19.6 "at the latest 1 day before"), as the latest such instant."""
+    """The latest instant for the apology and new appointment: one working day (``day_length``)
+    before the due (ND118 art. 19.6 "at the latest 1 day before"). The task that asks for them
+    opens earlier (``dossier_lifecycle.Policy.apology_lead_days``), so there is time to write it."""
     return calendar.subtract_working_days(due_at, 1)
 
 

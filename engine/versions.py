@@ -1,4 +1,5 @@
-"""Published versions as the hot path needs them: spec, lanes, forms, time limit; cached by (id, digest)."""
+"""Published versions as the hot path needs them: spec, lanes, forms, the time limit pinned at publish;
+cached by (id, digest)."""
 
 from __future__ import annotations
 
@@ -51,9 +52,10 @@ async def version_info(version_id: int, digest: str | None = None) -> VersionInf
                 return found
     version = await ProcedureVersion.get(id=version_id).select_related("procedure")
     loaded: LoadedVersion = load_version(version)
-    procedure = version.procedure
-    info = VersionInfo(version.id, version.digest, version.number, procedure.code,
-                       limit_of(procedure.time_limit, procedure.time_unit), version.lanes or {},
+    # the limit the version was published with, not the procedure's current one: a dossier keeps
+    # the limit it was received under, and the cache can never serve a limit edited since
+    info = VersionInfo(version.id, version.digest, version.number, version.procedure.code,
+                       limit_of(version.time_limit, version.time_unit), version.lanes or {},
                        version.elements or {}, version.forms or {}, loaded.spec, loaded.subprocess_specs,
                        dict(version.applicant or {}))
     with _versions_lock:

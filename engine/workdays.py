@@ -167,16 +167,21 @@ class Calendar:
         raise ValueError(f"no working day within {HORIZON_DAYS} days after {day}")
 
     def skipped_days(self, start: datetime, end: datetime) -> list[tuple[date, str]]:
-        """Non-working local dates from ``start``'s date to ``end``'s date inclusive, with reasons,
-        so a screen can explain why a due date is where it is."""
-        first, last = self.local(start).date(), self.local(end).date()
-        if last < first:
+        """Non-working local dates whose office hours, had they been a working day, would have
+        counted between ``start`` and ``end``, with reasons, so a screen can explain why a
+        working-time due date is where it is. A boundary day counts only for the part inside the
+        interval: a Saturday is not skipped by a count that starts at 20:00 that Saturday or
+        ends at 17:00 the Friday before."""
+        start, end = _aware_utc(start), _aware_utc(end)
+        if end < start:
             raise ValueError("end is before start")
+        opens, closes = self.sessions[0][0], self.sessions[-1][1]
         skipped: list[tuple[date, str]] = []
-        day = first
+        day, last = self.local(start).date(), self.local(end).date()
         while day <= last:
             reason = self.non_working_reason(day)
-            if reason is not None:
+            if reason is not None and (datetime.combine(day, opens, tzinfo=self.tz) < end
+                                       and datetime.combine(day, closes, tzinfo=self.tz) > start):
                 skipped.append((day, reason))
             day += ONE_DAY
         return skipped

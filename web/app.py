@@ -8,6 +8,7 @@ import secrets
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
@@ -29,6 +29,28 @@ def fmt(at: datetime | str | None) -> str:
     return value.astimezone(LOCAL_TZ).strftime("%H:%M ngày %d/%m/%Y")
 
 
+def fmt_due(at: datetime | str | None) -> str:
+    """A due date as `fmt`, except that midnight is the end of the day before: a period in days
+    ends at 24:00 of its last day (Civil Code art. 147-148, stored as 00:00 of the next day), so
+    it reads "24:00 ngày <last day>", never "00:00 ngày <a day the dossier is not due on>"."""
+    if at is None:
+        return "—"
+    local = (datetime.fromisoformat(at) if isinstance(at, str) else at).astimezone(LOCAL_TZ)
+    if local.time() == time.min:
+        return (local - timedelta(days=1)).strftime("24:00 ngày %d/%m/%Y")
+    return fmt(local)
+
+
+def fmt_day(at: datetime | str | None) -> str:
+    """The date line of an official letter, local date: "ngày 04 tháng 3 năm 2026" (Decree
+    30/2020/NĐ-CP: a leading 0 for days below 10 and for months 1 and 2)."""
+    if at is None:
+        return "—"
+    day = (datetime.fromisoformat(at) if isinstance(at, str) else at).astimezone(LOCAL_TZ).date()
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
 async def _document(request: Request, user: User) -> documents.DossierDocument:
     return await documents.for_user(request.path_params["code"], user)
 
@@ -45,7 +67,7 @@ async def receipt(request: Request, user: User) -> Response:
     lang = _lang(request)
     unit = UNITS.get(doc.time_unit, (doc.time_unit, doc.time_unit))[lang]
     limit = f"{doc.time_limit:g} {unit}" if doc.time_unit != "same_day" else unit
-    return render(request, "receipt.html", doc=doc, fmt=fmt, time_limit=limit,
+    return render(request, "receipt.html", doc=doc, fmt=fmt, fmt_due=fmt_due, time_limit=limit,
                   kind_label=lambda k: KINDS.get(k, (k, k))[lang])
 
 
@@ -54,5 +76,6 @@ async def apology(request: Request, user: User) -> Response:
     doc = await _document(request, user)
     if not doc.extension:
         raise NotFound("The dossier has no apology letter", code=doc.code)
-    return render(request, "apology.html", doc=doc, fmt=fmt, original=doc.extension.get("original_due_at"),
+    return render(request, "apology.html", doc=doc, fmt=fmt, fmt_due=fmt_due, fmt_day=fmt_day,
+                  issued=doc.extension.get("at"), original=doc.extension.get("original_due_at"),
                   new_due=doc.extension.get("new_due_at"))

@@ -190,7 +190,8 @@ async def submit_once(rt: Runtime, procedure_code: str, data: dict[str, Any], *,
         "updated_at": now, "completed_at": now if result.status == "completed" else None,
         "lifecycle_status": 1, "reception_point": reception_point, "channel_exception": exception_record,
         "accepted_at": None, "due_original_at": None, "due_adjusted_at": None, "extension": None,
-        "supplement_requests": 0, "supplement_overridden": False, "pauses": [], "refusal": None,
+        "supplement_requests": 0, "supplement_overridden": False, "late_flag": False, "late_reason": "",
+        "pauses": [], "refusal": None,
         "result_at": None, "returned_at": None, **applicant_columns(rt, version, data),
     }
     blank = DossierRow(**{**values, "id": 0, "code": "", "next_timer_at": None, "status": "processing"})
@@ -378,7 +379,8 @@ async def _commit_lifecycle(rt: Runtime, loaded: Loaded, change: Change, steps: 
     if not steps:
         return await commit(rt, loaded, change, now)
     facts = copy.deepcopy(d.facts())
-    lifecycle: Plan = plan(facts, steps, now, loaded.version.limit, rt.calendar, workflow_open=workflow_open)
+    lifecycle: Plan = plan(facts, steps, now, loaded.version.limit, rt.calendar, workflow_open=workflow_open,
+                           policy=rt.lifecycle_policy)
     if lifecycle.cancel_workflow:
         v = loaded.version
         cancelled = runner.cancel(result.state if result else d.state, v.spec, v.subprocess_specs,
@@ -431,7 +433,8 @@ def _lifecycle_events(change: Change, d: DossierRow, revision: int, now: datetim
         at_intake = before == int(Status.SUBMITTED)
         add(ev.SupplementRequested, what=tuple(details.get("reasons") or ()),
             deadline=_dt(details.get("auto_close_at")), at_intake=at_intake,
-            overridden=bool(details.get("overridden")), late=bool(details.get("late")))
+            overridden=bool(details.get("overridden")),
+            late=bool(details.get("late_request") or details.get("late")))
         if not at_intake:
             add(ev.Paused, reason="supplement")
     elif command == "receive_supplement":

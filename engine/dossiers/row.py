@@ -50,6 +50,8 @@ class DossierRow:
     extension: dict[str, Any] | None
     supplement_requests: int
     supplement_overridden: bool
+    late_flag: bool
+    late_reason: str
     pauses: list[dict[str, Any]]
     refusal: dict[str, Any] | None
     result_at: datetime | None
@@ -96,7 +98,7 @@ def decode(column: str, value: Any) -> Any:
         return sql.unjson(value)
     if column in _INSTANTS:
         return sql.instant(value)
-    if column == "supplement_overridden":
+    if column in ("supplement_overridden", "late_flag"):
         return bool(value)
     return value
 

@@ -41,13 +41,18 @@ class ProcedureVersion(Model):
     status = fields.CharField(max_length=16, default="published")  # published | retired
     process_id = fields.CharField(max_length=200)
     bpmn_xml = fields.TextField()
-    digest = fields.CharField(max_length=64)  # sha256 of the BPMN bytes + forms
+    digest = fields.CharField(max_length=64)  # sha256 of the BPMN bytes + forms (+ the time limit, since 0006)
     spec_json = fields.TextField()  # SpiffWorkflow spec dicts (top + subprocesses), parsed once
     forms: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)  # ref -> form-js schema
     lanes: fields.Field[dict[str, str]] = fields.JSONField(default=dict)  # lane name -> role code
     elements: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)  # bpmn id -> {name, form, budget}
     # applicant/contact mapping: {name, id_number, phone, email} -> field key (dotted) of the start form
-    applicant: fields.Field[dict[str, str]] = fields.JSONField(default=dict)
+    applicant: fields.Field[dict[str, str] | None] = fields.JSONField(null=True)  # null: published before 0008
+    # The procedure's time limit when this version was published: a dossier keeps the limit of
+    # the version it was received under, whatever the procedure says later. db_default: the
+    # columns are added to tables that already hold versions (migration 0006 backfills them).
+    time_limit = fields.DecimalField(max_digits=8, decimal_places=2, default=0, db_default=0)
+    time_unit = fields.CharField(max_length=16, default="working_days", db_default="working_days")
     published_by = fields.CharField(max_length=150, default="")
     published_at = fields.DatetimeField(auto_now_add=True)
 

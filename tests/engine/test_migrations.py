@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+import asyncpg
+import pytest
+from tortoise import Tortoise
 from tortoise.cli.cli import tortoise_cli_context
+from tortoise.migrations.api.migrate import migrate as _migrate
 from tortoise.migrations.autodetector import MigrationAutodetector
 
-from engine.db import tortoise_config
+from engine.db import connection_name, tortoise_config
+from tests.conftest import PG_DSN, run_sync
 
 
 async def test_models_have_no_changes_missing_from_the_migrations() -> None:
@@ -13,3 +22,54 @@ async def test_models_have_no_changes_missing_from_the_migrations() -> None:
     async with tortoise_cli_context(config) as ctx:
         writers = await MigrationAutodetector(ctx.apps, config["apps"]).changes()
     assert not writers, "models changed: run `tortoise -c engine.db.TORTOISE_ORM makemigrations`"
+
+
+def _backfilled_version(url: str) -> tuple[object, str]:
+    """Migrate to 0005, store a version published under the old schema, migrate on; its limit."""
+
+    async def run() -> tuple[object, str]:
+        config = tortoise_config(url)
+        await _migrate(config=config, target="models.0005_drafts")
+        conn = Tortoise.get_connection(connection_name(url))
+        await conn.execute_query(
+            "INSERT INTO procedure (code, slug, name, name_en, agency, time_limit, time_unit, fee, online_level, "
+            "components, created_at) VALUES ('9.999', '', 'P', '', '', 3, 'calendar_days', '', 'partial', '[]', "
+            "'2026-01-01T00:00:00+00:00')")
+        await conn.execute_query(
+            "INSERT INTO procedure_version (procedure_id, number, status, process_id, bpmn_xml, digest, spec_json, "
+            "forms, lanes, elements, published_by, published_at) SELECT id, 1, 'published', 'p', '', 'd', '', "
+            "'{}', '{}', '{}', '', '2026-01-01T00:00:00+00:00' FROM procedure")
+        await Tortoise.close_connections()
+        await _migrate(config=config)
+        conn = Tortoise.get_connection(connection_name(url))
+        _, rows = await conn.execute_query("SELECT time_limit, time_unit FROM procedure_version")
+        await Tortoise.close_connections()
+        return rows[0]["time_limit"], rows[0]["time_unit"]
+
+    return run_sync(run)
+
+
+def test_0006_copies_each_procedures_time_limit_onto_its_existing_versions(tmp_path: Path) -> None:
+    limit, unit = _backfilled_version(f"sqlite://{tmp_path / 'old.sqlite3'}")
+    assert (Decimal(str(limit)), unit) == (Decimal(3), "calendar_days")
+
+
+def test_0006_backfill_runs_on_postgresql() -> None:
+    name = f"motcua_mig_{uuid.uuid4().hex[:10]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(PG_DSN, timeout=5)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    try:
+        run_sync(lambda: admin(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.skip(f"PostgreSQL at {PG_DSN} is not reachable: {exc}")
+    try:
+        limit, unit = _backfilled_version(PG_DSN.rsplit("/", 1)[0] + f"/{name}")
+        assert (Decimal(str(limit)), unit) == (Decimal(3), "calendar_days")
+    finally:
+        run_sync(lambda: admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

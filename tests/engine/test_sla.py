@@ -253,3 +253,11 @@ def test_office_hours_setting_is_parsed_into_ordered_sessions() -> None:
     for bad in ("17:00-07:00", "07:00-12:00,11:00-17:00", "7h-11h"):
         with pytest.raises(ValueError):
             parse_sessions(bad)
+
+
+def test_same_day_skips_the_days_off_before_the_next_working_day_and_a_day_off_only_before_the_cutoff() -> None:
+    days = [d.isoformat() for d, _ in sla.skipped_days(local(2026, 3, 6, 16, 0), 1, Unit.SAME_DAY, CAL)]
+    assert days == ["2026-03-07", "2026-03-08"]  # Fri after 15:00 → Mon: the weekend moved it
+    days = [d.isoformat() for d, _ in sla.skipped_days(local(2026, 3, 7, 16, 0), 1, Unit.SAME_DAY, CAL)]
+    assert days == ["2026-03-08"]  # Sat after 15:00: even a working Saturday would have moved it on
+    assert sla.skipped_days(local(2026, 3, 6, 10, 0), 1, Unit.SAME_DAY, CAL) == []

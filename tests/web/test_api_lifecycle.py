@@ -81,6 +81,7 @@ async def test_only_one_supplement_request_unless_a_manager_overrides(
                           json={"reasons": ["Thiếu thêm giấy tờ"], "override": True})
     assert r.status_code == 200
     assert r.json()["lifecycle"]["supplement_requests"] == 2 and r.json()["lifecycle"]["supplement_overridden"]
+    assert r.json()["lifecycle"]["late_reason"] == "second_supplement_request"  # the KPI counts it late
 
 
 async def test_supplement_restarts_the_legal_clock(client: httpx.AsyncClient, household: tuple[str, dict]) -> None:

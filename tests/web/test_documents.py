@@ -47,11 +47,11 @@ async def test_citizen_sees_own_receipt_only(client: httpx.AsyncClient, users: d
 async def test_apology_letter_has_reason_original_and_new_appointment(client: httpx.AsyncClient, users: dict) -> None:
     dossier = await accepted_household(users, ACCEPTED)
     stored = await Dossier.get(id=dossier.id)
-    await timers.fire_due(rt(), stored.due_adjusted_at - timedelta(hours=1))
-    await timers.fire_due(rt(), stored.due_adjusted_at - timedelta(hours=1))
+    in_time = stored.due_adjusted_at - timedelta(days=1, hours=1)  # Wed 4 Mar 08:00 local: before the limit
+    await timers.fire_due(rt(), in_time)
     apology = await HumanTask.get(dossier_id=dossier.id, kind="apology")
-    await dossiers.complete_task(rt(), apology.id, {"reason": "Chờ ý kiến cơ quan thuế", "new_due_at": "2026-03-10T15:00"},
-                                 users["specialist"], stored.due_adjusted_at - timedelta(hours=1))
+    await dossiers.complete_task(rt(), apology.id, {"reason": "Chờ ý kiến cơ quan thuế",
+                                                    "new_due_at": "2026-03-10T15:00"}, users["specialist"], in_time)
     await page_login(client, "officer")
     html = (await client.get(f"/dossiers/{dossier.code}/apology")).text
     assert _text(html, "reason") == "Chờ ý kiến cơ quan thuế"

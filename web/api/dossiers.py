@@ -47,6 +47,7 @@ def dossier_json(v: DossierView, *, with_history: bool = False) -> dict[str, Any
         "accepted_at": iso(d.accepted_at), "due_original_at": iso(d.due_original_at),
         "due_at": iso(d.due_adjusted_at), "extension": d.extension, "refusal": d.refusal,
         "supplement_requests": d.supplement_requests, "supplement_overridden": d.supplement_overridden,
+        "late_flag": bool(d.late_flag), "late_reason": d.late_reason or None,
         "pauses": d.pauses or [], "result_at": iso(d.result_at), "returned_at": iso(d.returned_at),
     }
     if with_history:

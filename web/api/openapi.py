@@ -89,7 +89,8 @@ DOCUMENT: dict[str, Any] = {
             "post": _op("A lifecycle step asked for directly: accept, refuse, request-supplement, "
                         "receive-supplement, request-financial-obligation, fulfil-financial-obligation, withdraw "
                         "(also the citizen owner), stop, finish, return-result; 409 when the status does not allow "
-                        "it (e.g. a second supplement request without a manager's override)",
+                        "it (e.g. a second supplement request, or one more than 3 working days after receipt, "
+                        "without a manager's override; an overridden one sets lifecycle.late_flag)",
                         errors=(403, 404, 409, 422), params=("code", "command"),
                         body=_obj(reasons={"type": "array", "items": S}, note=S, override={"type": "boolean"}))},
         "/api/v1/tasks": {"get": _op("The caller's inbox: READY tasks of the caller's roles", errors=(403,))},

@@ -32,6 +32,7 @@ def procedure_json(p: Procedure, versions: list[ProcedureVersion] | None = None)
 def version_json(v: ProcedureVersion) -> dict[str, Any]:
     return {"number": v.number, "status": v.status, "process_id": v.process_id, "digest": v.digest,
             "forms": sorted((v.forms or {}).keys()), "lanes": v.lanes, "published_by": v.published_by,
+            "time_limit": float(v.time_limit), "time_unit": v.time_unit,
             "published_at": iso(v.published_at)}
 
 

@@ -14,7 +14,7 @@ from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
 from engine.lifecycle import Status
 from engine.models import Dossier, Procedure, ProcedureVersion, Rating
 from web.auth import current_user
-from web.documents import fmt
+from web.documents import fmt, fmt_due
 from web.pages import check_csrf, checked_form, language, render
 from web.permissions import sees_every_dossier
 from web.uploads import store_files
@@ -100,7 +100,7 @@ async def status(request: Request) -> Response:
                   supplement_requested=state is Status.SUPPLEMENT_REQUESTED, supplement_reasons=request_reasons,
                   supplement_state=request.query_params.get("supplement"),
                   status_label=state.label_en if en else state.label_vi, received=fmt(dossier.accepted_at),
-                  due=fmt(dossier.due_adjusted_at) if dossier.due_adjusted_at else None, rated=rated,
+                  due=fmt_due(dossier.due_adjusted_at) if dossier.due_adjusted_at else None, rated=rated,
                   can_rate=can_rate, result_ready=state in (Status.FINISHED, Status.RETURNED), error=None)
 
 

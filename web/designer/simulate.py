@@ -25,7 +25,7 @@ from engine.workflow.runner import TaskNotReady
 from web.auth import requires
 from web.designer.common import now_of
 from web.designer.problems import problem_views
-from web.documents import fmt
+from web.documents import fmt, fmt_due
 from web.i18n import gettext_for
 from web.pages import check_csrf, language, render
 from web.permissions import DESIGN
@@ -68,7 +68,8 @@ async def page(request: Request, user: User) -> Response:
     except ModelInvalid as exc:
         problems = problem_views(request, code, exc.problems, diff.element_names(draft.bpmn_xml))
         return render(request, "designer/simulate.html", p=procedure, problems=problems, run=None, waiting=[],
-                      fmt=fmt, token="", error="", start_at=_local_input(now_of(request)), sample="{}")
+                      fmt=fmt, fmt_due=fmt_due, token="", error="", start_at=_local_input(now_of(request)),
+                      sample="{}")
     form = await check_csrf(request) if request.method == "POST" else {}
     error, run = "", None
     calendar = await request.app.state.runtime.fresh_calendar()
@@ -99,6 +100,7 @@ async def page(request: Request, user: User) -> Response:
                 error = tr.gettext("Bước này không còn chờ xử lý (mô hình đã đổi?); hãy chạy lại từ đầu.")
     waiting = simulate.waiting(model, run, forms, calendar) if run is not None else []
     return render(request, "designer/simulate.html", p=procedure, problems=[], run=run, waiting=waiting, fmt=fmt,
+                  fmt_due=fmt_due,
                   token=_signer(request).dumps(simulate.snapshot(run)) if run is not None else "", error=error,
                   start_at=_local_input(now), sample=json.dumps(sample, ensure_ascii=False, indent=1),
                   local_input=_local_input, dumps=lambda v: json.dumps(v, ensure_ascii=False, indent=1))

@@ -12,7 +12,7 @@ from engine import dossiers
 from engine.lifecycle import Status
 from engine.models import HumanTask, Procedure, ProcedureVersion, User
 from web.auth import requires
-from web.documents import fmt
+from web.documents import fmt, fmt_due
 from web.pages import language, render
 from web.permissions import STAFF_PAGES
 
@@ -48,8 +48,8 @@ async def page(request: Request, user: User) -> Response:
     en = language(request) == "en"
     return render(request, "staff/dossier.html", d=dossier, procedure=procedure, version=version,
                   status_label=status.label_en if en else status.label_vi, data=flatten(view.data), tasks=tasks,
-                  history=view.events, fmt=fmt,
-                  due=fmt(dossier.due_adjusted_at) if dossier.due_adjusted_at else None,
+                  history=view.events, fmt=fmt, fmt_due=fmt_due,
+                  due=fmt_due(dossier.due_adjusted_at) if dossier.due_adjusted_at else None,
                   states=view.element_states)
 
 

@@ -13,7 +13,7 @@ from engine.errors import Conflict, NotFound, PermissionDenied
 from engine.lifecycle import Status
 from engine.models import Procedure, User
 from web.auth import requires
-from web.documents import fmt
+from web.documents import fmt_due
 from web.pages import check_csrf, language, render
 from web.permissions import STAFF_PAGES
 
@@ -38,7 +38,7 @@ async def inbox(request: Request, user: User) -> Response:
     found = page.rows
     en = language(request) == "en"
     lines = [InboxLine(r, Status(r.lifecycle_status).label_en if en else Status(r.lifecycle_status).label_vi,
-                       fmt(r.due_at or r.dossier_due_at) if (r.due_at or r.dossier_due_at) else "—",
+                       fmt_due(r.due_at or r.dossier_due_at) if (r.due_at or r.dossier_due_at) else "—",
                        remaining_label(r.remaining), r.claimed_by_id == user.id,
                        r.claimed_by_id is None) for r in found]
     procedures = await Procedure.all().order_by("name")

@@ -7,7 +7,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0005_drafts')]
+    dependencies = [('models', '0007_late_flag')]
 
     initial = False
 
@@ -90,17 +90,17 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Dossier',
             name='applicant_email',
-            field=fields.CharField(default='', max_length=254),
+            field=fields.CharField(default='', db_default='', max_length=254),
         ),
         ops.AddField(
             model_name='Dossier',
             name='applicant_id_hash',
-            field=fields.CharField(default='', db_index=True, max_length=64),
+            field=fields.CharField(default='', db_index=True, db_default='', max_length=64),
         ),
         ops.AddField(
             model_name='Dossier',
             name='applicant_phone',
-            field=fields.CharField(default='', max_length=20),
+            field=fields.CharField(default='', db_default='', max_length=20),
         ),
         ops.AddIndex(
             model_name='HumanTask',
@@ -109,7 +109,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='ProcedureVersion',
             name='applicant',
-            field=fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+            field=fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
         ops.AddIndex(
             model_name='Timer',

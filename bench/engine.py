@@ -50,12 +50,12 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from engine import accounts, dossiers, procedures
-from tests.factories import rt
 from engine.db import close_database, connection, migrate, open_database
 from engine.settings import Settings
 from engine.workflow import runner
 from engine.workflow.extensions import BPMN_NS, MOTCUA_NS, NSMAP
 from engine.workflow.serializer import SPEC_CACHE, MotcuaWorkflow, dump_state, load_state
+from tests.factories import rt
 
 WORKLOAD = ROOT.parent / "shared" / "bench" / "dossier5.bpmn"
 PROCESS_ID, CODE, PASSWORD = "dossier5", "BENCH.5", "bench-password-2026"

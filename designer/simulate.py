@@ -1,6 +1,6 @@
 """Run a draft step by step in memory, with test data: no dossier, nothing written to the database.
 
-The same engine runs it (engine.workflow.runner start / complete_task on the draft's parsed
+The same engine runs it (engine.simulation: the runner with the runtime's evaluator on the draft's parsed
 spec), so the path taken through gateways is the path a real dossier would take. Each waiting
 step shows the due date its step budget would give (engine.sla.step_due on the installation's
 calendar), counted from the simulated instant the step became ready. The simulated clock moves
@@ -19,7 +19,8 @@ from typing import Any
 
 from engine import sla
 from engine.workdays import Calendar
-from engine.workflow import runner
+from engine import simulation
+from engine.runtime import Runtime
 from engine.workflow.parser import ParsedModel
 
 SAMPLE_TEXT = "Thử"
@@ -96,7 +97,7 @@ def sample_data(schema: Any) -> dict[str, Any]:
     return data
 
 
-def _record(run: Run, result: runner.StepResult, at: datetime) -> Run:
+def _record(run: Run, result: simulation.StepResult, at: datetime) -> Run:
     run.state, run.status, run.data, run.error = result.state, result.status, dict(result.data), result.error
     run.path += [{"element_id": s.element_id, "name": s.name, "kind": s.kind, "at": at.isoformat()}
                  for s in result.steps]
@@ -109,32 +110,33 @@ def _record(run: Run, result: runner.StepResult, at: datetime) -> Run:
     return run
 
 
-def start(model: ParsedModel, time_limit: Decimal, time_unit: str, data: dict[str, Any], at: datetime,
-          calendar: Calendar) -> Run:
+def start(rt: Runtime, model: ParsedModel, time_limit: Decimal, time_unit: str, data: dict[str, Any],
+          at: datetime, calendar: Calendar) -> Run:
     """Submit the test dossier at `at` (treated as accepted at once for the legal due date)."""
     legal = sla.due_at(at, time_limit, time_unit, calendar) if time_limit or time_unit == "same_day" else None
     run = Run(state="", status="waiting", started_at=at, clock=at, legal_due=legal)
-    return _record(run, runner.start(model.spec, model.subprocess_specs, data), at)
+    return _record(run, simulation.start(rt, model.spec, model.subprocess_specs, data), at)
 
 
-def complete(model: ParsedModel, run: Run, task_id: str, data: dict[str, Any], at: datetime) -> Run:
-    """Finish one waiting step at `at` with `data`; raises runner.TaskNotReady for a stale task id."""
-    done = next((t for t in runner.project(run.state, model.spec, model.subprocess_specs).ready
+def complete(rt: Runtime, model: ParsedModel, run: Run, task_id: str, data: dict[str, Any], at: datetime) -> Run:
+    """Finish one waiting step at `at` with `data`; raises simulation.TaskNotReady for a stale task id."""
+    done = next((t for t in simulation.ready(rt, run.state, model.spec, model.subprocess_specs)
                  if t.task_id == task_id), None)
-    result = runner.complete_task(run.state, model.spec, model.subprocess_specs, task_id, data)
+    result = simulation.complete(rt, run.state, model.spec, model.subprocess_specs, task_id, data)
     at = max(at, run.clock)
     if done is not None:
         run.path.append({"element_id": done.element_id, "name": done.name, "kind": "UserTask", "at": at.isoformat()})
     return _record(run, result, at)
 
 
-def waiting(model: ParsedModel, run: Run, forms: Mapping[str, Any], calendar: Calendar) -> list[Waiting]:
+def waiting(rt: Runtime, model: ParsedModel, run: Run, forms: Mapping[str, Any],
+            calendar: Calendar) -> list[Waiting]:
     if run.status != "waiting":
         return []
     lanes = model.extensions.lane_roles()
     all_forms = forms_of(model, forms)
     out = []
-    for task in runner.project(run.state, model.spec, model.subprocess_specs).ready:
+    for task in simulation.ready(rt, run.state, model.spec, model.subprocess_specs):
         info = model.extensions.elements.get(task.element_id) or {}
         since = datetime.fromisoformat(run.ready_since.get(task.task_id, run.clock.isoformat()))
         budget = info.get("budget") or {}

@@ -22,6 +22,7 @@ from engine.models import Dossier, Procedure, User
 from engine.versions import version_info
 from engine.workflow import runner
 
+
 @dataclass
 class DossierDocument:
     code: str

@@ -85,7 +85,8 @@ class Dispatched:
 
 
 def backoff(attempts: int) -> timedelta:
-    return min(CAP, BASE * (2 ** max(0, attempts - 1)))
+    doubled: timedelta = BASE * (2 ** max(0, attempts - 1))
+    return min(CAP, doubled)
 
 
 async def dispatch(rt: Runtime, now: datetime, limit: int = 200, concurrency: int = 32) -> Dispatched:

@@ -24,8 +24,9 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from datetime import time as dtime
 from decimal import Decimal
-from datetime import UTC, datetime, time as dtime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from engine import sql

@@ -23,7 +23,6 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -51,7 +50,9 @@ class TimerScheduler:
     def __init__(self, rt: Runtime, clock: Callable[[], datetime] | None = None, watch_seconds: float = 1.0,
                  recover_seconds: float = 15.0, outbox_seconds: float = 0.5) -> None:
         self.rt = rt
-        self.clock = clock or rt.clock or utc_now
+        self.clock = clock or rt.clock
+        self.lease = timedelta(seconds=rt.settings.lease_seconds)
+        recover_seconds = min(recover_seconds, max(0.5, rt.settings.lease_seconds / 2))
         self.outbox_seconds = outbox_seconds
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.watch_seconds = watch_seconds
@@ -96,9 +97,9 @@ class TimerScheduler:
         if self._stopping:
             return
         try:
-            if await timers.recover_stuck(self.clock()):
+            if await timers.recover_stuck(self.clock(), self.lease):
                 self._wake(utc_now())
-            await outbox.recover_stuck(self.clock())
+            await outbox.recover_stuck(self.clock(), self.lease)
         except Exception:  # a failing job must not kill the scheduler; it runs again
             log.exception("recovering stuck timers failed")
 

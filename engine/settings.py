@@ -29,6 +29,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
                             "The province's office sessions (local time); 1 working day = their total"),
     "MOTCUA_APOLOGY_LEAD_DAYS": ("2", "Working days before a dossier's due when the apology / re-appointment "
                                       "task opens; at least 1 (ND118 art. 19.6: re-appoint >= 1 working day before)"),
+    "MOTCUA_LEASE_SECONDS": ("60", "How long a worker may hold a claimed timer or outbox delivery before "
+                                   "another worker takes it over (a crashed worker's claims come back after this)"),
+    "MOTCUA_WEBHOOK_URL": ("", "When set, every dossier event is POSTed there as JSON by the worker (outbox "
+                               "subscriber 'webhook': at least once, in order per dossier, Idempotency-Key header)"),
+    "MOTCUA_WEBHOOK_SECRET": ("", "Key of the webhook's X-Motcua-Signature header (hex HMAC-SHA256 of the body)"),
     "HOST": ("127.0.0.1", "Address `motcua serve` binds to"),
     "PORT": ("8000", "Port `motcua serve` listens on"),
 }
@@ -50,6 +55,9 @@ class Settings:
     language: str = "vi"
     office_hours: str = VARIABLES["MOTCUA_OFFICE_HOURS"][0]
     apology_lead_days: float = 2.0
+    lease_seconds: float = 60.0
+    webhook_url: str = ""
+    webhook_secret: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
     extra: dict[str, str] = field(default_factory=dict)
@@ -76,6 +84,9 @@ class Settings:
             language=get("MOTCUA_LANGUAGE"),
             office_hours=get("MOTCUA_OFFICE_HOURS"),
             apology_lead_days=_at_least_one(get("MOTCUA_APOLOGY_LEAD_DAYS"), "MOTCUA_APOLOGY_LEAD_DAYS"),
+            lease_seconds=_positive(get("MOTCUA_LEASE_SECONDS"), "MOTCUA_LEASE_SECONDS"),
+            webhook_url=get("MOTCUA_WEBHOOK_URL"),
+            webhook_secret=get("MOTCUA_WEBHOOK_SECRET"),
             host=get("HOST"),
             port=int(get("PORT")),
         )
@@ -85,4 +96,11 @@ def _at_least_one(text: str, name: str) -> float:
     value = float(text)
     if not value >= 1:  # also refuses NaN
         raise ValueError(f"{name} must be a number of working days >= 1, got {text!r}")
+    return value
+
+
+def _positive(text: str, name: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise ValueError(f"{name} must be a positive number of seconds, got {text!r}")
     return value

@@ -49,7 +49,7 @@ def columns(model: type[Model]) -> tuple[str, ...]:
     meta = model._meta
     relations = set(meta.fk_fields) | set(meta.o2o_fields)
     plain = {column for name, column in meta.fields_db_projection.items() if name not in relations}
-    keys = {meta.fields_map[name].source_field or f"{name}_id" for name in relations}  # type: ignore[attr-defined]
+    keys = {getattr(meta.fields_map[name], "source_field", None) or f"{name}_id" for name in relations}
     return tuple(sorted(plain | keys))
 
 
@@ -80,9 +80,8 @@ def unjson(value: Any) -> Any:
 def instant(value: Any) -> datetime | None:
     if value is None:
         return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.astimezone(UTC)
+    moment: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.astimezone(UTC)
 
 
 async def fetch(conn: BaseDBAsyncClient, query: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:

@@ -24,7 +24,8 @@ from engine.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 PG_DSN = os.environ.get("MOTCUA_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
-TABLES = ["outbox", "config_revision", "attachment", "dossier_pause", "dossier_result", "application_draft", "design_audit", "procedure_draft", "rating", "calendar_override", "channel_policy",
+TABLES = ["outbox", "config_revision", "attachment", "dossier_pause", "dossier_result", "application_draft",
+          "design_audit", "procedure_draft", "rating", "calendar_override", "channel_policy",
           "audit_event", "timer", "human_task", "dossier", "dossier_counter", "procedure_version", "procedure",
           "api_token", "user_account", "role"]
 PASSWORD = "correct-horse-battery"
@@ -164,9 +165,8 @@ async def users(db: Settings) -> dict[str, object]:
 
 @pytest.fixture
 async def client(db: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    from web.app import create_app
-
     from tests.factories import rt
+    from web.app import create_app
 
     app = create_app(replace(db), manage_database=False, runtime=rt())
     transport = httpx.ASGITransport(app=app)

@@ -7,10 +7,9 @@ from typing import Any
 
 import httpx
 
-from engine.runtime import Runtime
-
 from engine import procedures
 from engine.models import ProcedureVersion
+from engine.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[1]
 PROCEDURES = ROOT / "bpmn" / "procedures"
@@ -90,7 +89,8 @@ async def accepted_household(users: dict[str, Any], now: Any) -> Any:
     from engine.models import HumanTask
 
     await publish_shipped("household-business")
-    dossier = await dossiers.submit(rt(), "2.000720", APPLICATIONS["household-business"], now=now, user=users["citizen"])
+    dossier = await dossiers.submit(rt(), "2.000720", APPLICATIONS["household-business"], now=now,
+                                    user=users["citizen"])
     task = await HumanTask.get(dossier_id=dossier.id, state="ready")
     return await dossiers.complete_task(rt(), task.id, {"intake_decision": "accept"}, users["officer"], now)
 

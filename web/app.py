@@ -8,7 +8,6 @@ import secrets
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from decimal import Decimal
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -89,7 +88,12 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now) -
     """The process's runtime (web and worker alike): the forms package checks posted data."""
     from web import formcheck
 
-    return Runtime.build(settings, clock=clock, form_check=formcheck.check)
+    subscribers = []
+    if settings.webhook_url:
+        from integrations.webhook import WebhookSubscriber
+
+        subscribers.append(WebhookSubscriber(settings.webhook_url, settings.webhook_secret))
+    return Runtime.build(settings, clock=clock, form_check=formcheck.check, subscribers=subscribers)
 
 
 def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,

@@ -42,7 +42,7 @@ STATUS = {
 CSRF = "csrf"  # PermissionDenied(code="csrf"): a form or page older than the session's token
 
 
-def N_(text: str) -> str:  # noqa: N802  marks a string for the catalogue; translated when shown
+def N_(text: str) -> str:
     return text
 
 

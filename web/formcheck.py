@@ -15,7 +15,8 @@ from forms.errors import SchemaInvalid
 def check(schema: dict[str, Any], data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     fields = form_fields(schema)
     roots = {key.split(".", 1)[0] for key, _ in fields}
-    roots |= {c.get("path") or c.get("key") for c in _all(schema) if c.get("type") in ("group", "dynamiclist")}
+    roots |= {str(c.get("path") or c.get("key")) for c in _all(schema)
+              if c.get("type") in ("group", "dynamiclist") and (c.get("path") or c.get("key"))}
     unknown = {k: ["not a field of this form"] for k in data if k not in roots}
     try:
         clean, errors = validate_data(schema, data)

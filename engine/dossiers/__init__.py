@@ -24,7 +24,6 @@ from engine.dossiers.commands import (
 from engine.dossiers.queries import (
     DossierView,
     TaskView,
-    history,
     inbox,
     rebuild_projections,
     stored_projections,
@@ -32,10 +31,11 @@ from engine.dossiers.queries import (
     view,
 )
 from engine.dossiers.row import DossierRow, TaskRow
-from engine.dossiers.store import Loaded, load_task
+from engine.dossiers.store import Loaded, history, load_task
 
 __all__ = [
     "DossierRow", "DossierView", "Loaded", "TaskRow", "TaskView", "add_supplement", "claim", "complete_task",
     "deliver_message", "engine_step", "fire_due_timers", "get_for", "history", "inbox", "load_task", "migrate_to",
-    "rate", "rebuild_projections", "release", "step", "stored_projections", "submit", "submit_once", "task_view", "view",
+    "rate", "rebuild_projections", "release", "step", "stored_projections", "submit", "submit_once", "task_view",
+    "view",
 ]

@@ -119,7 +119,8 @@ def attachment_rows(version: VersionInfo, data: dict[str, Any], now: datetime, s
         if isinstance(value, list):
             for item in value:
                 if isinstance(item, dict) and isinstance(item.get("sha256"), str) and len(item["sha256"]) == 64:
-                    out.append({"dossier_id": dossier_id, "component": key[:200], "name": str(item.get("name", ""))[:255],
+                    out.append({"dossier_id": dossier_id, "component": key[:200], "name": str(item.get("name",
+                                                                                                       ""))[:255],
                                 "sha256": item["sha256"], "size": int(item.get("size") or 0),
                                 "content_type": str(item.get("content_type", ""))[:100], "source": source,
                                 "at": now})
@@ -205,7 +206,8 @@ async def submit_once(rt: Runtime, procedure_code: str, data: dict[str, Any], *,
     change.columns.clear()  # the INSERT has them
     files = attachment_rows(version, data, now, "upload" if channel == "online" else "counter_scan")
     if files:
-        change.event(ev.AttachmentsAdded, blank, 1, now, actor, components=tuple(sorted({f["component"] for f in files})),
+        change.event(ev.AttachmentsAdded, blank, 1, now, actor,
+                     components=tuple(sorted({f["component"] for f in files})),
                      source=files[0]["source"])
 
     async def code_of(tx: sql.Tx) -> str:

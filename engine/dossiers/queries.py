@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from engine import permissions, sql
 from engine import events as ev
+from engine import permissions, sql
 from engine.dossiers.row import TASK_COLUMNS, DossierRow, TaskRow, task_from_db
 from engine.dossiers.store import STATUS_OF_ENGINE, Loaded, expected_tasks, history, load, load_task
 from engine.errors import InvalidData, NotFound

@@ -265,7 +265,7 @@ async def create(rt: Runtime, values: dict[str, Any], change: Change, now: datet
         return row
 
     row = await sql.transaction(body)
-    full = {c: row.get(c) for c in DOSSIER_COLUMNS}
+    full: dict[str, Any] = {c: row.get(c) for c in DOSSIER_COLUMNS}
     return DossierRow(**full)
 
 

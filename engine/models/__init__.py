@@ -12,7 +12,8 @@ from engine.models.spine import Attachment, ConfigRevision, DossierPause, Dossie
 from engine.models.timer import Timer
 
 __all__ = [
-    "ApiToken", "ApplicationDraft", "Attachment", "ConfigRevision", "DossierPause", "DossierResult", "OutboxEvent", "AuditEvent", "CalendarOverride", "ChannelPolicy", "DesignAudit", "Dossier",
+    "ApiToken", "ApplicationDraft", "Attachment", "ConfigRevision", "DossierPause", "DossierResult", "OutboxEvent",
+    "AuditEvent", "CalendarOverride", "ChannelPolicy", "DesignAudit", "Dossier",
     "DossierCounter", "HumanTask", "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating", "Role", "Timer",
     "User",
 ]

@@ -68,7 +68,8 @@ class TaskNotReady(Exception):
     """The task does not exist in this workflow or is no longer READY (someone completed it)."""
 
 
-def start(spec: Any, subprocess_specs: dict[str, Any], initial_data: dict[str, Any], *, engine: Any = None) -> StepResult:
+def start(spec: Any, subprocess_specs: dict[str, Any], initial_data: dict[str, Any], *,
+          engine: Any = None) -> StepResult:
     wf = MotcuaWorkflow(spec, subprocess_specs, script_engine=engine)
     wf.task_tree.set_data(**copy.deepcopy(initial_data))  # seed: root data is inherited by every task
     return _advance(wf, diff=dict(initial_data))
@@ -114,7 +115,8 @@ def project(state: str, spec: Any, subprocess_specs: dict[str, Any], *, engine: 
     return _with_before(_result(wf, [], {}, _existing_error(wf), events=[]), _ready_ids(wf))
 
 
-def task_data(state: str, spec: Any, subprocess_specs: dict[str, Any], task_id: str, *, engine: Any = None) -> dict[str, Any]:
+def task_data(state: str, spec: Any, subprocess_specs: dict[str, Any], task_id: str, *,
+              engine: Any = None) -> dict[str, Any]:
     wf = load_state(state, spec, subprocess_specs, engine)
     return copy.deepcopy(dict(_ready_task(wf, task_id).data))
 
@@ -260,7 +262,8 @@ def element_states(state: str, spec: Any, subprocess_specs: dict[str, Any], *,
 
 
 def migrate(state: str, spec: Any, subprocess_specs: dict[str, Any], new_spec: Any,
-            new_subprocess_specs: dict[str, Any], *, dry_run: bool, engine: Any = None) -> tuple[dict[str, Any], StepResult | None]:
+            new_subprocess_specs: dict[str, Any], *, dry_run: bool, engine: Any = None) -> tuple[dict[str, Any],
+                                                                                                 StepResult | None]:
     """Move a running workflow onto a new version of its model (SpiffWorkflow's diff/migrate).
 
     Refused when a step that is active now (READY or WAITING) no longer exists in the new model, or

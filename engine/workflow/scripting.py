@@ -25,7 +25,8 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 __all__ = ["ExpressionRefused", "FUNCTIONS", "ISO_TIMER_LITERAL", "SAFE_ENGINE", "SafeEnvironment",
-           "CONTEXT_FUNCTIONS", "SafeScriptEngine", "check_expression", "check_script", "make_script_engine", "register_function"]
+           "CONTEXT_FUNCTIONS", "SafeScriptEngine", "check_expression", "check_script", "make_script_engine",
+           "register_function"]
 
 MAX_TEXT = 50_000        # characters per expression or script
 MAX_DEPTH = 80           # AST nesting: simpleeval recurses ~3 frames per level
@@ -216,10 +217,10 @@ class _Evaluator(EvalWithCompoundTypes):  # type: ignore[misc]
     One instance per evaluate/execute: simpleeval keeps per-evaluation state on the instance.
     """
 
-    def __init__(self, names: Mapping[str, Any], extra: Mapping[str, Callable[..., Any]] | None = None) -> None:
+    def __init__(self, names: Mapping[str, Any], context: Mapping[str, Callable[..., Any]] | None = None) -> None:
         functions = dict(FUNCTIONS)
         for name in CONTEXT_FUNCTIONS:
-            functions[name] = (extra or {}).get(name) or _unavailable(name)
+            functions[name] = (context or {}).get(name) or _unavailable(name)
         super().__init__(operators=_OPERATORS, functions=functions, names=names,
                          allowed_attrs=_ALLOWED_ATTRS)
         for extra in ("tuple", "set"):  # EvalWithCompoundTypes adds these; run time must match the check

@@ -373,10 +373,10 @@ async def test_admin_draws_a_gateway_with_a_condition_and_a_dossier_runs_its_bra
     [to_full] = [f[2] for f in flows if f[:2] == [gateway, full]]
     await select_flow(page, to_fast)
     await open_group(page, "motcua-condition")
-    await page.fill("#bio-properties-panel-motcua-condition-expression", 'decision == "fast"')
+    await page.fill("#bio-properties-panel-motcua-condition-expression", 'intake_note == "fast"')
     await page.wait_for_function("""(id) => {
         const c = window.motcuaModeler.get('elementRegistry').get(id).businessObject.conditionExpression;
-        return c && c.body === 'decision == "fast"'; }""", arg=to_fast)
+        return c && c.body === 'intake_note == "fast"'; }""", arg=to_fast)
     await screenshot(page, "designer-condition")
     await select_flow(page, to_full)
     await page.click(".djs-context-pad [data-action='replace']")
@@ -408,7 +408,7 @@ async def test_admin_draws_a_gateway_with_a_condition_and_a_dossier_runs_its_bra
         intake = await task_of(officer)
         assert intake["element_id"] == "intake" and intake["role"] == "one_stop"
         r = await client.post(f"/api/v1/tasks/{intake['id']}/complete", headers=officer,
-                              json={"data": {"decision": "fast"}})
+                              json={"data": {"intake_note": "fast"}})
         assert r.status_code == 200, r.text
         step = await task_of(specialist)
         assert step["element_id"] == fast and step["role"] == "specialist"

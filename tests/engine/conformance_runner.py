@@ -13,8 +13,8 @@ The case format is described in the "format" section of expectations.json.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import copy
+import dataclasses
 import hashlib
 import json
 from collections import Counter
@@ -29,8 +29,8 @@ from SpiffWorkflow import TaskState
 
 from engine import dossiers, procedures, timers
 from engine.errors import ModelInvalid
-from engine.runtime import Runtime
 from engine.models import AuditEvent, Dossier, HumanTask, ProcedureVersion, User
+from engine.runtime import Runtime
 from engine.workflow import runner
 from engine.workflow.parser import PublishPolicy
 from engine.workflow.serializer import load_state

@@ -11,7 +11,7 @@ import pytest
 from engine import dossiers
 from engine.errors import Conflict
 from engine.models import AuditEvent, Dossier, HumanTask
-from tests.factories import APPLICATIONS, HAPPY_PATH, publish_shipped, token, rt
+from tests.factories import APPLICATIONS, HAPPY_PATH, publish_shipped, rt, token
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
@@ -37,7 +37,8 @@ async def test_fifty_concurrent_completions_of_one_task_give_one_success_and_49_
     assert dossier.revision == 2
     completions = await AuditEvent.filter(dossier_id=dossier.id, action="task_completed").count()
     assert completions == 1
-    assert await dossiers.stored_projections(rt(), dossier.code) == await dossiers.rebuild_projections(rt(), dossier.code)
+    assert await dossiers.stored_projections(rt(), dossier.code) == await dossiers.rebuild_projections(rt(),
+                                                                                                       dossier.code)
     ready = await HumanTask.filter(dossier_id=dossier.id, state="ready")
     assert [t.element_id for t in ready] == ["appraisal"]
 
@@ -75,12 +76,14 @@ async def test_projections_rebuilt_from_state_equal_the_stored_ones_at_every_ste
     for slug in ("birth-registration", "household-business"):
         dossier = await _submit(users, slug)
         for element_id, staff, data in HAPPY_PATH:
-            assert await dossiers.stored_projections(rt(), dossier.code) == await dossiers.rebuild_projections(rt(), dossier.code)
+            assert await dossiers.stored_projections(rt(), dossier.code) == await dossiers.rebuild_projections(rt(),
+                                                                                                               dossier.code)
             task = await HumanTask.get(dossier_id=dossier.id, state="ready")
             assert task.element_id == element_id
             dossier = await dossiers.complete_task(rt(), task.id, data, users[staff], NOW)
         assert dossier.status == "completed"
-        assert await dossiers.stored_projections(rt(), dossier.code) == await dossiers.rebuild_projections(rt(), dossier.code)
+        assert await dossiers.stored_projections(rt(), dossier.code) == await dossiers.rebuild_projections(rt(),
+                                                                                                           dossier.code)
 
 
 async def test_completing_a_task_twice_is_a_conflict_not_a_second_step(users: dict) -> None:

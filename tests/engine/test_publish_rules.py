@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from engine import dossiers, procedures
-from tests.factories import rt
 from engine.errors import ModelInvalid
 from engine.models import Dossier, Timer
 from engine.workflow.extensions import MOTCUA_NS
+from tests.factories import rt
 
 MODEL = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:motcua="{ns}"

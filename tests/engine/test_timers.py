@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 from engine import dossiers, procedures, timers
-from tests.factories import rt
 from engine.errors import Conflict
 from engine.models import AuditEvent, Dossier, HumanTask, Timer
 from engine.workdays import Calendar, default_calendar
 from engine.workflow import expression_functions
 from engine.workflow.extensions import MOTCUA_NS
+from tests.factories import rt
 
 MODEL = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:motcua="{ns}"

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from engine import dossiers
-from tests.factories import rt
 from engine.models import AuditEvent, Timer
 from engine.settings import Settings
 from tests.engine.test_timers import duration, publish, timer_states
+from tests.factories import rt
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT = 30.0  # every wait is bounded
@@ -27,15 +27,16 @@ WAIT = 30.0  # every wait is bounded
 class Worker:
     """One `python -m web.cli worker` process; its output is kept (stdout and stderr merged)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, env: dict[str, str] | None = None) -> None:
         self.settings = settings
+        self.env = env or {}
         self.proc: asyncio.subprocess.Process | None = None
         self.lines: list[str] = []
         self._reader: asyncio.Task[None] | None = None
 
     async def start(self) -> Worker:
         env = {**os.environ, "DATABASE_URL": self.settings.database_url, "PYTHONPATH": str(ROOT),
-               "MOTCUA_DATA_DIR": str(self.settings.data_dir), "MOTCUA_SECRET_KEY": "test-secret"}
+               "MOTCUA_DATA_DIR": str(self.settings.data_dir), "MOTCUA_SECRET_KEY": "test-secret", **self.env}
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "web.cli", "worker", cwd=ROOT, env=env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
@@ -76,8 +77,8 @@ async def workers(db: Settings) -> AsyncIterator[list[Worker]]:
             await worker.proc.wait()
 
 
-async def start(workers: list[Worker], settings: Settings) -> Worker:
-    worker = Worker(settings)
+async def start(workers: list[Worker], settings: Settings, env: dict[str, str] | None = None) -> Worker:
+    worker = Worker(settings, env)
     workers.append(worker)
     return await worker.start()
 

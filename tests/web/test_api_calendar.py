@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-
-from tests.factories import publish_shipped, token, rt
+from tests.factories import publish_shipped, rt, token
 
 
 async def test_due_date_explains_the_tet_days_it_skips(client: httpx.AsyncClient, users: dict) -> None:

@@ -14,7 +14,6 @@ from engine import accounts, timers, versions
 from engine.models import Dossier, Timer
 from engine.settings import Settings
 from tests.factories import (
-    rt,
     APPLICATIONS,
     CODES,
     PASSWORD,
@@ -22,6 +21,7 @@ from tests.factories import (
     api_accepted_household,
     page_login,
     publish_shipped,
+    rt,
     token,
 )
 from web.app import create_app

@@ -36,7 +36,8 @@ async def test_xss_in_citizen_data_is_shown_as_text(client: httpx.AsyncClient, u
 
 async def test_tracking_needs_code_and_phone_and_says_nothing_else(client: httpx.AsyncClient, users: dict) -> None:
     await publish_shipped("birth-registration")
-    dossier = await dossiers.submit(rt(), "1.001193", APPLICATIONS["birth-registration"], now=NOW, user=users["citizen"])
+    dossier = await dossiers.submit(rt(), "1.001193", APPLICATIONS["birth-registration"], now=NOW,
+                                    user=users["citizen"])
     token = await page_csrf(client, "/tra-cuu")
     wrong = await client.post("/tra-cuu", data={"csrf_token": token, "code": dossier.code, "factor": "0900000000"})
     missing = await client.post("/tra-cuu", data={"csrf_token": token, "code": "NOPE-1", "factor": "0912345678"})
@@ -52,7 +53,8 @@ async def test_tracking_needs_code_and_phone_and_says_nothing_else(client: httpx
 
 async def test_staff_inbox_claim_and_dossier_page_with_verdicts(client: httpx.AsyncClient, users: dict) -> None:
     await publish_shipped("birth-registration")
-    dossier = await dossiers.submit(rt(), "1.001193", APPLICATIONS["birth-registration"], now=NOW, user=users["citizen"])
+    dossier = await dossiers.submit(rt(), "1.001193", APPLICATIONS["birth-registration"], now=NOW,
+                                    user=users["citizen"])
     assert (await client.get("/can-bo")).status_code == 303
     await page_login(client, "officer")
     page = (await client.get("/can-bo")).text
@@ -105,7 +107,8 @@ async def test_citizen_uploads_the_supplement_a_specialist_asked_for(client: htt
     from engine.models import Attachment, AuditEvent, Timer
 
     await publish_shipped("household-business")
-    dossier = await dossiers.submit(rt(), "2.000720", APPLICATIONS["household-business"], now=NOW, user=users["citizen"])
+    dossier = await dossiers.submit(rt(), "2.000720", APPLICATIONS["household-business"], now=NOW,
+                                    user=users["citizen"])
     task = await HumanTask.get(dossier_id=dossier.id, state="ready")
     await dossiers.complete_task(rt(), task.id, {"intake_decision": "accept"}, users["officer"], NOW)
     await dossiers.step(rt(), dossier.code, Step("request_supplement", reasons=("Thiếu biên bản họp",)),

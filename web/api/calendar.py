@@ -37,7 +37,8 @@ async def list_overrides(request: Request) -> JSONResponse:
 @requires(ADMINISTER)
 async def add_override(request: Request, user: User) -> JSONResponse:
     body = await json_body(request)
-    row = await calendar_admin.add_override(request.app.state.runtime, body.get("on"), body.get("kind"), body.get("note", ""), user.username)
+    row = await calendar_admin.add_override(request.app.state.runtime, body.get("on"), body.get("kind"),
+                                            body.get("note", ""), user.username)
     return JSONResponse(_override_json(row), status_code=201)
 
 

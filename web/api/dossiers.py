@@ -13,10 +13,10 @@ from engine.dossiers.queries import DossierView, summary
 from engine.dossiers.row import TaskRow
 from engine.errors import InvalidData, PermissionDenied
 from engine.lifecycle import Status
+from engine.models import User
 from engine.runtime import Runtime
 from engine.versions import current_version_info
 from web.api.common import iso, json_body
-from engine.models import User
 from web.auth import requires
 from web.permissions import SIGNED_IN, SUBMIT, TASK_INBOX, is_citizen, sees_every_dossier
 

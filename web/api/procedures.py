@@ -99,6 +99,7 @@ async def migrate_dossiers(request: Request, user: User) -> JSONResponse:
     first, second = body.get("from"), body.get("to")
     if not isinstance(first, int) or not isinstance(second, int):
         raise InvalidData("from and to are version numbers", fields={k: ["integer"] for k in ("from", "to")})
-    report = await migration.migrate(request.app.state.runtime, request.path_params["code"], first, second, user.username,
+    report = await migration.migrate(request.app.state.runtime, request.path_params["code"], first, second,
+                                     user.username,
                                      request.app.state.clock(), dry_run=body.get("dry_run", True) is not False)
     return JSONResponse(report)

@@ -11,9 +11,9 @@ from starlette.responses import RedirectResponse, Response
 
 import forms
 from engine import dossiers, drafts
-from engine.versions import current_version_info
 from engine.errors import InvalidData, NotFound
 from engine.models import Dossier, User
+from engine.versions import current_version_info
 from web.auth import requires
 from web.documents import fmt
 from web.pages import checked_form, language, render
@@ -54,7 +54,8 @@ async def apply(request: Request, user: User) -> Response:
             return render(request, "citizen/apply.html", forms_css=FORMS_CSS, status=200, code=code, version=version,
                           form_html=forms.render(bound), multipart=forms.needs_multipart(bound),
                           submission=submission, errors=exc.params.get("fields", {}))
-        dossier = await dossiers.submit(request.app.state.runtime, code, data, now=request.app.state.clock(), channel="online",
+        dossier = await dossiers.submit(request.app.state.runtime, code, data, now=request.app.state.clock(),
+                                        channel="online",
                                         submitter_kind="citizen", user=user, idempotency_key=f"web-{submission}",
                                         agency_code=settings.agency_code, version=version)
         await drafts.discard(user, code)

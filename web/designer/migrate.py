@@ -22,6 +22,7 @@ async def migrate(request: Request, user: User) -> Response:
     except ValueError:
         raise InvalidData("Choose the versions", fields={"from": ["integer"], "to": ["integer"]}) from None
     dry_run = form.get("confirm") != "1"
-    report = await migration.migrate(request.app.state.runtime, request.path_params["code"], first, second, user.username,
+    report = await migration.migrate(request.app.state.runtime, request.path_params["code"], first, second,
+                                     user.username,
                                      request.app.state.clock(), dry_run=dry_run)
     return render(request, "designer/migrate.html", code=request.path_params["code"], report=report)

@@ -21,7 +21,7 @@ from engine import design, procedures
 from engine.errors import ModelInvalid
 from engine.models import Role, User
 from engine.workflow.parser import ParsedModel, parse_model
-from engine.workflow.runner import TaskNotReady
+from engine.simulation import TaskNotReady
 from web.auth import requires
 from web.designer.common import now_of
 from web.designer.problems import problem_views
@@ -82,7 +82,7 @@ async def page(request: Request, user: User) -> Response:
         if data is None:
             error = tr.gettext("Dữ liệu thử phải là một đối tượng JSON, ví dụ {\"ho_ten\": \"An\"}")
         else:
-            run = simulate.start(model, Decimal(procedure.time_limit), procedure.time_unit, data,
+            run = simulate.start(request.app.state.runtime, model, Decimal(procedure.time_limit), procedure.time_unit, data,
                                  _instant(str(form.get("at", "")), now), calendar)
     elif form.get("action") == "complete":
         try:
@@ -94,11 +94,11 @@ async def page(request: Request, user: User) -> Response:
             error = tr.gettext("Dữ liệu thử phải là một đối tượng JSON, ví dụ {\"ho_ten\": \"An\"}")
         elif run is not None and data is not None:
             try:
-                run = simulate.complete(model, run, str(form.get("task_id", "")), data,
+                run = simulate.complete(request.app.state.runtime, model, run, str(form.get("task_id", "")), data,
                                         _instant(str(form.get("at", "")), run.clock))
             except TaskNotReady:
                 error = tr.gettext("Bước này không còn chờ xử lý (mô hình đã đổi?); hãy chạy lại từ đầu.")
-    waiting = simulate.waiting(model, run, forms, calendar) if run is not None else []
+    waiting = simulate.waiting(request.app.state.runtime, model, run, forms, calendar) if run is not None else []
     return render(request, "designer/simulate.html", p=procedure, problems=[], run=run, waiting=waiting, fmt=fmt,
                   fmt_due=fmt_due,
                   token=_signer(request).dumps(simulate.snapshot(run)) if run is not None else "", error=error,

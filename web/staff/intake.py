@@ -9,12 +9,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import forms
-from engine.versions import current_version_info
 from engine import dossiers
 from engine.channels import ChannelRefused
 from engine.errors import InvalidData, NotFound, PermissionDenied
 from engine.models import User
 from engine.models.channel_policy import EXCEPTIONS
+from engine.versions import current_version_info
 from web.auth import requires
 from web.citizen.apply import FORMS_CSS
 from web.citizen.catalogue import card
@@ -61,7 +61,8 @@ async def intake(request: Request, user: User) -> Response:
         return render(request, "staff/intake.html", refused=None, **again)
     try:
         data = await store_uploads(request, bound)
-        dossier = await dossiers.submit(request.app.state.runtime, code, data, now=request.app.state.clock(), channel=channel,
+        dossier = await dossiers.submit(request.app.state.runtime, code, data, now=request.app.state.clock(),
+                                        channel=channel,
                                         submitter_kind=submitter, user=user, idempotency_key=f"counter-{submission}",
                                         agency_code=settings.agency_code, version=version,
                                         reception_point=str(posted.get("reception_point", ""))[:100],

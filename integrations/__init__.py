@@ -1,0 +1,1 @@
+"""Integrations: outbox subscribers that carry dossier events out of the system (imports engine only)."""

@@ -17,10 +17,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from engine import sla
-from engine.workdays import Calendar
-from engine import simulation
+from engine import simulation, sla
 from engine.runtime import Runtime
+from engine.workdays import Calendar
 from engine.workflow.parser import ParsedModel
 
 SAMPLE_TEXT = "Thử"

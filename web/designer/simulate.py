@@ -20,8 +20,8 @@ from designer import diff, simulate
 from engine import design, procedures
 from engine.errors import ModelInvalid
 from engine.models import Role, User
-from engine.workflow.parser import ParsedModel, parse_model
 from engine.simulation import TaskNotReady
+from engine.workflow.parser import ParsedModel, parse_model
 from web.auth import requires
 from web.designer.common import now_of
 from web.designer.problems import problem_views
@@ -82,8 +82,8 @@ async def page(request: Request, user: User) -> Response:
         if data is None:
             error = tr.gettext("Dữ liệu thử phải là một đối tượng JSON, ví dụ {\"ho_ten\": \"An\"}")
         else:
-            run = simulate.start(request.app.state.runtime, model, Decimal(procedure.time_limit), procedure.time_unit, data,
-                                 _instant(str(form.get("at", "")), now), calendar)
+            run = simulate.start(request.app.state.runtime, model, Decimal(procedure.time_limit),
+                                 procedure.time_unit, data, _instant(str(form.get("at", "")), now), calendar)
     elif form.get("action") == "complete":
         try:
             run = simulate.restore(_signer(request).loads(str(form.get("token", ""))))

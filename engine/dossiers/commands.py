@@ -32,7 +32,7 @@ from engine.dossiers.store import (
     workflow_change,
 )
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
-from engine.lifecycle import Status
+from engine.lifecycle import Status, auto_close_due
 from engine.models import Dossier, User
 from engine.models.dossier import CHANNELS, SUBMITTER_KINDS
 from engine.versions import VersionInfo, current_version_info
@@ -351,9 +351,43 @@ async def step(rt: Runtime, code: str, lifecycle_step: Step, user: User, now: da
     if lifecycle_step.override and user.kind != "manager":
         raise PermissionDenied("Only a manager may override", command=lifecycle_step.command)
     await rt.fresh_calendar()
+    if lifecycle_step.command == "return_supplement":
+        return await _return_supplement(rt, loaded, lifecycle_step, user.username, now)
     change = Change()
+    arrived = _arrival(d) if lifecycle_step.command == "receive_supplement" else None
     return await _commit_lifecycle(rt, loaded, change, [lifecycle_step], now, user.username,
-                                   workflow_open=d.status == "processing", channel=channel, flagged=overridden)
+                                   workflow_open=d.status == "processing", channel=channel, flagged=overridden,
+                                   plan_at=arrived)
+
+
+def _arrival(d: DossierRow) -> datetime | None:
+    """When the citizen's online supplement arrived (the open supplement pause's `arrived_at`)."""
+    open_pause = next((p for p in reversed(d.pauses or []) if p.get("reason") == "supplement"
+                       and p.get("end_at") is None), None)
+    return _dt(open_pause.get("arrived_at")) if open_pause else None
+
+
+async def _return_supplement(rt: Runtime, loaded: Loaded, lifecycle_step: Step, actor: str,
+                             now: datetime) -> DossierRow:
+    """The officer finds the online supplement still incomplete: the dossier keeps waiting, and the
+    15-day closing period counts again from this notice."""
+    d = loaded.dossier
+    if d.lifecycle_status != int(Status.SUPPLEMENT_REQUESTED) or _arrival(d) is None:
+        raise Conflict("No supplement has arrived to return", command="return_supplement",
+                       from_status=d.lifecycle_status)
+    reasons = tuple(r.strip() for r in lifecycle_step.reasons if r.strip())
+    if not reasons:
+        raise InvalidData("Say what is still missing", fields={"reasons": ["required"]})
+    now = now.astimezone(UTC)
+    pauses = copy.deepcopy(d.pauses or [])
+    for pause in pauses:
+        if pause.get("end_at") is None:
+            pause.pop("arrived_at", None)
+    change = Change(columns={"pauses": pauses})
+    change.cancel_timer_kinds |= {"auto_close"}
+    change.timers.append({"kind": "auto_close", "due_at": auto_close_due(now, rt.calendar), "payload": {}})
+    change.event(ev.SupplementReturned, d, d.revision + 1, now, actor, reasons=reasons)
+    return await commit(rt, loaded, change, now)
 
 
 class _Obj:
@@ -373,7 +407,7 @@ async def engine_step(rt: Runtime, dossier_id: int, lifecycle_step: Step, now: d
 
 async def _commit_lifecycle(rt: Runtime, loaded: Loaded, change: Change, steps: Sequence[Step], now: datetime,
                             actor: str, *, workflow_open: bool, result: StepResult | None = None,
-                            channel: str = "", flagged: bool = False) -> DossierRow:
+                            channel: str = "", flagged: bool = False, plan_at: datetime | None = None) -> DossierRow:
     """Plan the lifecycle steps on top of `change` and commit both."""
     d = loaded.dossier
     now = now.astimezone(UTC)
@@ -381,8 +415,9 @@ async def _commit_lifecycle(rt: Runtime, loaded: Loaded, change: Change, steps: 
     if not steps:
         return await commit(rt, loaded, change, now)
     facts = copy.deepcopy(d.facts())
-    lifecycle: Plan = plan(facts, steps, now, loaded.version.limit, rt.calendar, workflow_open=workflow_open,
-                           policy=rt.lifecycle_policy)
+    # a supplement confirmed after its online arrival: the pause ends, and the clock restarts, at the arrival
+    lifecycle: Plan = plan(facts, steps, plan_at or now, loaded.version.limit, rt.calendar,
+                           workflow_open=workflow_open, policy=rt.lifecycle_policy)
     if lifecycle.cancel_workflow:
         v = loaded.version
         cancelled = runner.cancel(result.state if result else d.state, v.spec, v.subprocess_specs,
@@ -395,8 +430,12 @@ async def _commit_lifecycle(rt: Runtime, loaded: Loaded, change: Change, steps: 
     pause_statements(d.id, d.pauses or [], lifecycle.updates.get("pauses", facts.get("pauses") or []), change)
     status_after = int(lifecycle.updates.get("lifecycle_status", d.lifecycle_status))
     if status_after not in IN_PROCESS:  # the apology task only makes sense while the dossier is in process
-        change.statements.append(("UPDATE human_task SET state = 'cancelled', completed_at = ? WHERE dossier_id = ? "
-                                  "AND kind = 'apology' AND state = 'ready'", [now, d.id], False))
+        for task in await open_tasks(d.id):
+            if task["kind"] == "apology":
+                change.statements.append(("UPDATE human_task SET state = 'cancelled', completed_at = ? "
+                                          "WHERE id = ? AND state = 'ready'", [now, task["id"]], False))
+                change.event(ev.TaskCancelled, d, revision, now, actor, task_id=task["id"],
+                             element_id=task["element_id"])
     for audit in lifecycle.audits:
         _lifecycle_events(change, d, revision, now, actor, audit, channel=channel, flagged=flagged)
     if status_after == int(Status.FINISHED) and d.lifecycle_status != int(Status.FINISHED):

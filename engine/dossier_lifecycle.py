@@ -179,6 +179,9 @@ def _effects(cur: dict[str, Any], state: LifecycleState, command: Command, step:
         cur["returned_at"] = now
     if state.status in (Status.NOT_ACCEPTED, Status.FINISHED, Status.RETURNED, Status.WITHDRAWN, Status.STOPPED):
         out.cancel_kinds |= {"auto_close", *SLA_KINDS}
+        for pause in cur["pauses"]:  # the wait for the citizen ends with the dossier (withdrawn, stopped…)
+            if pause["end_at"] is None:
+                pause["end_at"] = now.isoformat()
     if state.status in (Status.WITHDRAWN, Status.STOPPED):
         out.cancel_workflow = True
 

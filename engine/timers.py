@@ -123,3 +123,13 @@ async def next_due() -> datetime | None:
     """The earliest due instant of a pending timer (one indexed MIN query)."""
     found = await sql.fetch_one(sql.db(), "SELECT MIN(due_at) AS due FROM timer WHERE state = 'pending'")
     return sql.instant(found["due"]) if found else None
+
+
+async def health(now: datetime) -> dict[str, Any]:
+    """Timer rows by state, the next due instant and how late the oldest overdue pending one is."""
+    found = await sql.fetch(sql.db(), "SELECT state, COUNT(*) AS n FROM timer GROUP BY state")
+    counts = {r["state"]: int(r["n"]) for r in found}
+    due = await next_due()
+    late = (now - due).total_seconds() if due is not None and due < now else 0.0
+    return {"pending": counts.get("pending", 0), "firing": counts.get("firing", 0), "fired": counts.get("fired", 0),
+            "cancelled": counts.get("cancelled", 0), "next_due_at": due, "oldest_overdue_seconds": late}

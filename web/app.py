@@ -23,7 +23,9 @@ from engine.runtime import Runtime
 from engine.settings import Settings
 from web import documents, pages
 from web.api import accounts as api_accounts
+from web.admin import deliveries
 from web.api import calendar as api_calendar
+from web.api import outbox as api_outbox
 from web.api import channels as api_channels
 from web.api import dossiers as api_dossiers
 from web.api import procedures as api_procedures
@@ -81,6 +83,7 @@ def api_routes() -> list[Route]:
         Route("/tasks/{task_id}/complete", api_dossiers.complete, methods=["POST"]),
         *api_channels.routes(),
         *api_calendar.routes(),
+        *api_outbox.routes(),
     ]
 
 
@@ -135,6 +138,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Route("/tra-cuu/{code}", tracking.status),
         Route("/tra-cuu/{code}/danh-gia", tracking.rate, methods=["POST"]),
         Route("/tra-cuu/{code}/bo-sung", tracking.supplement, methods=["POST"]),
+        Route("/quan-tri/hang-doi", deliveries.page),
+        Route("/quan-tri/hang-doi/gui-lai", deliveries.retry, methods=["POST"]),
         Route("/can-bo", inbox.inbox),
         Route("/can-bo/viec/{task_id}", task.task_page, methods=["GET", "POST"]),
         Route("/can-bo/viec/{task_id}/nhan", inbox.claim, methods=["POST"]),

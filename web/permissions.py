@@ -76,10 +76,11 @@ class Nav:
     design: bool = False
     inbox: bool = False
     intake: bool = False
+    administer: bool = False
 
     @classmethod
     def of(cls, user: User | None) -> Nav:
-        return cls(DESIGN.allows(user), has_inbox(user), does_counter_intake(user))
+        return cls(DESIGN.allows(user), has_inbox(user), does_counter_intake(user), ADMINISTER.allows(user))
 
 
 def home_of(user: User) -> str:

@@ -104,3 +104,16 @@ async def test_an_incomplete_online_supplement_is_returned_and_the_fifteen_days_
     history = (await client.get(f"/api/v1/dossiers/{code}", headers=officer)).json()["history"]
     assert [e["details"] for e in history if e["kind"] == "supplement_returned"] == [
         {"reasons": ["Biên bản chưa có chữ ký"]}]
+
+
+async def test_a_withdrawal_while_waiting_for_the_supplement_ends_the_pause(
+        client: httpx.AsyncClient, users: dict) -> None:
+    """Found by the state-machine test: the wait for the citizen ends with the dossier."""
+    code, officer, _specialist = await _requested(client)
+    withdrawn_at = ACCEPTED + timedelta(days=1)
+    _clock(client, withdrawn_at)
+    r = await client.post(f"/api/v1/dossiers/{code}/withdraw", headers=await token(client, "officer"), json={})
+    assert r.status_code == 200 and r.json()["lifecycle"]["code"] == 7, r.text
+    stored = await Dossier.get(code=code)
+    [pause] = await DossierPause.filter(dossier_id=stored.id)
+    assert pause.end_at == withdrawn_at and stored.pauses[0]["end_at"] == withdrawn_at.isoformat()

@@ -87,13 +87,21 @@ DOCUMENT: dict[str, Any] = {
                                                params=("code",))},
         "/api/v1/dossiers/{code}/{command}": {
             "post": _op("A lifecycle step asked for directly: accept, refuse, request-supplement, "
-                        "receive-supplement, request-financial-obligation, fulfil-financial-obligation, withdraw "
-                        "(also the citizen owner), stop, finish, return-result; 409 when the status does not allow "
-                        "it (e.g. a second supplement request, or one more than 3 working days after receipt, "
-                        "without a manager's override; an overridden one sets lifecycle.late_flag)",
+                        "receive-supplement, return-supplement (an online supplement still incomplete), "
+                        "request-financial-obligation, fulfil-financial-obligation, withdraw "
+                        "(also the citizen owner), stop, finish, return-result (with the channel used). Only the "
+                        "role that owns the dossier's current step may take it (403 rule not_your_step; a manager "
+                        "may override, flagged); a decision of an open task is taken by completing that task "
+                        "(409 rule use_task); 409 when the status does not allow it (e.g. a second supplement "
+                        "request, or one more than 3 working days after receipt, without a manager's override; "
+                        "an overridden one sets lifecycle.late_flag)",
                         errors=(403, 404, 409, 422), params=("code", "command"),
-                        body=_obj(reasons={"type": "array", "items": S}, note=S, override={"type": "boolean"}))},
-        "/api/v1/tasks": {"get": _op("The caller's inbox: READY tasks of the caller's roles", errors=(403,))},
+                        body=_obj(reasons={"type": "array", "items": S}, note=S, override={"type": "boolean"},
+                                  channel={"enum": ["paper", "electronic", "both"]}))},
+        "/api/v1/tasks": {"get": _op("The caller's inbox, most urgent first (the task's, else the dossier's due); "
+                                     "?limit (1-500, default 50), ?cursor (next_cursor of the previous page), "
+                                     "?procedure, ?overdue=1, ?mine=1; tasks held while the dossier waits for the "
+                                     "citizen say waiting", errors=(403, 422))},
         "/api/v1/tasks/{task_id}": {"get": _op("A task with its form schema", errors=(404,),
                                                params=("task_id",))},
         "/api/v1/tasks/{task_id}/claim": {"post": _op("Claim a task", errors=(404, 409), params=("task_id",))},
@@ -111,6 +119,11 @@ DOCUMENT: dict[str, Any] = {
             "get": _op("Provincial calendar overrides (extra days off, extra working days)", auth=False),
             "post": _op("Add an override {on: YYYY-MM-DD, kind: off|working, note} (admin)", ok=201,
                         errors=(403, 422), body=_obj(on=S, kind={"enum": ["off", "working"]}, note=S))},
+        "/api/v1/outbox": {"get": _op("Event deliveries per subscriber (pending, delivering, done, dead), the "
+                                      "latest failed or ?state= ones, and timer health (admin)", errors=(403, 422))},
+        "/api/v1/outbox/retry": {"post": _op("Put dead or waiting deliveries back in the queue (admin)",
+                                             errors=(403, 422), body=_obj(ids={"type": "array",
+                                                                               "items": {"type": "integer"}}))},
         "/api/v1/calendar/overrides/{id}": {"delete": _op("Remove an override (admin)", ok=204, errors=(403, 404),
                                                           params=("id",))},
     },

@@ -1,0 +1,1 @@
+"""Administrators' pages (operations): deliveries of dossier events and timer health."""

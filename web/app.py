@@ -22,12 +22,12 @@ from engine.db import close_database, connection, open_database
 from engine.runtime import Runtime
 from engine.settings import Settings
 from web import documents, pages
-from web.api import accounts as api_accounts
 from web.admin import deliveries
+from web.api import accounts as api_accounts
 from web.api import calendar as api_calendar
-from web.api import outbox as api_outbox
 from web.api import channels as api_channels
 from web.api import dossiers as api_dossiers
+from web.api import outbox as api_outbox
 from web.api import procedures as api_procedures
 from web.api.openapi import openapi
 from web.auth import SessionOrToken

@@ -1,6 +1,6 @@
 """Engine benchmark on the shared `dossier5` workload (../shared/bench/): prints figures, it is not a test.
 
-    python bench/engine.py [--dossiers N] [--repeat R] [--variants a,b,c,d,e] [--http-dossiers M]
+    python bench/engine.py [--dossiers N] [--repeat R] [--variants a,b,c,d,e,f] [--http-dossiers M]
     python bench/engine.py --variants c --breakdown     # + SQL statements and costs per engine command
 
 One dossier = start + 4 user-task completions: reception sets `categorie`, alternating "simple"
@@ -10,6 +10,9 @@ One dossier = start + 4 user-task completions: reception sets `categorie`, alter
   c  Motcua's engine commands (dossiers.submit / complete_task) on a fresh SQLite file
   d  the same on a fresh PostgreSQL database, dropped at the end (MOTCUA_BENCH_PG, default local)
   e  Motcua's HTTP API: uvicorn subprocess on 127.0.0.1, SQLite, httpx; 1 then 4 concurrent clients
+  f  outbox delivery: the events of c's dossiers delivered to a no-op subscriber (events/s)
+c and d write every command's events to the trail and, for one no-op subscriber, to the outbox,
+in the command's transaction, as production does with one integration configured.
 Figures are medians of R repetitions; per-task latency is one user-task completion (e: the
 POST /tasks/{id}/complete round trip). Run from the repository root with the project's venv.
 """
@@ -55,7 +58,10 @@ from engine.settings import Settings
 from engine.workflow import runner
 from engine.workflow.extensions import BPMN_NS, MOTCUA_NS, NSMAP
 from engine.workflow.serializer import SPEC_CACHE, MotcuaWorkflow, dump_state, load_state
-from tests.factories import rt
+from engine import outbox, sql
+from engine.outbox import Delivery
+from engine.runtime import Runtime
+from web.app import build_runtime
 
 WORKLOAD = ROOT.parent / "shared" / "bench" / "dossier5.bpmn"
 PROCESS_ID, CODE, PASSWORD = "dossier5", "BENCH.5", "bench-password-2026"
@@ -104,7 +110,24 @@ def motcua_xml() -> bytes:
         etree.SubElement(ext, f"{{{MOTCUA_NS}}}role", {"code": LANE_ROLES[lane.get("id", "")]},
                          nsmap={"motcua": MOTCUA_NS})
         lane.insert(0, ext)
+    for task in root.iterfind(".//bpmn:userTask", NSMAP):  # each step's form: the fields its data carries
+        ext = task.find(f"{{{BPMN_NS}}}extensionElements")
+        if ext is None:
+            ext = etree.Element(f"{{{BPMN_NS}}}extensionElements")
+            task.insert(0, ext)
+        etree.SubElement(ext, f"{{{MOTCUA_NS}}}form", {"ref": task.get("id", "")}, nsmap={"motcua": MOTCUA_NS})
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def task_forms() -> dict[str, Any]:
+    """form-js schemas for the workload's steps (the engine checks every completion against them)."""
+    def component(key: str, value: Any) -> dict[str, Any]:
+        kind = "checkbox" if isinstance(value, bool) else "number" if isinstance(value, int) else "textfield"
+        return {"id": f"Field_{key}", "key": key, "type": kind, "label": key}
+
+    return {step: {"type": "default", "id": step, "schemaVersion": 19,
+                   "components": [component(k, v) for k, v in task_data(step, 0).items()]}
+            for step in ("reception", "examen_simple", "examen_approfondi", "decision", "remise")}
 
 
 def parse_spec(xml: bytes) -> tuple[Any, dict[str, Any]]:
@@ -173,14 +196,36 @@ def run_floor(n: int, spec: Any, subs: dict[str, Any], path: Path) -> Run:
 
 # --- (c) and (d): Motcua's engine commands ---------------------------------------------------------
 
+class NoOp:
+    """A subscriber that accepts every event (what is measured is the engine's side)."""
+
+    name = "noop"
+    kinds: frozenset[str] | None = None
+
+    async def deliver(self, delivery: Delivery) -> None:
+        return None
+
+
+RUNTIME: list[Runtime] = []
+
+
+def rt() -> Runtime:
+    return RUNTIME[-1]
+
+
 async def setup_motcua(settings: Any, xml: bytes) -> dict[str, Any]:
-    """Migrate and open the database; roles, the published procedure, one staff user per role."""
+    """Migrate and open the database; the runtime (with the no-op subscriber), roles, the published
+    procedure, one staff user per role."""
     SPEC_CACHE.clear()  # each database starts cold, as in a fresh process
     await migrate(settings)
     await open_database(settings)
+    runtime = build_runtime(settings)
+    runtime.subscribe(NoOp())
+    await runtime.start()
+    RUNTIME.append(runtime)
     await accounts.ensure_roles(ROLES)
     await procedures.create_or_update(CODE, name="Dossier 5 étapes (benchmark)")
-    await procedures.publish(CODE, xml, published_by="bench")
+    await procedures.publish(CODE, xml, task_forms(), published_by="bench")
     return {role: await accounts.create_user(f"bench_{role}", PASSWORD, "staff", roles=[role])
             for role in ROLES}
 
@@ -190,17 +235,20 @@ async def drive_engine(users: dict[str, Any], i: int, lat: list[float]) -> None:
                                     now=datetime.now(UTC), user=users["guichet"], channel="counter",
                                     submitter_kind="officer_assisted")
     done = 0
-    while tasks := dossier.open_tasks:  # each command returns the dossier's READY tasks
+    while tasks := await sql.fetch(sql.db(), "SELECT id, element_id, role FROM human_task WHERE dossier_id = ? "
+                                             "AND state = 'ready'", [dossier.id]):  # the inbox's view of it
         for task in tasks:
             t1 = time.perf_counter()
-            dossier = await dossiers.complete_task(rt(), task.id, task_data(task.element_id, i), users[task.role],
-                                                   datetime.now(UTC))
+            dossier = await dossiers.complete_task(rt(), task["id"], task_data(task["element_id"], i),
+                                                   users[task["role"]], datetime.now(UTC))
             lat.append(time.perf_counter() - t1)
             done += 1
     assert dossier.status == "completed" and done == 4, (dossier.status, done)
 
 
-async def run_engine(n: int, repeat: int, settings: Any, xml: bytes) -> Figures:
+async def run_engine(n: int, repeat: int, settings: Any, xml: bytes,
+                     deliveries: list[float] | None = None) -> Figures:
+    """c/d; with `deliveries`, then also f: drain the outbox those dossiers filled (events/s appended)."""
     users = await setup_motcua(settings, xml)
     runs: list[Run] = []
     try:
@@ -210,9 +258,21 @@ async def run_engine(n: int, repeat: int, settings: Any, xml: bytes) -> Figures:
             for i in range(n):
                 await drive_engine(users, i, lat)
             runs.append((time.perf_counter() - t0, lat))
+        if deliveries is not None:
+            deliveries.append(await drain_outbox())
     finally:
         await close_database()
     return figures(n, runs)
+
+
+async def drain_outbox() -> float:
+    """Deliver every pending outbox row to the no-op subscriber, as `motcua worker` does; events/s."""
+    pending = await sql.fetch_one(sql.db(), "SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'")
+    total = int(pending["n"]) if pending else 0
+    t0 = time.perf_counter()
+    while (await outbox.dispatch(rt(), datetime.now(UTC), limit=500)).seen:
+        pass
+    return total / (time.perf_counter() - t0)
 
 
 async def run_postgres(n: int, repeat: int, xml: bytes) -> Figures | str:
@@ -267,7 +327,10 @@ async def breakdown(settings: Any, xml: bytes, n: int = 50) -> None:
     originals = [getattr(module, name) for module, name in patched]
     for (module, name), original in zip(patched, originals, strict=True):
         setattr(module, name, measured(name, original) if module is dossiers else timed(original))
-    await raw._execute(raw._conn.set_trace_callback, count)  # runs in aiosqlite's thread
+    await raw._execute(raw._conn.set_trace_callback, count)  # runs in aiosqlite's thread (reads)
+    writer = sql._writer(str(settings.database_url).removeprefix("sqlite://"))  # the commits' connection
+    await asyncio.get_running_loop().run_in_executor(
+        writer.pool, lambda: writer._connect().set_trace_callback(count))
     try:
         for i in range(n):
             await drive_engine(users, i, [])
@@ -372,11 +435,13 @@ def measure(variants: set[str], n: int, n_http: int, repeat: int, with_breakdown
         jobs: dict[str, Callable[[], dict[str, Any]]] = {
             "a": lambda: {"(a) SpiffWorkflow in memory": spec_runs(run_memory, WORKLOAD.read_bytes())},
             "b": lambda: {"(b) floor: state JSON + sqlite3": spec_runs(run_floor, xml, Path(tmp) / "b.db")},
-            "c": lambda: {"(c) Motcua engine, SQLite": asyncio.run(run_engine(n, repeat, sqlite("c"), xml))},
+            "c": lambda: {"(c) Motcua engine, SQLite": asyncio.run(run_engine(n, repeat, sqlite("c"), xml,
+                                                                              deliveries))},
             "d": lambda: {"(d) Motcua engine, PostgreSQL": asyncio.run(run_postgres(n, repeat, xml))},
             "e": lambda: {f"(e) HTTP API, SQLite, {c} client{'s' * (c > 1)}": f for c, f in
                           asyncio.run(run_http(n_http, repeat, xml, Path(tmp))).items()},
         }
+        deliveries: list[float] = []
         print(f"{'variant':34} {'dossiers/s':>11} {'p50 ms':>8} {'p95 ms':>8}   (per user-task completion)")
         for key in (k for k in jobs if k in variants):
             try:
@@ -389,6 +454,9 @@ def measure(variants: set[str], n: int, n_http: int, repeat: int, with_breakdown
                 print(f"{label:34} {shown}", flush=True)
             if key == "c" and with_breakdown:
                 asyncio.run(breakdown(sqlite("breakdown"), xml))
+            if key == "c" and "f" in variants and deliveries:
+                rows["(f) outbox delivery"] = f"{deliveries[0]:.0f} events/s"
+                print(f"{'(f) outbox delivery, no-op, SQLite':34} {deliveries[0]:11.0f} events/s", flush=True)
     return rows
 
 
@@ -397,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dossiers", type=int, default=200, help="dossiers per repetition, a-d (200)")
     ap.add_argument("--http-dossiers", type=int, help="dossiers per repetition and client count, e (N/3)")
     ap.add_argument("--repeat", type=int, default=3, help="repetitions; medians are printed (3)")
-    ap.add_argument("--variants", default="a,b,c,d,e", help="comma-separated subset of a,b,c,d,e")
+    ap.add_argument("--variants", default="a,b,c,d,e,f", help="comma-separated subset of a,b,c,d,e,f (f needs c)")
     ap.add_argument("--breakdown", action="store_true", help="with c: SQL statements and time per command")
     ap.add_argument("--serve", help=argparse.SUPPRESS)  # internal: the uvicorn subprocess of variant e
     ap.add_argument("--port", type=int, help=argparse.SUPPRESS)

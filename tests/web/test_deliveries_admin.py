@@ -41,8 +41,8 @@ async def test_an_admin_sees_dead_deliveries_and_retries_them(client: httpx.Asyn
     await page_login(client, "admin")
     page = await client.get("/quan-tri/hang-doi?state=dead")
     assert page.status_code == 200 and "Hàng đợi gửi sự kiện" in page.text and f'data-id="{dead.id}"' in page.text
-    r = await client.post("/quan-tri/hang-doi/gui-lai", data={"csrf_token": await page_csrf(client, "/quan-tri/hang-doi"),
-                                                              "ids": str(dead.id)})
+    csrf = await page_csrf(client, "/quan-tri/hang-doi")
+    r = await client.post("/quan-tri/hang-doi/gui-lai", data={"csrf_token": csrf, "ids": str(dead.id)})
     assert r.status_code == 303 and r.headers["location"].endswith("retried-1")
     await dead.refresh_from_db()
     assert dead.state == "pending" and dead.attempts == 0

@@ -52,15 +52,14 @@ from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from engine import accounts, dossiers, procedures
+from engine import accounts, dossiers, outbox, procedures, sql
 from engine.db import close_database, connection, migrate, open_database
+from engine.outbox import Delivery
+from engine.runtime import Runtime
 from engine.settings import Settings
 from engine.workflow import runner
 from engine.workflow.extensions import BPMN_NS, MOTCUA_NS, NSMAP
 from engine.workflow.serializer import SPEC_CACHE, MotcuaWorkflow, dump_state, load_state
-from engine import outbox, sql
-from engine.outbox import Delivery
-from engine.runtime import Runtime
 from web.app import build_runtime
 
 WORKLOAD = ROOT.parent / "shared" / "bench" / "dossier5.bpmn"

@@ -162,6 +162,8 @@ def _effects(cur: dict[str, Any], state: LifecycleState, command: Command, step:
             if pause["end_at"] is None and pause["reason"] == reason:
                 pause["end_at"] = now.isoformat()
         out.cancel_kinds |= {"auto_close", *SLA_KINDS}
+        if not cur["accepted_at"]:  # a supplement at intake: no receipt yet, no clock to recount
+            return
         dues = sla.legal_due(_dt(cur["accepted_at"]), limit.value, limit.unit, calendar, _pauses(cur["pauses"]))
         if dues.adjusted is not None:
             cur["due_adjusted_at"] = dues.adjusted

@@ -88,8 +88,9 @@ MOVES: tuple[Move, ...] = (
     Move(Command.REFUSE, S.SUBMITTED, S.NOT_ACCEPTED),  # Form 03 at intake
     Move(Command.ROUTE, S.ACCEPTED, S.IN_PROCESS),
     Move(Command.REQUEST_SUPPLEMENT, S.IN_PROCESS, S.SUPPLEMENT_REQUESTED),  # art. 19.5, once
-    # A completed intake supplement makes the dossier acceptable: receipt issued, clock starts.
-    Move(Command.RECEIVE_SUPPLEMENT, S.SUPPLEMENT_REQUESTED, S.ACCEPTED, at_intake=True),
+    # A supplement completed at intake goes back to the intake check (RULES §3.5: 5 → 1/2): the
+    # intake task, held while the citizen completed the dossier, then accepts (receipt, clock) or refuses.
+    Move(Command.RECEIVE_SUPPLEMENT, S.SUPPLEMENT_REQUESTED, S.SUBMITTED, at_intake=True),
     Move(Command.RECEIVE_SUPPLEMENT, S.SUPPLEMENT_REQUESTED, S.IN_PROCESS, at_intake=False),
     Move(Command.REFUSE, S.SUPPLEMENT_REQUESTED, S.NOT_ACCEPTED, at_intake=True),
     # After appraisal a refusal is the dossier's result (art. 19.3), e.g. ND217 art. 54.2.b.

@@ -31,7 +31,7 @@ EXPECTED_ALLOWED = {
     S.ACCEPTED: {S.IN_PROCESS, S.WITHDRAWN},
     S.NOT_ACCEPTED: set(),
     S.IN_PROCESS: {S.SUPPLEMENT_REQUESTED, S.AWAITING_FINANCIAL_OBLIGATION, S.FINISHED, S.WITHDRAWN},
-    S.SUPPLEMENT_REQUESTED: {S.IN_PROCESS, S.ACCEPTED, S.NOT_ACCEPTED, S.FINISHED, S.WITHDRAWN, S.STOPPED},
+    S.SUPPLEMENT_REQUESTED: {S.IN_PROCESS, S.SUBMITTED, S.NOT_ACCEPTED, S.FINISHED, S.WITHDRAWN, S.STOPPED},
     S.AWAITING_FINANCIAL_OBLIGATION: {S.IN_PROCESS, S.WITHDRAWN},
     S.WITHDRAWN: set(),
     S.STOPPED: set(),
@@ -70,7 +70,7 @@ def test_every_other_transition_is_refused(source: Status, target: Status) -> No
         (S.ACCEPTED, "route", {}, S.IN_PROCESS),
         (S.IN_PROCESS, "request_supplement", {}, S.SUPPLEMENT_REQUESTED),
         (S.SUPPLEMENT_REQUESTED, "receive_supplement", {}, S.IN_PROCESS),
-        (S.SUPPLEMENT_REQUESTED, "receive_supplement", {"at_intake": True}, S.ACCEPTED),
+        (S.SUPPLEMENT_REQUESTED, "receive_supplement", {"at_intake": True}, S.SUBMITTED),
         (S.SUPPLEMENT_REQUESTED, "refuse", {"at_intake": True, "reasons": ["thiếu giấy tờ"]}, S.NOT_ACCEPTED),
         (S.SUPPLEMENT_REQUESTED, "refuse", {"reasons": ["quá hạn bổ sung"]}, S.FINISHED),
         (S.IN_PROCESS, "refuse", {"reasons": ["không đủ điều kiện"]}, S.FINISHED),
@@ -116,12 +116,12 @@ def test_second_supplement_request_needs_an_override_and_is_flagged() -> None:
     assert (state.supplement_requests, state.supplement_overridden) == (2, True)
 
 
-def test_intake_supplement_leads_to_acceptance_and_does_not_count() -> None:
+def test_intake_supplement_goes_back_to_the_intake_check_and_does_not_count() -> None:
     state = apply(LifecycleState(), "request_supplement")
     assert state.supplement_at_intake and state.supplement_requests == 0
     state = apply(state, "receive_supplement")
-    assert state.status is S.ACCEPTED and not state.supplement_at_intake
-    state = apply(apply(state, "route"), "request_supplement")  # the first one after acceptance
+    assert state.status is S.SUBMITTED and not state.supplement_at_intake
+    state = apply(apply(apply(state, "accept"), "route"), "request_supplement")  # the first after acceptance
     assert state.supplement_requests == 1 and not state.supplement_overridden
 
 

@@ -76,6 +76,10 @@ def without_intake(xml: str) -> bytes:
     """A version whose intake step is gone: dossiers waiting there cannot move."""
     xml = re.sub(r'<bpmn:userTask id="intake".*?</bpmn:userTask>', "", xml, count=1, flags=re.S)
     xml = re.sub(r'<bpmn:sequenceFlow id="Flow_intake_to_gw"[^>]*/>', "", xml, count=1)
+    xml = re.sub(r'<bpmn:sequenceFlow id="Flow_gw_intake_supplement".*?</bpmn:sequenceFlow>', "", xml, count=1,
+                 flags=re.S)  # the loop back to intake for a supplement goes with it
+    xml = xml.replace("<bpmn:outgoing>Flow_gw_intake_supplement</bpmn:outgoing>", "")
+    xml = re.sub(r'<bpmndi:BPMNEdge id="Flow_gw_intake_supplement_di".*?</bpmndi:BPMNEdge>', "", xml, flags=re.S)
     xml = xml.replace('sourceRef="StartEvent_submitted" targetRef="intake"',
                       'sourceRef="StartEvent_submitted" targetRef="Gateway_intake"')
     xml = xml.replace("<bpmn:incoming>Flow_intake_to_gw</bpmn:incoming>",

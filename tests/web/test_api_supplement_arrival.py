@@ -117,3 +117,38 @@ async def test_a_withdrawal_while_waiting_for_the_supplement_ends_the_pause(
     stored = await Dossier.get(code=code)
     [pause] = await DossierPause.filter(dossier_id=stored.id)
     assert pause.end_at == withdrawn_at and stored.pauses[0]["end_at"] == withdrawn_at.isoformat()
+
+
+async def test_a_supplement_at_intake_is_the_intake_tasks_decision_and_intake_resumes_after_it(
+        client: httpx.AsyncClient, users: dict) -> None:
+    """One path for the model and the API: the intake task asks for the supplement (Form 02, no clock),
+    its next round is held while the citizen completes the dossier, then accepts it."""
+    from tests.factories import APPLICATIONS, CODES, publish_shipped
+
+    await publish_shipped("household-business")
+    _clock(client, ACCEPTED)
+    r = await client.post("/api/v1/dossiers", headers=await token(client, "citizen"),
+                          json={"procedure": CODES["household-business"], "data": APPLICATIONS["household-business"]})
+    code, intake = r.json()["code"], r.json()["tasks"][0]
+    officer = await token(client, "officer")
+    r = await client.post(f"/api/v1/tasks/{intake['id']}/complete", headers=officer,
+                          json={"data": {"intake_decision": "supplement", "intake_note": "Thiếu hợp đồng thuê"}})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["lifecycle"]["code"] == 5 and body["lifecycle"]["due_at"] is None  # no receipt, no clock
+    [again] = body["tasks"]
+    assert again["element_id"] == "intake" and again["id"] != intake["id"]
+    held = await client.post(f"/api/v1/tasks/{again['id']}/complete", headers=officer,
+                             json={"data": {"intake_decision": "accept"}})
+    assert held.status_code == 409 and held.json()["error"]["details"]["rule"] == "waiting_for_citizen"
+    _clock(client, ACCEPTED + timedelta(days=1))
+    officer = await token(client, "officer")
+    r = await client.post(f"/api/v1/dossiers/{code}/receive-supplement", headers=officer, json={})
+    assert r.status_code == 200 and r.json()["lifecycle"]["code"] == 1, r.text  # back to the intake check
+    r = await client.post(f"/api/v1/tasks/{again['id']}/complete", headers=officer,
+                          json={"data": {"intake_decision": "accept"}})
+    assert r.status_code == 200 and r.json()["lifecycle"]["code"] == 4, r.text
+    assert r.json()["lifecycle"]["accepted_at"] == (ACCEPTED + timedelta(days=1)).isoformat()
+    history = (await client.get(f"/api/v1/dossiers/{code}", headers=officer)).json()["history"]
+    requested = [e for e in history if e["kind"] == "supplement_requested"]
+    assert requested[0]["details"]["at_intake"] is True and requested[0]["details"]["what"] == ["Thiếu hợp đồng thuê"]

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from engine import dossiers
-from engine.dossiers.commands import _dig
+from engine.dossiers.applicant import dig
 from engine.errors import NotFound
 from engine.lifecycle import Status
 from engine.models import Dossier, Procedure, User
@@ -58,7 +58,7 @@ async def build(dossier: Dossier) -> DossierDocument:
     components = received_components(procedure.components or [], version.start_form(), data)
     mapping = version.applicant  # the procedure's applicant mapping (checked at publish)
     applicant = {"name": dossier.applicant_name, "phone": dossier.applicant_phone,
-                 "email": dossier.applicant_email, "address": str(_dig(data, mapping.get("address")) or "")}
+                 "email": dossier.applicant_email, "address": str(dig(data, mapping.get("address")) or "")}
     return DossierDocument(
         code=dossier.code, procedure_code=procedure.code, procedure_name=procedure.name, agency=procedure.agency,
         components=components, time_limit=float(version.limit.value), time_unit=version.limit.unit,

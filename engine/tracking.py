@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 from typing import TYPE_CHECKING
 
-from engine.dossiers.commands import _digits, id_hash
+from engine.dossiers.applicant import digits, id_hash
 from engine.errors import NotFound
 from engine.models import Dossier
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 async def find(rt: Runtime, code: str, factor: str) -> Dossier:
     """The dossier whose code and phone / ID number match; NotFound otherwise (same for both)."""
     dossier = await Dossier.get_or_none(code=code.strip().upper())
-    wanted = _digits(factor)
+    wanted = digits(factor)
     if dossier is None or len(wanted) < 9:
         raise NotFound("No dossier matches this code and phone or ID number")
     phone_ok = bool(dossier.applicant_phone) and hmac.compare_digest(dossier.applicant_phone, wanted)

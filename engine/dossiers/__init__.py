@@ -6,8 +6,8 @@ queries. Callers use these names only; `store` and the runner stay behind them.
     view, task_view, inbox, history, get_for, rebuild_projections, stored_projections   (queries)
 """
 
+from engine.dossiers.citizen import add_supplement, rate
 from engine.dossiers.commands import (
-    add_supplement,
     claim,
     complete_task,
     deliver_message,
@@ -15,7 +15,6 @@ from engine.dossiers.commands import (
     fire_due_timers,
     get_for,
     migrate_to,
-    rate,
     release,
     step,
     submit,

@@ -5,9 +5,6 @@ transaction guarded by the revision, projections + events + outbox). Each takes 
 from __future__ import annotations
 
 import copy
-import hashlib
-import hmac
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -18,6 +15,8 @@ from tortoise.exceptions import IntegrityError
 from engine import channels, permissions, sql
 from engine import events as ev
 from engine.dossier_lifecycle import EXTEND, SLA_KINDS, Plan, Step, plan
+from engine.dossiers.applicant import applicant_columns, attachment_rows
+from engine.dossiers.lifecycle_events import dt, lifecycle_events
 from engine.dossiers.row import DossierRow, TaskRow
 from engine.dossiers.store import (
     STATUS_OF_ENGINE,
@@ -76,62 +75,6 @@ def clean(rt: Runtime, schema: dict[str, Any] | None, data: dict[str, Any]) -> d
     if errors:
         raise InvalidData("Some fields are invalid", fields=errors)
     return cleaned
-
-
-# ------------------------------------------------------------------ applicant projection
-def _digits(value: object) -> str:
-    text = re.sub(r"\D", "", str(value or ""))
-    return "0" + text[2:] if text.startswith("84") and len(text) == 11 else text  # +84 912… = 0912…
-
-
-def id_hash(rt: Runtime, id_number: object) -> str:
-    """Keyed hash of an ID number (lookups without keeping the number in a column)."""
-    digits = _digits(id_number)
-    if not digits:
-        return ""
-    key = (rt.settings.secret_key or "motcua").encode()
-    return hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()
-
-
-def _dig(data: dict[str, Any], path: str | None) -> Any:
-    value: Any = data
-    for part in (path or "").split("."):
-        if not part or not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
-
-
-def applicant_columns(rt: Runtime, version: VersionInfo, data: dict[str, Any]) -> dict[str, Any]:
-    mapping = version.applicant
-    return {"applicant_name": str(_dig(data, mapping.get("name")) or "")[:200],
-            "applicant_id_hash": id_hash(rt, _dig(data, mapping.get("id_number"))),
-            "applicant_phone": _digits(_dig(data, mapping.get("phone")))[:20],
-            "applicant_email": str(_dig(data, mapping.get("email")) or "")[:254]}
-
-
-def attachment_rows(version: VersionInfo, data: dict[str, Any], now: datetime, source: str,
-                    dossier_id: int = 0) -> list[dict[str, Any]]:
-    """One row per stored file referenced by the data (uploads are lists of {name, sha256, …})."""
-    out: list[dict[str, Any]] = []
-
-    def walk(value: Any, key: str) -> None:
-        if isinstance(value, list):
-            for item in value:
-                if isinstance(item, dict) and isinstance(item.get("sha256"), str) and len(item["sha256"]) == 64:
-                    out.append({"dossier_id": dossier_id, "component": key[:200], "name": str(item.get("name",
-                                                                                                       ""))[:255],
-                                "sha256": item["sha256"], "size": int(item.get("size") or 0),
-                                "content_type": str(item.get("content_type", ""))[:100], "source": source,
-                                "at": now})
-                else:
-                    walk(item, key)
-        elif isinstance(value, dict):
-            for k, v in value.items():
-                walk(v, f"{key}.{k}" if key else k)
-
-    walk(data, "")
-    return out
 
 
 # ------------------------------------------------------------------ submit
@@ -265,12 +208,20 @@ async def complete_task(rt: Runtime, task_id: str, data: dict[str, Any], user: U
     except TaskNotReady:
         raise Conflict("The task is no longer waiting for input", task_id=task_id) from None
     merged = {**result.data, **data}
-    steps = [Step(rule["command"], reasons=_reasons(merged.get(rule["reasons"])) if rule.get("reasons") else ())
-             for rule in (version.elements.get(task.element_id) or {}).get("lifecycle", [])
+    rules = [rule for rule in (version.elements.get(task.element_id) or {}).get("lifecycle", [])
              if not rule.get("when") or runner.holds(rule["when"], merged, engine=rt.script_engine)]
+    steps = [Step(rule["command"], reasons=_reasons(merged.get(rule["reasons"])) if rule.get("reasons") else ())
+             for rule in rules]
+    channel = next((result_channel(merged.get(rule["channel"])) for rule in rules if rule.get("channel")), "")
     change = workflow_change(rt, loaded, result, now, user.username, d.revision + 1, completed_task=task)
     return await _commit_lifecycle(rt, loaded, change, steps, now, user.username,
-                                   workflow_open=result.status == "waiting", result=result)
+                                   workflow_open=result.status == "waiting", result=result, channel=channel)
+
+
+def result_channel(value: Any) -> str:
+    """How a result went out, from the value of the field a return_result rule names."""
+    text = str(value or "").strip().lower()
+    return text if text in ("electronic", "both") else "paper" if text else ""
 
 
 def _reasons(value: Any) -> tuple[str, ...]:
@@ -364,7 +315,7 @@ def _arrival(d: DossierRow) -> datetime | None:
     """When the citizen's online supplement arrived (the open supplement pause's `arrived_at`)."""
     open_pause = next((p for p in reversed(d.pauses or []) if p.get("reason") == "supplement"
                        and p.get("end_at") is None), None)
-    return _dt(open_pause.get("arrived_at")) if open_pause else None
+    return dt(open_pause.get("arrived_at")) if open_pause else None
 
 
 async def _return_supplement(rt: Runtime, loaded: Loaded, lifecycle_step: Step, actor: str,
@@ -437,7 +388,7 @@ async def _commit_lifecycle(rt: Runtime, loaded: Loaded, change: Change, steps: 
                 change.event(ev.TaskCancelled, d, revision, now, actor, task_id=task["id"],
                              element_id=task["element_id"])
     for audit in lifecycle.audits:
-        _lifecycle_events(change, d, revision, now, actor, audit, channel=channel, flagged=flagged)
+        lifecycle_events(change, d, revision, now, actor, audit, channel=channel, flagged=flagged)
     if status_after == int(Status.FINISHED) and d.lifecycle_status != int(Status.FINISHED):
         refused = bool(lifecycle.updates.get("refusal"))
         change.inserts.setdefault("dossier_result", []).append({
@@ -447,63 +398,6 @@ async def _commit_lifecycle(rt: Runtime, loaded: Loaded, change: Change, steps: 
         change.statements.append(("UPDATE dossier_result SET returned_at = ?, channel = ? WHERE dossier_id = ?",
                                   [now, channel or None, d.id], False))
     return await commit(rt, loaded, change, now)
-
-
-def _lifecycle_events(change: Change, d: DossierRow, revision: int, now: datetime, actor: str,
-                      audit: dict[str, Any], *, channel: str, flagged: bool) -> None:
-    command = audit["action"].removeprefix("lifecycle_")
-    details = audit["details"]
-    before, after = details.get("from"), details.get("to")
-
-    def add(cls: type[ev.Event], **fields: Any) -> None:
-        change.event(cls, d, revision, now, actor, **fields)
-
-    if command == EXTEND:
-        add(ev.Reappointed, new_due_at=_dt(details.get("new_due_at")), original_due_at=d.due_adjusted_at,
-            reason=str(details.get("note") or ""))
-        return
-    routed = bool(details.get("routed"))
-    reached = int(Status.ACCEPTED) if routed else after
-    if before != reached:
-        add(ev.StatusChanged, from_status=before, to_status=reached, command=command, override=flagged)
-    if reached == int(Status.ACCEPTED):
-        add(ev.Accepted, due_at=_dt(details.get("due_at")))
-    if routed:  # routed to the competent agency at once (ND118 art. 18): 2 → 4
-        add(ev.StatusChanged, from_status=reached, to_status=after, command="route", override=False)
-    if command == "request_supplement":
-        at_intake = before == int(Status.SUBMITTED)
-        add(ev.SupplementRequested, what=tuple(details.get("reasons") or ()),
-            deadline=_dt(details.get("auto_close_at")), at_intake=at_intake,
-            overridden=bool(details.get("overridden")),
-            late=bool(details.get("late_request") or details.get("late")))
-        if not at_intake:
-            add(ev.Paused, reason="supplement")
-    elif command == "receive_supplement":
-        add(ev.SupplementReceived, source=str(details.get("source") or "counter"))
-        if details.get("due_at") and before == int(Status.SUPPLEMENT_REQUESTED) and after != int(Status.ACCEPTED):
-            add(ev.Resumed, reason="supplement", due_at=_dt(details.get("due_at")))
-    elif command == "request_financial_obligation":
-        add(ev.FinancialObligationRequested)
-        add(ev.Paused, reason="financial_obligation")
-    elif command == "fulfil_financial_obligation":
-        add(ev.Resumed, reason="financial_obligation", due_at=_dt(details.get("due_at")))
-    elif command == "refuse":
-        add(ev.Refused, reasons=tuple(details.get("reasons") or ()),
-            stage="intake" if after == int(Status.NOT_ACCEPTED) else "processing")
-    elif command == "withdraw":
-        add(ev.Withdrawn)
-    elif command == "stop":
-        add(ev.Stopped, reason=str(details.get("note") or ""))
-    elif command == "return_result":
-        add(ev.Returned, channel=channel)
-    if after == int(Status.FINISHED) and before != after:
-        add(ev.ResultReady, channel=channel)
-
-
-def _dt(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
 
 
 # ------------------------------------------------------------------ the workflow underneath
@@ -549,57 +443,6 @@ async def migrate_to(rt: Runtime, dossier_id: int, version: VersionInfo, actor: 
         change.columns["procedure_version_id"] = version.id
         await commit(rt, loaded, change, now)
     return report
-
-
-# ------------------------------------------------------------------ the citizen's side
-async def add_supplement(rt: Runtime, code: str, files: list[dict[str, Any]], note: str, actor: str,
-                         now: datetime) -> DossierRow:
-    """The citizen's online answer to a supplement request: it is the supplement's arrival. The
-    auto-close timer stops; the one-stop officer then confirms it complete (`receive_supplement`:
-    the clock restarts from this arrival) or returns it as still incomplete (`return_supplement`)."""
-    loaded = await load_dossier(code=code)
-    d = loaded.dossier
-    if d.lifecycle_status != int(Status.SUPPLEMENT_REQUESTED):
-        raise Conflict("No supplement is requested for this dossier", status=d.lifecycle_status)
-    if not files:
-        raise InvalidData("Choose at least one file", fields={"files": ["required"]})
-    now = now.astimezone(UTC)
-    change = Change(audit_data_diff={"note": note[:2000]} if note else None)
-    change.cancel_timer_kinds |= {"auto_close"}
-    pauses = copy.deepcopy(d.pauses or [])
-    for pause in pauses:
-        if pause.get("end_at") is None and pause.get("reason") == "supplement":
-            pause["arrived_at"] = now.isoformat()  # the end of the pause once the officer confirms it
-    change.columns["pauses"] = pauses
-    rows = [{"dossier_id": d.id, "component": str(f.get("component") or "supplement")[:200],
-             "name": str(f.get("name", ""))[:255], "sha256": str(f.get("sha256", "")), "size": int(f.get("size") or 0),
-             "content_type": str(f.get("content_type", ""))[:100], "source": "supplement", "at": now} for f in files]
-    change.inserts["attachment"] = rows
-    change.event(ev.SupplementReceived, d, d.revision + 1, now, actor, source="online",
-                 files=tuple(r["name"] for r in rows))
-    change.event(ev.AttachmentsAdded, d, d.revision + 1, now, actor,
-                 components=tuple(sorted({r["component"] for r in rows})), source="supplement")
-    return await commit(rt, loaded, change, now)
-
-
-async def rate(rt: Runtime, code: str, score: object, comment: object, now: datetime) -> DossierRow:
-    loaded = await load_dossier(code=code)
-    d = loaded.dossier
-    if d.lifecycle_status not in (int(Status.FINISHED), int(Status.RETURNED)):
-        raise Conflict("A dossier can be rated once its result is ready", status=d.lifecycle_status)
-    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
-        raise InvalidData("Choose a rating", fields={"score": ["choice"]})
-    if not isinstance(comment, str) or len(comment) > 2000:
-        raise InvalidData("Comment too long", fields={"comment": ["max_length"]})
-    if await sql.fetch_one(sql.db(), "SELECT id FROM rating WHERE dossier_id = ?", [d.id]):
-        raise Conflict("This dossier has already been rated")
-    change = Change()
-    change.inserts["rating"] = [{"dossier_id": d.id, "score": score, "comment": comment.strip(), "at": now}]
-    change.event(ev.Rated, d, d.revision + 1, now, "citizen", score=score)
-    try:
-        return await commit(rt, loaded, change, now)
-    except IntegrityError:
-        raise Conflict("This dossier has already been rated") from None
 
 
 async def get_for(code: str, user: User | None) -> Dossier:

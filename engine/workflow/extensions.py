@@ -78,7 +78,8 @@ def read_extensions(process: etree._Element) -> ModelExtensions:
         budget = node.find("bpmn:extensionElements/motcua:budget", NSMAP)
         if budget is not None:
             info["budget"] = _read_budget(budget)
-        rules = [{"command": r.get("command", ""), "when": r.get("when"), "reasons": r.get("reasons")}
+        rules = [{"command": r.get("command", ""), "when": r.get("when"), "reasons": r.get("reasons"),
+                  **({"channel": r.get("channel")} if r.get("channel") else {})}
                  for r in node.iterfind("bpmn:extensionElements/motcua:lifecycle", NSMAP)]
         if rules:
             info["lifecycle"] = rules

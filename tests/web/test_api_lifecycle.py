@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from engine import accounts
-from engine.models import Dossier, HumanTask, Timer
+from engine.models import Dossier, DossierResult, HumanTask, Timer
 from tests.factories import APPLICATIONS, CODES, publish_shipped, token
 
 # Thu 12 Feb 2026 09:00 local (02:00 UTC): Tết 2026 is Mon 16 – Fri 20 Feb
@@ -177,3 +177,8 @@ async def test_full_happy_path_ends_with_result_returned(
     assert verdicts["intake"] == "on_time" or verdicts["intake"] == "early"
     assert set(verdicts.values()) <= {"early", "on_time", "late"}
     assert not await Timer.filter(dossier_id=dossier.id, state="pending").exists()
+    # the result record: granted, issued when processing finished, returned over the counter (paper)
+    result = await DossierResult.get(dossier_id=dossier.id)
+    assert (result.outcome, result.channel) == ("granted", "paper") and result.returned_at is not None
+    history = (await client.get(f"/api/v1/dossiers/{code}", headers=headers)).json()["history"]
+    assert [e["details"]["channel"] for e in history if e["kind"] == "returned"] == ["paper"]

@@ -1,0 +1,204 @@
+"""Timers at scale: N pending timers, M of them due at the same instant, fired by real `motcua worker`
+processes. Prints figures; it is not a test.
+
+    python bench/timers.py [--pending 100000] [--due 1000] [--workers 1,2] [--database postgres|sqlite]
+
+For each worker count, on a fresh database (PostgreSQL: a throwaway database on MOTCUA_BENCH_PG,
+default the local server, dropped at the end; SQLite: a temporary file):
+  1. M dossiers of a one-step procedure whose boundary timer's date comes from the submitted data,
+     all set to the same instant T0 (a few seconds after they are created), through the engine;
+  2. N − M filler timer rows due in the coming months (bulk INSERT … SELECT);
+  3. the cost of the worker's two reads: the next due instant (MIN) and a batch of due rows;
+  4. the workers start before T0; the lag of each fire is when a 50 ms poll of the database first
+     sees its `timer_fired` event, − T0 (an upper bound within 50 ms: the events carry the clock of
+     their worker's batch, not the instant of each fire).
+Prints lag p50 / p95 / p99 / max, fires per second and the read costs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
+
+import asyncpg  # noqa: E402
+
+from engine import accounts, dossiers, procedures, sql, timers  # noqa: E402
+from engine.db import close_database, migrate, open_database  # noqa: E402
+from engine.settings import Settings  # noqa: E402
+from engine.workflow.extensions import MOTCUA_NS  # noqa: E402
+from web.app import build_runtime  # noqa: E402
+
+PG_DSN = os.environ.get("MOTCUA_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
+CODE = "BENCH.T"
+MODEL = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:motcua="{MOTCUA_NS}"
+    id="defs" targetNamespace="http://motcua.vn/bench">
+  <bpmn:process id="timed" isExecutable="true">
+    <bpmn:laneSet id="ls"><bpmn:lane id="lane" name="Một cửa">
+      <bpmn:extensionElements><motcua:role code="one_stop"/></bpmn:extensionElements>
+      <bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>check</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>end</bpmn:flowNodeRef><bpmn:flowNodeRef>timer</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>late</bpmn:flowNodeRef><bpmn:flowNodeRef>end_late</bpmn:flowNodeRef>
+    </bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="check" name="Kiểm tra"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:boundaryEvent id="timer" attachedToRef="check" cancelActivity="true"><bpmn:outgoing>f3</bpmn:outgoing>
+      <bpmn:timerEventDefinition id="td"><bpmn:timeDate>due_at</bpmn:timeDate></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:userTask id="late" name="Quá hạn"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="end_late"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="check"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="end"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="timer" targetRef="late"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="late" targetRef="end_late"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+async def prepare(settings: Settings, pending: int, due: int) -> datetime:
+    """The M dossiers due at T0 and the filler rows; returns T0."""
+    await migrate(settings)
+    await open_database(settings)
+    rt = build_runtime(settings)
+    await rt.start()
+    await accounts.ensure_roles()
+    await procedures.create_or_update(CODE, name="Bench timers")
+    await procedures.publish(CODE, MODEL.encode())
+    t0 = datetime.now(UTC) + timedelta(seconds=10 + due * 0.02)  # after the submits and the fillers
+    started = time.perf_counter()
+    for _ in range(due):
+        await dossiers.submit(rt, CODE, {"due_at": t0.isoformat()}, now=datetime.now(UTC))
+    print(f"  {due} dossiers submitted in {time.perf_counter() - started:.1f} s", flush=True)
+    started = time.perf_counter()
+    filler = max(0, pending - due)
+    later = datetime.now(UTC) + timedelta(days=30)
+    if sql.is_postgres(sql.db()):
+        await sql.db().execute_query(
+            "INSERT INTO timer (dossier_id, task_id, element_id, kind, due_at, state, payload) "
+            "SELECT (SELECT MIN(id) FROM dossier) + (g % $1), '', '', 'sla_overdue', "
+            "$2::timestamptz + g * interval '1 minute', 'pending', '{}' FROM generate_series(1, $3) g",
+            [due, later, filler])
+        await sql.db().execute_query("ANALYZE timer")
+    else:
+        first = (await sql.fetch_one(sql.db(), "SELECT MIN(id) AS id FROM dossier"))["id"]  # type: ignore[index]
+        for offset in range(0, filler, 5000):
+            rows = [{"dossier_id": first + (i % due), "task_id": "", "element_id": "", "kind": "sla_overdue",
+                     "due_at": later + timedelta(minutes=i), "state": "pending", "payload": "{}"}
+                    for i in range(offset, min(filler, offset + 5000))]
+
+            async def body(tx: sql.Tx, rows: list[dict[str, object]] = rows) -> None:
+                await tx.insert_many("timer", rows)
+
+            await sql.transaction(body)
+    print(f"  {filler} filler timers in {time.perf_counter() - started:.1f} s", flush=True)
+    reads = []
+    for _ in range(50):
+        t = time.perf_counter()
+        await timers.next_due()
+        reads.append(time.perf_counter() - t)
+    batch = []
+    for _ in range(20):
+        t = time.perf_counter()
+        await sql.fetch(sql.db(), "SELECT id FROM timer WHERE state = 'pending' AND due_at < ? ORDER BY due_at, id "
+                                  "LIMIT 20", [datetime.now(UTC)])
+        batch.append(time.perf_counter() - t)
+    print(f"  next due (MIN) {statistics.median(reads) * 1000:.2f} ms, a batch of due rows "
+          f"{statistics.median(batch) * 1000:.2f} ms (medians)", flush=True)
+    await close_database()
+    return t0
+
+
+async def fire(settings: Settings, workers: int, due: int, t0: datetime) -> dict[str, float]:
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "PYTHONPATH": str(ROOT),
+           "MOTCUA_DATA_DIR": str(settings.data_dir), "MOTCUA_SECRET_KEY": "bench", "MOTCUA_LOG_LEVEL": "WARNING"}
+    procs = [await asyncio.create_subprocess_exec(sys.executable, "-m", "web.cli", "worker", cwd=ROOT, env=env,
+                                                  stdout=asyncio.subprocess.DEVNULL,
+                                                  stderr=asyncio.subprocess.DEVNULL) for _ in range(workers)]
+    await open_database(settings)
+    lags: list[float] = []  # each fire's lag, seen by a 50 ms poll (the events carry their batch's clock)
+    try:
+        deadline = time.monotonic() + max(120.0, (t0 - datetime.now(UTC)).total_seconds() + 120)
+        seen = 0
+        while seen < due:
+            found = await sql.fetch_one(sql.db(), "SELECT COUNT(*) AS n FROM audit_event WHERE action = 'timer_fired'")
+            count = int(found["n"]) if found else 0
+            if count > seen:
+                lags += [(datetime.now(UTC) - t0).total_seconds()] * (count - seen)
+                seen = count
+            if time.monotonic() > deadline:
+                raise SystemExit(f"only {seen} of {due} fired in time")
+            await asyncio.sleep(0.05)
+    finally:
+        await close_database()
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            await proc.wait()
+    return {"p50": pct(lags, 50), "p95": pct(lags, 95), "p99": pct(lags, 99), "max": max(lags),
+            "rate": len(lags) / max(max(lags), 1e-6)}
+
+
+async def one(workers: int, pending: int, due: int, database: str) -> dict[str, float] | str:
+    if database == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix="motcua-timers-"))
+        settings = Settings(database_url=f"sqlite://{folder / 'bench.sqlite3'}", secret_key="bench", data_dir=folder)
+        t0 = await prepare(settings, pending, due)
+        return await fire(settings, workers, due, t0)
+    name = f"motcua_timers_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = await asyncpg.connect(PG_DSN, timeout=5)
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    except (OSError, asyncpg.PostgresError) as exc:
+        return f"skipped: {type(exc).__name__}: {exc}"
+    try:
+        settings = Settings(database_url=PG_DSN.rsplit("/", 1)[0] + f"/{name}", secret_key="bench",
+                            data_dir=Path(tempfile.mkdtemp(prefix="motcua-timers-")))
+        t0 = await prepare(settings, pending, due)
+        return await fire(settings, workers, due, t0)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pending", type=int, default=100_000, help="pending timers in all (100000)")
+    ap.add_argument("--due", type=int, default=1_000, help="of which due at the same instant (1000)")
+    ap.add_argument("--workers", default="1,2", help="worker process counts to run, one fresh database each")
+    ap.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
+    args = ap.parse_args(argv)
+    print(f"timers: {args.pending} pending, {args.due} due at once, {args.database}\n", flush=True)
+    for workers in (int(w) for w in args.workers.split(",")):
+        print(f"{workers} worker{'s' * (workers > 1)}:", flush=True)
+        r = asyncio.run(one(workers, args.pending, args.due, args.database))
+        if isinstance(r, str):
+            print(f"  {r}")
+            continue
+        print(f"  lag p50 {r['p50']:.2f} s, p95 {r['p95']:.2f} s, p99 {r['p99']:.2f} s, max {r['max']:.2f} s; "
+              f"{r['rate']:.0f} fires/s   (targets: p50 < 0.5 s, p99 < 2 s with 2 workers)\n", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -28,6 +28,7 @@ leases and recovery are engine.claims, shared with the outbox.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import traceback
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ log = logging.getLogger("motcua.timers")
 
 QUEUE = claims.Queue("timer", "firing", "fired_at", lease=timedelta(seconds=60))
 LEASE = QUEUE.lease
+CONCURRENCY = 8  # dossiers fired at once within one batch (each still its own revision-checked commit)
 _COLUMNS = "id, dossier_id, task_id, element_id, kind, due_at, state, fired_at, payload"
 
 
@@ -78,16 +80,26 @@ async def fire_batch(rt: Runtime, now: datetime, limit: int) -> Batch:
     due = await sql.fetch(sql.db(), (
         f"SELECT {_COLUMNS} FROM timer WHERE state = 'pending' AND due_at < ? ORDER BY due_at, id LIMIT ?"),
         [now, limit])
-    fired = 0
+    by_dossier: dict[int, list[dict[str, Any]]] = {}
     for candidate in due:
-        ids = await _claim(candidate, now)
-        if candidate["id"] not in ids:  # another worker has it (or took it with its dossier)
-            if ids:  # rows of that dossier due since: back, for the sweep that reaches them
-                await claims.release(QUEUE, ids)
-            continue
-        timer = _row({**candidate, "state": "firing", "fired_at": now})
-        fired += await _dispatch(rt, timer, ids, now)
-    return Batch(len(due), fired)
+        by_dossier.setdefault(candidate["dossier_id"], []).append(candidate)
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def fire_group(group: list[dict[str, Any]]) -> int:
+        """One dossier's due rows, one after another (each its own command); dossiers in parallel."""
+        fired = 0
+        async with gate:
+            for candidate in group:
+                ids = await _claim(candidate, now)
+                if candidate["id"] not in ids:  # another worker has it (or took it with its dossier)
+                    if ids:  # rows of that dossier due since: back, for the sweep that reaches them
+                        await claims.release(QUEUE, ids)
+                    continue
+                timer = _row({**candidate, "state": "firing", "fired_at": now})
+                fired += await _dispatch(rt, timer, ids, now)
+        return fired
+
+    return Batch(len(due), sum(await asyncio.gather(*(fire_group(g) for g in by_dossier.values()))))
 
 
 async def _dispatch(rt: Runtime, timer: dict[str, Any], ids: list[int], now: datetime) -> int:

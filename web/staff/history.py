@@ -123,6 +123,6 @@ def sentence(e: Recorded, _: Translate, *, en: bool = False, task_names: dict[st
 def lines(events: Iterable[Recorded], _: Translate, *, en: bool = False) -> list[HistoryLine]:
     """The trail in words, oldest first; a task's name comes from its task_opened event."""
     trail = list(events)
-    names = {str(e.details.get("task_id")): str(e.details.get("name") or e.details.get("element_id"))
-             for e in trail if e.kind == "task_opened"}
+    names = {str(e.details["task_id"]): str(e.details["name"])  # only task_opened carries both
+             for e in trail if "task_id" in e.details and e.details.get("name")}
     return [HistoryLine(when(e.at), e.kind, sentence(e, _, en=en, task_names=names)) for e in trail]

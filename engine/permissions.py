@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
+from engine import lifecycle
+from engine.errors import Conflict, InvalidData, MotcuaError, NotFound, PermissionDenied
 from engine.models import User
 
 #: who may take each lifecycle step directly (besides a task's motcua:lifecycle rule)
@@ -88,3 +89,25 @@ def open_task(task: Any, elements: dict[str, Any]) -> OpenTask:
     rules = (elements.get(task.element_id) or {}).get("lifecycle", [])
     return OpenTask(task.id, task.element_id, task.role, task.kind,
                     frozenset(r["command"] for r in rules if r.get("command")))
+
+
+def allowed_steps(user: User, status: int, *, owner_id: int | None, open_tasks: Iterable[OpenTask],
+                  supplement_requests: int = 0, supplement_at_intake: bool = False) -> list[str]:
+    """The lifecycle commands `user` may take directly now (STEP_ROLES order): the roles and the
+    ownership rule of `check_step`, and a move the lifecycle allows from `status`."""
+    tasks = list(open_tasks)
+    state = lifecycle.LifecycleState(status=lifecycle.Status(status), supplement_requests=supplement_requests,
+                                     supplement_at_intake=supplement_at_intake)
+    found: list[str] = []
+    for command in STEP_ROLES:
+        try:
+            if command == "return_supplement":  # not a move: the dossier keeps waiting (status 5)
+                if state.status is not lifecycle.Status.SUPPLEMENT_REQUESTED:
+                    continue
+            else:
+                lifecycle.apply(state, command, reasons=("-",))
+            check_step(user, command, owner_id=owner_id, open_tasks=tasks)
+        except MotcuaError:
+            continue
+        found.append(command)
+    return found

@@ -142,3 +142,54 @@ async def test_a_draft_keeps_what_the_citizen_typed_until_they_come_back(
     assert r.status_code == 303
     page = (await client.get("/nop-ho-so/1.001193")).text
     assert 'id="draft-notice"' in page and 'value="Nguyễn Văn Bình"' in page and "0912345678" in page
+
+
+async def test_staff_dossier_page_shows_form_labels_and_history_in_words(client: httpx.AsyncClient,
+                                                                        users: dict) -> None:
+    await publish_shipped("birth-registration")
+    dossier = await dossiers.submit(rt(), "1.001193", APPLICATIONS["birth-registration"], now=NOW,
+                                    user=users["citizen"])
+    task = await HumanTask.get(dossier_id=dossier.id, state="ready")
+    await dossiers.complete_task(rt(), task.id, HAPPY_PATH[0][2], users["officer"], NOW)
+    await page_login(client, "officer")
+    page = (await client.get(f"/can-bo/ho-so/{dossier.code}")).text
+    data = page[page.index('id="data"'):page.index('id="history"')]
+    assert "Thông tin người mẹ" in data and "Giới tính" in data and ">Nam<" in data and "01/11/2026" in data
+    assert "child_sex" not in re.sub(r'data-key="[^"]*"', "", data) and "mother.full_name" not in data.replace(
+        'data-key="mother.full_name"', "")
+    assert "giay-chung-sinh.pdf" in data
+    assert "Cán bộ một cửa officer đã tiếp nhận hồ sơ; hạn trả kết quả" in page
+    assert "Hồ sơ chuyển từ trạng thái 1 “Mới đăng ký” sang 2 “Được tiếp nhận”" in page
+    assert "officer đã hoàn thành bước" in page
+
+
+async def test_only_the_step_owner_may_request_a_supplement_from_the_dossier_page(client: httpx.AsyncClient,
+                                                                                 users: dict) -> None:
+    from engine.models import Dossier
+    from tests.factories import accepted_household
+
+    dossier = await accepted_household(users, NOW)
+    code = dossier.code
+    client._transport.app.state.clock = lambda: NOW  # type: ignore[attr-defined]
+    await page_login(client, "officer")
+    page = (await client.get(f"/can-bo/ho-so/{code}")).text
+    assert 'data-step="request_supplement"' not in page  # the appraisal (specialist) owns the step
+    token = await page_csrf(client, f"/can-bo/ho-so/{code}")
+    refused = await client.post(f"/can-bo/ho-so/{code}/buoc/request_supplement",
+                                data={"csrf_token": token, "reason": "Thiếu giấy tờ"})
+    assert refused.status_code == 303 and "msg=not_yours" in refused.headers["location"]
+    assert "thuộc vai trò khác" in (await client.get(refused.headers["location"])).text
+    await client.post("/logout", data={"csrf_token": token})
+    await page_login(client, "specialist")
+    path = f"/can-bo/ho-so/{code}"
+    page = (await client.get(path)).text
+    assert 'data-step="request_supplement"' in page and "Yêu cầu bổ sung" in page
+    token = await page_csrf(client, path)
+    empty = await client.post(f"{path}/buoc/request_supplement", data={"csrf_token": token, "reason": " "})
+    assert "msg=reason" in empty.headers["location"] and (await Dossier.get(code=code)).lifecycle_status == 4
+    r = await client.post(f"{path}/buoc/request_supplement",
+                          data={"csrf_token": token, "reason": "Thiếu biên bản họp"})
+    assert r.status_code == 303 and "msg=done" in r.headers["location"]
+    assert (await Dossier.get(code=code)).lifecycle_status == 5
+    page = (await client.get(r.headers["location"])).text
+    assert "Đã thực hiện bước xử lý." in page and "Yêu cầu bổ sung: Thiếu biên bản họp" in page

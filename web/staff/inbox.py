@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -26,6 +27,8 @@ class InboxLine:
     remaining: dict[str, object]
     mine: bool
     can_claim: bool
+    waiting: bool  # the dossier waits for the citizen: no due label, a badge instead
+    overdue: bool
 
 
 @requires(STAFF_PAGES)
@@ -40,10 +43,12 @@ async def inbox(request: Request, user: User) -> Response:
     lines = [InboxLine(r, Status(r.lifecycle_status).label_en if en else Status(r.lifecycle_status).label_vi,
                        fmt_due(r.due_at or r.dossier_due_at) if (r.due_at or r.dossier_due_at) else "—",
                        remaining_label(r.remaining), r.claimed_by_id == user.id,
-                       r.claimed_by_id is None) for r in found]
+                       r.claimed_by_id is None, r.waiting, r.is_overdue) for r in found]
     procedures = await Procedure.all().order_by("name")
+    more = {k: v for k, v in q.items() if k != "cursor"}
+    next_url = "/can-bo?" + urlencode({**more, "cursor": page.next_cursor}) if page.next_cursor else None
     return render(request, "staff/inbox.html", lines=lines, procedures=procedures, filters=dict(q),
-                  next_cursor=page.next_cursor,
+                  next_cursor=page.next_cursor, next_url=next_url,
                   message=request.query_params.get("msg"))
 
 

@@ -34,6 +34,7 @@ from web.auth import SessionOrToken
 from web.citizen import apply, catalogue, tracking
 from web.designer.routes import routes as designer_routes
 from web.errors import HANDLERS
+from web.middleware import RequestLimits, SecurityHeaders
 from web.staff import dossier as staff_dossier
 from web.staff import inbox, intake, task
 
@@ -85,6 +86,11 @@ def api_routes() -> list[Route]:
         *api_calendar.routes(),
         *api_outbox.routes(),
     ]
+
+
+def max_request_bytes(settings: Settings) -> int:
+    """Largest request body: an application with five documents of the largest size, plus its fields."""
+    return max(settings.max_bpmn_bytes, 5 * settings.max_upload_bytes) + 1_000_000
 
 
 def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Runtime:
@@ -159,7 +165,9 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Mount("/static", app=StaticFiles(packages=[("designer", "static"), ("web", "static"), ("forms", "static")]),
               name="static"),
     ]
-    middleware = [Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="motcua_session",
+    middleware = [Middleware(SecurityHeaders, https_only=settings.https_only),  # type: ignore[arg-type]
+                  Middleware(RequestLimits, max_body=max_request_bytes(settings)),  # type: ignore[arg-type]
+                  Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="motcua_session",
                              same_site="lax", https_only=settings.https_only),
                   Middleware(AuthenticationMiddleware, backend=SessionOrToken())]  # inside: it reads the session
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware,

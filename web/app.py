@@ -34,7 +34,7 @@ from web.auth import SessionOrToken
 from web.citizen import apply, catalogue, tracking
 from web.designer.routes import routes as designer_routes
 from web.errors import HANDLERS
-from web.middleware import RequestLimits, SecurityHeaders
+from web.middleware import DatabaseGuard, RequestLimits, SecurityHeaders
 from web.staff import dossier as staff_dossier
 from web.staff import inbox, intake, task
 
@@ -113,6 +113,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
     settings = with_secret(settings)
     logging.getLogger("spiff").setLevel(logging.WARNING)  # INFO leaks task data (personal data) into logs
     logging.getLogger("motcua").setLevel(settings.log_level)
+    logging.getLogger("asyncpg.pool").setLevel(logging.ERROR)  # a traceback per reconnect try: the outage is logged once
 
     rt = runtime or build_runtime(settings, clock)
 
@@ -167,6 +168,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
     ]
     middleware = [Middleware(SecurityHeaders, https_only=settings.https_only),  # type: ignore[arg-type]
                   Middleware(RequestLimits, max_body=max_request_bytes(settings)),  # type: ignore[arg-type]
+                  Middleware(DatabaseGuard),  # type: ignore[arg-type]
                   Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="motcua_session",
                              same_site="lax", https_only=settings.https_only),
                   Middleware(AuthenticationMiddleware, backend=SessionOrToken())]  # inside: it reads the session

@@ -5,8 +5,9 @@ no eval), `frame-ancestors 'self'`, `nosniff`, `Referrer-Policy`, `Cache-Control
 everything but static assets (pages and API answers carry personal data), HSTS when the site is
 served over HTTPS. A header a route set itself (a sandboxed download's own CSP) is kept.
 
-RequestLimits: a body larger than the limit is answered 413 before it is read: at once from
-`Content-Length`, or as soon as a chunked body passes the limit.
+RequestLimits: an address (path or query) with control characters is answered 400; a body larger
+than the limit is answered 413 before it is read: at once from `Content-Length`, or as soon as a
+chunked body passes the limit.
 """
 
 from __future__ import annotations
@@ -14,6 +15,12 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import unquote
+
+from starlette.requests import Request
+
+from engine.db import DATABASE_ERRORS
+from web.inputs import has_control
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -66,19 +73,22 @@ class RequestLimits:
         self.app = app
         self.max_body = max_body
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
+    async def _refuse(self, scope: Scope, send: Send, status: int = 413) -> None:
         api = scope.get("path", "").startswith("/api/")
         mb = max(1, self.max_body // 1_000_000)
+        code, message, title, text = (
+            ("payload_too_large", f"The request body is larger than {mb} MB", "Dữ liệu gửi lên quá lớn",
+             f"Tối đa {mb} MB. Hãy quay lại và chọn tệp nhỏ hơn.") if status == 413 else
+            ("control_characters", "The address contains control characters", "Địa chỉ không hợp lệ",
+             "Địa chỉ trang chứa ký tự không được phép. Hãy kiểm tra lại đường dẫn."))
         if api:
-            body = json.dumps({"error": {"code": "payload_too_large",
-                                         "message": f"The request body is larger than {mb} MB"}}).encode()
+            body = json.dumps({"error": {"code": code, "message": message, "details": {}}}).encode()
             kind = b"application/json"
         else:
-            body = ("<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>Tệp quá lớn</title>"
-                    f"<h1>Dữ liệu gửi lên quá lớn</h1><p>Tối đa {mb} MB. Hãy quay lại và chọn tệp nhỏ hơn.</p>"
-                    "</html>").encode()
+            body = (f"<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>{title}</title>"
+                    f"<h1>{title}</h1><p>{text}</p></html>").encode()
             kind = b"text/html; charset=utf-8"
-        await send({"type": "http.response.start", "status": 413,
+        await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})
@@ -86,6 +96,10 @@ class RequestLimits:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        query = unquote(scope.get("query_string", b"").decode("latin-1"))
+        if has_control(scope.get("path", ""), strict=True) or has_control(query, strict=True):
+            await self._refuse(scope, send, 400)
             return
         for key, value in scope.get("headers", []):
             if key == b"content-length":
@@ -119,3 +133,34 @@ class RequestLimits:
         except BodyTooLarge:
             if not started:
                 await self._refuse(scope, send)
+
+
+class DatabaseGuard:
+    """Errors of the database layer raised anywhere inside (sign-in included, which runs before the
+    routes' own error handling) become an answer: 503 + Retry-After during an outage, 422 for a
+    value the database refused, else the 500 page; never a dropped connection or a traceback."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except DATABASE_ERRORS as exc:
+            if started:
+                raise
+            from web.errors import unexpected_error
+
+            response = await unexpected_error(Request(scope), exc)
+            await response(scope, receive, send)

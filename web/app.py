@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from engine import redaction
 from engine.db import close_database, connection, open_database
 from engine.runtime import Runtime
 from engine.settings import Settings
@@ -111,9 +112,10 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
 
     Raises MissingSecretKey without `settings.secret_key`, unless `settings.dev`."""
     settings = with_secret(settings)
+    redaction.install()  # masks ID numbers, phones and e-mails in every log record of the process
     logging.getLogger("spiff").setLevel(logging.WARNING)  # INFO leaks task data (personal data) into logs
     logging.getLogger("motcua").setLevel(settings.log_level)
-    logging.getLogger("asyncpg.pool").setLevel(logging.ERROR)  # a traceback per reconnect try: the outage is logged once
+    logging.getLogger("asyncpg.pool").setLevel(logging.ERROR)  # a traceback per reconnect try
 
     rt = runtime or build_runtime(settings, clock)
 

@@ -22,7 +22,7 @@ import pytest
 from tests.factories import APPLICATIONS, CODES, PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
-BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None) if Path("/usr/lib/postgresql").exists() else None
+BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None)
 
 
 def _need_cluster_tools() -> Path:

@@ -35,6 +35,7 @@ from web.auth import SessionOrToken
 from web.citizen import apply, catalogue, tracking
 from web.designer.routes import routes as designer_routes
 from web.errors import HANDLERS
+from web.idempotency import IdempotentCalls
 from web.middleware import DatabaseGuard, RequestLimits, SecurityHeaders
 from web.staff import dossier as staff_dossier
 from web.staff import inbox, intake, task
@@ -173,7 +174,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
                   Middleware(DatabaseGuard),  # type: ignore[arg-type]
                   Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="motcua_session",
                              same_site="lax", https_only=settings.https_only),
-                  Middleware(AuthenticationMiddleware, backend=SessionOrToken())]  # inside: it reads the session
+                  Middleware(AuthenticationMiddleware, backend=SessionOrToken()),  # inside: it reads the session
+                  Middleware(IdempotentCalls)]  # type: ignore[arg-type]  # inside: it needs the user
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware,
                     exception_handlers=HANDLERS)  # type: ignore[arg-type]
     app.state.settings = settings

@@ -157,7 +157,7 @@ def check(raw: Mapping[str, Any] | None, start_form: Mapping[str, Any] | None,
 
     clean: dict[str, Any] = {}
     for key, required, limit in (("name", True, 300), ("name_en", False, 300), ("agency_code", False, 32),
-                                 ("agency", True, 300), ("sector", False, 200)):
+                                 ("agency", False, 300), ("sector", False, 200)):
         value = " ".join(str(src.get(key) or "").split())
         if required and not value:
             bad(key, "required", f"{key} is required")

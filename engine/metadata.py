@@ -208,7 +208,7 @@ def check(raw: Mapping[str, Any] | None, start_form: Mapping[str, Any] | None,
                     f"component {i}: {field!r} is not an upload field of the application form")
             item["field"] = field
         clean["components"].append(item)
-    if files and not any(c["name"] for c in clean["components"]):
+    if files and not clean["components"]:
         bad("components", "required", "the application form takes files: list at least one dossier component")
 
     clean["fees"] = []
@@ -221,7 +221,7 @@ def check(raw: Mapping[str, Any] | None, start_form: Mapping[str, Any] | None,
                 "note": _text(row.get("note"), 1000)}
         if not item["name"]:
             bad(f"fees.{i}.name", "required", f"fee {i} has no name")
-        if item["amount"] is None and not item["note"]:
+        if not amount_text and not item["note"]:
             bad(f"fees.{i}.amount", "required", f"fee {i}: give an amount or say how it is set")
         clean["fees"].append(item)
 

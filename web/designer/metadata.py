@@ -145,8 +145,8 @@ async def save(request: Request, user: User) -> Response:
     if action.startswith("add:") and action[4:] in ROWS:
         return await _render(request, code, meta, draft.revision, add=action[4:], message="saved_add")
     found = metadata.check(meta, design.start_form(draft), code)[1]
-    if found:  # kept with its problems: publishing refuses until they are fixed
-        return await _render(request, code, meta, draft.revision, status=422, show_problems=True)
+    if found:  # saved with its problems (200, like a re-rendered citizen form): publishing refuses until fixed
+        return await _render(request, code, meta, draft.revision, show_problems=True)
     return RedirectResponse(f"/designer/{code}/metadata?msg=saved", status_code=303)
 
 

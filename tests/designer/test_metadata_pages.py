@@ -15,7 +15,8 @@ from tests.factories import publish_shipped
 
 def form(csrf: str, revision: int, **changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "csrf_token": csrf, "revision": str(revision), "action": "save", "name": "Cấp phép thử", "name_en": "Test permit",
+        "csrf_token": csrf, "revision": str(revision), "action": "save", "name": "Cấp phép thử",
+        "name_en": "Test permit",
         "agency_code": "000.00.31.H22", "agency": "UBND xã Thử", "sector": "Xây dựng", "online_level": "partial",
         "time_limit": "3,5", "time_unit": "working_days",
         "components-0-name": "Đơn đề nghị", "components-0-required": "1", "components-0-quantity": "1",

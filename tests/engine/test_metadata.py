@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from designer import drafts
-from engine import design, metadata, tracking
-from engine import dossiers
+from engine import design, dossiers, metadata, tracking
 from engine.errors import ModelInvalid, NotFound
 from engine.models import Procedure, ProcedureVersion
 from engine.settings import Settings
@@ -77,7 +76,8 @@ async def test_shipped_procedures_carry_their_published_facts(db: Settings) -> N
     assert any(c.get("field") == "birth_certificate" for c in birth["components"])
     assert "Luật Hộ tịch số 60/2014/QH13, Điều 16" in birth["legal_basis"]
     business = await current_version_info("2.000720")
-    assert business.metadata["fees"][0]["amount"] is None and "Hội đồng nhân dân" in business.metadata["fees"][0]["note"]
+    fee = business.metadata["fees"][0]
+    assert fee["amount"] is None and "Hội đồng nhân dân" in fee["note"]
     assert float(business.limit.value) == 3 and business.limit.unit == "working_days"
     assert business.applicant["phone"] == "business_phone"
 

@@ -13,7 +13,6 @@ the catalogue's projection of the latest published version. The engine speaks in
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -31,7 +30,6 @@ ROLE_TYPES = {"name": ("textfield",), "id_number": ("textfield", "number"), "pho
               "email": ("textfield",), "address": ("textfield", "textarea")}
 FORM_ITSELF = "@form"  # a component that is the application form itself (documents.received_components)
 MAX_ROWS = 50
-_CODE = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
 
 
 # ------------------------------------------------------------------ the application form's fields
@@ -146,7 +144,7 @@ def file_fields(start_form: Mapping[str, Any] | None) -> list[tuple[str, str]]:
 
 
 def check(raw: Mapping[str, Any] | None, start_form: Mapping[str, Any] | None,
-          code: str = "") -> tuple[dict[str, Any], list[Problem]]:
+          code: str = "-") -> tuple[dict[str, Any], list[Problem]]:
     """(clean snapshot, problems). Problems name the field in `component`; `code` says what is wrong:
     required, too_long, number, choice, rows, unknown_field, applicant_mapping."""
     src = {**blank(), **dict(raw or {})}
@@ -164,8 +162,8 @@ def check(raw: Mapping[str, Any] | None, start_form: Mapping[str, Any] | None,
         elif len(value) > limit:
             bad(key, "too_long", f"{key} is longer than {limit} characters")
         clean[key] = value[:limit]
-    if not _CODE.fullmatch(code or "x"):
-        bad("code", "required", "the procedure code is required (letters, digits, '.', '-', '_')")
+    if not code.strip():
+        bad("code", "required", "the procedure code is required")
     clean["online_level"] = src.get("online_level") if src.get("online_level") in LEVELS else "partial"
     if src.get("online_level") not in LEVELS:
         bad("online_level", "choice", "online_level is partial or full")

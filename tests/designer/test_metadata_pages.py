@@ -57,7 +57,7 @@ async def test_editor_round_trip_then_the_citizen_page_shows_the_published_facts
                           headers={"X-CSRF-Token": csrf})
     assert r.status_code == 201, r.text
     text = html.unescape((await client.get("/thu-tuc/T.001")).text)
-    for shown in ("Cấp phép thử", "3.5 ngày làm việc", "Trực tuyến một phần", "Lệ phí cấp phép", "75.000 đồng",
+    for shown in ("Cấp phép thử", "3,5 ngày làm việc", "Trực tuyến một phần", "Lệ phí cấp phép", "75.000 đồng",
                   "Miễn cho hộ nghèo", "Bản sao có chứng thực: 2", "Nhà nước đã có, không phải nộp",
                   "Luật Xây dựng số 135/2025/QH15", "Quầy tiếp nhận số 1 (TN01)", "Nhận tại Bộ phận một cửa",
                   "Nhận bản điện tử trực tuyến", "Xây dựng"):

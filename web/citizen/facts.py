@@ -70,7 +70,9 @@ def facts(version: VersionInfo, lang: str) -> Facts:
     if unit == "same_day":
         time_label, time_note = tr(SAME_DAY), tr(SAME_DAY_NOTE)
     else:
-        time_label, time_note = f"{float(meta.get('time_limit') or 0):g} {tr(UNITS.get(unit, unit))}", ""
+        number = f"{float(meta.get('time_limit') or 0):g}"
+        time_label = f"{number if lang == 'en' else number.replace('.', ',')} {tr(UNITS.get(unit, unit))}"
+        time_note = ""
     components = []
     for c in meta.get("components") or []:
         detail = f"{tr(KINDS.get(c.get('kind', 'original'), c.get('kind', '')))}: {int(c.get('quantity') or 1)}"

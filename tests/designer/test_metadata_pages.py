@@ -10,7 +10,7 @@ import httpx
 
 from engine.models import ProcedureDraft
 from tests.designer.test_pages import create, login
-from tests.factories import publish_shipped
+from tests.factories import page_login, publish_shipped
 
 
 def form(csrf: str, revision: int, **changes: Any) -> dict[str, Any]:
@@ -131,3 +131,13 @@ async def test_citizen_pages_never_say_no_fee_when_none_is_published(client: htt
     page = html.unescape((await client.get("/thu-tuc/T.009")).text)
     fees = re.search(r'<dd id="fees">(.*?)</dd>', page, re.S)
     assert fees and fees.group(1).strip() == "Chưa công bố"
+
+
+async def test_the_apply_page_header_shows_the_published_facts(client: httpx.AsyncClient, users: dict) -> None:
+    await publish_shipped("birth-registration")
+    await page_login(client, "citizen")
+    page = html.unescape((await client.get("/nop-ho-so/1.001193")).text)
+    facts = re.search(r'<dl class="mc-summary" id="procedure-facts">(.*?)</dl>', page, re.S)
+    assert facts and "Đăng ký khai sinh" in facts.group(1) and "Trực tuyến toàn trình" in facts.group(1)
+    assert re.search(r'<dd id="apply-fees">Miễn phí, lệ phí</dd>', page)
+    assert 'href="/thu-tuc/1.001193#components"' in page

@@ -118,6 +118,8 @@ def from_toml(meta: Mapping[str, Any]) -> dict[str, Any]:
     out = blank()
     out.update({k: meta[k] for k in out if k in meta})
     out["time_limit"] = _number_text(meta.get("time_limit", ""))
+    if not out["fees"] and meta.get("fee"):  # the older single `fee` text
+        out["fees"] = [{"name": "Phí, lệ phí", "amount": None, "note": str(meta["fee"])}]
     return out
 
 

@@ -137,3 +137,8 @@ async def test_a_draft_opened_from_a_version_starts_from_its_facts_and_mapping(d
     assert m["applicant"]["phone"] == "business_phone" and m["fees"] and m["delivery"] == ["counter", "post", "online"]
     _version, created = await drafts.publish("2.000720", draft.revision, actor="admin", now=NOW)
     assert not created  # unchanged draft, unchanged facts: no new version
+
+
+def test_an_older_procedure_toml_fee_text_becomes_a_fee_row() -> None:
+    m = metadata.from_toml({"name": "X", "time_limit": 2, "time_unit": "working_days", "fee": "50.000 đồng"})
+    assert m["fees"] == [{"name": "Phí, lệ phí", "amount": None, "note": "50.000 đồng"}] and m["time_limit"] == "2"

@@ -147,6 +147,7 @@ def audit_labels(gettext: Any) -> dict[str, str]:
         "edited": gettext("sửa sơ đồ"), "form_saved": gettext("lưu biểu mẫu"), "form_deleted": gettext("xóa biểu mẫu"),
         "checked": gettext("kiểm tra"), "published": gettext("xuất bản"),
         "publish_unchanged": gettext("xuất bản (không có thay đổi)"), "publish_refused": gettext("xuất bản bị từ chối"),
+        "metadata_saved": gettext("sửa thông tin thủ tục"),
     }
 
 

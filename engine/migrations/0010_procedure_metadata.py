@@ -8,7 +8,7 @@ from tortoise import fields
 # the procedure row, engine.metadata.of_draft the latest version (nothing to backfill).
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0008_spine')]
+    dependencies = [('models', '0009_idempotency')]
 
     initial = False
 

@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from engine import sql as rows
+from engine import throttle
 from engine.errors import AuthenticationFailed, InvalidData
 from engine.models import ApiToken, Role, User
 from engine.models.accounts import USER_KINDS
@@ -52,14 +53,27 @@ async def create_user(username: str, password: str, kind: str, *, full_name: str
                              full_name=full_name, roles=role_list, agency=agency)
 
 
-async def authenticate(username: str, password: str) -> User:
+async def authenticate(username: str, password: str, *, address: str | None = None,
+                       now: datetime | None = None) -> User:
+    """The account, or AuthenticationFailed. With `now` (the pages and the API pass it) failures are
+    throttled per account and per `address`: TooManyAttempts while blocked, whatever the password."""
+    if now is not None:
+        await throttle.check("login-account", username.casefold(), now)
+        if address:
+            await throttle.check("login-address", address, now)
     user = await User.get_or_none(username=username, is_active=True)
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
-        raise AuthenticationFailed("Wrong username or password") from None
+        user = None
     if user is None:
+        if now is not None:
+            await throttle.hit("login-account", username.casefold(), throttle.LOGIN_ACCOUNT, now)
+            if address:
+                await throttle.hit("login-address", address, throttle.LOGIN_ADDRESS, now)
         raise AuthenticationFailed("Wrong username or password")
+    if now is not None:
+        await throttle.clear("login-account", username.casefold())
     return user
 
 

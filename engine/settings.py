@@ -34,6 +34,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "MOTCUA_WEBHOOK_URL": ("", "When set, every dossier event is POSTed there as JSON by the worker (outbox "
                                "subscriber 'webhook': at least once, in order per dossier, Idempotency-Key header)"),
     "MOTCUA_WEBHOOK_SECRET": ("", "Key of the webhook's X-Motcua-Signature header (hex HMAC-SHA256 of the body)"),
+    "MOTCUA_TRUSTED_PROXIES": ("", "Comma-separated addresses of the reverse proxies whose X-Forwarded-For / "
+                                   "X-Forwarded-Proto are believed (empty: none; the client address is the peer's)"),
     "HOST": ("127.0.0.1", "Address `motcua serve` binds to"),
     "PORT": ("8000", "Port `motcua serve` listens on"),
 }
@@ -58,6 +60,7 @@ class Settings:
     lease_seconds: float = 60.0
     webhook_url: str = ""
     webhook_secret: str = ""
+    trusted_proxies: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
     extra: dict[str, str] = field(default_factory=dict)
@@ -87,6 +90,7 @@ class Settings:
             lease_seconds=_positive(get("MOTCUA_LEASE_SECONDS"), "MOTCUA_LEASE_SECONDS"),
             webhook_url=get("MOTCUA_WEBHOOK_URL"),
             webhook_secret=get("MOTCUA_WEBHOOK_SECRET"),
+            trusted_proxies=get("MOTCUA_TRUSTED_PROXIES"),
             host=get("HOST"),
             port=int(get("PORT")),
         )

@@ -77,7 +77,9 @@ def serve(settings: Settings) -> None:
 
     from web.app import create_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    # proxy headers only from MOTCUA_TRUSTED_PROXIES (uvicorn's default trusts 127.0.0.1)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+                proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.trusted_proxies or "")
 
 
 async def _worker(settings: Settings) -> None:

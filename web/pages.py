@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from engine import accounts
-from engine.errors import AuthenticationFailed, PermissionDenied
+from engine.errors import AuthenticationFailed, PermissionDenied, TooManyAttempts
 from web import permissions
 from web.auth import current_user
 from web.i18n import LANGUAGES, gettext_for
@@ -79,6 +79,12 @@ def _safe_next(value: object, default: str) -> str:
     return text if text.startswith("/") and not text.startswith("//") and "\\" not in text else default
 
 
+def client_address(request: Request) -> str:
+    """The caller's address as the server saw it: proxy headers are applied by uvicorn only for the
+    proxies in MOTCUA_TRUSTED_PROXIES, so a forged X-Forwarded-For from anyone else changes nothing."""
+    return request.client.host if request.client else ""
+
+
 async def login(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "login.html", error=None, username="",
@@ -86,11 +92,19 @@ async def login(request: Request) -> Response:
     form = await check_csrf(request)
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     try:
-        user = await accounts.authenticate(username, password)
-    except AuthenticationFailed:
-        message = gettext_for(language(request)).gettext("Sai tên đăng nhập hoặc mật khẩu")
-        return render(request, "login.html", status=401, error=message, username=username,
-                      next_path=_safe_next(form.get("next"), ""))
+        user = await accounts.authenticate(username, password, address=client_address(request),
+                                           now=request.app.state.clock())
+    except (AuthenticationFailed, TooManyAttempts) as exc:
+        tr = gettext_for(language(request))
+        throttled = isinstance(exc, TooManyAttempts)
+        message = tr.gettext("Ông/bà đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)s phút.") % {
+            "minutes": max(1, int(exc.params.get("retry_after", 60)) // 60)} if throttled else tr.gettext(
+            "Sai tên đăng nhập hoặc mật khẩu")
+        response = render(request, "login.html", status=429 if throttled else 401, error=message,
+                          username=username, next_path=_safe_next(form.get("next"), ""))
+        if throttled:
+            response.headers["Retry-After"] = str(exc.params.get("retry_after", 60))
+        return response
     request.session.clear()  # new session id content on login: no fixation
     request.session.update({"user_id": user.id, "csrf": secrets.token_urlsafe(32)})
     return RedirectResponse(_safe_next(form.get("next"), permissions.home_of(user)), status_code=303)

@@ -1,6 +1,7 @@
 """Tortoise models of the engine (one Tortoise app, label "models")."""
 
 from engine.models.accounts import ApiToken, Role, User
+from engine.models.agency import Agency, ReceptionPoint
 from engine.models.calendar import CalendarOverride
 from engine.models.channel_policy import ChannelPolicy
 from engine.models.design import DesignAudit, ProcedureDraft
@@ -12,8 +13,8 @@ from engine.models.spine import Attachment, ConfigRevision, DossierPause, Dossie
 from engine.models.timer import Timer
 
 __all__ = [
-    "ApiToken", "ApplicationDraft", "Attachment", "ConfigRevision", "DossierPause", "DossierResult", "OutboxEvent",
-    "AuditEvent", "CalendarOverride", "ChannelPolicy", "DesignAudit", "Dossier",
-    "DossierCounter", "HumanTask", "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating", "Role", "Timer",
+    "Agency", "ApiToken", "ApplicationDraft", "Attachment", "AuditEvent", "CalendarOverride", "ChannelPolicy",
+    "ConfigRevision", "DesignAudit", "Dossier", "DossierCounter", "DossierPause", "DossierResult", "HumanTask",
+    "OutboxEvent", "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating", "ReceptionPoint", "Role", "Timer",
     "User",
 ]

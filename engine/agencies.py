@@ -20,7 +20,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from engine.errors import InvalidData, NotFound
-from engine.models import Agency, ApiToken, Procedure, ReceptionPoint, User
+from engine.models import Agency, Procedure, ReceptionPoint, User
 from engine.models.agency import COMMUNE_TYPES, KINDS, TIERS
 
 STAFF_KINDS = ("staff", "manager")
@@ -197,12 +197,3 @@ async def save_point(values: dict[str, Any], *, code: str | None = None) -> Rece
 async def set_point_active(code: str, active: bool) -> None:
     if not await ReceptionPoint.filter(code=code).update(active=active):
         raise NotFound("No such reception point", code=code)
-
-
-async def deactivate_user(user_id: int) -> None:
-    """The account can no longer sign in; its API tokens are deleted and its page sessions end (the
-    session middleware only admits active accounts), in one transaction."""
-    async with in_transaction():
-        if not await User.filter(id=user_id).update(is_active=False):
-            raise NotFound("No such user", id=user_id)
-        await ApiToken.filter(user_id=user_id).delete()

@@ -13,7 +13,7 @@ from pathlib import Path
 from engine import accounts, agencies, procedures
 from engine.db import database, migrate
 from engine.errors import InvalidData, ModelInvalid
-from engine.models import User
+from engine.models import Agency, ReceptionPoint, User
 from engine.settings import Settings
 from forms import check_schema
 
@@ -44,11 +44,11 @@ DEMO_AGENCIES = [
 
 async def seed_demo_agencies() -> None:
     for code, name, tier, kind, commune_type, parent, points in DEMO_AGENCIES:
-        if not await agencies.Agency.filter(code=code).exists():
+        if not await Agency.filter(code=code).exists():
             await agencies.save_agency({"code": code, "name": name, "tier": tier, "kind": kind,
                                         "commune_type": commune_type, "parent_code": parent})
         for point, point_name, address in points:
-            if not await agencies.ReceptionPoint.filter(code=point).exists():
+            if not await ReceptionPoint.filter(code=point).exists():
                 await agencies.save_point({"code": point, "name": point_name, "address": address,
                                            "agency_code": code})
 

@@ -107,9 +107,9 @@ async def test_agency_rules_are_checked_and_every_problem_reported(users: dict) 
 async def test_deactivating_a_user_ends_their_tokens_and_sign_in(users: dict) -> None:
     officer = users["officer"]
     await accounts.issue_token(officer, NOW, 1)
-    await agencies.deactivate_user(officer.id)
+    await accounts.deactivate_user(officer.id)
     assert not await ApiToken.filter(user_id=officer.id).exists()
     with pytest.raises(AuthenticationFailed):
         await accounts.authenticate("officer", PASSWORD)
     with pytest.raises(NotFound):
-        await agencies.deactivate_user(99999)
+        await accounts.deactivate_user(99999)

@@ -51,6 +51,7 @@ async def seed_demo_agencies() -> None:
             if not await ReceptionPoint.filter(code=point).exists():
                 await agencies.save_point({"code": point, "name": point_name, "address": address,
                                            "agency_code": code})
+    await agencies.place_unplaced()
 
 
 def _settings_with_secret(settings: Settings) -> Settings:

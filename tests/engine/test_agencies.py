@@ -113,3 +113,23 @@ async def test_deactivating_a_user_ends_their_tokens_and_sign_in(users: dict) ->
         await accounts.authenticate("officer", PASSWORD)
     with pytest.raises(NotFound):
         await accounts.deactivate_user(99999)
+
+
+async def test_an_officer_receives_only_at_their_agencys_counters(users: dict) -> None:
+    await _seed()
+    await publish_shipped("birth-registration")
+    with pytest.raises(InvalidData) as caught:
+        await dossiers.submit(rt(), CODE, APPLICATIONS["birth-registration"], now=NOW, user=await _staff("a", "X.A"),
+                              channel="counter", reception_point="X.B-Q1")
+    assert set(caught.value.params["fields"]) == {"reception_point"}
+
+
+async def test_dossiers_received_before_their_agency_existed_are_placed_afterwards(users: dict) -> None:
+    await publish_shipped("birth-registration")
+    early = await _received_at("LATER-Q1", users)
+    assert early.agency_code == ""
+    await agencies.save_agency({"code": "X.L", "name": "UBND xã Sau", "tier": "commune",
+                                "kind": "commune_committee", "commune_type": "xa"})
+    await agencies.save_point({"code": "LATER-Q1", "name": "Quầy", "agency_code": "X.L"})
+    assert await agencies.place_unplaced() == 1
+    assert (await dossiers.view(rt(), early.code, users["officer"])).dossier.agency_code == "X.L"

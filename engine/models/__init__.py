@@ -1,6 +1,7 @@
 """Tortoise models of the engine (one Tortoise app, label "models")."""
 
 from engine.models.accounts import ApiToken, Role, User
+from engine.models.agency import Agency, ReceptionPoint
 from engine.models.calendar import CalendarOverride
 from engine.models.channel_policy import ChannelPolicy
 from engine.models.design import DesignAudit, ProcedureDraft
@@ -13,9 +14,9 @@ from engine.models.spine import Attachment, ConfigRevision, DossierPause, Dossie
 from engine.models.timer import Timer
 
 __all__ = [
-    "ApiToken", "ApplicationDraft", "Attachment", "ConfigRevision", "DossierPause", "DossierResult", "OutboxEvent",
-    "AuditEvent", "CalendarOverride", "ChannelPolicy", "DesignAudit", "Dossier",
-    "DossierCounter", "HumanTask", "IdempotencyRecord", "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating",
+    "Agency", "ApiToken", "ApplicationDraft", "Attachment", "AuditEvent", "CalendarOverride", "ChannelPolicy",
+    "ConfigRevision", "DesignAudit", "Dossier", "DossierCounter", "DossierPause", "DossierResult", "HumanTask",
+    "IdempotencyRecord", "OutboxEvent", "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating", "ReceptionPoint",
     "Role", "ThrottleBucket", "Timer",
     "User",
 ]

@@ -40,6 +40,7 @@ class DossierRow:
     lifecycle_status: int
     reception_point: str
     applicant_name: str
+    applicant_name_folded: str
     applicant_id_hash: str
     applicant_phone: str
     applicant_email: str

@@ -85,8 +85,9 @@ async def page(request: Request, user: User) -> Response:
     procedures = await Procedure.all().order_by("name")
     statuses = [(int(s), _status(int(s), lang == "en")) for s in Status]
     kept = {k: q[k] for k in FIELDS if q.get(k)}
-    context: dict[str, Any] = {"procedures": procedures, "statuses": statuses, "filters": kept, "lines": [], "next_url": None,
-               "csv_url": "/quan-ly/ho-so.csv" + ("?" + urlencode(kept) if kept else ""), "searched": bool(kept)}
+    context: dict[str, Any] = {
+        "procedures": procedures, "statuses": statuses, "filters": kept, "lines": [], "next_url": None,
+        "csv_url": "/quan-ly/ho-so.csv" + ("?" + urlencode(kept) if kept else ""), "searched": bool(kept)}
     if problems:
         return render(request, "staff/search.html", status=400, problems=_problems(problems, lang), **context)
     found = await dossier_search.search(filters, request.app.state.clock(), agencies=search_scope(user),

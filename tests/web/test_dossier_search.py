@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -109,3 +111,17 @@ async def test_the_api_searches_with_the_same_filters_and_a_cursor(client: httpx
     r = await client.get("/api/v1/dossiers", params={"received_from": "yesterday", "limit": "0"}, headers=officer)
     assert r.status_code == 422
     assert set(r.json()["error"]["details"]["fields"]) == {"received_from", "limit"}
+
+
+async def test_trang_sau_follows_the_keyset_to_the_51st_dossier(client: httpx.AsyncClient, users: dict) -> None:
+    await publish_shipped("birth-registration")
+    codes = [(await dossiers.submit(rt(), CODES["birth-registration"], APPLICATIONS["birth-registration"],
+                                    now=T0 + timedelta(minutes=i), user=users["citizen"])).code for i in range(51)]
+    await page_login(client, "officer")
+    first = (await client.get("/quan-ly/ho-so", params={"procedure": CODES["birth-registration"]})).text
+    assert first.count('<tr data-dossier="') == 50 and f'data-dossier="{codes[0]}"' not in first
+    link = re.search(r'<a href="([^"]+)" id="next-page"', first)
+    assert link and "procedure=1.001193" in link.group(1)
+    second = (await client.get(html.unescape(link.group(1)))).text
+    assert second.count('<tr data-dossier="') == 1 and f'data-dossier="{codes[0]}"' in second
+    assert 'id="next-page"' not in second

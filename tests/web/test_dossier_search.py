@@ -59,6 +59,8 @@ async def test_bad_filters_answer_a_vietnamese_page_that_keeps_them(client: http
     assert r.status_code == 400 and r.headers["content-type"].startswith("text/html")
     assert "Ngày không hợp lệ: nhập theo dạng dd/mm/yyyy" in r.text and "Trạng thái không hợp lệ" in r.text
     assert 'value="31/02/2026"' in r.text and 'value="Nam"' in r.text
+    r = await client.get("/quan-ly/ho-so.csv", params={"accepted_to": "2026-13-01"})
+    assert r.status_code == 400 and "Ngày không hợp lệ" in r.text and r.headers["content-type"].startswith("text/html")
     r = await client.get("/quan-ly/ho-so", params={"cursor": "nonsense"})
     assert r.status_code == 422 and "<html" in r.text and "Traceback" not in r.text
 

@@ -30,6 +30,7 @@ from web.api import channels as api_channels
 from web.api import dossiers as api_dossiers
 from web.api import outbox as api_outbox
 from web.api import procedures as api_procedures
+from web.api import search as api_search
 from web.api.openapi import openapi
 from web.auth import SessionOrToken
 from web.citizen import apply, catalogue, tracking
@@ -38,7 +39,7 @@ from web.errors import HANDLERS
 from web.idempotency import IdempotentCalls
 from web.middleware import DatabaseGuard, RequestLimits, SecurityHeaders
 from web.staff import dossier as staff_dossier
-from web.staff import inbox, intake, task
+from web.staff import inbox, intake, search, task
 
 
 class MissingSecretKey(RuntimeError):
@@ -77,6 +78,7 @@ def api_routes() -> list[Route]:
         Route("/procedures/{code}/versions/{number:int}/retire", api_procedures.retire_version, methods=["POST"]),
         Route("/procedures/{code}/migrate", api_procedures.migrate_dossiers, methods=["POST"]),
         Route("/dossiers", api_dossiers.submit, methods=["POST"]),
+        Route("/dossiers", api_search.search),
         Route("/dossiers/{code}", api_dossiers.get_dossier),
         Route("/dossiers/{code}/{command}", api_dossiers.lifecycle_step, methods=["POST"]),
         Route("/tasks", api_dossiers.inbox),
@@ -156,6 +158,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Route("/can-bo/tiep-nhan", intake.choose),
         Route("/can-bo/tiep-nhan/{code}", intake.intake, methods=["GET", "POST"]),
         Route("/can-bo/ho-so/{code}", staff_dossier.page),
+        Route("/quan-ly/ho-so", search.page),
+        Route("/quan-ly/ho-so.csv", search.export_csv),
         Route("/can-bo/ho-so/{code}/so-do.bpmn", staff_dossier.diagram),
         Route("/can-bo/ho-so/{code}/buoc/{command}", staff_dossier.take_step, methods=["POST"]),
         Route("/login", pages.login, methods=["GET", "POST"]),

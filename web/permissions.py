@@ -48,6 +48,9 @@ ADMINISTER = Permission("administer", ("admin",))
 SUBMIT = Permission("submit", ("citizen", "staff", "admin", "manager"))
 #: the API's task inbox
 TASK_INBOX = Permission("task_inbox", ("staff", "manager"))
+#: searching every dossier and exporting the list (/quan-ly/ho-so, GET /api/v1/dossiers): managers, and
+#: staff and admins within their scope (`search_scope`)
+DOSSIER_SEARCH = Permission("dossier_search", ("manager", "staff", "admin"), "Only staff search dossiers")
 
 
 def is_citizen(user: User | None) -> bool:
@@ -58,6 +61,14 @@ def is_citizen(user: User | None) -> bool:
 def sees_every_dossier(user: User | None) -> bool:
     """Staff, managers and admins may open any dossier and its internal history."""
     return user is not None and not is_citizen(user)
+
+
+async def search_scope(user: User) -> frozenset[str] | None:
+    """The agencies whose dossiers the user's search covers (None = every agency): the same scope as
+    the inbox and the dossier pages (engine.agencies.visible_agencies)."""
+    from engine.agencies import visible_agencies
+
+    return await visible_agencies(user)
 
 
 def has_inbox(user: User | None) -> bool:
@@ -77,10 +88,12 @@ class Nav:
     inbox: bool = False
     intake: bool = False
     administer: bool = False
+    search: bool = False
 
     @classmethod
     def of(cls, user: User | None) -> Nav:
-        return cls(DESIGN.allows(user), has_inbox(user), does_counter_intake(user), ADMINISTER.allows(user))
+        return cls(DESIGN.allows(user), has_inbox(user), does_counter_intake(user), ADMINISTER.allows(user),
+                   DOSSIER_SEARCH.allows(user))
 
 
 def home_of(user: User) -> str:

@@ -9,6 +9,7 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from engine.catalogue import fold
 from engine.versions import VersionInfo
 
 if TYPE_CHECKING:
@@ -40,7 +41,8 @@ def dig(data: dict[str, Any], path: str | None) -> Any:
 
 def applicant_columns(rt: Runtime, version: VersionInfo, data: dict[str, Any]) -> dict[str, Any]:
     mapping = version.applicant
-    return {"applicant_name": str(dig(data, mapping.get("name")) or "")[:200],
+    name = str(dig(data, mapping.get("name")) or "")[:200]
+    return {"applicant_name": name, "applicant_name_folded": fold(name)[:200],
             "applicant_id_hash": id_hash(rt, dig(data, mapping.get("id_number"))),
             "applicant_phone": digits(dig(data, mapping.get("phone")))[:20],
             "applicant_email": str(dig(data, mapping.get("email")) or "")[:254]}

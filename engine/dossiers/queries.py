@@ -3,7 +3,7 @@
     view(rt, code, user)        DossierView: row, version, open tasks, events, data and element
                                 states from ONE deserialisation of the workflow state
     task_view(rt, task_id, user) TaskView: the task, its dossier, its form and the task's data
-    inbox(rt, user, now, …)     the one inbox (API and page): most urgent first, paginated
+    inbox(rt, user, now, …)     the one inbox (API and page): most urgent first, keyset pages
     rebuild_projections / stored_projections: the house invariant (projections == state)
 """
 
@@ -132,21 +132,27 @@ class InboxPage:
     next_cursor: str | None
 
 
-def _cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o{offset}".encode()).decode().rstrip("=")
+def _cursor(row: dict[str, Any]) -> str:
+    """The last row's sort key: (task's else dossier's due or nothing, arrival, task id)."""
+    due = sql.instant(row["due_at"]) or sql.instant(row["due_adjusted_at"])
+    created = sql.instant(row["created_at"])
+    assert created is not None
+    text = f"k{due.isoformat() if due else ''}|{created.isoformat()}|{row['id']}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def _offset(cursor: str | None) -> int:
+def _after(cursor: str | None) -> tuple[datetime | None, datetime, str] | None:
     if not cursor:
-        return 0
+        return None
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not text.startswith("o"):
+        if not text.startswith("k"):
             raise ValueError(text)
-        value = int(text[1:])
-        if value < 0:
+        due, created, task_id = text[1:].split("|")
+        instants = [datetime.fromisoformat(v) if v else None for v in (due, created)]
+        if instants[1] is None or any(i is not None and i.tzinfo is None for i in instants) or not task_id:
             raise ValueError(text)
-        return value
+        return sql.utc(instants[0]), sql.utc(instants[1]) or instants[1], task_id
     except (ValueError, UnicodeDecodeError):
         raise InvalidData("Invalid cursor", fields={"cursor": ["as returned by the previous page"]}) from None
 
@@ -157,7 +163,7 @@ async def inbox(rt: Runtime, user: User, now: datetime, *, procedure: str = "", 
     instant, which orders them by remaining working time too; no due last; ties by arrival."""
     if not 1 <= limit <= 500:
         raise InvalidData("Invalid limit", fields={"limit": ["1 to 500"]})
-    offset = _offset(cursor)
+    after = _after(cursor)
     roles = list(user.roles or []) or [""]
     due = "COALESCE(t.due_at, d.due_adjusted_at)"
     where = ["t.state = 'ready'", "t.role IN (" + ", ".join("?" for _ in roles) + ")"]
@@ -175,6 +181,14 @@ async def inbox(rt: Runtime, user: User, now: datetime, *, procedure: str = "", 
     if scope is not None:  # staff see their agency's dossiers only (engine/agencies.py)
         where.append("d.agency_code IN (" + ", ".join("?" for _ in scope) + ")" if scope else "1 = 0")
         params.extend(sorted(scope))
+    if after is not None:  # keyset: strictly after the previous page's last row, in the same order
+        due_after, created_after, id_after = after
+        if due_after is None:
+            where.append(f"{due} IS NULL AND (t.created_at, t.id) > (?, ?)")
+            params += [created_after, id_after]
+        else:
+            where.append(f"({due} IS NULL OR ({due}, t.created_at, t.id) > (?, ?, ?))")
+            params += [due_after, created_after, id_after]
     found = await sql.fetch(sql.db(), (
         "SELECT t.id, t.element_id, t.name, t.kind, t.role, t.lane, t.form_ref, t.claimed_by_id, "
         "u.username AS claimed_by, t.created_at, t.due_at, d.code, d.lifecycle_status, d.due_adjusted_at, "
@@ -182,8 +196,8 @@ async def inbox(rt: Runtime, user: User, now: datetime, *, procedure: str = "", 
         "FROM human_task t JOIN dossier d ON d.id = t.dossier_id "
         "JOIN procedure_version pv ON pv.id = d.procedure_version_id JOIN procedure p ON p.id = pv.procedure_id "
         "LEFT JOIN user_account u ON u.id = t.claimed_by_id WHERE " + " AND ".join(where)
-        + f" ORDER BY CASE WHEN {due} IS NULL THEN 1 ELSE 0 END, {due}, t.created_at, t.id LIMIT ? OFFSET ?"),
-        [*params, limit + 1, offset])
+        + f" ORDER BY CASE WHEN {due} IS NULL THEN 1 ELSE 0 END, {due}, t.created_at, t.id LIMIT ?"),
+        [*params, limit + 1])
     cal = await rt.fresh_calendar()
     rows = []
     for r in found[:limit]:
@@ -197,7 +211,7 @@ async def inbox(rt: Runtime, user: User, now: datetime, *, procedure: str = "", 
             sql.instant(r["created_at"]) or now, sql.instant(r["due_at"]), r["code"], r["procedure_code"],
             r["procedure_name"], r["lifecycle_status"], sql.instant(r["due_adjusted_at"]), remaining,
             r["form_ref"], r["lane"]))
-    return InboxPage(rows, _cursor(offset + limit) if len(found) > limit else None)
+    return InboxPage(rows, _cursor(found[limit - 1]) if len(found) > limit else None)
 
 
 def remaining_label(remaining: timedelta | None, day_hours: float = 8.0) -> dict[str, Any]:

@@ -41,6 +41,7 @@ class DossierRow:
     reception_point: str
     agency_code: str
     applicant_name: str
+    applicant_name_folded: str
     applicant_id_hash: str
     applicant_phone: str
     applicant_email: str

@@ -38,6 +38,9 @@ class Dossier(Model):
     agency_code = fields.CharField(max_length=32, default="", db_default="", db_index=True)
     # the applicant/contact projection (procedure's applicant mapping), written at submit
     applicant_name = fields.CharField(max_length=200, default="")
+    # lower case, no diacritics (engine.catalogue.fold): the managers' name search; on PostgreSQL a
+    # trigram index (migration 0009) serves `LIKE '%…%'`
+    applicant_name_folded = fields.CharField(max_length=200, default="", db_default="")
     applicant_id_hash = fields.CharField(max_length=64, default="", db_default="", db_index=True)  # HMAC-SHA256
     applicant_phone = fields.CharField(max_length=20, default="", db_default="")
     applicant_email = fields.CharField(max_length=254, default="", db_default="")
@@ -64,6 +67,9 @@ class Dossier(Model):
 
     class Meta:
         table = "dossier"
+        # the managers' search (engine/dossiers/search.py): newest first, by status, by acceptance
+        indexes = (("created_at", "id"), ("lifecycle_status", "created_at"), ("accepted_at",),
+                   ("procedure_version_id", "created_at"))
 
 
 class AuditEvent(Model):

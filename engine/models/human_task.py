@@ -34,4 +34,4 @@ class HumanTask(Model):
 
     class Meta:
         table = "human_task"
-        indexes = (("state", "role"), ("dossier_id",))
+        indexes = (("state", "role", "due_at"), ("dossier_id", "state"))

@@ -23,7 +23,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 ARTIFACTS = ROOT / "test-artifacts"
 PASSWORD = "correct-horse-battery"
 USERS = [("admin", "admin", []), ("officer", "staff", ["one_stop"]), ("specialist", "staff", ["specialist"]),
-         ("leader", "staff", ["leader"]), ("citizen", "citizen", [])]
+         ("leader", "staff", ["leader"]), ("citizen", "citizen", []), ("manager", "manager", ["specialist"])]
 
 
 def _need_chromium() -> None:

@@ -73,3 +73,62 @@ def test_0006_backfill_runs_on_postgresql() -> None:
         assert (Decimal(str(limit)), unit) == (Decimal(3), "calendar_days")
     finally:
         run_sync(lambda: admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _backfilled_names(url: str) -> list[tuple[str, str]]:
+    """Migrate to 0008, store dossiers with applicant names, migrate on; (name, folded) pairs."""
+
+    async def run() -> list[tuple[str, str]]:
+        config = tortoise_config(url)
+        await _migrate(config=config, target="models.0008_spine")
+        conn = Tortoise.get_connection(connection_name(url))
+        await conn.execute_query(
+            "INSERT INTO procedure (code, slug, name, name_en, agency, time_limit, time_unit, fee, online_level, "
+            "components, created_at) VALUES ('9.999', '', 'P', '', '', 3, 'calendar_days', '', 'partial', '[]', "
+            "'2026-01-01T00:00:00+00:00')")
+        await conn.execute_query(
+            "INSERT INTO procedure_version (procedure_id, number, status, process_id, bpmn_xml, digest, spec_json, "
+            "forms, lanes, elements, published_by, published_at) SELECT id, 1, 'published', 'p', '', 'd', '', "
+            "'{}', '{}', '{}', '', '2026-01-01T00:00:00+00:00' FROM procedure")
+        for i, name in enumerate(["Đặng  Thị HOÀ", "", "Nguyễn Văn Ánh"]):
+            await conn.execute_query(
+                "INSERT INTO dossier (code, procedure_version_id, status, revision, state, serializer_version, "
+                "channel, submitter_kind, lifecycle_status, reception_point, applicant_name, supplement_requests, "
+                "supplement_overridden, pauses, created_at, updated_at) SELECT "
+                f"'C-{i}', id, 'processing', 0, '{{}}', '1.5', 'online', 'citizen', 1, '', '{name}', 0, false, '[]', "
+                "'2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00' FROM procedure_version")
+        await Tortoise.close_connections()
+        await _migrate(config=config)
+        conn = Tortoise.get_connection(connection_name(url))
+        _, rows = await conn.execute_query("SELECT applicant_name, applicant_name_folded FROM dossier ORDER BY code")
+        await Tortoise.close_connections()
+        return [(r["applicant_name"], r["applicant_name_folded"]) for r in rows]
+
+    return run_sync(run)
+
+
+EXPECTED_NAMES = [("Đặng  Thị HOÀ", "dang thi hoa"), ("", ""), ("Nguyễn Văn Ánh", "nguyen van anh")]
+
+
+def test_0013_folds_the_names_of_existing_dossiers(tmp_path: Path) -> None:
+    assert _backfilled_names(f"sqlite://{tmp_path / 'old.sqlite3'}") == EXPECTED_NAMES
+
+
+def test_0013_backfill_runs_on_postgresql() -> None:
+    name = f"motcua_mig_{uuid.uuid4().hex[:10]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(PG_DSN, timeout=5)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    try:
+        run_sync(lambda: admin(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.skip(f"PostgreSQL at {PG_DSN} is not reachable: {exc}")
+    try:
+        assert _backfilled_names(PG_DSN.rsplit("/", 1)[0] + f"/{name}") == EXPECTED_NAMES
+    finally:
+        run_sync(lambda: admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from web.api.channels import OPENAPI_PATHS as CHANNEL_PATHS
+from web.api.search import PARAMETERS as SEARCH_PARAMETERS
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -76,6 +77,8 @@ DOCUMENT: dict[str, Any] = {
                         body=_obj(**{"from": {"type": "integer"}, "to": {"type": "integer"},
                                      "dry_run": {"type": "boolean"}}))},
         "/api/v1/dossiers": {
+            "get": {**_op("Search every dossier (managers; staff and admins within their scope), newest received "
+                          "first; items and next_cursor", errors=(403, 422)), "parameters": SEARCH_PARAMETERS},
             "post": _op("Submit a dossier; an Idempotency-Key header (or idempotency_key) makes retries safe",
                         ok=201, errors=(403, 404, 422),
                         body=_obj(procedure=S, channel={"enum": ["online", "counter", "post"]},

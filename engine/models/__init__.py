@@ -1,5 +1,6 @@
 """Tortoise models of the engine (one Tortoise app, label "models")."""
 
+from engine.models.access import DocumentAccess
 from engine.models.accounts import ApiToken, Role, User
 from engine.models.calendar import CalendarOverride
 from engine.models.channel_policy import ChannelPolicy
@@ -13,7 +14,7 @@ from engine.models.timer import Timer
 
 __all__ = [
     "ApiToken", "ApplicationDraft", "Attachment", "ConfigRevision", "DossierPause", "DossierResult", "OutboxEvent",
-    "AuditEvent", "CalendarOverride", "ChannelPolicy", "DesignAudit", "Dossier",
+    "AuditEvent", "CalendarOverride", "ChannelPolicy", "DesignAudit", "DocumentAccess", "Dossier",
     "DossierCounter", "HumanTask", "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating", "Role", "Timer",
     "User",
 ]

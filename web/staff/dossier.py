@@ -1,26 +1,24 @@
-"""GET /can-bo/ho-so/{code}: the dossier's facts, data, step verdicts, history and diagram;
-POST /can-bo/ho-so/{code}/buoc/{command}: a lifecycle step the officer may take now."""
+"""GET /can-bo/ho-so/{code}: the dossier's facts, data, documents, step verdicts, history and
+diagram, and the lifecycle steps the officer may take now (each opens its form: web.staff.steps)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from engine import dossiers, permissions
-from engine.dossier_lifecycle import Step
-from engine.errors import MotcuaError, NotFound
+from engine import document_access, dossiers, permissions
+from engine.errors import MotcuaError
 from engine.lifecycle import Status
 from engine.models import HumanTask, Procedure, ProcedureVersion, User
 from web.auth import requires
 from web.documents import fmt, fmt_due
 from web.i18n import gettext_for
-from web.pages import checked_form, language, render
+from web.pages import language, render
 from web.permissions import STAFF_PAGES
-from web.staff import history
+from web.staff import files, history
 from web.staff.facts import FactGroup, facts
 
 
@@ -87,15 +85,18 @@ class DossierPage:
     steps: list[StepButton]
     message: str | None  # after a step: done, or why it was refused
     failed: bool
+    documents: list[files.FileLine]
 
 
-async def _steps(view: dossiers.DossierView, user: User, _: Any) -> list[StepButton]:
+async def step_buttons(view: dossiers.DossierView, user: User, _: Any) -> list[StepButton]:
     d = view.dossier
     elements = view.version.elements if view.version else {}
     tasks = [permissions.open_task(t, elements) for t in view.tasks]
     at_intake = d.lifecycle_status == int(Status.SUPPLEMENT_REQUESTED) and d.accepted_at is None
+    arrived = any(p.get("arrived_at") and not p.get("end_at") for p in d.pauses or [])
     allowed = permissions.allowed_steps(user, d.lifecycle_status, owner_id=d.submitted_by_id, open_tasks=tasks,
-                                        supplement_requests=d.supplement_requests, supplement_at_intake=at_intake)
+                                        supplement_requests=d.supplement_requests, supplement_at_intake=at_intake,
+                                        supplement_arrived=arrived)
     return [StepButton(c, _(STEP_LABELS[c]), c in NEEDS_REASON, c == "return_result") for c in allowed]
 
 
@@ -113,7 +114,8 @@ async def page(request: Request, user: User) -> Response:
         dossier.code, status.label_en if en else status.label_vi,
         facts(version.start_form() if version else None, view.data, gettext_for(lang)),
         history.lines(view.events, _, en=en),
-        await _steps(view, user, _), _(MESSAGES[msg]) if msg in MESSAGES else None, msg not in (None, "done"))
+        await step_buttons(view, user, _), _(MESSAGES[msg]) if msg in MESSAGES else None, msg not in (None, "done"),
+        files.lines(dossier.code, await document_access.attachments_of(dossier.id)))
     return render(request, "staff/dossier.html", d=dossier, procedure=procedure, version=version, page=context,
                   status_label=context.status_label, tasks=tasks, fmt=fmt, fmt_due=fmt_due,
                   channels=[(c, _(RESULT_CHANNELS[c])) for c in RESULT_CHANNELS],
@@ -121,35 +123,13 @@ async def page(request: Request, user: User) -> Response:
                   states=view.element_states)
 
 
-def _refusal(exc: MotcuaError) -> str:
+def refusal_code(exc: MotcuaError) -> str:
     """A message code for the page (never free text in the URL)."""
     fields = exc.params.get("fields", {})
     if isinstance(fields, dict) and "reasons" in fields:
         return "reason"
     return {"one_supplement_request": "once", "use_task": "task", "not_your_step": "not_yours"}.get(
         str(exc.params.get("rule", "")), "refused")
-
-
-@requires(STAFF_PAGES)
-async def take_step(request: Request, user: User) -> Response:
-    code, command = request.path_params["code"], request.path_params["command"]
-    if command not in STEP_LABELS:
-        raise NotFound("No such lifecycle step", command=command)
-    form = await checked_form(request)
-    reason = str(form.get("reason", "")).strip()[:2000]
-    channel = str(form.get("channel", ""))
-    back = f"/can-bo/ho-so/{quote(code)}"
-    if command in NEEDS_REASON and not reason:
-        return RedirectResponse(f"{back}?msg=reason#steps-actions", status_code=303)
-    try:
-        await dossiers.step(request.app.state.runtime, code,
-                            Step(command, reasons=(reason,) if reason else ()), user, request.app.state.clock(),
-                            channel=channel if channel in RESULT_CHANNELS else "")
-    except NotFound:
-        raise
-    except MotcuaError as exc:
-        return RedirectResponse(f"{back}?msg={_refusal(exc)}#steps-actions", status_code=303)
-    return RedirectResponse(f"{back}?msg=done", status_code=303)
 
 
 @requires(STAFF_PAGES)

@@ -8,13 +8,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import forms
-from engine import dossiers
+from engine import document_access, dossiers
 from engine.errors import Conflict, InvalidData
 from engine.models import User
 from web.auth import requires
 from web.citizen.apply import FORMS_CSS
 from web.pages import checked_form, language, render
 from web.permissions import STAFF_PAGES
+from web.staff import files
 from web.staff.dossier import flatten
 from web.uploads import store_uploads
 
@@ -36,7 +37,9 @@ async def task_page(request: Request, user: User) -> Response:
     schema = APOLOGY_FORM if task.is_apology else view.form_schema
     lang = language(request)
     data = view.data
-    context: dict[str, Any] = {"task": task, "d": view.dossier, "facts": flatten(data)[:40], "forms_css": FORMS_CSS}
+    documents = files.lines(view.dossier.code, await document_access.attachments_of(view.dossier.id), "task")
+    context: dict[str, Any] = {"task": task, "d": view.dossier, "facts": flatten(data)[:40], "forms_css": FORMS_CSS,
+                               "documents": documents}
     spec = forms.build(schema) if schema else None
     if request.method == "GET":
         bound = spec.bind(None, data, lang=lang) if spec else None

@@ -1,0 +1,143 @@
+"""The staff step forms (what the law asks for each step, input kept when wrong), Form 02 / Form 03
+for staff and the citizen, and the history in words (real database, real app, no browser)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import httpx
+
+from engine.models import AuditEvent, Dossier, HumanTask
+from tests.factories import accepted_household, page_csrf, page_login
+
+NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 09:00 in Hà Nội
+MEETING = "Biên bản họp thành viên hộ gia đình về việc thành lập hộ kinh doanh"
+
+
+async def _as(client: httpx.AsyncClient, username: str) -> None:
+    if "session" in client.cookies:
+        await client.post("/logout", data={"csrf_token": await page_csrf(client, "/")})
+    client.cookies.clear()
+    await page_login(client, username)
+
+
+async def _step_get(client: httpx.AsyncClient, code: str, command: str) -> tuple[httpx.Response, str]:
+    r = await client.get(f"/can-bo/ho-so/{code}/buoc/{command}")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', r.text)
+    return r, match.group(1) if match else ""
+
+
+async def test_a_supplement_request_names_the_components_and_prints_form_02_for_staff_and_citizen(
+        client: httpx.AsyncClient, users: dict) -> None:
+    code = (await accepted_household(users, NOW)).code
+    client._transport.app.state.clock = lambda: NOW  # type: ignore[attr-defined]
+    await _as(client, "specialist")
+    page = (await client.get(f"/can-bo/ho-so/{code}")).text
+    assert f'href="/can-bo/ho-so/{code}/buoc/request_supplement"' in page
+    r, token = await _step_get(client, code, "request_supplement")
+    assert r.status_code == 200 and MEETING in r.text and 'id="deadline"' in r.text
+    assert "24:00 ngày 17/03/2026" in r.text  # 15 days from the notice (Civil Code count)
+    empty = await client.post(f"/can-bo/ho-so/{code}/buoc/request_supplement",
+                              data={"csrf_token": token, "reason": "  "})
+    assert empty.status_code == 422 and 'id="error-summary"' in empty.text
+    assert (await Dossier.get(code=code)).lifecycle_status == 4
+    r = await client.post(f"/can-bo/ho-so/{code}/buoc/request_supplement", data={
+        "csrf_token": token, "components": [MEETING, "not a component"], "reason": "Thiếu chữ ký thành viên"})
+    assert r.status_code == 303 and r.headers["location"].endswith("msg=done")
+    dossier = await Dossier.get(code=code)
+    assert dossier.lifecycle_status == 5
+    event = await AuditEvent.get(dossier_id=dossier.id, action="supplement_requested")
+    assert event.details["what"] == [MEETING, "Thiếu chữ ký thành viên"]  # an unknown component is dropped
+    form = await client.get(f"/ho-so/{code}/mau-02")
+    assert form.status_code == 200 and "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in form.text
+    assert MEETING in form.text and "Thiếu chữ ký thành viên" in form.text and 'id="deadline"' in form.text
+    assert "onclick" not in form.text and "/static/web/print.js" in form.text
+    assert "/ho-so/" + code + "/mau-02" in (await client.get(f"/can-bo/ho-so/{code}")).text
+    await _as(client, "citizen")
+    status = (await client.get(f"/tra-cuu/{code}")).text
+    assert f'href="/ho-so/{code}/mau-02"' in status
+    assert (await client.get(f"/ho-so/{code}/mau-02")).status_code == 200
+    assert (await client.get(f"/ho-so/{code}/mau-03")).status_code == 404  # not refused
+    await _as(client, "citizen2")
+    assert (await client.get(f"/ho-so/{code}/mau-02")).status_code == 404
+    client.cookies.clear()
+    assert (await client.get(f"/ho-so/{code}/mau-02")).status_code == 404  # anonymous, not tracked
+
+
+async def test_a_refusal_with_reasons_reaches_the_citizen_with_form_03_and_the_result_is_returned(
+        client: httpx.AsyncClient, users: dict) -> None:
+    code = (await accepted_household(users, NOW)).code
+    client._transport.app.state.clock = lambda: NOW  # type: ignore[attr-defined]
+    await _as(client, "specialist")
+    r, token = await _step_get(client, code, "refuse")
+    assert r.status_code == 200 and "Lý do từ chối" in r.text
+    empty = await client.post(f"/can-bo/ho-so/{code}/buoc/refuse", data={"csrf_token": token, "reason": ""})
+    assert empty.status_code == 422 and "Hãy ghi rõ lý do." in empty.text
+    reason = "Ngành, nghề đăng ký thuộc danh mục cấm kinh doanh"
+    r = await client.post(f"/can-bo/ho-so/{code}/buoc/refuse", data={"csrf_token": token, "reason": reason})
+    assert r.status_code == 303
+    dossier = await Dossier.get(code=code)
+    assert dossier.lifecycle_status == 9 and dossier.refusal["reasons"] == [reason]
+    assert not await HumanTask.filter(dossier_id=dossier.id, state="ready").exists()  # the refusal ends the work
+    page = (await client.get(f"/can-bo/ho-so/{code}")).text
+    assert f"Cán bộ specialist đã từ chối hồ sơ: {reason}" in page and 'id="form-03"' in page
+    await _as(client, "citizen")
+    status = (await client.get(f"/tra-cuu/{code}")).text
+    assert 'id="refusal"' in status and reason in status and f'href="/ho-so/{code}/mau-03"' in status
+    form = await client.get(f"/ho-so/{code}/mau-03")
+    assert form.status_code == 200 and "PHIẾU TỪ CHỐI GIẢI QUYẾT HỒ SƠ" in form.text and reason in form.text
+    # the one-stop unit returns the refusal, saying how
+    await _as(client, "officer")
+    assert 'data-step="return_result"' in (await client.get(f"/can-bo/ho-so/{code}")).text
+    r, token = await _step_get(client, code, "return_result")
+    assert r.status_code == 200 and 'id="delivery-post"' in r.text
+    missing = await client.post(f"/can-bo/ho-so/{code}/buoc/return_result", data={"csrf_token": token})
+    assert missing.status_code == 422 and "Hãy chọn hình thức trả kết quả." in missing.text
+    r = await client.post(f"/can-bo/ho-so/{code}/buoc/return_result",
+                          data={"csrf_token": token, "delivery": "post"})
+    assert r.status_code == 303 and (await Dossier.get(code=code)).lifecycle_status == 10
+    assert "Cán bộ officer đã trả kết quả (bản giấy, qua bưu chính)" in (await client.get(f"/can-bo/ho-so/{code}")).text
+
+
+async def test_financial_obligation_and_withdrawal_forms_keep_the_input_and_record_it_in_words(
+        client: httpx.AsyncClient, users: dict) -> None:
+    code = (await accepted_household(users, NOW)).code
+    client._transport.app.state.clock = lambda: NOW  # type: ignore[attr-defined]
+    await _as(client, "specialist")
+    _r, token = await _step_get(client, code, "request_financial_obligation")
+    path = f"/can-bo/ho-so/{code}/buoc/request_financial_obligation"
+    bad = await client.post(path, data={"csrf_token": token, "description": "Lệ phí đăng ký", "amount": "một trăm"})
+    assert bad.status_code == 422 and "Số tiền phải là số nguyên" in bad.text
+    assert ">Lệ phí đăng ký</textarea>" in bad.text and 'value="một trăm"' in bad.text  # the input is kept
+    r = await client.post(path, data={"csrf_token": token, "description": "Lệ phí đăng ký", "amount": "100.000"})
+    assert r.status_code == 303 and (await Dossier.get(code=code)).lifecycle_status == 6
+    page = (await client.get(f"/can-bo/ho-so/{code}")).text
+    assert "Yêu cầu thực hiện nghĩa vụ tài chính: Lệ phí đăng ký; 100.000 đồng" in page
+    await _as(client, "officer")
+    _r, token = await _step_get(client, code, "withdraw")
+    path = f"/can-bo/ho-so/{code}/buoc/withdraw"
+    future = await client.post(path, data={"csrf_token": token, "request_date": "03/03/2026", "reason": "Đổi ý"})
+    assert future.status_code == 422 and 'value="03/03/2026"' in future.text and ">Đổi ý</textarea>" in future.text
+    r = await client.post(path, data={"csrf_token": token, "request_date": "02/03/2026", "reason": "Đổi ý"})
+    assert r.status_code == 303 and (await Dossier.get(code=code)).lifecycle_status == 7
+    page = (await client.get(f"/can-bo/ho-so/{code}")).text
+    assert "Hồ sơ được rút theo yêu cầu của công dân (02/03/2026: Đổi ý)" in page
+    assert 'data-step="' not in page  # a withdrawn dossier offers no step
+
+
+async def test_a_step_not_offered_shows_why_and_a_stale_form_is_refused_without_change(
+        client: httpx.AsyncClient, users: dict) -> None:
+    code = (await accepted_household(users, NOW)).code
+    client._transport.app.state.clock = lambda: NOW  # type: ignore[attr-defined]
+    await _as(client, "officer")
+    r, _token = await _step_get(client, code, "request_supplement")  # the specialist's step now
+    assert r.status_code == 403 and 'id="step-refused"' in r.text and 'id="step-form"' not in r.text
+    token = await page_csrf(client, f"/can-bo/ho-so/{code}")
+    r = await client.post(f"/can-bo/ho-so/{code}/buoc/request_supplement",
+                          data={"csrf_token": token, "reason": "Thiếu giấy tờ"})
+    assert r.status_code == 409 and "thuộc vai trò khác" in r.text
+    assert (await Dossier.get(code=code)).lifecycle_status == 4
+    assert (await client.get(f"/can-bo/ho-so/{code}/buoc/nope")).status_code == 404
+    no_csrf = await client.post(f"/can-bo/ho-so/{code}/buoc/withdraw", data={"request_date": "02/03/2026"})
+    assert no_csrf.status_code in (400, 403) and (await Dossier.get(code=code)).lifecycle_status == 4

@@ -141,3 +141,35 @@ async def test_a_step_not_offered_shows_why_and_a_stale_form_is_refused_without_
     assert (await client.get(f"/can-bo/ho-so/{code}/buoc/nope")).status_code == 404
     no_csrf = await client.post(f"/can-bo/ho-so/{code}/buoc/withdraw", data={"request_date": "02/03/2026"})
     assert no_csrf.status_code in (400, 403) and (await Dossier.get(code=code)).lifecycle_status == 4
+
+
+async def test_the_officer_sees_the_citizens_online_supplement_opens_it_and_records_its_arrival(
+        client: httpx.AsyncClient, users: dict) -> None:
+    from engine.models import Attachment, DocumentAccess
+
+    code = (await accepted_household(users, NOW)).code
+    client._transport.app.state.clock = lambda: NOW  # type: ignore[attr-defined]
+    await _as(client, "specialist")
+    _r, token = await _step_get(client, code, "request_supplement")
+    await client.post(f"/can-bo/ho-so/{code}/buoc/request_supplement",
+                      data={"csrf_token": token, "components": [MEETING]})
+    await _as(client, "officer")
+    r, _token = await _step_get(client, code, "receive_supplement")
+    assert r.status_code == 200 and 'id="arrivals-none"' in r.text  # at the counter: nothing online yet
+    assert 'data-step="return_supplement"' not in (await client.get(f"/can-bo/ho-so/{code}")).text
+    await _as(client, "citizen")
+    token = await page_csrf(client, f"/tra-cuu/{code}")
+    sent = await client.post(f"/tra-cuu/{code}/bo-sung", data={"csrf_token": token},
+                             files={"files": ("bien-ban-hop.pdf", b"%PDF-1.4 minutes", "application/pdf")})
+    assert sent.headers["location"].endswith("supplement=sent")
+    await _as(client, "officer")
+    assert 'data-step="return_supplement"' in (await client.get(f"/can-bo/ho-so/{code}")).text
+    r, token = await _step_get(client, code, "receive_supplement")
+    arrived = await Attachment.get(source="supplement")
+    link = f"/ho-so/{code}/tep/{arrived.id}?purpose=supplement"
+    assert 'id="arrivals"' in r.text and "bien-ban-hop.pdf" in r.text and f'href="{link}"' in r.text
+    assert (await client.get(link)).content == b"%PDF-1.4 minutes"
+    assert (await DocumentAccess.get()).purpose == "supplement"
+    r = await client.post(f"/can-bo/ho-so/{code}/buoc/receive_supplement", data={"csrf_token": token})
+    assert r.status_code == 303 and (await Dossier.get(code=code)).lifecycle_status == 4
+    assert "Đã nhận hồ sơ bổ sung" in (await client.get(f"/can-bo/ho-so/{code}")).text

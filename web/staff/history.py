@@ -91,7 +91,9 @@ def sentence(e: Recorded, _: Translate, *, en: bool = False, task_names: dict[st
         return _("Hẹn lại ngày trả kết quả: {due}; lý do: {reason}").format(
             due=when(d.get("new_due_at"), due=True), reason=d.get("reason") or "—")
     if k == "result_ready":
-        return _("Đã có kết quả ({channel})").format(channel=channels.get(d.get("channel", ""), "—"))
+        if d.get("channel") not in channels:
+            return _("Đã có kết quả")
+        return _("Đã có kết quả ({channel})").format(channel=channels[d["channel"]])
     if k == "returned":
         how = ", ".join(channels[c] for c in (d.get("channel", ""), d.get("delivery", "")) if c in channels)
         return _("Cán bộ {actor} đã trả kết quả ({channel})").format(actor=actor, channel=how or "—")

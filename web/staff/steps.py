@@ -142,7 +142,7 @@ async def step_page(request: Request, user: User) -> Response:
     if errors:
         page.errors = {k: _(v) for k, v in errors.items()}
         return render(request, "staff/step.html", page=page, allowed=allowed,
-                      deliveries=_pairs(DELIVERY_LABELS, _), status=422)
+                      deliveries=_pairs(DELIVERY_LABELS, _))  # 200, as every form page: the input is kept
     try:
         await dossiers.step(request.app.state.runtime, page.code, step, user, now, channel=channel)
     except NotFound:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import httpx
 
 from engine.models import AuditEvent, Dossier, HumanTask
-from tests.factories import accepted_household, page_csrf, page_login
+from tests.factories import accepted_household, page_csrf, page_login, rt
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 09:00 in Hà Nội
 MEETING = "Biên bản họp thành viên hộ gia đình về việc thành lập hộ kinh doanh"
@@ -175,3 +175,29 @@ async def test_the_officer_sees_the_citizens_online_supplement_opens_it_and_reco
     r = await client.post(f"/can-bo/ho-so/{code}/buoc/receive_supplement", data={"csrf_token": token})
     assert r.status_code == 303 and (await Dossier.get(code=code)).lifecycle_status == 4
     assert "Đã nhận hồ sơ bổ sung" in (await client.get(f"/can-bo/ho-so/{code}")).text
+
+
+async def test_the_apology_task_shows_the_current_due_and_refuses_a_new_appointment_on_a_day_off(
+        client: httpx.AsyncClient, users: dict) -> None:
+    from engine import timers
+
+    dossier = await accepted_household(users, NOW)  # 3 working days: due Thu 5 Mar 09:00 local
+    await timers.fire_due(rt(), datetime(2026, 3, 3, 2, 0, 1, tzinfo=UTC))  # the apology task opens Tue 09:00
+    task = await HumanTask.get(dossier_id=dossier.id, element_id="apology", state="ready")
+    client._transport.app.state.clock = lambda: datetime(2026, 3, 3, 3, 0, tzinfo=UTC)  # type: ignore[attr-defined]
+    await _as(client, "specialist")
+    page = (await client.get(f"/can-bo/viec/{task.id}")).text
+    assert "09:00 ngày 05/03/2026" in page[page.index('id="current-due"'):]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    form = {"csrf_token": token, "reason": "Chờ ý kiến cơ quan thuế", "new_due_at-year": "2026",
+            "new_due_at-month": "3", "new_due_at-time": "15:00"}
+    saturday = await client.post(f"/can-bo/viec/{task.id}", data={**form, "new_due_at-day": "7"})
+    assert saturday.status_code == 200 and "Ngày hẹn trả kết quả mới phải là ngày làm việc." in saturday.text
+    assert (await Dossier.get(code=dossier.code)).extension is None
+    r = await client.post(f"/can-bo/viec/{task.id}", data={**form, "new_due_at-day": "10"})
+    assert r.status_code == 303
+    stored = await Dossier.get(code=dossier.code)
+    assert stored.extension["reason"] == "Chờ ý kiến cơ quan thuế" and stored.due_adjusted_at == datetime(
+        2026, 3, 10, 8, 0, tzinfo=UTC)
+    page = (await client.get(f"/can-bo/ho-so/{dossier.code}")).text
+    assert "Hẹn lại ngày trả kết quả: 10/03/2026 15:00; lý do: Chờ ý kiến cơ quan thuế" in page

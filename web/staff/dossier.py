@@ -22,27 +22,6 @@ from web.staff import files, history
 from web.staff.facts import FactGroup, facts
 
 
-@dataclass(frozen=True)
-class DataLine:
-    key: str
-    value: str
-
-
-def flatten(data: dict[str, Any], prefix: str = "") -> list[DataLine]:
-    lines: list[DataLine] = []
-    for key, value in data.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            lines += flatten(value, path + ".")
-        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            for i, item in enumerate(value):
-                lines += flatten(item, f"{path}[{i + 1}].")
-        else:
-            text = ", ".join(map(str, value)) if isinstance(value, list) else "" if value is None else str(value)
-            lines.append(DataLine(path, text))
-    return lines
-
-
 def N_(message: str) -> str:  # marks a string for the catalogue; translated where shown
     return message
 

@@ -83,6 +83,7 @@ async def test_a_refusal_with_reasons_reaches_the_citizen_with_form_03_and_the_r
     page = (await client.get(f"/can-bo/ho-so/{code}")).text
     assert f"Cán bộ specialist đã từ chối hồ sơ: {reason}" in page and 'id="form-03"' in page
     assert "Lê Văn Nam" in page[page.index('id="data"'):]  # the data outlives the ended workflow
+    assert '<dd id="channel">Trực tuyến / Công dân tự nộp</dd>' in page  # codes shown in words
     await _as(client, "citizen")
     status = (await client.get(f"/tra-cuu/{code}")).text
     assert 'id="refusal"' in status and reason in status and f'href="/ho-so/{code}/mau-03"' in status

@@ -26,7 +26,7 @@ def N_(message: str) -> str:  # marks a string for the catalogue; translated whe
     return message
 
 
-#: the lifecycle steps' button labels (the page translates them) and what each form asks for
+#: the lifecycle steps' button labels (the page translates them)
 STEP_LABELS: dict[str, str] = {
     "accept": N_("Tiếp nhận hồ sơ"), "refuse": N_("Từ chối hồ sơ"), "request_supplement": N_("Yêu cầu bổ sung"),
     "receive_supplement": N_("Đã nhận hồ sơ bổ sung"), "return_supplement": N_("Hồ sơ bổ sung chưa đầy đủ"),
@@ -34,8 +34,10 @@ STEP_LABELS: dict[str, str] = {
     "fulfil_financial_obligation": N_("Đã thực hiện nghĩa vụ tài chính"), "withdraw": N_("Rút hồ sơ theo yêu cầu"),
     "stop": N_("Dừng xử lý"), "finish": N_("Kết thúc xử lý"), "return_result": N_("Trả kết quả"),
 }
-NEEDS_REASON = frozenset({"request_supplement", "return_supplement", "refuse"})
-RESULT_CHANNELS = {"paper": N_("Bản giấy"), "electronic": N_("Bản điện tử"), "both": N_("Bản giấy và bản điện tử")}
+CHANNEL_LABELS = {"online": N_("Trực tuyến"), "counter": N_("Trực tiếp tại Bộ phận một cửa"),
+                  "post": N_("Qua bưu chính")}
+SUBMITTER_LABELS = {"citizen": N_("Công dân tự nộp"), "proxy": N_("Người nộp thay"),
+                    "officer_assisted": N_("Cán bộ một cửa hỗ trợ nộp trực tuyến")}
 
 
 MESSAGES = {
@@ -50,9 +52,7 @@ MESSAGES = {
 @dataclass(frozen=True)
 class StepButton:
     command: str
-    label: str
-    needs_reason: bool
-    needs_channel: bool
+    label: str  # opens the step's form (web.staff.steps)
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ async def step_buttons(view: dossiers.DossierView, user: User, _: Any) -> list[S
     allowed = permissions.allowed_steps(user, d.lifecycle_status, owner_id=d.submitted_by_id, open_tasks=tasks,
                                         supplement_requests=d.supplement_requests, supplement_at_intake=at_intake,
                                         supplement_arrived=arrived)
-    return [StepButton(c, _(STEP_LABELS[c]), c in NEEDS_REASON, c == "return_result") for c in allowed]
+    return [StepButton(c, _(STEP_LABELS[c])) for c in allowed]
 
 
 @requires(STAFF_PAGES)
@@ -97,7 +97,8 @@ async def page(request: Request, user: User) -> Response:
         files.lines(dossier.code, await document_access.attachments_of(dossier.id)))
     return render(request, "staff/dossier.html", d=dossier, procedure=procedure, version=version, page=context,
                   status_label=context.status_label, tasks=tasks, fmt=fmt, fmt_due=fmt_due,
-                  channels=[(c, _(RESULT_CHANNELS[c])) for c in RESULT_CHANNELS],
+                  channel_label=" / ".join(_(labels[key]) if key in labels else key for labels, key in (
+                      (CHANNEL_LABELS, dossier.channel), (SUBMITTER_LABELS, dossier.submitter_kind))),
                   due=fmt_due(dossier.due_adjusted_at) if dossier.due_adjusted_at else None,
                   states=view.element_states)
 

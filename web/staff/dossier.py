@@ -89,9 +89,11 @@ async def page(request: Request, user: User) -> Response:
     lang = language(request)
     en, _ = lang == "en", gettext_for(lang).gettext
     msg = request.query_params.get("msg")
+    start_form = version.start_form() if version else None
     context = DossierPage(
         dossier.code, status.label_en if en else status.label_vi,
-        facts(version.start_form() if version else None, view.data, gettext_for(lang)),
+        facts(start_form, view.data, gettext_for(lang),
+              [f for f in (version.forms if version else {}).values() if f is not start_form and isinstance(f, dict)]),
         history.lines(view.events, _, en=en),
         await step_buttons(view, user, _), _(MESSAGES[msg]) if msg in MESSAGES else None, msg not in (None, "done"),
         files.lines(dossier.code, await document_access.attachments_of(dossier.id)))

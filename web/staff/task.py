@@ -55,9 +55,11 @@ async def task_page(request: Request, user: User) -> Response:
     lang = language(request)
     _ = gettext_for(lang).gettext
     data = view.data
+    start = view.version.start_form()
     documents = files.lines(view.dossier.code, await document_access.attachments_of(view.dossier.id), "task")
     context: dict[str, Any] = {"task": task, "d": view.dossier, "forms_css": FORMS_CSS,
-                               "facts": facts(view.version.start_form(), data, gettext_for(lang)),
+                               "facts": facts(start, data, gettext_for(lang),
+                                              [f for f in view.version.forms.values() if f is not start]),
                                "documents": documents,
                                "current_due": fmt_due(view.dossier.due_adjusted_at) if task.is_apology else None}
     spec = forms.build(schema) if schema else None

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import httpx
 
+from engine import dossiers
 from engine.models import AuditEvent, Dossier, HumanTask
 from tests.factories import accepted_household, page_csrf, page_login, rt
 
@@ -205,3 +206,26 @@ async def test_the_apology_task_shows_the_current_due_and_refuses_a_new_appointm
         2026, 3, 10, 8, 0, tzinfo=UTC)
     page = (await client.get(f"/can-bo/ho-so/{dossier.code}")).text
     assert "Hẹn lại ngày trả kết quả: 10/03/2026 15:00; lý do: Chờ ý kiến cơ quan thuế" in page
+
+
+async def test_form_02_of_an_intake_supplement_has_no_closing_date_and_stays_linked_after_acceptance(
+        client: httpx.AsyncClient, users: dict) -> None:
+    from tests.factories import APPLICATIONS, publish_shipped
+
+    await publish_shipped("household-business")
+    dossier = await dossiers.submit(rt(), "2.000720", APPLICATIONS["household-business"], now=NOW,
+                                    user=users["citizen"])
+    task = await HumanTask.get(dossier_id=dossier.id, state="ready")
+    await dossiers.complete_task(rt(), task.id, {"intake_decision": "supplement", "intake_note": "Thiếu bản sao CCCD"},
+                                 users["officer"], NOW)
+    client._transport.app.state.clock = lambda: NOW  # type: ignore[attr-defined]
+    await _as(client, "officer")
+    form = await client.get(f"/ho-so/{dossier.code}/mau-02")
+    assert form.status_code == 200 and "Thiếu bản sao CCCD" in form.text and 'id="deadline"' not in form.text
+    _r, token = await _step_get(client, dossier.code, "receive_supplement")
+    r = await client.post(f"/can-bo/ho-so/{dossier.code}/buoc/receive_supplement", data={"csrf_token": token})
+    assert r.status_code == 303 and (await Dossier.get(code=dossier.code)).lifecycle_status == 1
+    task = await HumanTask.get(dossier_id=dossier.id, state="ready", element_id="intake")
+    await dossiers.complete_task(rt(), task.id, {"intake_decision": "accept"}, users["officer"], NOW)
+    page = (await client.get(f"/can-bo/ho-so/{dossier.code}")).text
+    assert f'href="/ho-so/{dossier.code}/mau-02"' in page

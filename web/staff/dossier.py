@@ -9,7 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from engine import document_access, dossiers, permissions
+from engine import document_access, dossiers, events, permissions
 from engine.errors import MotcuaError
 from engine.lifecycle import Status
 from engine.models import HumanTask, Procedure, ProcedureVersion, User
@@ -102,6 +102,7 @@ async def page(request: Request, user: User) -> Response:
                   channel_label=" / ".join(_(labels[key]) if key in labels else key for labels, key in (
                       (CHANNEL_LABELS, dossier.channel), (SUBMITTER_LABELS, dossier.submitter_kind))),
                   due=fmt_due(dossier.due_adjusted_at) if dossier.due_adjusted_at else None,
+                  form_02=events.latest(list(view.events), "supplement_requested") is not None,
                   states=view.element_states)
 
 

@@ -64,6 +64,10 @@ async def test_a_supplement_request_names_the_components_and_prints_form_02_for_
     assert (await client.get(f"/ho-so/{code}/mau-02")).status_code == 404
     client.cookies.clear()
     assert (await client.get(f"/ho-so/{code}/mau-02")).status_code == 404  # anonymous, not tracked
+    token = await page_csrf(client, "/tra-cuu")
+    tracked = await client.post("/tra-cuu", data={"csrf_token": token, "code": code, "factor": "001088004567"})
+    assert tracked.status_code == 303  # tracked by code + ID number: the citizen may open the notice
+    assert MEETING in (await client.get(f"/ho-so/{code}/mau-02")).text
 
 
 async def test_a_refusal_with_reasons_reaches_the_citizen_with_form_03_and_the_result_is_returned(

@@ -30,6 +30,7 @@ from web.auth import requires
 from web.designer.common import catalogue, form_list, now_of, revision_of
 from web.designer.problems import problem_views, problems_response
 from web.documents import fmt
+from web.downloads import model_download
 from web.i18n import gettext_for
 from web.pages import check_csrf, language, render
 from web.permissions import DESIGN
@@ -187,8 +188,7 @@ async def publish(request: Request, user: User) -> Response:
 @requires(DESIGN)
 async def export(request: Request, user: User) -> Response:
     name, xml = await design.export(request.path_params["code"], request.query_params.get("v", "draft"))
-    return Response(xml, media_type="application/xml",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return model_download(xml, name)
 
 
 @requires(DESIGN)

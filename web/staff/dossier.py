@@ -15,6 +15,7 @@ from engine.lifecycle import Status
 from engine.models import HumanTask, Procedure, ProcedureVersion, User
 from web.auth import requires
 from web.documents import fmt, fmt_due
+from web.downloads import model_download
 from web.i18n import gettext_for
 from web.pages import language, render
 from web.permissions import STAFF_PAGES
@@ -119,4 +120,4 @@ def refusal_code(exc: MotcuaError) -> str:
 async def diagram(request: Request, user: User) -> Response:
     dossier = await dossiers.get_for(request.path_params["code"], user)
     version = await ProcedureVersion.get(id=dossier.procedure_version_id)
-    return Response(version.bpmn_xml, media_type="application/xml")
+    return model_download(version.bpmn_xml, f"{dossier.code}.bpmn")

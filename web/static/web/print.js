@@ -1,4 +1,4 @@
-// The "In" (print) button of the printable notices: no inline handler (strict CSP: script-src 'self').
-document.querySelectorAll("[data-print]").forEach((button) => {
-  button.addEventListener("click", () => window.print());
+// Print buttons of the printable forms (receipt, apology...): no inline handlers under the CSP.
+document.querySelectorAll("[data-print]").forEach(function (button) {
+  button.addEventListener("click", function () { window.print(); });
 });

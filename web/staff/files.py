@@ -14,6 +14,7 @@ from engine import document_access
 from engine.errors import NotFound
 from engine.models import Attachment, User
 from web.auth import requires
+from web.downloads import SANDBOX
 from web.permissions import SIGNED_IN
 
 
@@ -55,5 +56,5 @@ async def open_file(request: Request, user: User) -> Response:
     media = a.content_type if opened.inline else "application/octet-stream"
     return FileResponse(opened.path, media_type=media, headers={
         "Content-Disposition": _disposition("inline" if opened.inline else "attachment", a.name or "tep"),
-        "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox",
+        "X-Content-Type-Options": "nosniff", "Content-Security-Policy": SANDBOX,
         "Cache-Control": "private, no-store"})

@@ -202,6 +202,9 @@ def _extend(cur: dict[str, Any], step: Step, now: datetime, calendar: Calendar, 
         raise InvalidData("An apology needs a reason and a new appointment",
                           fields={k: ["required"] for k, v in (("new_due_at", step.new_due_at), ("reason", step.note))
                                   if not (v.strip() if isinstance(v, str) else v)})
+    if not calendar.is_working_day(calendar.local(step.new_due_at).date()):
+        # the citizen comes back for the result on the new appointment: it must be a working day
+        raise InvalidData("The new appointment must fall on a working day", fields={"new_due_at": ["not_working_day"]})
     current = sla.DueDates(_dt(cur["due_original_at"]), _dt(cur["due_adjusted_at"]), extended=bool(cur["extension"]))
     latest = sla.apology_due(current.adjusted, calendar) if current.adjusted else None
     if latest is not None and now > latest and not current.extended:

@@ -134,6 +134,7 @@ class Resumed(Event):
 class FinancialObligationRequested(Event):
     kind: ClassVar[str] = "financial_obligation_requested"
     public: ClassVar[bool] = True
+    note: str = ""  # what to pay and how much, as the officer wrote it
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -177,12 +178,14 @@ class Returned(Event):
     kind: ClassVar[str] = "returned"
     public: ClassVar[bool] = True
     channel: str
+    delivery: str = ""  # how it was handed over: counter | post | online ("" = not said)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Withdrawn(Event):
     kind: ClassVar[str] = "withdrawn"
     public: ClassVar[bool] = True
+    note: str = ""  # the citizen's request (date, reason)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -95,9 +95,11 @@ def open_task(task: Any, elements: dict[str, Any]) -> OpenTask:
 
 
 def allowed_steps(user: User, status: int, *, owner_id: int | None, open_tasks: Iterable[OpenTask],
-                  supplement_requests: int = 0, supplement_at_intake: bool = False) -> list[str]:
+                  supplement_requests: int = 0, supplement_at_intake: bool = False,
+                  supplement_arrived: bool = False) -> list[str]:
     """The lifecycle commands `user` may take directly now (STEP_ROLES order): the roles and the
-    ownership rule of `check_step`, and a move the lifecycle allows from `status`."""
+    ownership rule of `check_step`, and a move the lifecycle allows from `status` (an online
+    supplement can be returned as incomplete only once it has arrived)."""
     tasks = list(open_tasks)
     state = lifecycle.LifecycleState(status=lifecycle.Status(status), supplement_requests=supplement_requests,
                                      supplement_at_intake=supplement_at_intake)
@@ -105,7 +107,7 @@ def allowed_steps(user: User, status: int, *, owner_id: int | None, open_tasks: 
     for command in STEP_ROLES:
         try:
             if command == "return_supplement":  # not a move: the dossier keeps waiting (status 5)
-                if state.status is not lifecycle.Status.SUPPLEMENT_REQUESTED:
+                if state.status is not lifecycle.Status.SUPPLEMENT_REQUESTED or not supplement_arrived:
                     continue
             else:
                 lifecycle.apply(state, command, reasons=("-",))

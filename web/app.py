@@ -22,7 +22,7 @@ from engine import redaction
 from engine.db import close_database, connection, open_database
 from engine.runtime import Runtime
 from engine.settings import Settings
-from web import documents, pages
+from web import documents, notices, pages
 from web.admin.routes import routes as admin_routes
 from web.api import accounts as api_accounts
 from web.api import calendar as api_calendar
@@ -39,7 +39,9 @@ from web.errors import HANDLERS
 from web.idempotency import IdempotentCalls
 from web.middleware import DatabaseGuard, RequestLimits, SecurityHeaders
 from web.staff import dossier as staff_dossier
+from web.staff import files as staff_files
 from web.staff import inbox, intake, search, task
+from web.staff import steps as staff_steps
 
 
 class MissingSecretKey(RuntimeError):
@@ -161,7 +163,10 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Route("/quan-ly/ho-so", search.page),
         Route("/quan-ly/ho-so.csv", search.export_csv),
         Route("/can-bo/ho-so/{code}/so-do.bpmn", staff_dossier.diagram),
-        Route("/can-bo/ho-so/{code}/buoc/{command}", staff_dossier.take_step, methods=["POST"]),
+        Route("/can-bo/ho-so/{code}/buoc/{command}", staff_steps.step_page, methods=["GET", "POST"]),
+        Route("/ho-so/{code}/tep/{attachment_id}", staff_files.open_file),
+        Route("/ho-so/{code}/mau-02", notices.form_02),
+        Route("/ho-so/{code}/mau-03", notices.form_03),
         Route("/login", pages.login, methods=["GET", "POST"]),
         Route("/logout", pages.logout, methods=["POST"]),
         Route("/language", pages.set_language, methods=["POST"]),

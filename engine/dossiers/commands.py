@@ -317,9 +317,11 @@ async def step(rt: Runtime, code: str, lifecycle_step: Step, user: User, now: da
         return await _return_supplement(rt, loaded, lifecycle_step, user.username, now)
     change = Change()
     arrived = _arrival(d) if lifecycle_step.command == "receive_supplement" else None
+    # A refusal asked for directly (not a task's decision) is the dossier's answer: the workflow's
+    # open steps end with it, and the one-stop unit returns the refusal (Form 03) as the result.
     return await _commit_lifecycle(rt, loaded, change, [lifecycle_step], now, user.username,
                                    workflow_open=d.status == "processing", channel=channel, flagged=overridden,
-                                   plan_at=arrived)
+                                   plan_at=arrived, end_workflow=lifecycle_step.command == "refuse")
 
 
 def _arrival(d: DossierRow) -> datetime | None:
@@ -369,7 +371,8 @@ async def engine_step(rt: Runtime, dossier_id: int, lifecycle_step: Step, now: d
 
 async def _commit_lifecycle(rt: Runtime, loaded: Loaded, change: Change, steps: Sequence[Step], now: datetime,
                             actor: str, *, workflow_open: bool, result: StepResult | None = None,
-                            channel: str = "", flagged: bool = False, plan_at: datetime | None = None) -> DossierRow:
+                            channel: str = "", flagged: bool = False, plan_at: datetime | None = None,
+                            end_workflow: bool = False) -> DossierRow:
     """Plan the lifecycle steps on top of `change` and commit both."""
     d = loaded.dossier
     now = now.astimezone(UTC)
@@ -380,7 +383,7 @@ async def _commit_lifecycle(rt: Runtime, loaded: Loaded, change: Change, steps: 
     # a supplement confirmed after its online arrival: the pause ends, and the clock restarts, at the arrival
     lifecycle: Plan = plan(facts, steps, plan_at or now, loaded.version.limit, rt.calendar,
                            workflow_open=workflow_open, policy=rt.lifecycle_policy)
-    if lifecycle.cancel_workflow:
+    if lifecycle.cancel_workflow or (end_workflow and d.status == "processing"):
         v = loaded.version
         cancelled = runner.cancel(result.state if result else d.state, v.spec, v.subprocess_specs,
                                   engine=rt.script_engine)

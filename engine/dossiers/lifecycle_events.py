@@ -11,6 +11,9 @@ from engine.dossiers.row import DossierRow
 from engine.dossiers.store import Change
 from engine.lifecycle import Status
 
+#: how a result is handed over (the `note` of a direct return_result step)
+DELIVERIES = ("counter", "post", "online")
+
 
 def lifecycle_events(change: Change, d: DossierRow, revision: int, now: datetime, actor: str,
                       audit: dict[str, Any], *, channel: str, flagged: bool) -> None:
@@ -46,7 +49,7 @@ def lifecycle_events(change: Change, d: DossierRow, revision: int, now: datetime
         if details.get("due_at") and before == int(Status.SUPPLEMENT_REQUESTED) and after != int(Status.ACCEPTED):
             add(ev.Resumed, reason="supplement", due_at=dt(details.get("due_at")))
     elif command == "request_financial_obligation":
-        add(ev.FinancialObligationRequested)
+        add(ev.FinancialObligationRequested, note=str(details.get("note") or ""))
         add(ev.Paused, reason="financial_obligation")
     elif command == "fulfil_financial_obligation":
         add(ev.Resumed, reason="financial_obligation", due_at=dt(details.get("due_at")))
@@ -54,11 +57,12 @@ def lifecycle_events(change: Change, d: DossierRow, revision: int, now: datetime
         add(ev.Refused, reasons=tuple(details.get("reasons") or ()),
             stage="intake" if after == int(Status.NOT_ACCEPTED) else "processing")
     elif command == "withdraw":
-        add(ev.Withdrawn)
+        add(ev.Withdrawn, note=str(details.get("note") or ""))
     elif command == "stop":
         add(ev.Stopped, reason=str(details.get("note") or ""))
     elif command == "return_result":
-        add(ev.Returned, channel=channel)
+        note = str(details.get("note") or "")  # a direct step's note names the delivery way
+        add(ev.Returned, channel=channel, delivery=note if note in DELIVERIES else "")
     if after == int(Status.FINISHED) and before != after:
         add(ev.ResultReady, channel=channel)
 

@@ -1,5 +1,6 @@
 """Tortoise models of the engine (one Tortoise app, label "models")."""
 
+from engine.models.access import DocumentAccess
 from engine.models.accounts import ApiToken, Role, User
 from engine.models.agency import Agency, ReceptionPoint
 from engine.models.calendar import CalendarOverride
@@ -15,8 +16,8 @@ from engine.models.timer import Timer
 
 __all__ = [
     "Agency", "ApiToken", "ApplicationDraft", "Attachment", "AuditEvent", "CalendarOverride", "ChannelPolicy",
-    "ConfigRevision", "DesignAudit", "Dossier", "DossierCounter", "DossierPause", "DossierResult", "HumanTask",
-    "IdempotencyRecord", "OutboxEvent", "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating", "ReceptionPoint",
-    "Role", "ThrottleBucket", "Timer",
+    "ConfigRevision", "DesignAudit", "DocumentAccess", "Dossier", "DossierCounter", "DossierPause", "DossierResult",
+    "HumanTask", "IdempotencyRecord", "OutboxEvent", "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating",
+    "ReceptionPoint", "Role", "ThrottleBucket", "Timer",
     "User",
 ]

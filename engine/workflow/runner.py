@@ -249,7 +249,9 @@ def cancel(state: str, spec: Any, subprocess_specs: dict[str, Any], *, engine: A
     """Cancel every unfinished task (withdrawal, stop): the workflow ends without success."""
     wf = load_state(state, spec, subprocess_specs, engine)
     before = _ready_ids(wf)
+    kept = data_of(wf)
     wf.cancel()
+    wf.data.update(kept)  # the dossier's data outlives the cancelled steps (pages read a finished workflow's data)
     return _with_before(_result(wf, [], {}, None, events=[]), before)
 
 

@@ -22,7 +22,10 @@ def test_a_specialist_owning_the_step_may_request_a_supplement_or_refuse_while_i
 def test_a_one_stop_officer_not_owning_the_step_only_gets_the_citizen_answering_steps() -> None:
     assert allowed_steps(staff("one_stop"), 4, owner_id=1, open_tasks=[task("specialist")]) == ["withdraw"]
     assert allowed_steps(staff("one_stop"), 5, owner_id=1, open_tasks=[task("specialist")]) == [
-        "receive_supplement", "return_supplement", "withdraw", "stop"]
+        "receive_supplement", "withdraw", "stop"]
+    # an online supplement that arrived may also be returned as still incomplete
+    assert allowed_steps(staff("one_stop"), 5, owner_id=1, open_tasks=[task("specialist")],
+                         supplement_arrived=True) == ["receive_supplement", "return_supplement", "withdraw", "stop"]
 
 
 def test_a_step_decided_by_an_open_task_is_not_offered() -> None:

@@ -4,6 +4,7 @@ dates, Có/Không, file names (pure: the schema and the data in, page lines out)
 from __future__ import annotations
 
 import gettext
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -107,14 +108,26 @@ def _walk(components: list[dict[str, Any]], data: dict[str, Any], group: FactGro
             group.facts.append(Fact(_label(c), format_value(c, data[key], yes_no), prefix + key))
 
 
-def facts(schema: dict[str, Any] | None, data: dict[str, Any], tr: gettext.NullTranslations) -> list[FactGroup]:
-    """The data grouped and labelled by `schema`; keys the form does not know come last, by key."""
+def facts(schema: dict[str, Any] | None, data: dict[str, Any], tr: gettext.NullTranslations,
+          step_forms: Sequence[dict[str, Any]] = ()) -> list[FactGroup]:
+    """The data grouped and labelled by `schema` (the application form); what the steps' forms
+    recorded (`step_forms`: decisions, opinions) next, with their labels; keys no form knows last."""
     yes_no = (tr.pgettext("answer", "Có"), tr.pgettext("answer", "Không"))
     top = FactGroup(None)
     groups: list[FactGroup] = [top]
     used: set[str] = set()
     if schema:
         _walk(schema.get("components", []), data, top, groups, used, "", yes_no)
+    seen, answers = set(used), []
+    for form in step_forms:
+        for c in form.get("components", []):
+            if c.get("key") and c["key"] not in seen and c.get("type") not in LAYOUT:
+                seen.add(c["key"])
+                answers.append(c)
+    if answers:
+        steps = FactGroup(tr.gettext("Kết quả xử lý các bước"))
+        groups.append(steps)
+        _walk(answers, data, steps, groups, used, "", yes_no)
     rest = FactGroup(tr.gettext("Dữ liệu khác") if schema else None)
     for key, value in data.items():
         if key not in used:

@@ -75,13 +75,14 @@ def sentence(e: Recorded, _: Translate, *, en: bool = False, task_names: dict[st
     if k == "supplement_returned":
         return _("Hồ sơ bổ sung chưa đầy đủ: {reasons}").format(reasons=_join(d.get("reasons")))
     if k == "refused":
-        return _("Từ chối hồ sơ: {reasons}").format(reasons=_join(d.get("reasons")))
+        return _("Cán bộ {actor} đã từ chối hồ sơ: {reasons}").format(actor=actor, reasons=_join(d.get("reasons")))
     if k == "paused":
         return _("Tạm dừng tính thời hạn")
     if k == "resumed":
         return _("Tính tiếp thời hạn; hạn mới {due}").format(due=when(d.get("due_at"), due=True))
     if k == "financial_obligation_requested":
-        return _("Yêu cầu thực hiện nghĩa vụ tài chính")
+        text = _("Yêu cầu thực hiện nghĩa vụ tài chính")
+        return f"{text}: {d['note']}" if d.get("note") else text
     if k == "due_soon":
         return _("Hồ sơ sắp đến hạn ({due})").format(due=when(d.get("due_at"), due=True))
     if k == "overdue":
@@ -90,15 +91,19 @@ def sentence(e: Recorded, _: Translate, *, en: bool = False, task_names: dict[st
         return _("Hẹn lại ngày trả kết quả: {due}; lý do: {reason}").format(
             due=when(d.get("new_due_at"), due=True), reason=d.get("reason") or "—")
     if k == "result_ready":
-        return _("Đã có kết quả ({channel})").format(channel=channels.get(d.get("channel", ""), "—"))
+        if d.get("channel") not in channels:
+            return _("Đã có kết quả")
+        return _("Đã có kết quả ({channel})").format(channel=channels[d["channel"]])
     if k == "returned":
-        return _("Cán bộ {actor} đã trả kết quả ({channel})").format(
-            actor=actor, channel=channels.get(d.get("channel", ""), "—"))
+        how = ", ".join(channels[c] for c in (d.get("channel", ""), d.get("delivery", "")) if c in channels)
+        return _("Cán bộ {actor} đã trả kết quả ({channel})").format(actor=actor, channel=how or "—")
     if k == "withdrawn":
-        return _("Hồ sơ được rút theo yêu cầu của công dân")
+        text = _("Hồ sơ được rút theo yêu cầu của công dân")
+        return f"{text} ({d['note']})" if d.get("note") else text
     if k == "stopped":
-        return (_("Dừng xử lý: quá 15 ngày không bổ sung hồ sơ") if d.get("reason") == "auto_close"
-                else _("Dừng xử lý hồ sơ"))
+        if d.get("reason") == "auto_close":
+            return _("Dừng xử lý: quá 15 ngày không bổ sung hồ sơ")
+        return f"{_('Dừng xử lý hồ sơ')}: {d['reason']}" if d.get("reason") else _("Dừng xử lý hồ sơ")
     if k == "rated":
         return _("Công dân đánh giá {score}/5").format(score=d.get("score"))
     if k == "task_opened":

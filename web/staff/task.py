@@ -8,14 +8,17 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import forms
-from engine import dossiers
+from engine import document_access, dossiers
 from engine.errors import Conflict, InvalidData
 from engine.models import User
 from web.auth import requires
 from web.citizen.apply import FORMS_CSS
+from web.documents import fmt_due
+from web.i18n import gettext_for
 from web.pages import checked_form, language, render
 from web.permissions import STAFF_PAGES
-from web.staff.dossier import flatten
+from web.staff import files
+from web.staff.facts import facts
 from web.uploads import store_uploads
 
 APOLOGY_FORM: dict[str, Any] = {
@@ -27,6 +30,21 @@ APOLOGY_FORM: dict[str, Any] = {
     ]}
 
 
+def N_(message: str) -> str:
+    return message
+
+
+#: what the engine's refusals of a completion mean, on the form (problem code or rule → sentence)
+ENGINE_ERRORS = {
+    "reasons:required": N_("Từ chối phải ghi rõ lý do"),
+    "new_due_at:not_working_day": N_("Ngày hẹn trả kết quả mới phải là ngày làm việc."),
+    "new_due:not_later": N_("Ngày hẹn trả kết quả mới phải sau hạn hiện tại."),
+    "new_due_at:date": N_("Ngày hẹn trả kết quả mới không hợp lệ."),
+    "apology_deadline": N_("Đã quá thời hạn hẹn lại (chậm nhất 1 ngày làm việc trước hạn trả kết quả)."),
+    "one_extension": N_("Hồ sơ đã được hẹn lại một lần; không thể hẹn lại lần nữa."),
+}
+
+
 @requires(STAFF_PAGES)
 async def task_page(request: Request, user: User) -> Response:
     task_id = request.path_params["task_id"]
@@ -35,8 +53,15 @@ async def task_page(request: Request, user: User) -> Response:
     task = view.task
     schema = APOLOGY_FORM if task.is_apology else view.form_schema
     lang = language(request)
+    _ = gettext_for(lang).gettext
     data = view.data
-    context: dict[str, Any] = {"task": task, "d": view.dossier, "facts": flatten(data)[:40], "forms_css": FORMS_CSS}
+    start = view.version.start_form()
+    documents = files.lines(view.dossier.code, await document_access.attachments_of(view.dossier.id), "task")
+    context: dict[str, Any] = {"task": task, "d": view.dossier, "forms_css": FORMS_CSS,
+                               "facts": facts(start, data, gettext_for(lang),
+                                              [f for f in view.version.forms.values() if f is not start]),
+                               "documents": documents,
+                               "current_due": fmt_due(view.dossier.due_adjusted_at) if task.is_apology else None}
     spec = forms.build(schema) if schema else None
     if request.method == "GET":
         bound = spec.bind(None, data, lang=lang) if spec else None
@@ -50,9 +75,16 @@ async def task_page(request: Request, user: User) -> Response:
     values = await store_uploads(request, bound) if bound is not None else {}
     try:
         await dossiers.complete_task(rt, task_id, values, user, request.app.state.clock())
-    except Conflict:
-        return RedirectResponse("/can-bo?msg=taken", status_code=303)
-    except InvalidData as exc:  # e.g. a refusal without reasons: say so on the form
+    except Conflict as exc:
+        rule = str(exc.params.get("rule", ""))
+        if rule not in ENGINE_ERRORS:
+            return RedirectResponse("/can-bo?msg=taken", status_code=303)
         return render(request, "staff/task.html", form_html=forms.render(bound) if bound else "",
-                      multipart=False, engine_errors=exc.params.get("fields", {}), **context)
+                      multipart=False, engine_errors=[_(ENGINE_ERRORS[rule])], **context)
+    except InvalidData as exc:  # e.g. a refusal without reasons, an appointment on a day off: say so on the form
+        problems = [f"{k}:{p}" for k, v in exc.params.get("fields", {}).items()
+                    for p in (v if isinstance(v, list) else [v])]
+        return render(request, "staff/task.html", form_html=forms.render(bound) if bound else "",
+                      multipart=False, engine_errors=[_(ENGINE_ERRORS.get(str(p), N_("Thông tin chưa hợp lệ.")))
+                                                      for p in problems], **context)
     return RedirectResponse(f"/can-bo?msg=done&ho_so={view.dossier.code}", status_code=303)

@@ -1,0 +1,55 @@
+"""Opening a dossier's stored document (attachment): who may, and the access log of staff views.
+
+`open_for` answers the same NotFound for a dossier the user may not see, a missing attachment
+and an attachment of another dossier (no enumeration, SECURITY V8.2.2); a view by anyone but the owner is logged
+(`DocumentAccess`: who, when, dossier, attachment, purpose) before the bytes are handed out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from engine import permissions
+from engine.errors import NotFound
+from engine.models import Attachment, DocumentAccess, Dossier, User
+from engine.models.access import ACCESS_PURPOSES
+
+#: shown in the page (an <img> / <iframe> / a link); anything else is downloaded
+INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+
+
+@dataclass(frozen=True)
+class Opened:
+    attachment: Attachment
+    path: Path
+    inline: bool
+
+
+def stored_path(folder: Path, sha256: str) -> Path:
+    """Where engine.attachments.store keeps a content (by SHA-256, outside the web root)."""
+    if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+        raise NotFound("No such document")
+    return folder / sha256[:2] / sha256
+
+
+async def open_for(code: str, attachment_id: int, user: User, folder: Path, now: datetime,
+                   purpose: str = "dossier") -> Opened:
+    dossier = await Dossier.get_or_none(code=code)
+    if dossier is None or not permissions.can_see(user, dossier.submitted_by_id):
+        raise NotFound("No such document", code=code)
+    attachment = await Attachment.get_or_none(id=attachment_id, dossier_id=dossier.id)
+    if attachment is None:
+        raise NotFound("No such document", code=code)
+    path = stored_path(folder, attachment.sha256)
+    if not path.is_file():
+        raise NotFound("The document's file is missing", code=code)
+    if dossier.submitted_by_id != user.id:  # staff, managers, admins: every view is logged
+        await DocumentAccess.create(dossier_id=dossier.id, attachment_id=attachment.id, user_id=user.id,
+                                    username=user.username, at=now.astimezone(UTC),
+                                    purpose=purpose if purpose in ACCESS_PURPOSES else "dossier")
+    return Opened(attachment, path, attachment.content_type in INLINE_TYPES)
+
+
+async def attachments_of(dossier_id: int) -> list[Attachment]:
+    return await Attachment.filter(dossier_id=dossier_id).order_by("at", "id")

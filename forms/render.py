@@ -51,6 +51,7 @@ class FieldView:
     focus_id: str = ""
     multiple: bool = False
     parts_labels: dict[str, str] = field(default_factory=dict)
+    replace_hint: str = ""
 
     @property
     def describedby(self) -> str:
@@ -107,6 +108,13 @@ class _Builder:
         self.lang = bound.lang
         self.errors = bound.errors if bound.shows_errors else {}
         self.summary: list[dict[str, str]] = []
+        self.sections: list[str] = []  # labels of the groups and rows around the current node
+
+    def summarise(self, href: str, label: str, error: str) -> None:
+        """A summary entry names where the field is ("Thông tin người mẹ: Nhập họ và tên"); the field's
+        label too when the message does not already name it ("Người mẹ: Số CCCD: Chưa đúng định dạng")."""
+        named = not label or messages.noun(label).casefold() in error.casefold()
+        self.summary.append({"href": href, "text": ": ".join([*self.sections, *([] if named else [label]), error])})
 
     def t(self, key: str, **params: Any) -> str:
         return messages.text(key, self.lang, **params)
@@ -118,8 +126,10 @@ class _Builder:
             if not self.bound.visible(node.id, rows):
                 continue
             if isinstance(node, Group):
-                out.append(ContainerView(f"c-{node.id}{_suffix(rows)}", "group", node.label,
-                                         self.nodes(node.children, raw, initial, prefix, name_prefix, rows),
+                self.sections += [node.label] if node.label else []
+                children = self.nodes(node.children, raw, initial, prefix, name_prefix, rows)
+                self.sections = self.sections[:-1] if node.label else self.sections
+                out.append(ContainerView(f"c-{node.id}{_suffix(rows)}", "group", node.label, children,
                                          node.show_outline))
             elif isinstance(node, DynamicList):
                 out.append(self.dynamic_list(node, raw, initial, prefix, name_prefix, rows))
@@ -141,17 +151,19 @@ class _Builder:
         name = f"{name_prefix}-{'.'.join(node.path)}" if name_prefix else ".".join(node.path)
         items = get(raw, node.path)
         if not isinstance(items, list):
-            items = [{} for _ in range(node.default_rows)] if not self.bound.posted else []
+            items = [{} for _ in range(node.start_rows)] if not self.bound.posted else []
         start = get(initial, node.path)
         start = start if isinstance(start, list) else []
         view = ContainerView(html_id(name), "list", node.label, error=" ".join(self.errors.get(key, [])))
         if view.error:
-            self.summary.append({"href": f"#{view.id}", "text": view.error})
+            self.summarise(f"#{view.id}", "", view.error)
         for i, item in enumerate(items[:node.max_rows]):
             row_name = f"{name}-{i}"
             row = ContainerView(html_id(row_name), "row", self.t("ui.row", n=i + 1), marker=f"{row_name}-{ROW_MARKER}")
+            self.sections.append(f"{node.label} – {row.label}" if node.label else row.label)
             row.children = self.nodes(node.children, item if isinstance(item, dict) else {},
                                       start[i] if i < len(start) else {}, f"{key}[{i}]", row_name, (*rows, i))
+            self.sections.pop()
             if node.allow_add_remove:
                 row.remove = {"name": ACTION, "value": f"remove:{row_name}", "text": self.t("ui.remove_row", n=i + 1)}
             view.children.append(row)
@@ -170,7 +182,7 @@ class _Builder:
                          prefix=f.appearance.get("prefixAdorner", ""), suffix=f.appearance.get("suffixAdorner", ""))
         errors = self.errors.get(key, [])
         view.error = errors[0] if errors else ""
-        source_is_posted = self.bound.posted and not readonly and not f.disabled
+        source_is_posted = self.bound.posted and not readonly and not f.disabled and f.kind != "file"
         if source_is_posted:
             shown = get(raw, f.path)
         elif has(initial, f.path):
@@ -180,7 +192,7 @@ class _Builder:
         self.fill(view, f, shown, source_is_posted)
         view.focus_id = view.id + ("-day" if view.widget in ("date", "datetime") else "")
         if view.error:
-            self.summary.append({"href": f"#{view.focus_id}", "text": view.error})
+            self.summarise(f"#{view.focus_id}", f.label, view.error)
         return view
 
     def fill(self, view: FieldView, f: Field, shown: Any, posted: bool) -> None:
@@ -205,10 +217,10 @@ class _Builder:
             if f.accept:
                 attrs["accept"] = f.accept
                 view.format_hint = self.t("ui.accept", accept=f.accept)
-            if isinstance(shown, str) and shown:
-                view.current_file = self.t("ui.current_file", name=shown)
-            elif isinstance(shown, list) and all(isinstance(s, str) for s in shown) and shown:
-                view.current_file = self.t("ui.current_file", name=", ".join(shown))
+            names = _file_names(shown)
+            if names:  # kept from an earlier post or a draft: the page says so and offers to replace it
+                view.current_file = self.t("ui.current_file", name=", ".join(names))
+                view.replace_hint = self.t("ui.replace_file")
         elif f.kind == "number":
             view.value = shown if posted and isinstance(shown, str) else values.show_number(shown)
             attrs["inputmode"] = "numeric" if f.decimal_digits == 0 else "decimal"
@@ -224,6 +236,27 @@ class _Builder:
         view.multiple = f.multiple
         if f.required:
             attrs["aria-required"] = "true"
+
+
+def _file_names(shown: Any) -> list[str]:
+    """ "name (size)" of each stored-file reference (or form-js "files::…" string) shown."""
+    refs = shown if isinstance(shown, list) else [shown] if shown else []
+    names = []
+    for ref in refs:
+        if isinstance(ref, str) and ref:
+            names.append(ref)
+        elif isinstance(ref, dict) and ref.get("name"):
+            size = ref.get("size")
+            names.append(f"{ref['name']} ({_size(size)})" if isinstance(size, int) else str(ref["name"]))
+    return names
+
+
+def _size(size: int) -> str:
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB".replace(".", ",")
+    if size >= 1000:
+        return f"{round(size / 1000)} kB"
+    return f"{size} B"
 
 
 def _suffix(rows: tuple[int, ...]) -> str:
@@ -290,9 +323,10 @@ def _text_attrs(f: Field) -> dict[str, str]:
     if f.vn_type == "cccd":
         return {"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false", "class": "mc-input--w12"}
     if f.vn_type == "phone" or f.rules.get("validationType") == "phone":
-        return {"type": "tel", "autocomplete": "tel", "spellcheck": "false", "class": "mc-input--w12"}
-    if f.vn_type == "tax_code":
-        return {"spellcheck": "false", "autocomplete": "off", "class": "mc-input--w16"}
+        return {"type": "tel", "inputmode": "tel", "autocomplete": "tel", "spellcheck": "false",
+                "class": "mc-input--w12"}
+    if f.vn_type == "tax_code":  # digits; the branch dash is optional (vn.tax_code ignores separators)
+        return {"inputmode": "numeric", "spellcheck": "false", "autocomplete": "off", "class": "mc-input--w16"}
     if f.vn_type in ("date_dmy", "date_of_birth"):
         extra = {"autocomplete": "bday"} if f.vn_type == "date_of_birth" else {}
         return {"inputmode": "numeric", "spellcheck": "false", "class": "mc-input--w12", **extra}

@@ -248,6 +248,13 @@ class BoundForm:
             put_key(data, key, value)
         return data
 
+    def refuse(self, problems: Mapping[str, list[Problem]]) -> None:
+        """Add problems found outside the form (an upload whose content the store refused), by key
+        path; they show inline and in the summary like the form's own, and ``validate()`` fails."""
+        for key, found in problems.items():
+            self.outcome.errors.setdefault(key, []).extend(found)
+        self._errors = None
+
     def visible(self, component_id: str, rows: tuple[int, ...] = ()) -> bool:
         return self.outcome.visible(component_id, rows)
 

@@ -8,6 +8,7 @@ Public API (the web layer uses exactly these)::
                                           # Call it when an admin publishes a form.
     spec = build(schema)                  # FormSpec, cached by sha256 of canonical JSON;
                                           # raises SchemaInvalid (.problems) for a refused schema
+    initial = spec.with_files(draft, {key path: [reference]})   # kept uploads placed in initial data
     bound = spec.bind(formdata, data, lang="vi", today=None)
                                           # formdata: posted MultiDict (Starlette FormData...) or None;
                                           # data: initial values (process variables, a draft)

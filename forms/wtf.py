@@ -166,6 +166,16 @@ class FormSpec:
         or None to show ``data`` (initial values: process variables, a saved draft)."""
         return BoundForm(self, formdata, data, lang, today or local_today())
 
+    def with_files(self, data: Mapping[str, Any] | None, references: Mapping[str, Any]) -> dict[str, Any]:
+        """Initial data (a draft) with kept file references put at their keys; keys inside rows are
+        left out (a row may have moved since), as are keys that are not upload fields of this form."""
+        out = copy.deepcopy(dict(data or {}))
+        for key, value in references.items():
+            node = self.by_key.get(key)
+            if "[" not in key and isinstance(node, Field) and node.kind == "file":
+                put_key(out, key, value)
+        return out
+
     def wtform(self, formdata: Any = None) -> BaseForm:
         form = BaseForm(self.unbound)
         form.process(_multidict(formdata))

@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from forms import messages, values
+from forms.client import Rules, field_data
 from forms.evaluate import get, has, row_key
 from forms.markdown import render_markdown
 from forms.tree import DynamicList, Field, Group, Layout, Node
@@ -52,6 +53,9 @@ class FieldView:
     multiple: bool = False
     parts_labels: dict[str, str] = field(default_factory=dict)
     replace_hint: str = ""
+    hide: str = ""  # the client rule (forms/client.py), JSON text
+    hidden: bool = False
+    data: dict[str, str] = field(default_factory=dict)  # data-mc-* attributes hide.js reads
 
     @property
     def describedby(self) -> str:
@@ -73,6 +77,8 @@ class ContainerView:
     html: Markup = Markup("")
     type: str = ""
     height: int | None = None
+    hide: str = ""
+    hidden: bool = False
 
 
 @dataclass
@@ -109,6 +115,9 @@ class _Builder:
         self.errors = bound.errors if bound.shows_errors else {}
         self.summary: list[dict[str, str]] = []
         self.sections: list[str] = []  # labels of the groups and rows around the current node
+        self.rules = Rules(bound.spec.tree)
+        self.client = self.rules.any(bound.spec.tree)
+        self.shadow = False  # rendering inside a container the browser may reveal
 
     def summarise(self, href: str, label: str, error: str) -> None:
         """A summary entry names where the field is ("Thông tin người mẹ: Nhập họ và tên"); the field's
@@ -123,21 +132,33 @@ class _Builder:
               rows: tuple[int, ...]) -> list[Any]:
         out: list[Any] = []
         for node in nodes:
-            if not self.bound.visible(node.id, rows):
-                continue
-            if isinstance(node, Group):
-                self.sections += [node.label] if node.label else []
-                children = self.nodes(node.children, raw, initial, prefix, name_prefix, rows)
-                self.sections = self.sections[:-1] if node.label else self.sections
-                out.append(ContainerView(f"c-{node.id}{_suffix(rows)}", "group", node.label, children,
-                                         node.show_outline))
-            elif isinstance(node, DynamicList):
-                out.append(self.dynamic_list(node, raw, initial, prefix, name_prefix, rows))
-            elif isinstance(node, Layout):
-                out.append(self.layout(node, rows))
-            elif isinstance(node, Field):
-                out.append(self.field(node, raw, initial, prefix, name_prefix, rows))
+            rule = self.rules.rule(node, rows)
+            shown = self.bound.visible(node.id, rows)
+            if not shown and not rule and not self.shadow:
+                continue  # hidden, and only a post can reveal it
+            shadow, self.shadow = self.shadow, self.shadow or not shown
+            view = self.node(node, raw, initial, prefix, name_prefix, rows)
+            self.shadow = shadow
+            if view is not None:
+                view.hide = rule
+                view.hidden = bool(rule) if shadow else not shown  # inside a hidden container hide.js decides
+                out.append(view)
         return out
+
+    def node(self, node: Node, raw: Any, initial: Any, prefix: str, name_prefix: str,
+             rows: tuple[int, ...]) -> Any:
+        if isinstance(node, Group):
+            self.sections += [node.label] if node.label else []
+            children = self.nodes(node.children, raw, initial, prefix, name_prefix, rows)
+            self.sections = self.sections[:-1] if node.label else self.sections
+            return ContainerView(f"c-{node.id}{_suffix(rows)}", "group", node.label, children, node.show_outline)
+        if isinstance(node, DynamicList):
+            return self.dynamic_list(node, raw, initial, prefix, name_prefix, rows)
+        if isinstance(node, Layout):
+            return self.layout(node, rows)
+        if isinstance(node, Field):
+            return self.field(node, raw, initial, prefix, name_prefix, rows)
+        return None
 
     def layout(self, node: Layout, rows: tuple[int, ...]) -> ContainerView:
         view = ContainerView(f"c-{node.id}{_suffix(rows)}", "layout", node.label, type=node.type, height=node.height)
@@ -190,6 +211,8 @@ class _Builder:
         else:
             shown = f.default if f.has_default else None
         self.fill(view, f, shown, source_is_posted)
+        if self.client and not rows:
+            view.data = field_data(f)
         view.focus_id = view.id + ("-day" if view.widget in ("date", "datetime") else "")
         if view.error:
             self.summarise(f"#{view.focus_id}", f.label, view.error)

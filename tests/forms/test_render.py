@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 from typing import Any
 
@@ -240,11 +241,34 @@ def test_dynamic_list_renders_rows_with_add_and_remove_buttons_that_post_back() 
     assert buttons[0]["class"] == "mc-visually-hidden" and "name" not in buttons[0]   # Enter submits, not "add"
 
 
+def _wrapper(html: str, control_id: str) -> dict[str, str]:
+    """The attributes of the component wrapper around a control."""
+    tags = Page(html).tags
+    at = next(i for i, (_, a) in enumerate(tags) if a.get("id") == control_id)
+    return next(a for _, a in reversed(tags[:at]) if "mc-field" in a.get("class", "").split())
+
+
 def test_hidden_components_are_not_rendered_and_reappear_when_the_post_shows_them() -> None:
+    schema = form(comp("number", "n", "Số"),
+                  comp("textfield", "big", "Lý do", conditional={"hide": "=n * 2 < 10"}))  # arithmetic: server only
+    assert "f-big" not in render(_bound(schema, {"n": "1"}))
+    assert 'id="f-big"' in render(_bound(schema, {"n": "9"}))
+    assert "data-mc-hide" not in render(_bound(schema, {"n": "9"}))
+
+
+def test_a_rule_the_browser_can_decide_is_rendered_hidden_with_its_json_tree() -> None:
     schema = form(comp("radio", "kind", "Loại", values=options("person", "company")),
-                  comp("textfield", "company", "Tên doanh nghiệp", conditional={"hide": "=kind != \"company\""}))
-    assert "f-company" not in render(_bound(schema, {"kind": "person"}))
-    assert 'id="f-company"' in render(_bound(schema, {"kind": "company"}))
+                  comp("textfield", "company", "Tên doanh nghiệp", conditional={"hide": "=kind != \"company\""}),
+                  comp("group", label="Người đại diện", path="rep", conditional={"hide": "=kind = \"person\""},
+                       components=[comp("textfield", "name", "Họ tên", validate={"required": True})]))
+    person = str(render(_bound(schema, {"kind": "person"})))
+    wrapper = _wrapper(person, "f-company")
+    assert "hidden" in wrapper and json.loads(wrapper["data-mc-hide"]) == ["!=", ["name", "kind"], ["lit", "company"]]
+    assert 'id="c-' in person and "Nhập họ tên" not in person  # the hidden group is there, not validated
+    assert _wrapper(person, "f-kind")["data-mc-key"] == "kind"
+    assert json.loads(_wrapper(person, "f-kind")["data-mc-options"]) == {"person": "person", "company": "company"}
+    company = str(render(_bound(schema, {"kind": "company"})))
+    assert "hidden" not in _wrapper(company, "f-company") and "Nhập họ tên" in company
 
 
 def test_no_inline_styles_or_scripts_so_a_strict_csp_holds() -> None:

@@ -111,6 +111,8 @@ def _no_rules(node: Component) -> bool:
 
 def field_data(f: Field) -> dict[str, str]:
     """What hide.js needs to read a field's value as the server does: key, kind, option values."""
+    if f.kind in ("file", "date"):
+        return {}  # never read by a client rule (field_names)
     attrs = {"data-mc-key": f.key, "data-mc-kind": f.kind}
     if f.kind in ("choice", "multi"):
         attrs["data-mc-options"] = json.dumps({o.token: o.value for o in f.options}, ensure_ascii=False,

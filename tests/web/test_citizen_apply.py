@@ -72,3 +72,14 @@ async def test_a_refused_upload_says_whether_it_is_too_large_or_of_the_wrong_typ
                               files={"birth_certificate": ("giay.pdf", big, "application/pdf")})
     assert large.status_code == 200 and "Tệp quá lớn (tối đa 2 MB)" in large.text
     assert not await Dossier.exists()
+
+
+async def test_a_file_saved_with_the_draft_is_shown_when_the_citizen_comes_back(
+        client: httpx.AsyncClient, users: dict) -> None:
+    token = await _start(client)
+    saved = await client.post("/nop-ho-so/1.001193", data={"csrf_token": token, "save_draft": "1",
+                                                           "child_full_name": "Nguyễn Văn Bình"},
+                              files={"birth_certificate": ("giay.pdf", PDF, "application/pdf")})
+    assert saved.status_code == 303
+    page = (await client.get("/nop-ho-so/1.001193")).text
+    assert 'id="draft-notice"' in page and f"Đã tải lên: giay.pdf ({len(PDF)} B)" in page

@@ -50,7 +50,6 @@ SUPPLEMENT_OUTCOMES = {
     "closed": (True, N_("Hồ sơ này hiện không chờ bổ sung; không nhận thêm giấy tờ.")),
 }
 RATING_OUTCOMES = {
-    "thanks": (False, N_("Cảm ơn ông/bà đã đánh giá.")),
     "choice": (True, N_("Chọn một mức độ hài lòng")),
     "comment": (True, N_("Góp ý chỉ được tối đa 2000 ký tự")),
     "closed": (True, N_("Hồ sơ này không thể đánh giá (đã đánh giá hoặc chưa có kết quả).")),

@@ -11,10 +11,23 @@ from engine.models.draft import ApplicationDraft
 KEEP_FOR = timedelta(days=30)
 
 
-async def save(user: User, procedure_code: str, data: dict[str, Any], now: datetime) -> ApplicationDraft:
+FILES = "_files"  # in a draft's data: {key path: [stored-file reference]} uploaded before the submission
+
+
+async def save(user: User, procedure_code: str, data: dict[str, Any], now: datetime,
+               files: dict[str, list[dict[str, Any]]] | None = None) -> ApplicationDraft:
+    """Keep the answers so far and the references of the files already uploaded (the files
+    themselves are in the content-addressed attachment store, checked when they arrived)."""
+    stored = {**data, FILES: files} if files else dict(data)
     draft, _created = await ApplicationDraft.update_or_create(
-        user_id=user.id, procedure_code=procedure_code, defaults={"data": data, "updated_at": now})
+        user_id=user.id, procedure_code=procedure_code, defaults={"data": stored, "updated_at": now})
     return draft
+
+
+def files(draft: ApplicationDraft | None) -> dict[str, list[dict[str, Any]]]:
+    """The kept uploads of a draft, by key path."""
+    kept = draft.data.get(FILES) if draft is not None and isinstance(draft.data, dict) else None
+    return {k: v for k, v in kept.items() if isinstance(v, list)} if isinstance(kept, dict) else {}
 
 
 async def resume(user: User, procedure_code: str, now: datetime) -> ApplicationDraft | None:

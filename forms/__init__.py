@@ -8,6 +8,7 @@ Public API (the web layer uses exactly these)::
                                           # Call it when an admin publishes a form.
     spec = build(schema)                  # FormSpec, cached by sha256 of canonical JSON;
                                           # raises SchemaInvalid (.problems) for a refused schema
+    initial = spec.with_files(draft, {key path: [reference]})   # kept uploads placed in initial data
     bound = spec.bind(formdata, data, lang="vi", today=None)
                                           # formdata: posted MultiDict (Starlette FormData...) or None;
                                           # data: initial values (process variables, a draft)
@@ -18,6 +19,7 @@ Public API (the web layer uses exactly these)::
     bound.files -> {key path: [uploads]}  # store them; data holds None at those keys until
     bound.with_files({key: reference}) -> dict   # ...this puts the stored references in (rows too)
     bound.visible(component_id, rows=()) -> bool  # rows: the row indexes inside dynamic lists
+    bound.refuse({key path: [(code, params)]})   # problems found outside (the upload store)
     bound.shows_errors -> bool            # False after a row button press: answer 200, not 422
     render(bound) -> Markup               # error summary + fields; the page adds <form>, CSRF, submit
     needs_multipart(bound) -> bool        # use enctype="multipart/form-data"

@@ -166,6 +166,8 @@ class _Walker:
         if len(items) > node.max_rows and not hidden:
             self.outcome.errors[key] = [("rows", {"n": node.max_rows})]
             items = items[:node.max_rows]
+        if len(items) < node.min_rows and not hidden:
+            self.outcome.errors[key] = [("min_rows", {"n": node.min_rows})]
         start = get(initial, node.path)
         start = start if isinstance(start, list) else []
         scope_rows = get(this, node.path)

@@ -55,6 +55,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
                        "12 chữ số",
                  "en": "{Name} must be 10 or 13 digits (like 0123456789-001), or a 12-digit personal ID number"},
     "file_type": {"vi": "Tệp đã chọn phải có định dạng {accept}", "en": "The selected file must be {accept}"},
+    "file_too_large": {"vi": "Tệp quá lớn (tối đa {mb} MB)", "en": "The file is too large (at most {mb} MB)"},
+    "file_content": {"vi": "Loại tệp không được chấp nhận (chỉ PDF, JPG, PNG)",
+                     "en": "This type of file is not accepted (only PDF, JPG, PNG)"},
+    "empty_file": {"vi": "Tệp đã chọn bị trống", "en": "The selected file is empty"},
+    "min_rows": {"vi": "{Name} cần có ít nhất {n} dòng", "en": "{Name} needs at least {n} rows"},
     "file_count": {"vi": "Chỉ chọn một tệp cho {name}", "en": "Select only one file for {name}"},
     "rows": {"vi": "{Name} có tối đa {n} dòng", "en": "{Name} can have at most {n} rows"},
     # interface
@@ -75,7 +80,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "ui.remove_row": {"vi": "Xoá dòng {n}", "en": "Remove row {n}"},
     "ui.row": {"vi": "Dòng {n}", "en": "Row {n}"},
     "ui.accept": {"vi": "Định dạng nhận: {accept}", "en": "Accepted formats: {accept}"},
-    "ui.current_file": {"vi": "Tệp đã tải lên: {name}", "en": "File already uploaded: {name}"},
+    "ui.current_file": {"vi": "Đã tải lên: {name}", "en": "Already uploaded: {name}"},
+    "ui.replace_file": {"vi": "Chọn tệp khác nếu muốn thay thế; bỏ trống để giữ tệp đã tải lên.",
+                        "en": "Choose another file to replace it; leave empty to keep the uploaded file."},
 }
 
 _REQUIRED_VARIANT = {"choice": "choice", "multi": "multi", "bool": "checkbox", "file": "file"}

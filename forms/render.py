@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from forms import messages, values
+from forms.client import Rules, field_data
 from forms.evaluate import get, has, row_key
 from forms.markdown import render_markdown
 from forms.tree import DynamicList, Field, Group, Layout, Node
@@ -51,6 +52,10 @@ class FieldView:
     focus_id: str = ""
     multiple: bool = False
     parts_labels: dict[str, str] = field(default_factory=dict)
+    replace_hint: str = ""
+    hide: str = ""  # the client rule (forms/client.py), JSON text
+    hidden: bool = False
+    data: dict[str, str] = field(default_factory=dict)  # data-mc-* attributes hide.js reads
 
     @property
     def describedby(self) -> str:
@@ -72,6 +77,8 @@ class ContainerView:
     html: Markup = Markup("")
     type: str = ""
     height: int | None = None
+    hide: str = ""
+    hidden: bool = False
 
 
 @dataclass
@@ -107,6 +114,16 @@ class _Builder:
         self.lang = bound.lang
         self.errors = bound.errors if bound.shows_errors else {}
         self.summary: list[dict[str, str]] = []
+        self.sections: list[str] = []  # labels of the groups and rows around the current node
+        self.rules = Rules(bound.spec.tree)
+        self.client = self.rules.any(bound.spec.tree)
+        self.shadow = False  # rendering inside a container the browser may reveal
+
+    def summarise(self, href: str, label: str, error: str) -> None:
+        """A summary entry names where the field is ("Thông tin người mẹ: Nhập họ và tên"); the field's
+        label too when the message does not already name it ("Người mẹ: Số CCCD: Chưa đúng định dạng")."""
+        named = not label or messages.noun(label).casefold() in error.casefold()
+        self.summary.append({"href": href, "text": ": ".join([*self.sections, *([] if named else [label]), error])})
 
     def t(self, key: str, **params: Any) -> str:
         return messages.text(key, self.lang, **params)
@@ -115,19 +132,33 @@ class _Builder:
               rows: tuple[int, ...]) -> list[Any]:
         out: list[Any] = []
         for node in nodes:
-            if not self.bound.visible(node.id, rows):
-                continue
-            if isinstance(node, Group):
-                out.append(ContainerView(f"c-{node.id}{_suffix(rows)}", "group", node.label,
-                                         self.nodes(node.children, raw, initial, prefix, name_prefix, rows),
-                                         node.show_outline))
-            elif isinstance(node, DynamicList):
-                out.append(self.dynamic_list(node, raw, initial, prefix, name_prefix, rows))
-            elif isinstance(node, Layout):
-                out.append(self.layout(node, rows))
-            elif isinstance(node, Field):
-                out.append(self.field(node, raw, initial, prefix, name_prefix, rows))
+            rule = self.rules.rule(node, rows)
+            shown = self.bound.visible(node.id, rows)
+            if not shown and not rule and not self.shadow:
+                continue  # hidden, and only a post can reveal it
+            shadow, self.shadow = self.shadow, self.shadow or not shown
+            view = self.node(node, raw, initial, prefix, name_prefix, rows)
+            self.shadow = shadow
+            if view is not None:
+                view.hide = rule
+                view.hidden = bool(rule) if shadow else not shown  # inside a hidden container hide.js decides
+                out.append(view)
         return out
+
+    def node(self, node: Node, raw: Any, initial: Any, prefix: str, name_prefix: str,
+             rows: tuple[int, ...]) -> Any:
+        if isinstance(node, Group):
+            self.sections += [node.label] if node.label else []
+            children = self.nodes(node.children, raw, initial, prefix, name_prefix, rows)
+            self.sections = self.sections[:-1] if node.label else self.sections
+            return ContainerView(f"c-{node.id}{_suffix(rows)}", "group", node.label, children, node.show_outline)
+        if isinstance(node, DynamicList):
+            return self.dynamic_list(node, raw, initial, prefix, name_prefix, rows)
+        if isinstance(node, Layout):
+            return self.layout(node, rows)
+        if isinstance(node, Field):
+            return self.field(node, raw, initial, prefix, name_prefix, rows)
+        return None
 
     def layout(self, node: Layout, rows: tuple[int, ...]) -> ContainerView:
         view = ContainerView(f"c-{node.id}{_suffix(rows)}", "layout", node.label, type=node.type, height=node.height)
@@ -141,17 +172,19 @@ class _Builder:
         name = f"{name_prefix}-{'.'.join(node.path)}" if name_prefix else ".".join(node.path)
         items = get(raw, node.path)
         if not isinstance(items, list):
-            items = [{} for _ in range(node.default_rows)] if not self.bound.posted else []
+            items = [{} for _ in range(node.start_rows)] if not self.bound.posted else []
         start = get(initial, node.path)
         start = start if isinstance(start, list) else []
         view = ContainerView(html_id(name), "list", node.label, error=" ".join(self.errors.get(key, [])))
         if view.error:
-            self.summary.append({"href": f"#{view.id}", "text": view.error})
+            self.summarise(f"#{view.id}", "", view.error)
         for i, item in enumerate(items[:node.max_rows]):
             row_name = f"{name}-{i}"
             row = ContainerView(html_id(row_name), "row", self.t("ui.row", n=i + 1), marker=f"{row_name}-{ROW_MARKER}")
+            self.sections.append(f"{node.label} – {row.label}" if node.label else row.label)
             row.children = self.nodes(node.children, item if isinstance(item, dict) else {},
                                       start[i] if i < len(start) else {}, f"{key}[{i}]", row_name, (*rows, i))
+            self.sections.pop()
             if node.allow_add_remove:
                 row.remove = {"name": ACTION, "value": f"remove:{row_name}", "text": self.t("ui.remove_row", n=i + 1)}
             view.children.append(row)
@@ -170,7 +203,7 @@ class _Builder:
                          prefix=f.appearance.get("prefixAdorner", ""), suffix=f.appearance.get("suffixAdorner", ""))
         errors = self.errors.get(key, [])
         view.error = errors[0] if errors else ""
-        source_is_posted = self.bound.posted and not readonly and not f.disabled
+        source_is_posted = self.bound.posted and not readonly and not f.disabled and f.kind != "file"
         if source_is_posted:
             shown = get(raw, f.path)
         elif has(initial, f.path):
@@ -178,9 +211,11 @@ class _Builder:
         else:
             shown = f.default if f.has_default else None
         self.fill(view, f, shown, source_is_posted)
+        if self.client and not rows:
+            view.data = field_data(f)
         view.focus_id = view.id + ("-day" if view.widget in ("date", "datetime") else "")
         if view.error:
-            self.summary.append({"href": f"#{view.focus_id}", "text": view.error})
+            self.summarise(f"#{view.focus_id}", f.label, view.error)
         return view
 
     def fill(self, view: FieldView, f: Field, shown: Any, posted: bool) -> None:
@@ -205,10 +240,10 @@ class _Builder:
             if f.accept:
                 attrs["accept"] = f.accept
                 view.format_hint = self.t("ui.accept", accept=f.accept)
-            if isinstance(shown, str) and shown:
-                view.current_file = self.t("ui.current_file", name=shown)
-            elif isinstance(shown, list) and all(isinstance(s, str) for s in shown) and shown:
-                view.current_file = self.t("ui.current_file", name=", ".join(shown))
+            names = _file_names(shown)
+            if names:  # kept from an earlier post or a draft: the page says so and offers to replace it
+                view.current_file = self.t("ui.current_file", name=", ".join(names))
+                view.replace_hint = self.t("ui.replace_file")
         elif f.kind == "number":
             view.value = shown if posted and isinstance(shown, str) else values.show_number(shown)
             attrs["inputmode"] = "numeric" if f.decimal_digits == 0 else "decimal"
@@ -224,6 +259,27 @@ class _Builder:
         view.multiple = f.multiple
         if f.required:
             attrs["aria-required"] = "true"
+
+
+def _file_names(shown: Any) -> list[str]:
+    """ "name (size)" of each stored-file reference (or form-js "files::…" string) shown."""
+    refs = shown if isinstance(shown, list) else [shown] if shown else []
+    names = []
+    for ref in refs:
+        if isinstance(ref, str) and ref:
+            names.append(ref)
+        elif isinstance(ref, dict) and ref.get("name"):
+            size = ref.get("size")
+            names.append(f"{ref['name']} ({_size(size)})" if isinstance(size, int) else str(ref["name"]))
+    return names
+
+
+def _size(size: int) -> str:
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB".replace(".", ",")
+    if size >= 1000:
+        return f"{round(size / 1000)} kB"
+    return f"{size} B"
 
 
 def _suffix(rows: tuple[int, ...]) -> str:
@@ -290,9 +346,10 @@ def _text_attrs(f: Field) -> dict[str, str]:
     if f.vn_type == "cccd":
         return {"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false", "class": "mc-input--w12"}
     if f.vn_type == "phone" or f.rules.get("validationType") == "phone":
-        return {"type": "tel", "autocomplete": "tel", "spellcheck": "false", "class": "mc-input--w12"}
-    if f.vn_type == "tax_code":
-        return {"spellcheck": "false", "autocomplete": "off", "class": "mc-input--w16"}
+        return {"type": "tel", "inputmode": "tel", "autocomplete": "tel", "spellcheck": "false",
+                "class": "mc-input--w12"}
+    if f.vn_type == "tax_code":  # digits; the branch dash is optional (vn.tax_code ignores separators)
+        return {"inputmode": "numeric", "spellcheck": "false", "autocomplete": "off", "class": "mc-input--w16"}
     if f.vn_type in ("date_dmy", "date_of_birth"):
         extra = {"autocomplete": "bday"} if f.vn_type == "date_of_birth" else {}
         return {"inputmode": "numeric", "spellcheck": "false", "class": "mc-input--w12", **extra}

@@ -147,16 +147,21 @@ class _Reader:
         self.claim(cid, prefix + path, scope)
         if comp.get("isRepeating", True) is not True:
             self.problem(cid, "a dynamiclist must have isRepeating: true")
-        rows = comp.get("defaultRepetitions", 1)
+        rows = comp.get("defaultRepetitions", 0)  # absent: an optional list starts empty (form-js shows 1)
         if isinstance(rows, bool) or not isinstance(rows, int) or not 0 <= rows <= MAX_ROWS:
             self.problem(cid, f"defaultRepetitions must be a whole number from 0 to {MAX_ROWS}")
-            rows = 1
+            rows = 0
+        props = comp.get("properties")
+        min_rows = props.get("motcua:minRows", "0") if isinstance(props, dict) else "0"
+        if not (isinstance(min_rows, str) and min_rows.isdigit() and int(min_rows) <= MAX_ROWS):
+            self.problem(cid, f"motcua:minRows must be a whole number from 0 to {MAX_ROWS}")
+            min_rows = "0"
         for prop in ("allowAddRemove", "disableCollapse", "showOutline"):
             if not isinstance(comp.get(prop, True), bool):
                 self.problem(cid, f"{prop!r} must be true or false")
         nested = self.children(cid, comp, (), {})
         return DynamicList(cid, "dynamiclist", label, hide, prefix + path, nested, rows,
-                           comp.get("allowAddRemove", True) is not False, MAX_ROWS)
+                           comp.get("allowAddRemove", True) is not False, MAX_ROWS, int(min_rows))
 
     def layout(self, cid: str, comp: dict[str, Any], label: str, hide: Expression | None) -> Layout:
         text = self.text(cid, comp, "text")

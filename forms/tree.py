@@ -94,9 +94,16 @@ class Group(Node):
 class DynamicList(Node):
     path: Path
     children: tuple[Node, ...]
-    default_rows: int = 1
+    default_rows: int = 0
     allow_add_remove: bool = True
     max_rows: int = 50
+    min_rows: int = 0
+
+    @property
+    def start_rows(self) -> int:
+        """Rows a fresh form shows: an optional list starts empty (its "add" button adds a row), a
+        list with ``motcua:minRows`` starts with that many, an explicit defaultRepetitions wins."""
+        return max(self.default_rows, self.min_rows)
 
 
 @dataclass(frozen=True)

@@ -166,6 +166,16 @@ class FormSpec:
         or None to show ``data`` (initial values: process variables, a saved draft)."""
         return BoundForm(self, formdata, data, lang, today or local_today())
 
+    def with_files(self, data: Mapping[str, Any] | None, references: Mapping[str, Any]) -> dict[str, Any]:
+        """Initial data (a draft) with kept file references put at their keys; keys inside rows are
+        left out (a row may have moved since), as are keys that are not upload fields of this form."""
+        out = copy.deepcopy(dict(data or {}))
+        for key, value in references.items():
+            node = self.by_key.get(key)
+            if "[" not in key and isinstance(node, Field) and node.kind == "file":
+                put_key(out, key, value)
+        return out
+
     def wtform(self, formdata: Any = None) -> BaseForm:
         form = BaseForm(self.unbound)
         form.process(_multidict(formdata))
@@ -247,6 +257,13 @@ class BoundForm:
         for key, value in references.items():
             put_key(data, key, value)
         return data
+
+    def refuse(self, problems: Mapping[str, list[Problem]]) -> None:
+        """Add problems found outside the form (an upload whose content the store refused), by key
+        path; they show inline and in the summary like the form's own, and ``validate()`` fails."""
+        for key, found in problems.items():
+            self.outcome.errors.setdefault(key, []).extend(found)
+        self._errors = None
 
     def visible(self, component_id: str, rows: tuple[int, ...] = ()) -> bool:
         return self.outcome.visible(component_id, rows)

@@ -14,6 +14,10 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
 from engine import attachments
+from engine.errors import InvalidData
+
+#: the attachment store's refusal codes -> the forms catalogue's messages (forms/messages.py)
+REFUSALS = {"file_too_large": "file_too_large", "file_type": "file_content", "empty_file": "empty_file"}
 
 
 async def store_files(request: Request, uploads: list[Any], key: str) -> list[dict[str, Any]]:
@@ -33,3 +37,22 @@ async def store_uploads(request: Request, bound: Any) -> dict[str, Any]:
     """A bound form's data with every uploaded file stored and replaced by its reference."""
     refs = {key: await store_files(request, uploads, key) for key, uploads in bound.files.items()}
     return dict(bound.with_files(refs))  # the forms package knows where each key (row keys too) lives
+
+
+async def keep_uploads(request: Request, bound: Any) -> tuple[dict[str, list[dict[str, Any]]],
+                                                           dict[str, list[tuple[str, dict[str, Any]]]]]:
+    """Store every file of a posted form now, whether the rest of the form is valid or not, so a
+    file survives an error elsewhere: (references by key, problems by key for refused files)."""
+    refs: dict[str, list[dict[str, Any]]] = {}
+    problems: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for key, uploads in bound.files.items():
+        try:
+            stored = await store_files(request, uploads, key)
+        except InvalidData as exc:
+            codes = exc.params.get("fields", {}).get(key) or ["file_type"]
+            size = f"{exc.params.get('max_bytes', 0) / 1_000_000:g}".replace(".", ",")
+            problems[key] = [(REFUSALS.get(codes[0], "file_content"), {"mb": size})]
+            continue
+        if stored:
+            refs[key] = stored
+    return refs, problems

@@ -102,7 +102,7 @@ async def test_citizen_applies_staff_handle_each_task_citizen_tracks_and_rates(
     assert await summary.count() >= 1 and "child_full_name" in (await summary.first.inner_html())
     await screenshot(citizen, "apply-errors-360")
     await _fill_birth_application(citizen)
-    await citizen.set_input_files("input[type=file]", str(certificate))
+    await citizen.set_input_files("[name=birth_certificate]", str(certificate))
     await citizen.click("#submit")
     await citizen.wait_for_load_state("load")
     if await citizen.locator("#dossier-code").count() == 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 from typing import Any
 
@@ -102,8 +103,47 @@ def test_errors_are_summarised_at_the_top_and_link_to_existing_fields() -> None:
     assert ("#f-name", "Nhập họ và tên") in links
     assert ("#f-dob-day", "Nhập ngày sinh") in links
     assert ("#f-sex", "Chọn giới tính") in links
-    assert ("#f-members-0-name", "Nhập họ tên thành viên") in links
+    assert ("#f-members-0-name", "Thành viên – Dòng 1: Nhập họ tên thành viên") in links
     assert {href[1:] for href, _ in links} <= page.ids()
+
+
+def test_summary_entries_name_the_section_and_the_field_when_the_message_does_not() -> None:
+    schema = form(comp("group", label="Thông tin người mẹ", path="mother", components=[
+        comp("textfield", "full_name", "Họ và tên", validate={"required": True}),
+        comp("textfield", "code", "Mã hồ sơ cũ",
+             validate={"pattern": "^[A-Z]+$", "patternErrorMessage": "Chỉ chữ in hoa"})]))
+    page = Page(render(_bound(schema, {"mother.full_name": "", "mother.code": "abc"})))
+    links = [link for link in page.links if link[0].startswith("#")]
+    assert links == [("#f-mother-full_name", "Thông tin người mẹ: Nhập họ và tên"),
+                     ("#f-mother-code", "Thông tin người mẹ: Mã hồ sơ cũ: Chỉ chữ in hoa")]
+    assert {href[1:] for href, _ in links} <= page.ids()
+
+
+def test_phone_and_id_fields_bring_up_the_right_phone_keyboard() -> None:
+    schema = form(comp("textfield", "phone", "Số điện thoại", properties={"motcua:type": "phone"}),
+                  comp("textfield", "cccd", "Số định danh", properties={"motcua:type": "cccd"}),
+                  comp("textfield", "tax", "Mã số thuế", properties={"motcua:type": "tax_code"}),
+                  comp("textfield", "name", "Họ tên"))
+    by_id = {a["id"]: a for _, a in Page(render(_bound(schema, validate=False))).tags if "id" in a}
+    assert (by_id["f-phone"]["type"], by_id["f-phone"]["inputmode"], by_id["f-phone"]["autocomplete"]) == (
+        "tel", "tel", "tel")
+    assert by_id["f-cccd"]["inputmode"] == by_id["f-tax"]["inputmode"] == "numeric"
+    assert "inputmode" not in by_id["f-name"] and by_id["f-name"]["type"] == "text"
+
+
+def test_an_optional_list_starts_empty_and_its_add_button_adds_a_row_without_javascript() -> None:
+    schema = form(comp("dynamiclist", label="Con chung", path="kids", components=[comp("textfield", "name", "Tên")]),
+                  comp("dynamiclist", label="Thành viên", path="members", properties={"motcua:minRows": "2"},
+                       components=[comp("textfield", "name", "Tên")]))
+    page = Page(render(_bound(schema, validate=False)))
+    ids = page.ids()
+    assert "f-kids-0" not in ids and {"f-members-0", "f-members-1"} <= ids and "f-members-2" not in ids
+    buttons = [a for tag, a in page.tags if tag == "button" and a.get("name") == "_action"]
+    assert any(b.get("value") == "add:kids" and b.get("type") == "submit" for b in buttons)
+    added = _bound(schema, {"_action": "add:kids"})
+    assert "f-kids-0" in Page(render(added)).ids()
+    short = _bound(schema, {"members-0-_row": "1", "members-0-name": "A"})
+    assert short.errors == {"members": ["Thành viên cần có ít nhất 2 dòng"]}
 
 
 def test_invalid_fields_carry_aria_invalid_and_describe_their_error() -> None:
@@ -201,11 +241,34 @@ def test_dynamic_list_renders_rows_with_add_and_remove_buttons_that_post_back() 
     assert buttons[0]["class"] == "mc-visually-hidden" and "name" not in buttons[0]   # Enter submits, not "add"
 
 
+def _wrapper(html: str, control_id: str) -> dict[str, str]:
+    """The attributes of the component wrapper around a control."""
+    tags = Page(html).tags
+    at = next(i for i, (_, a) in enumerate(tags) if a.get("id") == control_id)
+    return next(a for _, a in reversed(tags[:at]) if "mc-field" in a.get("class", "").split())
+
+
 def test_hidden_components_are_not_rendered_and_reappear_when_the_post_shows_them() -> None:
+    schema = form(comp("number", "n", "Số"),
+                  comp("textfield", "big", "Lý do", conditional={"hide": "=n * 2 < 10"}))  # arithmetic: server only
+    assert "f-big" not in render(_bound(schema, {"n": "1"}))
+    assert 'id="f-big"' in render(_bound(schema, {"n": "9"}))
+    assert "data-mc-hide" not in render(_bound(schema, {"n": "9"}))
+
+
+def test_a_rule_the_browser_can_decide_is_rendered_hidden_with_its_json_tree() -> None:
     schema = form(comp("radio", "kind", "Loại", values=options("person", "company")),
-                  comp("textfield", "company", "Tên doanh nghiệp", conditional={"hide": "=kind != \"company\""}))
-    assert "f-company" not in render(_bound(schema, {"kind": "person"}))
-    assert 'id="f-company"' in render(_bound(schema, {"kind": "company"}))
+                  comp("textfield", "company", "Tên doanh nghiệp", conditional={"hide": "=kind != \"company\""}),
+                  comp("group", label="Người đại diện", path="rep", conditional={"hide": "=kind = \"person\""},
+                       components=[comp("textfield", "name", "Họ tên", validate={"required": True})]))
+    person = str(render(_bound(schema, {"kind": "person"})))
+    wrapper = _wrapper(person, "f-company")
+    assert "hidden" in wrapper and json.loads(wrapper["data-mc-hide"]) == ["!=", ["name", "kind"], ["lit", "company"]]
+    assert 'id="c-' in person and "Nhập họ tên" not in person  # the hidden group is there, not validated
+    assert _wrapper(person, "f-kind")["data-mc-key"] == "kind"
+    assert json.loads(_wrapper(person, "f-kind")["data-mc-options"]) == {"person": "person", "company": "company"}
+    company = str(render(_bound(schema, {"kind": "company"})))
+    assert "hidden" not in _wrapper(company, "f-company") and "Nhập họ tên" in company
 
 
 def test_no_inline_styles_or_scripts_so_a_strict_csp_holds() -> None:

@@ -57,3 +57,23 @@ async def test_apology_letter_has_reason_original_and_new_appointment(client: ht
     assert _text(html, "reason") == "Chờ ý kiến cơ quan thuế"
     assert _text(html, "original") == "09:00 ngày 05/03/2026"
     assert _text(html, "new-appointment") == "15:00 ngày 10/03/2026"
+
+
+async def test_receipt_lists_only_the_components_received_and_prints_without_the_site_header(
+        client: httpx.AsyncClient, users: dict) -> None:
+    from tests.factories import APPLICATIONS, publish_shipped
+
+    await publish_shipped("birth-registration")
+    dossier = await dossiers.submit(rt(), "1.001193", APPLICATIONS["birth-registration"], now=ACCEPTED,
+                                    user=users["citizen"])
+    task = await HumanTask.get(dossier_id=dossier.id, state="ready")
+    await dossiers.complete_task(rt(), task.id, {"intake_decision": "accept"}, users["officer"], ACCEPTED)
+    await page_login(client, "citizen")
+    html = (await client.get(f"/dossiers/{dossier.code}/receipt")).text
+    rows = re.findall(r"<tr><td>\d+</td><td>([^<]+)</td>", html)
+    assert rows == ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh hoặc văn bản của người làm chứng xác nhận về việc "
+                    "sinh hoặc giấy cam đoan về việc sinh"]  # not the optional papers nobody brought
+    css = re.search(r"@media print\{([^}]*)\}", html)
+    assert css and ".mc-header" in css.group(1) and ".mc-footer" in css.group(1) and "display:none" in css.group(1)
+    assert "onclick" not in html and 'src="/static/web/print.js"' in html
+    assert (await client.get("/static/web/print.js")).status_code == 200

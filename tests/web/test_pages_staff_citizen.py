@@ -128,7 +128,7 @@ async def test_citizen_uploads_the_supplement_a_specialist_asked_for(client: htt
     assert not await Timer.filter(dossier_id=dossier.id, kind="auto_close", state="pending").exists()
     fake = await client.post(f"/tra-cuu/{dossier.code}/bo-sung", data={"csrf_token": token},
                              files={"files": ("x.pdf", b"MZ not a pdf", "application/pdf")})
-    assert fake.headers["location"].endswith("supplement=invalid")
+    assert fake.headers["location"].endswith("supplement=file_type#supplement")
 
 
 async def test_a_draft_keeps_what_the_citizen_typed_until_they_come_back(

@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 
 import forms
 from engine import dossiers, drafts
-from engine.errors import InvalidData, NotFound
+from engine.errors import NotFound
 from engine.models import Dossier, User
 from engine.versions import current_version_info
 from web.auth import requires
@@ -19,7 +19,7 @@ from web.citizen.facts import facts
 from web.documents import fmt
 from web.pages import checked_form, language, render
 from web.permissions import APPLY_ONLINE
-from web.uploads import store_uploads
+from web.uploads import keep_uploads
 
 FORMS_CSS = Markup((Path(forms.__file__).parent / "static" / "forms" / "forms.css").read_text(encoding="utf-8"))
 
@@ -34,42 +34,41 @@ async def apply(request: Request, user: User) -> Response:
     spec = forms.build(schema)
     lang = language(request)
     now = request.app.state.clock()
+    draft = await drafts.resume(user, code, now)
+    kept = drafts.files(draft)
+    page = {"forms_css": FORMS_CSS, "code": code, "version": version, "info": facts(version, lang)}
     if request.method == "GET":
-        draft = await drafts.resume(user, code, now)
-        bound = spec.bind(None, draft.data if draft else None, lang=lang)
-        return render(request, "citizen/apply.html", forms_css=FORMS_CSS, code=code, version=version,
-                      info=facts(version, lang),
-                      form_html=forms.render(bound), multipart=forms.needs_multipart(bound),
-                      submission=uuid.uuid4().hex, errors={}, draft_saved_at=fmt(draft.updated_at) if draft else None)
+        bound = spec.bind(None, spec.with_files(draft.data if draft else None, kept), lang=lang)
+        return render(request, "citizen/apply.html", **page, form_html=forms.render(bound),
+                      multipart=forms.needs_multipart(bound), submission=uuid.uuid4().hex,
+                      draft_saved_at=fmt(draft.updated_at) if draft else None)
     settings = request.app.state.settings
     posted = await checked_form(request, settings.max_upload_bytes + 1024)
     submission = str(posted.get("submission", ""))[:64] or uuid.uuid4().hex
-    bound = spec.bind(posted, None, lang=lang)
+    bound = spec.bind(posted, spec.with_files(None, kept), lang=lang)
+    # files are stored as they arrive, valid form or not: an error elsewhere never loses them
+    refs, refused = await keep_uploads(request, bound)
+    kept = {**kept, **refs}
     if posted.get("save_draft"):  # "Lưu và làm tiếp sau": keep what was typed, valid or not
         bound.validate()
-        await drafts.save(user, code, bound.data, now)
+        await drafts.save(user, code, bound.data, now, kept)
         return RedirectResponse(f"/nop-ho-so/{code}", status_code=303)
-    if bound.validate():
-        try:
-            data = await store_uploads(request, bound)
-        except InvalidData as exc:
-            return render(request, "citizen/apply.html", forms_css=FORMS_CSS, status=200, code=code, version=version,
-                          info=facts(version, lang),
-                          form_html=forms.render(bound), multipart=forms.needs_multipart(bound),
-                          submission=submission, errors=exc.params.get("fields", {}))
-        dossier = await dossiers.submit(request.app.state.runtime, code, data, now=request.app.state.clock(),
-                                        channel="online",
+    if bound.validate() and not refused:
+        dossier = await dossiers.submit(request.app.state.runtime, code, bound.with_files(refs),
+                                        now=request.app.state.clock(), channel="online",
                                         submitter_kind="citizen", user=user, idempotency_key=f"web-{submission}",
                                         agency_code=settings.agency_code, version=version)
         await drafts.discard(user, code)
         return RedirectResponse(f"/nop-ho-so/{code}/xong/{dossier.code}", status_code=303)
+    if refs:  # what was uploaded waits with the draft for the corrected form
+        await drafts.save(user, code, bound.data, now, kept)
+    shown = spec.bind(posted, spec.with_files(None, kept), lang=lang)
+    shown.validate()
+    shown.refuse(refused)
     # 200 also when the page shows errors: a re-rendered HTML form is the normal answer (GOV.UK
     # pattern), and the error summary, title prefix and aria-invalid carry the failure
-    return render(request, "citizen/apply.html", forms_css=FORMS_CSS, code=code, version=version,
-                  info=facts(version, lang),
-                  has_errors=bound.shows_errors,
-                  form_html=forms.render(bound), multipart=forms.needs_multipart(bound), submission=submission,
-                  errors={})
+    return render(request, "citizen/apply.html", **page, has_errors=shown.shows_errors or bool(refused),
+                  form_html=forms.render(shown), multipart=forms.needs_multipart(shown), submission=submission)
 
 
 @requires(APPLY_ONLINE)

@@ -36,6 +36,29 @@ CITIZEN_STEPS = {  # public event kind -> (vi, en) shown to the citizen (engine.
 }
 
 
+#: ?supplement= / ?rating= outcomes of the two forms (Post/Redirect/Get) -> (is an error, text)
+SUPPLEMENT_OUTCOMES = {
+    "sent": (False, N_("Đã gửi giấy tờ bổ sung. Bộ phận một cửa sẽ kiểm tra.")),
+    "none": (True, N_("Chọn ít nhất một tệp giấy tờ bổ sung")),
+    "file_too_large": (True, N_("Tệp quá lớn (tối đa %(mb)s MB)")),
+    "file_type": (True, N_("Loại tệp không được chấp nhận (chỉ PDF, JPG, PNG)")),
+    "empty_file": (True, N_("Tệp đã chọn bị trống")),
+    "closed": (True, N_("Hồ sơ này hiện không chờ bổ sung; không nhận thêm giấy tờ.")),
+}
+RATING_OUTCOMES = {
+    "choice": (True, N_("Chọn một mức độ hài lòng")),
+    "comment": (True, N_("Góp ý chỉ được tối đa 2000 ký tự")),
+    "closed": (True, N_("Hồ sơ này không thể đánh giá (đã đánh giá hoặc chưa có kết quả).")),
+}
+
+
+@dataclass(frozen=True)
+class Notice:
+    error: bool
+    text: str  # a catalogue string (translated by the template)
+    mb: str = ""
+
+
 @dataclass(frozen=True)
 class TrackedStep:
     at: str
@@ -86,12 +109,28 @@ async def status(request: Request) -> Response:
     can_rate = not rated and state in (Status.FINISHED, Status.RETURNED)
     requested = events.latest(trail, "supplement_requested")
     request_reasons: list[str] = requested.details.get("what", []) if requested else []
+    returned = events.latest(trail, "supplement_returned")
+    still_missing: list[str] = (returned.details.get("reasons", []) if returned and requested
+                                and returned.at >= requested.at else [])
+    refusal = dossier.refusal if isinstance(dossier.refusal, dict) else None
+    max_mb = f"{request.app.state.settings.max_upload_bytes / 1_000_000:g}".replace(".", ",")
     return render(request, "citizen/status.html", d=dossier, procedure=procedure, steps=steps,
                   supplement_requested=state is Status.SUPPLEMENT_REQUESTED, supplement_reasons=request_reasons,
-                  supplement_state=request.query_params.get("supplement"),
+                  supplement_deadline=fmt_due(deadline) if (deadline := requested and requested.details.get(
+                      "deadline")) else None,
+                  supplement_still_missing=still_missing,
+                  refusal_reasons=[str(r) for r in (refusal or {}).get("reasons", [])],
+                  refused_at=fmt((refusal or {}).get("at")),
+                  supplement_notice=_notice(SUPPLEMENT_OUTCOMES, request.query_params.get("supplement"), max_mb),
+                  rating_notice=_notice(RATING_OUTCOMES, request.query_params.get("rating")),
                   status_label=state.label_en if en else state.label_vi, received=fmt(dossier.accepted_at),
                   due=fmt_due(dossier.due_adjusted_at) if dossier.due_adjusted_at else None, rated=rated,
                   can_rate=can_rate, result_ready=state in (Status.FINISHED, Status.RETURNED), error=None)
+
+
+def _notice(outcomes: dict[str, tuple[bool, str]], key: str | None, mb: str = "") -> Notice | None:
+    found = outcomes.get(key or "")
+    return Notice(found[0], found[1], mb) if found else None
 
 
 async def supplement(request: Request) -> Response:
@@ -103,8 +142,12 @@ async def supplement(request: Request) -> Response:
         stored = await store_files(request, posted.getlist("files"), "files")
         await dossiers.add_supplement(request.app.state.runtime, dossier.code, stored, str(posted.get("note", "")),
                                       "citizen", request.app.state.clock())
-    except (InvalidData, Conflict):
-        return RedirectResponse(f"/tra-cuu/{dossier.code}?supplement=invalid", status_code=303)
+    except InvalidData as exc:
+        codes = exc.params.get("fields", {}).get("files") or ["required"]
+        outcome = codes[0] if codes[0] in SUPPLEMENT_OUTCOMES else "none"
+        return RedirectResponse(f"/tra-cuu/{dossier.code}?supplement={outcome}#supplement", status_code=303)
+    except Conflict:
+        return RedirectResponse(f"/tra-cuu/{dossier.code}?supplement=closed", status_code=303)
     return RedirectResponse(f"/tra-cuu/{dossier.code}?supplement=sent", status_code=303)
 
 
@@ -118,6 +161,10 @@ async def rate(request: Request) -> Response:
     try:
         await dossiers.rate(request.app.state.runtime, dossier.code, score, str(data.get("comment", "")),
                             request.app.state.clock())
-    except (InvalidData, PermissionDenied, Conflict):
-        return RedirectResponse(f"/tra-cuu/{dossier.code}?rating=invalid", status_code=303)
+    except InvalidData as exc:
+        field = next(iter(exc.params.get("fields", {})), "score")
+        outcome = "comment" if field == "comment" else "choice"
+        return RedirectResponse(f"/tra-cuu/{dossier.code}?rating={outcome}#rating", status_code=303)
+    except (PermissionDenied, Conflict):
+        return RedirectResponse(f"/tra-cuu/{dossier.code}?rating=closed#rating", status_code=303)
     return RedirectResponse(f"/tra-cuu/{dossier.code}?rating=thanks", status_code=303)

@@ -1,0 +1,85 @@
+"""The online application page without a browser: uploads kept across errors, upload messages,
+the error summary naming sections (tests/browser has the same journey at 360 px)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+
+import httpx
+
+from engine.models import ApplicationDraft, Attachment, Dossier
+from tests.factories import page_csrf, page_login, publish_shipped
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+BIRTH = {
+    "child_full_name": "Nguyễn Văn Bình", "child_date_of_birth-day": "01", "child_date_of_birth-month": "11",
+    "child_date_of_birth-year": "2026", "child_sex": "male", "child_ethnicity": "kinh", "child_nationality": "VN",
+    "child_place_of_birth": "Bệnh viện Phụ sản Hà Nội", "child_home_town": "Xã Đông Anh, Hà Nội",
+    "mother.full_name": "Trần Thị Hoa", "mother.birth_year": "1995", "mother.ethnicity": "kinh",
+    "mother.nationality": "VN", "mother.residence": "Phường Ba Đình, Hà Nội", "requester_full_name": "Trần Thị Hoa",
+    "requester_id_number": "001195012345", "requester_relationship": "mother", "requester_phone": "0912345678",
+    "delivery_method": "electronic",
+}
+
+
+async def _start(client: httpx.AsyncClient) -> str:
+    await publish_shipped("birth-registration")
+    await page_login(client, "citizen")
+    return await page_csrf(client, "/nop-ho-so/1.001193")
+
+
+def _summary(page: str) -> list[str]:
+    block = re.search(r'class="mc-error-summary".*?</ul>', page, re.S)
+    return re.findall(r"<a href=\"#[^\"]+\">([^<]+)</a>", block.group(0)) if block else []
+
+
+async def test_an_uploaded_file_survives_an_error_elsewhere_and_is_used_on_the_next_submit(
+        client: httpx.AsyncClient, users: dict) -> None:
+    token = await _start(client)
+    bad = await client.post("/nop-ho-so/1.001193", data={**BIRTH, "csrf_token": token, "mother.full_name": ""},
+                            files={"birth_certificate": ("giay-chung-sinh.pdf", PDF, "application/pdf")})
+    assert bad.status_code == 200 and "<title>Lỗi:" in bad.text
+    assert f"Đã tải lên: giay-chung-sinh.pdf ({len(PDF)} B)" in bad.text
+    assert _summary(bad.text) == ["Thông tin người mẹ: Nhập họ, chữ đệm và tên"]
+    assert "Tải lên giấy chứng sinh" not in bad.text  # the file counts: no "upload it" error
+    draft = await ApplicationDraft.get(user_id=users["citizen"].id)
+    assert draft.data["_files"]["birth_certificate"][0]["sha256"] == hashlib.sha256(PDF).hexdigest()
+    # corrected, without choosing the file again (a browser posts an empty file part)
+    good = await client.post("/nop-ho-so/1.001193", data={**BIRTH, "csrf_token": token},
+                             files={"birth_certificate": ("", b"", "application/octet-stream")})
+    assert good.status_code == 303, _summary(good.text)
+    dossier = await Dossier.get()
+    attachment = await Attachment.get(dossier_id=dossier.id)
+    assert (attachment.component, attachment.name, attachment.size, attachment.sha256) == (
+        "birth_certificate", "giay-chung-sinh.pdf", len(PDF), hashlib.sha256(PDF).hexdigest())
+    assert not await ApplicationDraft.filter(user_id=users["citizen"].id).exists()
+
+
+async def test_a_refused_upload_says_whether_it_is_too_large_or_of_the_wrong_type(
+        client: httpx.AsyncClient, users: dict) -> None:
+    token = await _start(client)
+    app = client._transport.app  # type: ignore[attr-defined]
+    app.state.settings = dataclasses.replace(app.state.settings, max_upload_bytes=2_000_000)
+    fake = await client.post("/nop-ho-so/1.001193", data={**BIRTH, "csrf_token": token},
+                             files={"birth_certificate": ("giay.pdf", b"MZ\x90 not a pdf", "application/pdf")})
+    assert fake.status_code == 200
+    assert _summary(fake.text) == ["Giấy chứng sinh (bản chụp hoặc bản quét): Loại tệp không được chấp nhận "
+                                   "(chỉ PDF, JPG, PNG)"]
+    big = PDF + b"0" * 2_000_100
+    large = await client.post("/nop-ho-so/1.001193", data={**BIRTH, "csrf_token": token},
+                              files={"birth_certificate": ("giay.pdf", big, "application/pdf")})
+    assert large.status_code == 200 and "Tệp quá lớn (tối đa 2 MB)" in large.text
+    assert not await Dossier.exists()
+
+
+async def test_a_file_saved_with_the_draft_is_shown_when_the_citizen_comes_back(
+        client: httpx.AsyncClient, users: dict) -> None:
+    token = await _start(client)
+    saved = await client.post("/nop-ho-so/1.001193", data={"csrf_token": token, "save_draft": "1",
+                                                           "child_full_name": "Nguyễn Văn Bình"},
+                              files={"birth_certificate": ("giay.pdf", PDF, "application/pdf")})
+    assert saved.status_code == 303
+    page = (await client.get("/nop-ho-so/1.001193")).text
+    assert 'id="draft-notice"' in page and f"Đã tải lên: giay.pdf ({len(PDF)} B)" in page

@@ -1,6 +1,6 @@
 """Tortoise models of the engine (one Tortoise app, label "models")."""
 
-from engine.models.accounts import ApiToken, Role, User
+from engine.models.accounts import ApiToken, RegistrationCode, Role, User
 from engine.models.calendar import CalendarOverride
 from engine.models.channel_policy import ChannelPolicy
 from engine.models.design import DesignAudit, ProcedureDraft
@@ -14,6 +14,6 @@ from engine.models.timer import Timer
 __all__ = [
     "ApiToken", "ApplicationDraft", "Attachment", "ConfigRevision", "DossierPause", "DossierResult", "OutboxEvent",
     "AuditEvent", "CalendarOverride", "ChannelPolicy", "DesignAudit", "Dossier",
-    "DossierCounter", "HumanTask", "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating", "Role", "Timer",
-    "User",
+    "DossierCounter", "HumanTask", "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating", "RegistrationCode", "Role",
+    "Timer", "User",
 ]

@@ -14,6 +14,6 @@ from engine.models.timer import Timer
 __all__ = [
     "ApiToken", "ApplicationDraft", "Attachment", "ConfigRevision", "DossierPause", "DossierResult", "OutboxEvent",
     "AuditEvent", "CalendarOverride", "ChannelPolicy", "DesignAudit", "Dossier",
-    "DossierCounter", "HumanTask", "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating", "RegistrationCode", "Role",
-    "Timer", "User",
+    "DossierCounter", "HumanTask", "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating", "RegistrationCode",
+    "Role", "Timer", "User",
 ]

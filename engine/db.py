@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import BaseORMException, DBConnectionError, ValidationError
 from tortoise.migrations.api.migrate import migrate as _migrate
 
 from engine.settings import Settings
@@ -87,3 +90,36 @@ async def migrate(settings: Settings) -> None:
 
 #: For the `tortoise` CLI (developers only: `tortoise -c engine.db.TORTOISE_ORM makemigrations`).
 TORTOISE_ORM = tortoise_config("sqlite://:memory:")
+
+
+#: what the database layer raises (the web maps them to 503 / 422 / 500)
+DATABASE_ERRORS: tuple[type[Exception], ...] = (BaseORMException, asyncpg.PostgresError, asyncpg.InterfaceError,
+                                                OSError, sqlite3.Error)
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def is_outage(exc: BaseException) -> bool:
+    """The database cannot be reached (refused, dropped, shutting down): the request may be retried."""
+
+    kinds: tuple[type[BaseException], ...] = (
+        ConnectionError, asyncpg.exceptions.PostgresConnectionError, asyncpg.exceptions.ConnectionDoesNotExistError,
+        asyncpg.exceptions.CannotConnectNowError, asyncpg.exceptions.AdminShutdownError,
+        asyncpg.exceptions.CrashShutdownError, DBConnectionError)
+    for each in _causes(exc):
+        if isinstance(each, kinds) or (isinstance(each, OSError) and each.errno is not None):
+            return True
+    return False
+
+
+def is_bad_value(exc: BaseException) -> bool:
+    """The database (or the ORM's field check before it) refused a value: too long for its column, a
+    character it cannot store, out of range."""
+    return any(isinstance(each, (asyncpg.exceptions.DataError, ValidationError)) for each in _causes(exc))

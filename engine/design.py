@@ -19,7 +19,7 @@ from lxml import etree
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from engine import procedures
+from engine import metadata, procedures
 from engine.errors import Conflict, InvalidData, ModelInvalid, NotFound, Problem
 from engine.models import DesignAudit, Dossier, Procedure, ProcedureDraft, ProcedureVersion, Role
 from engine.workflow.autoforms import AUTO_PREFIX
@@ -154,8 +154,9 @@ async def _audit_edit(procedure_id: int, action: str, actor: str, now: datetime,
 
 
 async def create(code: str, fields: Mapping[str, Any], xml: bytes | str, forms: Mapping[str, Any], *, actor: str,
-                 now: datetime, action: str = "created", **details: Any) -> ProcedureDraft:
-    """A new procedure (catalogue entry) with its first draft."""
+                 now: datetime, action: str = "created", meta: Mapping[str, Any] | None = None,
+                 **details: Any) -> ProcedureDraft:
+    """A new procedure (catalogue entry) with its first draft (and its facts, `meta`, when copied)."""
     if await Procedure.filter(code=code).exists():
         raise Conflict("A procedure with this code already exists", code=code, reason="procedure_exists")
     text = normalise_xml(xml)
@@ -163,7 +164,7 @@ async def create(code: str, fields: Mapping[str, Any], xml: bytes | str, forms: 
     async with in_transaction():
         procedure = await procedures.create_or_update(code, **fields)
         draft = await ProcedureDraft.create(procedure_id=procedure.id, bpmn_xml=text, forms=dict(forms),
-                                            updated_by=actor, updated_at=now)
+                                            updated_by=actor, updated_at=now, metadata=meta)
         await _audit(procedure.id, action, actor, now, revision=0, **details)
     return draft
 
@@ -269,7 +270,28 @@ async def _problems(draft: ProcedureDraft, extra: Sequence[Problem]) -> list[Pro
         parse_model(draft.bpmn_xml.encode("utf-8"), dict(draft.forms or {}), roles)
     except ModelInvalid as exc:
         problems = exc.problems + problems
-    return problems
+    code = (await Procedure.get(id=draft.procedure_id)).code
+    return problems + metadata.check(await metadata.of_draft(draft), start_form(draft), code)[1]
+
+
+def start_form(draft: ProcedureDraft) -> dict[str, Any] | None:
+    """The draft's application form: the one its start event names (None when none or unreadable)."""
+    try:
+        root = read_xml(draft.bpmn_xml.encode("utf-8"))
+    except ModelInvalid:
+        return None
+    node = root.find(".//bpmn:startEvent//motcua:form", NSMAP)
+    form = (draft.forms or {}).get(node.get("ref", "")) if node is not None else None
+    return form if isinstance(form, dict) else None
+
+
+async def save_metadata(code: str, meta: Mapping[str, Any], revision: int, *, actor: str,
+                        now: datetime) -> ProcedureDraft:
+    """Keep the procedure's facts as typed, problems and all (engine/metadata.py: check and publish
+    name them); like every draft change, `WHERE revision = r`."""
+    draft = await _update(code, revision, actor, now, metadata=dict(meta))
+    await _audit(draft.procedure_id, "metadata_saved", actor, now, revision=draft.revision)
+    return draft
 
 
 async def check(code: str, *, actor: str, now: datetime, extra: Sequence[Problem] = ()) -> list[Problem]:
@@ -296,7 +318,7 @@ async def publish(code: str, revision: int, *, actor: str, now: datetime,
         raise ModelInvalid(problems)
     before = await ProcedureVersion.filter(procedure_id=draft.procedure_id).count()
     published = await procedures.publish(code, draft.bpmn_xml.encode("utf-8"), dict(draft.forms or {}),
-                                         published_by=actor)
+                                         published_by=actor, meta=await metadata.of_draft(draft))
     created = await ProcedureVersion.filter(procedure_id=draft.procedure_id).count() > before
     await ProcedureDraft.filter(id=draft.id).update(based_on=published.number)
     await _audit(draft.procedure_id, "published" if created else "publish_unchanged", actor, now,
@@ -311,8 +333,9 @@ async def duplicate(code: str, new_code: str, name: str, *, actor: str, now: dat
     draft = await ensure_draft(code, starter, actor=actor, now=now)
     fields = {k: getattr(source, k) for k in procedures.PROCEDURE_FIELDS if k not in ("slug", "name")}
     fields["name"] = name or source.name
+    meta = {**await metadata.of_draft(draft), "name": fields["name"]}
     return await create(new_code, fields, draft.bpmn_xml, dict(draft.forms or {}), actor=actor, now=now,
-                        action="duplicated", source=code)
+                        action="duplicated", meta=meta, source=code)
 
 
 async def export(code: str, which: str) -> tuple[str, str]:

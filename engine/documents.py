@@ -2,7 +2,7 @@
 apology / re-appointment letter (ND118 art. 19.6). Formatting is the web layer's job.
 
 The receipt lists the components actually received, not every component the procedure names:
-a procedure component (procedure.toml ``[[components]]``) says how it arrives: ``form = true``
+a procedure component (the version's metadata, procedure.toml ``[[components]]``) says how it arrives: ``form = true``
 (the application form itself, received with every submission) or ``field = "<key>"`` (an upload
 field of the application form: received when files are present at that key). Files uploaded in
 a field no component names are listed under the field's label."""
@@ -18,7 +18,7 @@ from engine import dossiers
 from engine.dossiers.applicant import dig
 from engine.errors import NotFound
 from engine.lifecycle import Status
-from engine.models import Dossier, Procedure, User
+from engine.models import Dossier, User
 from engine.versions import version_info
 from engine.workflow import runner
 
@@ -53,14 +53,15 @@ async def for_user(code: str, user: User | None) -> DossierDocument:
 
 async def build(dossier: Dossier) -> DossierDocument:
     version = await version_info(dossier.procedure_version_id)
-    procedure = await Procedure.get(code=version.procedure_code)
+    meta = version.metadata  # the facts of the version the dossier was received under
     data = runner.project(dossier.state, version.spec, version.subprocess_specs).data
-    components = received_components(procedure.components or [], version.start_form(), data)
+    components = received_components(meta.get("components") or [], version.start_form(), data)
     mapping = version.applicant  # the procedure's applicant mapping (checked at publish)
     applicant = {"name": dossier.applicant_name, "phone": dossier.applicant_phone,
                  "email": dossier.applicant_email, "address": str(dig(data, mapping.get("address")) or "")}
     return DossierDocument(
-        code=dossier.code, procedure_code=procedure.code, procedure_name=procedure.name, agency=procedure.agency,
+        code=dossier.code, procedure_code=version.procedure_code, procedure_name=str(meta.get("name", "")),
+        agency=str(meta.get("agency", "")),
         components=components, time_limit=float(version.limit.value), time_unit=version.limit.unit,
         applicant=applicant, channel=dossier.channel, reception_point=dossier.reception_point,
         lifecycle_status=dossier.lifecycle_status, accepted_at=dossier.accepted_at,

@@ -14,7 +14,9 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 import engine.workflow.expression_functions  # noqa: F401  publish checks know add_working_days & co.
+from engine import metadata
 from engine.errors import InvalidData, ModelInvalid, NotFound, Problem
+from engine.metadata import applicant_mapping, start_form_of
 from engine.models import Procedure, ProcedureVersion, Role
 from engine.models.procedure import TIME_UNITS
 from engine.workflow.parser import DEFAULT_POLICY, PublishPolicy, parse_model
@@ -82,11 +84,15 @@ async def publish(code: str, xml: bytes, forms: Mapping[str, Any] | None = None,
                   max_bytes: int = 2_000_000, policy: PublishPolicy = DEFAULT_POLICY,
                   extra_files: Sequence[bytes] = (), process_id: str | None = None,
                   check_form: FormCheck | None = None,
-                  applicant: Mapping[str, str] | None = None) -> ProcedureVersion:
+                  applicant: Mapping[str, str] | None = None,
+                  meta: Mapping[str, Any] | None = None) -> ProcedureVersion:
     """Validate everything, then store an immutable version, or raise ModelInvalid with all problems.
 
     `extra_files` are further BPMN files (called processes); `process_id` picks the process (or
-    collaboration) to run when the model has more than one."""
+    collaboration) to run when the model has more than one. `meta` (engine/metadata.py: the
+    designer's draft, a procedure.toml) must pass its checks; it becomes the version's snapshot, its
+    time limit the pinned one, and the procedure row is brought in line. Without it (the API's
+    publish) the snapshot is the procedure row over the latest snapshot, unchecked as before."""
     procedure = await get(code)
     forms = dict(forms or {})
     if len(xml) + sum(len(e) for e in extra_files) > max_bytes:
@@ -102,12 +108,26 @@ async def publish(code: str, xml: bytes, forms: Mapping[str, Any] | None = None,
     if form_problems:
         raise ModelInvalid(form_problems)
     all_forms = {**parsed.generated_forms, **forms}
-    mapping, applicant_problems = applicant_mapping(applicant, _start_form(parsed.extensions.elements, all_forms))
+    start_form = start_form_of(parsed.extensions.elements, all_forms)
+    latest = await ProcedureVersion.filter(procedure_id=procedure.id).order_by("-number").first()
+    if meta is None:
+        clean, _unchecked = metadata.check(metadata.from_procedure(procedure, latest.metadata if latest else None),
+                                           start_form, code)
+        limit: tuple[Any, str] = (procedure.time_limit, procedure.time_unit)
+    else:
+        clean, meta_problems = metadata.check(meta, start_form, code)
+        if meta_problems:
+            raise ModelInvalid(meta_problems)
+        limit = (Decimal(str(clean["time_limit"])), clean["time_unit"])
+        applicant = applicant if applicant is not None else clean["applicant"]
+    snapshot = metadata.snapshot(clean)
+    if meta is None:  # the row's limit as it is (a 0 limit stays 0: the API never checked it)
+        snapshot.update(time_limit=float(procedure.time_limit), time_unit=procedure.time_unit)
+    mapping, applicant_problems = applicant_mapping(applicant, start_form)
     if applicant_problems:
         raise ModelInvalid(applicant_problems)
-    digest = _digest(xml, forms, extra_files, process_id, (procedure.time_limit, procedure.time_unit))
-    if mapping:
-        digest = hashlib.sha256((digest + json.dumps(mapping, sort_keys=True)).encode()).hexdigest()
+    digest = _digest(xml, forms, extra_files, process_id, limit)
+    digest = hashlib.sha256((digest + json.dumps([mapping, snapshot], sort_keys=True)).encode()).hexdigest()
     async with in_transaction():
         latest = await ProcedureVersion.filter(procedure_id=procedure.id).order_by("-number").first()
         if latest is not None and latest.digest == digest:
@@ -123,72 +143,14 @@ async def publish(code: str, xml: bytes, forms: Mapping[str, Any] | None = None,
             lanes=parsed.extensions.lane_roles(),
             elements=parsed.extensions.elements,
             applicant=mapping,
+            metadata=snapshot,
             published_by=published_by,
             # pinned: a dossier keeps the limit of the version it was received under
-            time_limit=procedure.time_limit, time_unit=procedure.time_unit,
+            time_limit=limit[0], time_unit=limit[1],
         )
+        if meta is not None:  # the catalogue row shows the latest published facts
+            await Procedure.filter(id=procedure.id).update(**metadata.row_fields(snapshot))
     return version
-
-
-APPLICANT_ROLES = ("name", "id_number", "phone", "email", "address")
-#: field types (properties.motcua:type, form-js validate.validationType) that identify a role when the
-#: procedure declares no mapping: the first such field of the start form is taken
-_TYPED = {"id_number": ("cccd",), "phone": ("phone",), "email": ("email",)}
-
-
-def _start_form(elements: Mapping[str, Any], forms: Mapping[str, Any]) -> dict[str, Any] | None:
-    ref = next((info.get("form") for info in elements.values()
-                if info.get("tag") == "startEvent" and info.get("form")), None)
-    form = forms.get(ref) if ref else None
-    return form if isinstance(form, dict) else None
-
-
-def form_fields(schema: Mapping[str, Any] | None) -> list[tuple[str, dict[str, Any]]]:
-    """(dotted key, component) of every value field of a form-js schema (groups add their path)."""
-    out: list[tuple[str, dict[str, Any]]] = []
-
-    def walk(components: Any, prefix: str) -> None:
-        for c in components or []:
-            if not isinstance(c, dict):
-                continue
-            if c.get("type") in ("group", "dynamiclist") and c.get("components"):
-                path = c.get("path")
-                if c.get("type") == "group":
-                    walk(c["components"], f"{prefix}{path}." if path else prefix)
-                continue
-            if isinstance(c.get("key"), str):
-                out.append((prefix + c["key"], c))
-
-    walk((schema or {}).get("components"), "")
-    return out
-
-
-def applicant_mapping(declared: Mapping[str, Any] | None, start_form: Mapping[str, Any] | None
-                      ) -> tuple[dict[str, str], list[Problem]]:
-    """The checked applicant mapping: declared keys must be fields of the start form; roles not
-    declared are taken from the first field of a telling type (CCCD, phone, e-mail)."""
-    fields = form_fields(start_form)
-    keys = {k for k, _ in fields}
-    problems: list[Problem] = []
-    mapping: dict[str, str] = {}
-    for role, key in (declared or {}).items():
-        if role not in APPLICANT_ROLES:
-            problems.append(Problem(f"Unknown applicant role {role!r} (one of {', '.join(APPLICANT_ROLES)})",
-                                    code="applicant_mapping"))
-        elif not isinstance(key, str) or key not in keys:
-            problems.append(Problem(f"The applicant's {role} field {key!r} is not a field of the application form",
-                                    code="applicant_mapping", component=str(key)))
-        else:
-            mapping[role] = key
-    for role, types in _TYPED.items():
-        if role in mapping:
-            continue
-        for key, c in fields:
-            kind = (c.get("properties") or {}).get("motcua:type") or (c.get("validate") or {}).get("validationType")
-            if kind in types:
-                mapping[role] = key
-                break
-    return mapping, problems
 
 
 async def retire(code: str, number: int) -> ProcedureVersion:
@@ -231,5 +193,5 @@ async def load_from_folder(folder: Path, *, published_by: str = "loader",
         for path in sorted((folder / "forms").glob("*.form.json"))
     }
     return await publish(code, (folder / "model.bpmn").read_bytes(), forms, published_by=published_by,
-                         check_form=check_form, applicant=meta.get("applicant"))
+                         check_form=check_form, meta=metadata.from_toml(meta))
 

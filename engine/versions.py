@@ -4,10 +4,11 @@ cached by (id, digest)."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from threading import Lock
 from typing import Any
 
+from engine import metadata
 from engine import sql as rows
 from engine.dossier_lifecycle import Limit, limit_of
 from engine.errors import NotFound
@@ -28,7 +29,8 @@ class VersionInfo:
     forms: dict[str, Any]
     spec: Any
     subprocess_specs: dict[str, Any]
-    applicant: dict[str, str]  # role (name, id_number, phone, email) -> dotted field key
+    applicant: dict[str, str]  # role (name, id_number, phone, email, address) -> dotted field key
+    metadata: dict[str, Any]  # the published facts (engine/metadata.py): components, fees, legal basis…
 
     def form(self, element_id: str) -> tuple[str | None, dict[str, Any] | None]:
         ref = (self.elements.get(element_id) or {}).get("form")
@@ -57,7 +59,9 @@ async def version_info(version_id: int, digest: str | None = None) -> VersionInf
     info = VersionInfo(version.id, version.digest, version.number, version.procedure.code,
                        limit_of(version.time_limit, version.time_unit), version.lanes or {},
                        version.elements or {}, version.forms or {}, loaded.spec, loaded.subprocess_specs,
-                       dict(version.applicant or {}))
+                       dict(version.applicant or {}), metadata.of_version(version, version.procedure))
+    if version.applicant is None:  # published before the mapping existed: the fields of a telling type
+        info = replace(info, applicant=metadata.applicant_mapping(None, info.start_form())[0])
     with _versions_lock:
         _versions[(version.id, version.digest)] = info
         while len(_versions) > 512:

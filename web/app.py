@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from engine import verification
+from engine import redaction, verification
 from engine.db import close_database, connection, open_database
 from engine.runtime import Runtime
 from engine.settings import Settings
@@ -36,6 +36,8 @@ from web.citizen import apply, catalogue, registration, tracking
 from web.designer.routes import routes as designer_routes
 from web.errors import HANDLERS
 from web.i18n import LanguageMiddleware
+from web.idempotency import IdempotentCalls
+from web.middleware import DatabaseGuard, RequestLimits, SecurityHeaders
 from web.staff import dossier as staff_dossier
 from web.staff import inbox, intake, task
 
@@ -89,6 +91,11 @@ def api_routes() -> list[Route]:
     ]
 
 
+def max_request_bytes(settings: Settings) -> int:
+    """Largest request body: an application with five documents of the largest size, plus its fields."""
+    return max(settings.max_bpmn_bytes, 5 * settings.max_upload_bytes) + 1_000_000
+
+
 def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Runtime:
     """The process's runtime (web and worker alike): the forms package checks posted data."""
     from web import formcheck
@@ -109,8 +116,10 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
 
     Raises MissingSecretKey without `settings.secret_key`, unless `settings.dev`."""
     settings = with_secret(settings)
+    redaction.install()  # masks ID numbers, phones and e-mails in every log record of the process
     logging.getLogger("spiff").setLevel(logging.WARNING)  # INFO leaks task data (personal data) into logs
     logging.getLogger("motcua").setLevel(settings.log_level)
+    logging.getLogger("asyncpg.pool").setLevel(logging.ERROR)  # a traceback per reconnect try
 
     rt = runtime or build_runtime(settings, clock)
 
@@ -165,10 +174,14 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Mount("/static", app=StaticFiles(packages=[("designer", "static"), ("web", "static"), ("forms", "static")]),
               name="static"),
     ]
-    middleware = [Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="motcua_session",
+    middleware = [Middleware(SecurityHeaders, https_only=settings.https_only),  # type: ignore[arg-type]
+                  Middleware(RequestLimits, max_body=max_request_bytes(settings)),  # type: ignore[arg-type]
+                  Middleware(DatabaseGuard),  # type: ignore[arg-type]
+                  Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="motcua_session",
                              same_site="lax", https_only=settings.https_only),
                   Middleware(LanguageMiddleware, default=settings.language),  # dates and units of the page
-                  Middleware(AuthenticationMiddleware, backend=SessionOrToken())]  # inside: it reads the session
+                  Middleware(AuthenticationMiddleware, backend=SessionOrToken()),  # inside: it reads the session
+                  Middleware(IdempotentCalls)]  # type: ignore[arg-type]  # inside: it needs the user
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware,
                     exception_handlers=HANDLERS)  # type: ignore[arg-type]
     app.state.settings = settings

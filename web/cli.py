@@ -10,7 +10,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from engine import accounts, procedures
+from engine import accounts, procedures, redaction
 from engine.db import database, migrate
 from engine.errors import InvalidData, ModelInvalid
 from engine.models import User
@@ -146,6 +146,7 @@ def main(argv: list[str] | None = None) -> None:
     cu.add_argument("--full-name")
     cu.add_argument("--agency")
     args = parser.parse_args(argv)
+    redaction.install()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("spiff").setLevel(logging.WARNING)  # INFO puts task data (personal data) in logs
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -6,6 +6,7 @@ error page (error.html) in the user's language. Never a traceback.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -13,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from engine.channels import ChannelRefused
+from engine.db import DATABASE_ERRORS, is_bad_value, is_outage
 from engine.errors import (
     AuthenticationFailed,
     Conflict,
@@ -59,6 +61,8 @@ PAGE_TEXTS: dict[int | str, tuple[str, str]] = {
           N_("Hồ sơ vừa được người khác thay đổi. Vui lòng tải lại trang để xem bản mới nhất rồi thử lại.")),
     413: (N_("Tệp quá lớn"), N_("Dữ liệu hoặc tệp gửi lên quá lớn.")),
     422: (N_("Dữ liệu không hợp lệ"), N_("Dữ liệu gửi lên không hợp lệ. Vui lòng kiểm tra lại và thử lại.")),
+    503: (N_("Hệ thống tạm thời gián đoạn"),
+          N_("Hệ thống đang tạm thời gián đoạn, dữ liệu của ông/bà không bị mất. Vui lòng thử lại sau ít phút.")),
     500: (N_("Hệ thống gặp lỗi"), N_("Hệ thống gặp lỗi ngoài dự kiến và đã ghi lại. Vui lòng thử lại sau.")),
 }
 
@@ -107,11 +111,40 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return response
 
 
+RETRY_AFTER = "5"
+_outage_logged_at: list[float] = []  # monotonic time of the last outage log line: once per outage
+
+
+def _database_unavailable(request: Request, exc: Exception) -> Response:
+    now = time.monotonic()
+    if not _outage_logged_at or now - _outage_logged_at[-1] > 60:
+        log.error("database unavailable (%s); answering 503 until it is back", type(exc).__name__)
+        _outage_logged_at[:] = [now]
+    response: Response = (error_page(request, 503) if not wants_json(request) else
+                          error_response(503, "unavailable", "The service is temporarily unavailable; retry shortly"))
+    response.headers["Retry-After"] = RETRY_AFTER
+    return response
+
+
+async def database_error(request: Request, exc: Exception) -> Response:
+    """Errors of the database layer (handled inside the app, not re-raised like a 500's)."""
+    return await unexpected_error(request, exc)
+
+
 async def unexpected_error(request: Request, exc: Exception) -> Response:
+    if is_outage(exc):
+        return _database_unavailable(request, exc)
+    if is_bad_value(exc):  # too long for its column, or a character the database cannot store
+        log.warning("value refused by the database on %s %s (%s)", request.method, request.url.path,
+                    type(exc).__name__)
+        if not wants_json(request):
+            return error_page(request, 422)
+        return error_response(422, "invalid_value", "A value is too long or contains characters that cannot be stored")
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     if not wants_json(request):
         return error_page(request, 500)
     return error_response(500, "internal", "Internal error; it has been logged")
 
 
-HANDLERS = {MotcuaError: motcua_error, HTTPException: http_error, Exception: unexpected_error}
+HANDLERS = {MotcuaError: motcua_error, HTTPException: http_error, **{kind: database_error for kind in DATABASE_ERRORS},
+            Exception: unexpected_error}

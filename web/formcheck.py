@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.procedures import form_fields
+from engine.metadata import form_fields
 from forms import validate_data
 from forms.errors import SchemaInvalid
 

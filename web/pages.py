@@ -18,6 +18,7 @@ from engine.models import User
 from web import permissions
 from web.auth import current_user
 from web.i18n import LANGUAGES, gettext_for, pick
+from web.inputs import refuse_control
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]), extensions=["jinja2.ext.i18n"])
@@ -39,6 +40,7 @@ async def checked_form(request: Request, max_part_size: int = 1024 * 1024) -> Fo
     sent = str(form.get("csrf_token", ""))
     if not sent or not hmac.compare_digest(sent, str(request.session.get("csrf", ""))):
         raise PermissionDenied("The form has expired; reload the page and try again", code="csrf")
+    refuse_control(form.multi_items())
     return form
 
 

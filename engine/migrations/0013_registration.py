@@ -4,7 +4,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0008_spine')]
+    dependencies = [('models', '0010_procedure_metadata')]
 
     initial = False
 

@@ -8,12 +8,13 @@ from engine.models.dossier import AuditEvent, Dossier, DossierCounter, Rating
 from engine.models.draft import ApplicationDraft
 from engine.models.human_task import HumanTask
 from engine.models.procedure import Procedure, ProcedureVersion
+from engine.models.security import IdempotencyRecord
 from engine.models.spine import Attachment, ConfigRevision, DossierPause, DossierResult, OutboxEvent
 from engine.models.timer import Timer
 
 __all__ = [
     "ApiToken", "ApplicationDraft", "Attachment", "ConfigRevision", "DossierPause", "DossierResult", "OutboxEvent",
     "AuditEvent", "CalendarOverride", "ChannelPolicy", "DesignAudit", "Dossier",
-    "DossierCounter", "HumanTask", "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating", "RegistrationCode",
-    "Role", "Timer", "User",
+    "DossierCounter", "HumanTask", "IdempotencyRecord", "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating",
+    "RegistrationCode", "Role", "Timer", "User",
 ]

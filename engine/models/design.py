@@ -18,6 +18,9 @@ class ProcedureDraft(Model):
     procedure_id: int
     bpmn_xml = fields.TextField()
     forms: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)  # ref -> form-js schema
+    # the procedure's facts as the admin typed them, problems and all (engine/metadata.py); null: not
+    # edited yet (engine.metadata.of_draft starts from the latest version)
+    metadata: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
     revision = fields.IntField(default=0)  # every save is `WHERE revision = r`, then r + 1
     based_on = fields.IntField(null=True)  # version number the draft was last published as / taken from
     updated_by = fields.CharField(max_length=150, default="")

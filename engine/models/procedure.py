@@ -53,6 +53,9 @@ class ProcedureVersion(Model):
     # columns are added to tables that already hold versions (migration 0006 backfills them).
     time_limit = fields.DecimalField(max_digits=8, decimal_places=2, default=0, db_default=0)
     time_unit = fields.CharField(max_length=16, default="working_days", db_default="working_days")
+    # the procedure's published facts (engine/metadata.py): components, fees, legal basis, reception
+    # points, delivery options, level…; null: published before 0011 (the procedure row stands in)
+    metadata: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
     published_by = fields.CharField(max_length=150, default="")
     published_at = fields.DatetimeField(auto_now_add=True)
 

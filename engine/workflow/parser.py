@@ -27,6 +27,7 @@ from SpiffWorkflow.spiff.parser.process import SPIFF_XSD, SpiffBpmnParser
 from engine.errors import ModelInvalid, Problem
 from engine.workflow import autoforms, scripting
 from engine.workflow.extensions import MOTCUA_NS, MOTCUA_XSD, NSMAP, ModelExtensions, read_extensions
+from engine.workflow.markup import markup_problems
 
 TIMER_TAGS = ("timeDate", "timeDuration", "timeCycle")
 RESERVED_KEYS = frozenset({"typename"})  # breaks SpiffWorkflow's serializer (SPIFFWORKFLOW.md P5)
@@ -137,7 +138,7 @@ def parse_model(
     root = roots[0]
     problems: list[Problem] = []
     for each in roots:
-        problems += xsd_problems(each) + quote_timer_literals(each)
+        problems += markup_problems(each) + xsd_problems(each) + quote_timer_literals(each)
     if any(p.code == "timer_too_long" for p in problems):
         raise ModelInvalid(problems)  # never hand such a model to SpiffWorkflow
     parser = SpiffBpmnParser()

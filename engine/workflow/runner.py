@@ -8,6 +8,7 @@ READY human tasks, armed timers, uncaught events) and the new serialized state.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -163,12 +164,33 @@ def _advance(wf: MotcuaWorkflow, diff: dict[str, Any] | None = None,
 def _error_of(exc: SpiffWorkflowException) -> dict[str, Any]:
     # A failed gateway raises WorkflowException with task_spec but no task.
     spec = getattr(getattr(exc, "task", None), "task_spec", None) or getattr(exc, "task_spec", None)
-    error = {"message": str(exc).split("\n")[0][:500], "element_id": getattr(spec, "bpmn_id", None),
-             "type": type(exc).__name__}
+    # Never the exception's text: it quotes the values the expression read (personal data).
+    cause = getattr(exc, "error", None) or getattr(exc, "exception", None) or exc.__cause__
+    kind = type(cause).__name__ if isinstance(cause, BaseException) else type(exc).__name__
+    element_id = getattr(spec, "bpmn_id", None)
+    error = {"message": f"Step {element_id or '?'} failed ({kind})", "element_id": element_id,
+             "type": type(exc).__name__, "kind": kind}
+    name = _missing_name(exc, cause)
+    if name:  # a variable's name is not personal data; its value would be
+        error["missing_name"] = name
+        error["message"] = f"Step {element_id or '?'} failed ({kind}: {name} is not defined)"
     ref = getattr(exc, "data_output", None) or getattr(exc, "data_input", None)
     if ref is not None:
         error["missing_data"] = ref.bpmn_id
     return error
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
+
+
+def _missing_name(exc: BaseException, cause: Any) -> str | None:
+    """The undefined variable of a NameError-like failure (an identifier, never a value)."""
+    for each in (cause, exc):
+        name = getattr(each, "name", None)
+        if isinstance(name, str) and _IDENTIFIER.fullmatch(name):
+            return name
+    match = re.search(r"name '([A-Za-z_][A-Za-z0-9_]*)' is not defined", str(cause or exc))
+    return match.group(1) if match else None
 
 
 def _existing_error(wf: MotcuaWorkflow) -> dict[str, Any] | None:

@@ -132,3 +132,18 @@ async def login(page: Any, base: str, username: str) -> None:
     await page.fill("#password", PASSWORD)
     await page.click("button[type=submit] >> text=/Đăng nhập|Sign in/")
     await page.wait_for_load_state("load")
+
+
+async def wait_for_js(page: Any, expression: str, arg: Any = None, *, within_ms: float = 10000) -> Any:
+    """page.wait_for_function without its in-page `eval` (refused by the site's CSP: no 'unsafe-eval'):
+    polls the expression through the debugger protocol, which the CSP does not govern."""
+    import asyncio
+
+    deadline = time.monotonic() + within_ms / 1000
+    while True:
+        value = await page.evaluate(expression, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {within_ms} ms: {expression[:120]}")
+        await asyncio.sleep(0.05)

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from lxml import etree
 
-from tests.browser.conftest import PASSWORD, Watch, login, new_page, screenshot
+from tests.browser.conftest import PASSWORD, Watch, login, new_page, screenshot, wait_for_js
 from tests.conftest import shared_path
 
 #: Every point of the watermark's box (inset 1 px) must hit the watermark itself.
@@ -98,20 +98,20 @@ async def name_and_role(page: Any, lane_id: str, name: str, role: str) -> None:
     await page.fill("#bio-properties-panel-name", name)
     await open_group(page, "motcua-role")
     await page.select_option("#bio-properties-panel-motcua-role-code", role)
-    await page.wait_for_function("""([id, name, role]) => {
+    await wait_for_js(page, """([id, name, role]) => {
         const bo = window.motcuaModeler.get('elementRegistry').get(id).businessObject;
         const ext = bo.extensionElements && bo.extensionElements.values.find(v => v.$type === 'motcua:Role');
         return bo.name === name && ext && ext.code === role; }""", arg=[lane_id, name, role])
 
 
 async def wait_saved(page: Any) -> None:
-    await page.wait_for_function("document.getElementById('save-status').dataset.state === 'saved'", timeout=15000)
+    await wait_for_js(page, "document.getElementById('save-status').dataset.state === 'saved'", within_ms=15000)
 
 
 async def check(page: Any) -> list[dict[str, str]]:
     await page.evaluate("document.getElementById('check-summary').textContent = ''")
     await page.click("#btn-check")
-    await page.wait_for_function("document.getElementById('check-summary').textContent !== ''")
+    await wait_for_js(page, "document.getElementById('check-summary').textContent !== ''")
     return await page.evaluate("""() => [...document.querySelectorAll('#problems li')]
         .map(li => ({code: li.dataset.code, element: li.dataset.element || '', text: li.textContent}))""")
 
@@ -162,7 +162,7 @@ async def test_admin_draws_checks_fixes_and_publishes_a_procedure(server: str, b
     await page.fill("#bio-properties-panel-name", "Thẩm định hồ sơ")
     await open_group(page, "motcua-form")
     await page.select_option("#bio-properties-panel-motcua-form-ref", "appraisal")
-    await page.wait_for_function("""(id) => (window.motcuaModeler.get('elementRegistry').get(id)
+    await wait_for_js(page, """(id) => (window.motcuaModeler.get('elementRegistry').get(id)
         .businessObject.extensionElements || {values: []}).values.some(v => v.ref === 'appraisal')""", arg=task_id)
     await screenshot(page, "designer-panel")
 
@@ -229,10 +229,10 @@ async def test_admin_draws_checks_fixes_and_publishes_a_procedure(server: str, b
     await page.wait_for_selector(".fjs-editor-container .fjs-form-field-textfield")
     await open_group(page, "general")
     await page.fill("#bio-properties-panel-label", "Ý kiến thẩm định")
-    await page.wait_for_function("JSON.stringify(window.motcuaFormEditor.saveSchema()).includes('Ý kiến thẩm định')")
+    await wait_for_js(page, "JSON.stringify(window.motcuaFormEditor.saveSchema()).includes('Ý kiến thẩm định')")
     assert await page.inner_text("#form-status") == "Có thay đổi chưa lưu"
     await page.click("#btn-save-form")
-    await page.wait_for_function("document.getElementById('form-status').dataset.state === 'saved'")
+    await wait_for_js(page, "document.getElementById('form-status').dataset.state === 'saved'")
     saved = await page.request.get(f"{server}/designer/9.000001/forms/appraisal/preview")
     assert "Ý kiến thẩm định" in await saved.text()
     for frame in ("#preview-phone", "#preview-desktop"):
@@ -374,7 +374,7 @@ async def test_admin_draws_a_gateway_with_a_condition_and_a_dossier_runs_its_bra
     await select_flow(page, to_fast)
     await open_group(page, "motcua-condition")
     await page.fill("#bio-properties-panel-motcua-condition-expression", 'intake_note == "fast"')
-    await page.wait_for_function("""(id) => {
+    await wait_for_js(page, """(id) => {
         const c = window.motcuaModeler.get('elementRegistry').get(id).businessObject.conditionExpression;
         return c && c.body === 'intake_note == "fast"'; }""", arg=to_fast)
     await screenshot(page, "designer-condition")

@@ -10,12 +10,14 @@ from engine.errors import InvalidData
 from engine.models import User
 from web.api.common import iso, json_body
 from web.auth import requires
+from web.inputs import refuse_control
 from web.permissions import SIGNED_IN
 
 
 async def token(request: Request) -> JSONResponse:
     if request.headers.get("content-type", "").startswith(("application/x-www-form-urlencoded", "multipart/")):
         form = await request.form()
+        refuse_control(form.multi_items())
         body = {k: form.get(k) for k in ("username", "password")}
     else:
         body = await json_body(request)

@@ -15,6 +15,7 @@ from engine.errors import InvalidData, NotFound
 from engine.models import Dossier, Procedure, User
 from engine.versions import current_version_info
 from web.auth import current_user, requires
+from web.citizen.facts import facts
 from web.documents import fmt
 from web.pages import checked_form, language, render
 from web.permissions import APPLY_ONLINE
@@ -51,6 +52,7 @@ async def _apply(request: Request, user: User) -> Response:
         draft = await drafts.resume(user, code, now)
         bound = spec.bind(None, draft.data if draft else None, lang=lang)
         return render(request, "citizen/apply.html", forms_css=FORMS_CSS, code=code, version=version,
+                      info=facts(version, lang),
                       form_html=forms.render(bound), multipart=forms.needs_multipart(bound),
                       submission=uuid.uuid4().hex, errors={}, draft_saved_at=fmt(draft.updated_at) if draft else None)
     settings = request.app.state.settings
@@ -66,6 +68,7 @@ async def _apply(request: Request, user: User) -> Response:
             data = await store_uploads(request, bound)
         except InvalidData as exc:
             return render(request, "citizen/apply.html", forms_css=FORMS_CSS, status=200, code=code, version=version,
+                          info=facts(version, lang),
                           form_html=forms.render(bound), multipart=forms.needs_multipart(bound),
                           submission=submission, errors=exc.params.get("fields", {}))
         dossier = await dossiers.submit(request.app.state.runtime, code, data, now=request.app.state.clock(),
@@ -77,6 +80,7 @@ async def _apply(request: Request, user: User) -> Response:
     # 200 also when the page shows errors: a re-rendered HTML form is the normal answer (GOV.UK
     # pattern), and the error summary, title prefix and aria-invalid carry the failure
     return render(request, "citizen/apply.html", forms_css=FORMS_CSS, code=code, version=version,
+                  info=facts(version, lang),
                   has_errors=bound.shows_errors,
                   form_html=forms.render(bound), multipart=forms.needs_multipart(bound), submission=submission,
                   errors={})

@@ -1,4 +1,5 @@
-"""The procedure catalogue (search with or without diacritics) and each procedure's page."""
+"""The procedure catalogue (search with or without diacritics) and each procedure's page, both
+showing the facts of the published version (web/citizen/facts.py)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,16 @@ from starlette.responses import Response
 from engine import catalogue, channels
 from engine.errors import NotFound
 from engine.models import Procedure
+from engine.versions import current_version_info
+from web.citizen.facts import facts
 from web.documents import time_limit_label
-from web.pages import render
+from web.pages import language, render
 
 
 @dataclass(frozen=True)
 class ProcedureCard:
+    """The staff intake list's line (web/staff/intake.py), from the catalogue row."""
+
     code: str
     name: str
     agency: str
@@ -35,15 +40,16 @@ def card(p: Procedure) -> ProcedureCard:
 
 async def home(request: Request) -> Response:
     query = request.query_params.get("q", "")[:100]
-    found = [card(p) for p in await catalogue.search(query)]
+    lang = language(request)
+    found = [facts(await current_version_info(p.code), lang) for p in await catalogue.search(query)]
     return render(request, "citizen/catalogue.html", query=query, procedures=found)
 
 
 async def procedure_page(request: Request) -> Response:
-    procedure = await Procedure.get_or_none(code=request.path_params["code"])
-    if procedure is None or not await catalogue.search(procedure.code):
-        raise NotFound("No such procedure", code=request.path_params["code"])
+    code = request.path_params["code"]
+    if not code or not any(p.code == code for p in await catalogue.search(code)):
+        raise NotFound("No such procedure", code=code)
+    info = facts(await current_version_info(code), language(request))
     today = channels.local_date(request.app.state.clock())
-    policy = channels.summary(await channels.policies_for(procedure.code, today, ""), procedure.code, today, "")
-    return render(request, "citizen/procedure.html", p=procedure, info=card(procedure), policy=policy,
-                  today=today.strftime("%d/%m/%Y"))
+    policy = channels.summary(await channels.policies_for(code, today, ""), code, today, "")
+    return render(request, "citizen/procedure.html", info=info, policy=policy, today=today.strftime("%d/%m/%Y"))

@@ -30,6 +30,7 @@ from web.auth import requires
 from web.designer.common import catalogue, form_list, now_of, revision_of
 from web.designer.problems import problem_views, problems_response
 from web.documents import fmt
+from web.downloads import model_download
 from web.i18n import gettext_for
 from web.pages import check_csrf, language, render
 from web.permissions import DESIGN
@@ -146,6 +147,7 @@ def audit_labels(gettext: Any) -> dict[str, str]:
         "edited": gettext("sửa sơ đồ"), "form_saved": gettext("lưu biểu mẫu"), "form_deleted": gettext("xóa biểu mẫu"),
         "checked": gettext("kiểm tra"), "published": gettext("xuất bản"),
         "publish_unchanged": gettext("xuất bản (không có thay đổi)"), "publish_refused": gettext("xuất bản bị từ chối"),
+        "metadata_saved": gettext("sửa thông tin thủ tục"),
     }
 
 
@@ -187,8 +189,7 @@ async def publish(request: Request, user: User) -> Response:
 @requires(DESIGN)
 async def export(request: Request, user: User) -> Response:
     name, xml = await design.export(request.path_params["code"], request.query_params.get("v", "draft"))
-    return Response(xml, media_type="application/xml",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return model_download(xml, name)
 
 
 @requires(DESIGN)

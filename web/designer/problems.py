@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse
 
 from designer import diff
 from engine.errors import Problem
+from web.designer.metadata import problem_text
 from web.i18n import gettext_for
 from web.pages import language
 
@@ -64,6 +65,11 @@ def problem_views(request: Request, code: str, problems: list[Problem], names: d
     tr = gettext_for(language(request))
     views = []
     for p in problems:
+        if p.code.startswith("metadata_") or p.code == "applicant_mapping":  # the procedure's facts
+            line = problem_text(tr.gettext, p)
+            views.append(ProblemView(line.text, p.message, p.code, None, None, p.component,
+                                     f"/designer/{code}/metadata#{line.anchor}"))
+            continue
         name = names.get(p.element_id) or p.element_id if p.element_id else tr.gettext("mô hình")
         text = tr.gettext(PROBLEM_TEXTS.get(p.code, OTHER_PROBLEM)) % {"name": name, "form": p.form or ""}
         href = f"/designer/{code}/forms/{p.form}" if p.form and p.code != "form_missing" else None

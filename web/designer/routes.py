@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from web.designer import forms, migrate, pages, simulate
+from web.designer import forms, metadata, migrate, pages, simulate
 
 
 def routes() -> list[BaseRoute]:
@@ -19,6 +19,8 @@ def routes() -> list[BaseRoute]:
         Route("/{code}/export.bpmn", pages.export),
         Route("/{code}/import", pages.import_model, methods=["POST"]),
         Route("/{code}/diff", pages.diff_page),
+        Route("/{code}/metadata", metadata.page),
+        Route("/{code}/metadata", metadata.save, methods=["POST"]),
         Route("/{code}/forms", forms.add, methods=["POST"]),
         Route("/{code}/forms/{ref}", forms.editor),
         Route("/{code}/forms/{ref}", forms.save, methods=["POST"]),

@@ -17,6 +17,7 @@ from engine.lifecycle import Status
 from engine.models import HumanTask, Procedure, ProcedureVersion, User
 from web.auth import requires
 from web.documents import fmt, fmt_due
+from web.downloads import model_download
 from web.i18n import gettext_for
 from web.pages import checked_form, language, render
 from web.permissions import STAFF_PAGES
@@ -156,4 +157,4 @@ async def take_step(request: Request, user: User) -> Response:
 async def diagram(request: Request, user: User) -> Response:
     dossier = await dossiers.get_for(request.path_params["code"], user)
     version = await ProcedureVersion.get(id=dossier.procedure_version_id)
-    return Response(version.bpmn_xml, media_type="application/xml")
+    return model_download(version.bpmn_xml, f"{dossier.code}.bpmn")

@@ -1,0 +1,83 @@
+"""`Idempotency-Key` on every state-changing API call (POST/PUT/PATCH/DELETE under /api/): the
+first answer (2xx or 4xx) is replayed to a retry after a lost response, with `Idempotent-Replayed:
+true`; a 5xx frees the key. Submitting a dossier keeps its own key inside the dossier's transaction
+(it answers the replay itself), so that route is left to it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from engine import idempotency
+from engine.errors import MotcuaError
+from web.auth import current_user
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
+MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+OWN_KEY = frozenset({"/api/v1/dossiers", "/api/v1/auth/token"})
+
+
+class IdempotentCalls:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if (scope["type"] != "http" or scope["method"] not in MUTATING or not path.startswith("/api/")
+                or path in OWN_KEY):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        key = request.headers.get("idempotency-key")
+        user_id = getattr(current_user(request), "id", None)
+        if key is None or user_id is None:  # anonymous calls are refused by the route anyway
+            await self.app(scope, receive, send)
+            return
+        body = await request.body()
+        now = request.app.state.clock()
+        try:
+            first = await idempotency.reserve(user_id, key, scope["method"], path,
+                                              idempotency.fingerprint(scope["method"], path, body), now)
+        except MotcuaError as exc:
+            from web.errors import motcua_error
+
+            await (await motcua_error(request, exc))(scope, receive, send)
+            return
+        if first is not None:
+            replay = Response(first.body, status_code=first.status, media_type=first.content_type or None,
+                              headers={"Idempotent-Replayed": "true"})
+            await replay(scope, receive, send)
+            return
+        sent = False
+
+        async def replay_body() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        status, content_type, chunks = 500, "", []
+
+        async def capture(message: Message) -> None:
+            nonlocal status, content_type
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                content_type = next((v.decode("latin-1") for k, v in message.get("headers", [])
+                                     if k.lower() == b"content-type"), "")
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, replay_body, capture)
+        finally:
+            if status >= 500:
+                await idempotency.release(user_id, key)
+            else:
+                await idempotency.store(user_id, key, status, content_type, b"".join(chunks).decode("utf-8", "replace"))

@@ -1,0 +1,166 @@
+"""Pure-ASGI middleware: security headers on every answer, and a cap on request bodies.
+
+SecurityHeaders: a strict Content-Security-Policy (scripts only from this origin: no inline script,
+no eval), `frame-ancestors 'self'`, `nosniff`, `Referrer-Policy`, `Cache-Control: no-store` on
+everything but static assets (pages and API answers carry personal data), HSTS when the site is
+served over HTTPS. A header a route set itself (a sandboxed download's own CSP) is kept.
+
+RequestLimits: an address (path or query) with control characters is answered 400; a body larger
+than the limit is answered 413 before it is read: at once from `Content-Length`, or as soon as a
+chunked body passes the limit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import unquote
+
+from starlette.requests import Request
+
+from engine.db import DATABASE_ERRORS
+from web.inputs import has_control
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+       "font-src 'self' data:; connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'self'; "
+       "form-action 'self'; frame-ancestors 'self'")
+
+
+def _has(headers: list[tuple[bytes, bytes]], name: bytes) -> bool:
+    return any(k.lower() == name for k, _ in headers)
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp, *, https_only: bool = False) -> None:
+        self.app = app
+        self.https_only = https_only
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = scope.get("path", "").startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                wanted = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
+                          (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"SAMEORIGIN")]
+                if not static:
+                    wanted.append((b"cache-control", b"no-store"))
+                if self.https_only:
+                    wanted.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+                headers += [(k, v) for k, v in wanted if not _has(headers, k)]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class RequestLimits:
+    def __init__(self, app: ASGIApp, *, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def _refuse(self, scope: Scope, send: Send, status: int = 413) -> None:
+        api = scope.get("path", "").startswith("/api/")
+        mb = max(1, self.max_body // 1_000_000)
+        code, message, title, text = (
+            ("payload_too_large", f"The request body is larger than {mb} MB", "Dữ liệu gửi lên quá lớn",
+             f"Tối đa {mb} MB. Hãy quay lại và chọn tệp nhỏ hơn.") if status == 413 else
+            ("control_characters", "The address contains control characters", "Địa chỉ không hợp lệ",
+             "Địa chỉ trang chứa ký tự không được phép. Hãy kiểm tra lại đường dẫn."))
+        if api:
+            body = json.dumps({"error": {"code": code, "message": message, "details": {}}}).encode()
+            kind = b"application/json"
+        else:
+            body = (f"<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>{title}</title>"
+                    f"<h1>{title}</h1><p>{text}</p></html>").encode()
+            kind = b"text/html; charset=utf-8"
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query = unquote(scope.get("query_string", b"").decode("latin-1"))
+        if has_control(scope.get("path", ""), strict=True) or has_control(query, strict=True):
+            await self._refuse(scope, send, 400)
+            return
+        for key, value in scope.get("headers", []):
+            if key == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = -1
+                if declared < 0 or declared > self.max_body:
+                    await self._refuse(scope, send)
+                    return
+        seen = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body:
+                    raise BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:
+                await self._refuse(scope, send)
+
+
+class DatabaseGuard:
+    """Errors of the database layer raised anywhere inside (sign-in included, which runs before the
+    routes' own error handling) become an answer: 503 + Retry-After during an outage, 422 for a
+    value the database refused, else the 500 page; never a dropped connection or a traceback."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except DATABASE_ERRORS as exc:
+            if started:
+                raise
+            from web.errors import unexpected_error
+
+            response = await unexpected_error(Request(scope), exc)
+            await response(scope, receive, send)

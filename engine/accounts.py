@@ -9,10 +9,12 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from tortoise.transactions import in_transaction
 
 from engine import sql as rows
-from engine.errors import AuthenticationFailed, InvalidData
-from engine.models import ApiToken, Role, User
+from engine import throttle
+from engine.errors import AuthenticationFailed, InvalidData, NotFound
+from engine.models import Agency, ApiToken, Role, User
 from engine.models.accounts import USER_KINDS
 
 _hasher = PasswordHasher()
@@ -50,20 +52,70 @@ async def create_user(username: str, password: str, kind: str, *, full_name: str
         problems["roles"] = [f"unknown role(s): {', '.join(sorted(set(role_list) - known))}"]
     if await User.filter(username=username).exists():
         problems["username"] = ["already taken"]
+    await _check_agency(agency, problems)
     if problems:
         raise InvalidData("Invalid user", fields=problems)
     return await User.create(username=username, password_hash=hash_password(password), kind=kind,
                              full_name=full_name, roles=role_list, agency=agency)
 
 
-async def authenticate(username: str, password: str) -> User:
+async def _check_agency(agency: str, problems: dict[str, list[str]]) -> None:
+    if agency and (len(agency) > 32 or not await Agency.filter(code=agency, active=True).exists()):
+        problems["agency"] = ["an active agency, or none"]
+
+
+async def update_user(user_id: int, *, full_name: str, kind: str, roles: Iterable[str], agency: str) -> User:
+    """Change an account's name, kind, roles and agency (InvalidData lists every problem)."""
+    user = await User.get_or_none(id=user_id)
+    if user is None:
+        raise NotFound("No such user", id=user_id)
+    problems: dict[str, list[str]] = {}
+    if kind not in USER_KINDS:
+        problems["kind"] = [f"one of {', '.join(USER_KINDS)}"]
+    if len(full_name) > 200:
+        problems["full_name"] = ["at most 200 characters"]
+    role_list = list(dict.fromkeys(roles))
+    unknown = set(role_list) - {r.code for r in await Role.filter(code__in=role_list)}
+    if unknown:
+        problems["roles"] = [f"unknown role(s): {', '.join(sorted(unknown))}"]
+    await _check_agency(agency, problems)
+    if problems:
+        raise InvalidData("Invalid user", fields=problems)
+    user.update_from_dict({"full_name": full_name, "kind": kind, "roles": role_list, "agency": agency})
+    await user.save(update_fields=["full_name", "kind", "roles", "agency"])
+    return user
+
+
+async def deactivate_user(user_id: int) -> None:
+    """The account can no longer sign in; its API tokens are deleted and its page sessions end (the
+    session middleware only admits active accounts), in one transaction."""
+    async with in_transaction():
+        if not await User.filter(id=user_id).update(is_active=False):
+            raise NotFound("No such user", id=user_id)
+        await ApiToken.filter(user_id=user_id).delete()
+
+
+async def authenticate(username: str, password: str, *, address: str | None = None,
+                       now: datetime | None = None) -> User:
+    """The account, or AuthenticationFailed. With `now` (the pages and the API pass it) failures are
+    throttled per account and per `address`: TooManyAttempts while blocked, whatever the password."""
+    if now is not None:
+        await throttle.check("login-account", username.casefold(), now)
+        if address:
+            await throttle.check("login-address", address, now)
     user = await User.get_or_none(username=username, is_active=True)
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
-        raise AuthenticationFailed("Wrong username or password") from None
+        user = None
     if user is None:
+        if now is not None:
+            await throttle.hit("login-account", username.casefold(), throttle.LOGIN_ACCOUNT, now)
+            if address:
+                await throttle.hit("login-address", address, throttle.LOGIN_ADDRESS, now)
         raise AuthenticationFailed("Wrong username or password")
+    if now is not None:
+        await throttle.clear("login-account", username.casefold())
     return user
 
 

@@ -322,3 +322,36 @@ async def delete_policy(policy_id: int) -> None:
 async def list_policies(*, active_only: bool = False) -> list[ChannelPolicy]:
     query = ChannelPolicy.filter(active=True) if active_only else ChannelPolicy.all()
     return await query.order_by("start_on", "id")
+
+
+# ------------------------------------------------------------------ the admin page's preview
+@dataclass(frozen=True)
+class PolicyPreview:
+    """What a rule would do before it is saved: the days it covers (the first ones), the procedures
+    (empty = every one), and the message the counter intake page shows for a paper dossier."""
+
+    rule: ChannelPolicy
+    days: list[date]
+    more_days: int  # covered days after the listed ones (-1: open-ended)
+    paper_refused: bool
+    message: dict[str, str]
+
+
+def preview_policy(values: dict[str, Any], procedure_codes: Sequence[str], today: date, *,
+                   shown: int = 10, horizon: int = 366) -> PolicyPreview:
+    """Check `values` as create_policy does (InvalidData) and describe the unsaved rule's effect."""
+    clean = _clean(values, required=("name", "start_on", "channels_allowed"))
+    _check_range(clean["start_on"], clean.get("end_on"))
+    rule = ChannelPolicy(**clean)
+    first, last = max(rule.start_on, today), rule.end_on
+    covered: list[date] = []
+    day, limit = first, first.toordinal() + horizon
+    while (last is None or day <= last) and day.toordinal() < limit:
+        if not rule.weekdays or day.weekday() in rule.weekdays:
+            covered.append(day)
+        day = date.fromordinal(day.toordinal() + 1)
+    more = -1 if last is None else max(0, len(covered) - shown)
+    paper_refused = "counter" not in rule.channels_allowed
+    code = (rule.procedure_codes or list(procedure_codes) or ["—"])[0]
+    message = refusal_message(rule, code, "counter", covered[0]) if paper_refused and covered else {}
+    return PolicyPreview(rule, covered[:shown], more, paper_refused, message)

@@ -57,6 +57,12 @@ class Conflict(MotcuaError):
     code = "conflict"
 
 
+class TooManyAttempts(MotcuaError):
+    """Throttled (sign-in, tracking): `retry_after` seconds until the caller may try again."""
+
+    code = "too_many_attempts"
+
+
 class InvalidData(MotcuaError):
     code = "invalid_data"
 

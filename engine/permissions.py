@@ -1,6 +1,9 @@
 """Who may do what to a dossier: one module, named predicates (no `user.kind` comparisons elsewhere).
 
     can_see(user, dossier)              staff, managers: every dossier; citizens: their own
+                                        (staff are further scoped to their agency's dossiers:
+                                        engine.agencies.visible_agencies, checked by every command
+                                        and query of engine.dossiers, the inbox included)
     can_work_on(user, role)             a task of `role` (staff and managers holding the role)
     can_step(user, command, …)          a lifecycle command asked for directly (API, pages):
         * the command must not belong to an open task's decision (`motcua:lifecycle` rule of a

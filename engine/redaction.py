@@ -23,6 +23,16 @@ def redact(text: str) -> str:
     return text
 
 
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, (int, float, bool)) or value is None:
+        return value
+    text = str(value)  # exceptions, objects: their text may quote values
+    masked = redact(text)
+    return masked if masked != text else value
+
+
 _installed: list[Any] = []
 
 
@@ -34,9 +44,13 @@ def install() -> None:
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
-        try:
-            record.msg = redact(record.getMessage())
-            record.args = None
+        try:  # arguments stay arguments (uvicorn's access formatter reads them by position)
+            if isinstance(record.msg, str):
+                record.msg = redact(record.msg)
+            if isinstance(record.args, tuple):
+                record.args = tuple(_masked(a) for a in record.args)
+            elif isinstance(record.args, dict):
+                record.args = {k: _masked(v) for k, v in record.args.items()}
             if record.exc_info and not record.exc_text:
                 record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
         except Exception:  # never lose the record itself

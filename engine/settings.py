@@ -38,6 +38,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "MOTCUA_REGISTRATION": ("", "Citizen self-registration at /dang-ky: off, demo (the verification code is shown "
                                 "on the page) or on (sent by the verification deliverer); empty = demo when "
                                 "MOTCUA_DEV=1, else off"),
+    "MOTCUA_TRUSTED_PROXIES": ("", "Comma-separated addresses of the reverse proxies whose X-Forwarded-For / "
+                                   "X-Forwarded-Proto are believed (empty: none; the client address is the peer's)"),
     "HOST": ("127.0.0.1", "Address `motcua serve` binds to"),
     "PORT": ("8000", "Port `motcua serve` listens on"),
 }
@@ -63,6 +65,7 @@ class Settings:
     webhook_url: str = ""
     webhook_secret: str = ""
     registration: str = "off"
+    trusted_proxies: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
     extra: dict[str, str] = field(default_factory=dict)
@@ -95,6 +98,7 @@ class Settings:
             webhook_url=get("MOTCUA_WEBHOOK_URL"),
             webhook_secret=get("MOTCUA_WEBHOOK_SECRET"),
             registration=_registration(get("MOTCUA_REGISTRATION"), dev),
+            trusted_proxies=get("MOTCUA_TRUSTED_PROXIES"),
             host=get("HOST"),
             port=int(get("PORT")),
         )

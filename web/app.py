@@ -23,7 +23,7 @@ from engine.db import close_database, connection, open_database
 from engine.runtime import Runtime
 from engine.settings import Settings
 from web import documents, pages
-from web.admin import deliveries
+from web.admin.routes import routes as admin_routes
 from web.api import accounts as api_accounts
 from web.api import calendar as api_calendar
 from web.api import channels as api_channels
@@ -151,8 +151,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Route("/tra-cuu/{code}", tracking.status),
         Route("/tra-cuu/{code}/danh-gia", tracking.rate, methods=["POST"]),
         Route("/tra-cuu/{code}/bo-sung", tracking.supplement, methods=["POST"]),
-        Route("/quan-tri/hang-doi", deliveries.page),
-        Route("/quan-tri/hang-doi/gui-lai", deliveries.retry, methods=["POST"]),
+        *admin_routes(),
         Route("/can-bo", inbox.inbox),
         Route("/can-bo/viec/{task_id}", task.task_page, methods=["GET", "POST"]),
         Route("/can-bo/viec/{task_id}/nhan", inbox.claim, methods=["POST"]),

@@ -10,10 +10,10 @@ import secrets
 import sys
 from pathlib import Path
 
-from engine import accounts, procedures, redaction
+from engine import accounts, agencies, procedures, redaction
 from engine.db import database, migrate
 from engine.errors import InvalidData, ModelInvalid
-from engine.models import User
+from engine.models import Agency, ReceptionPoint, User
 from engine.settings import Settings
 from forms import check_schema
 
@@ -26,6 +26,32 @@ DEMO_USERS = [
     ("lanhdao", "lanhdao-demo-2026", "staff", ["leader"], "Lãnh đạo"),
     ("congdan", "congdan-demo-2026", "citizen", [], "Nguyễn Văn An"),
 ]
+
+
+#: the demo province: its committee, its public-administration centre with two reception points, two communes
+DEMO_AGENCIES = [
+    # code, name, tier, kind, commune type, parent, reception points (code, name, address)
+    ("000.00.00.H00", "Ủy ban nhân dân tỉnh", "province", "province_committee", "", "", []),
+    ("000.00.22.H00", "Trung tâm Phục vụ hành chính công tỉnh", "province", "centre", "", "000.00.00.H00",
+     [("TTHC-1", "Trung tâm Phục vụ hành chính công tỉnh — trụ sở chính", "Số 1 đường Trần Phú"),
+      ("TTHC-2", "Trung tâm Phục vụ hành chính công tỉnh — chi nhánh số 2", "Số 25 đường Lê Lợi")]),
+    ("000.01.01.H00", "Ủy ban nhân dân xã Đông Anh", "commune", "commune_committee", "xa", "000.00.00.H00",
+     [("XA-DONGANH", "Bộ phận Một cửa xã Đông Anh", "Thôn Đông, xã Đông Anh")]),
+    ("000.01.02.H00", "Ủy ban nhân dân phường Ba Đình", "commune", "commune_committee", "phuong", "000.00.00.H00",
+     [("PHUONG-BADINH", "Bộ phận Một cửa phường Ba Đình", "Số 2 phố Đội Cấn")]),
+]
+
+
+async def seed_demo_agencies() -> None:
+    for code, name, tier, kind, commune_type, parent, points in DEMO_AGENCIES:
+        if not await Agency.filter(code=code).exists():
+            await agencies.save_agency({"code": code, "name": name, "tier": tier, "kind": kind,
+                                        "commune_type": commune_type, "parent_code": parent})
+        for point, point_name, address in points:
+            if not await ReceptionPoint.filter(code=point).exists():
+                await agencies.save_point({"code": point, "name": point_name, "address": address,
+                                           "agency_code": code})
+    await agencies.place_unplaced()
 
 
 def _settings_with_secret(settings: Settings) -> Settings:
@@ -65,6 +91,7 @@ async def _demo_setup(settings: Settings) -> list[str]:
     await migrate(settings)
     loaded = await load_procedures(settings, SHIPPED_PROCEDURES)
     async with database(settings):
+        await seed_demo_agencies()
         for username, password, kind, roles, name in DEMO_USERS:
             if not await User.filter(username=username).exists():
                 await accounts.create_user(username, password, kind, roles=roles, full_name=name)
@@ -89,7 +116,9 @@ def serve(settings: Settings) -> None:
 
     from web.app import create_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    # proxy headers only from MOTCUA_TRUSTED_PROXIES (uvicorn's default trusts 127.0.0.1)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+                proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.trusted_proxies or "")
 
 
 async def _worker(settings: Settings) -> None:

@@ -23,6 +23,7 @@ from engine.errors import (
     MotcuaError,
     NotFound,
     PermissionDenied,
+    TooManyAttempts,
     WorkflowFailed,
 )
 from web.auth import wants_json
@@ -38,6 +39,7 @@ STATUS = {
     AuthenticationFailed: 401,
     Conflict: 409,
     InvalidData: 422,
+    TooManyAttempts: 429,
     ModelInvalid: 422,
     WorkflowFailed: 422,
 }
@@ -63,6 +65,7 @@ PAGE_TEXTS: dict[int | str, tuple[str, str]] = {
     422: (N_("Dữ liệu không hợp lệ"), N_("Dữ liệu gửi lên không hợp lệ. Vui lòng kiểm tra lại và thử lại.")),
     503: (N_("Hệ thống tạm thời gián đoạn"),
           N_("Hệ thống đang tạm thời gián đoạn, dữ liệu của ông/bà không bị mất. Vui lòng thử lại sau ít phút.")),
+    429: (N_("Quá nhiều lần thử"), N_("Ông/bà đã thử quá nhiều lần. Vui lòng chờ ít phút rồi thử lại.")),
     500: (N_("Hệ thống gặp lỗi"), N_("Hệ thống gặp lỗi ngoài dự kiến và đã ghi lại. Vui lòng thử lại sau.")),
 }
 
@@ -94,6 +97,8 @@ async def motcua_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, ModelInvalid):
         details = {"problems": [p.as_dict() for p in exc.problems]}
     response = error_response(status, exc.code, exc.message, details)
+    if status == 429:
+        response.headers["Retry-After"] = str(exc.params.get("retry_after", 60))
     if status == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
     return response

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from engine import accounts
-from engine.errors import AuthenticationFailed, PermissionDenied
+from engine.errors import AuthenticationFailed, PermissionDenied, TooManyAttempts
 from engine.models import User
 from web import permissions
 from web.auth import current_user
@@ -85,6 +85,12 @@ def sign_in(request: Request, user: User) -> None:
     request.session.update({**kept, "user_id": user.id, "csrf": secrets.token_urlsafe(32)})
 
 
+def client_address(request: Request) -> str:
+    """The caller's address as the server saw it: proxy headers are applied by uvicorn only for the
+    proxies in MOTCUA_TRUSTED_PROXIES, so a forged X-Forwarded-For from anyone else changes nothing."""
+    return request.client.host if request.client else ""
+
+
 async def login(request: Request) -> Response:
     can_register = request.app.state.settings.registration != "off"
     if request.method == "GET":
@@ -93,11 +99,19 @@ async def login(request: Request) -> Response:
     form = await check_csrf(request)
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     try:
-        user = await accounts.authenticate(username, password)
-    except AuthenticationFailed:
-        message = gettext_for(language(request)).gettext("Sai tên đăng nhập hoặc mật khẩu")
-        return render(request, "login.html", status=401, error=message, username=username,
-                      can_register=can_register, next_path=safe_next(form.get("next"), ""))
+        user = await accounts.authenticate(username, password, address=client_address(request),
+                                           now=request.app.state.clock())
+    except (AuthenticationFailed, TooManyAttempts) as exc:
+        tr = gettext_for(language(request))
+        throttled = isinstance(exc, TooManyAttempts)
+        message = tr.gettext("Ông/bà đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)s phút.") % {
+            "minutes": max(1, int(exc.params.get("retry_after", 60)) // 60)} if throttled else tr.gettext(
+            "Sai tên đăng nhập hoặc mật khẩu")
+        response = render(request, "login.html", status=429 if throttled else 401, error=message,
+                          username=username, can_register=can_register, next_path=safe_next(form.get("next"), ""))
+        if throttled:
+            response.headers["Retry-After"] = str(exc.params.get("retry_after", 60))
+        return response
     sign_in(request, user)
     return RedirectResponse(safe_next(form.get("next"), permissions.home_of(user)), status_code=303)
 

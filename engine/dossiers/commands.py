@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 
-from engine import channels, permissions, sql
+from engine import agencies, channels, permissions, sql
 from engine import events as ev
 from engine.dossier_lifecycle import EXTEND, SLA_KINDS, Plan, Step, plan
 from engine.dossiers.applicant import applicant_columns, attachment_rows
@@ -123,6 +123,7 @@ async def submit_once(rt: Runtime, procedure_code: str, data: dict[str, Any], *,
     exception_record = await channels.check_intake(procedure_code, channel, channels.local_date(now),
                                                    reception_point, submitter_kind, channel_exception,
                                                    actor=actor, policies=policies)
+    placed = await agencies.agency_for_dossier(procedure_code, reception_point, user)
     result = runner.start(version.spec, version.subprocess_specs, data, engine=rt.script_engine)
     now = now.astimezone(UTC)
     values: dict[str, Any] = {
@@ -132,7 +133,8 @@ async def submit_once(rt: Runtime, procedure_code: str, data: dict[str, Any], *,
         "idempotency_key": scoped_key, "error": result.error,
         "next_timer_at": min((t.due_at for t in result.timers), default=None), "created_at": now,
         "updated_at": now, "completed_at": now if result.status == "completed" else None,
-        "lifecycle_status": 1, "reception_point": reception_point, "channel_exception": exception_record,
+        "lifecycle_status": 1, "reception_point": reception_point, "agency_code": placed,
+        "channel_exception": exception_record,
         "accepted_at": None, "due_original_at": None, "due_adjusted_at": None, "extension": None,
         "supplement_requests": 0, "supplement_overridden": False, "late_flag": False, "late_reason": "",
         "pauses": [], "refusal": None,
@@ -172,12 +174,19 @@ async def submit(rt: Runtime, procedure_code: str, data: dict[str, Any], **kwarg
 
 
 # ------------------------------------------------------------------ tasks
+async def _check_scope(user: User, loaded: Loaded, *, task_id: str) -> None:
+    """Staff of another agency get the answer of a missing task (no enumeration)."""
+    if not await agencies.may_see(user, loaded.dossier.agency_code):
+        raise NotFound("No such task in your inbox", task_id=task_id)
+
+
 async def complete_task(rt: Runtime, task_id: str, data: dict[str, Any], user: User, now: datetime,
                         loaded: Loaded | None = None) -> DossierRow:
     """Complete a READY task with data checked against its form (only its writable fields are kept)."""
     loaded = loaded or await load_task(task_id)
     task = loaded.task
     assert task is not None and task.id == task_id
+    await _check_scope(user, loaded, task_id=task_id)
     if not permissions.can_work_on(user, task.role):
         raise PermissionDenied("This task belongs to another role", task_id=task_id)
     if task.state != "ready":
@@ -248,6 +257,7 @@ async def claim(rt: Runtime, task_id: str, user: User, now: datetime) -> TaskRow
     loaded = await load_task(task_id)
     task = loaded.task
     assert task is not None
+    await _check_scope(user, loaded, task_id=task_id)
     if not permissions.can_work_on(user, task.role):
         raise PermissionDenied("This task belongs to another role", task_id=task_id)
     if task.state == "ready" and task.claimed_by_id == user.id:
@@ -267,6 +277,7 @@ async def release(rt: Runtime, task_id: str, user: User, now: datetime) -> TaskR
     loaded = await load_task(task_id)
     task = loaded.task
     assert task is not None
+    await _check_scope(user, loaded, task_id=task_id)
     if not permissions.can_work_on(user, task.role):
         raise PermissionDenied("This task belongs to another role", task_id=task_id)
     if task.state != "ready" or task.claimed_by_id != user.id:
@@ -294,7 +305,7 @@ async def step(rt: Runtime, code: str, lifecycle_step: Step, user: User, now: da
     if loaded is None:
         raise NotFound("No such dossier", code=code)
     d = loaded.dossier
-    if user.kind == "citizen" and d.submitted_by_id != user.id:
+    if (user.kind == "citizen" and d.submitted_by_id != user.id) or not await agencies.may_see(user, d.agency_code):
         raise NotFound("No such dossier", code=code)
     tasks = [permissions.open_task(_Obj(t), loaded.version.elements) for t in await open_tasks(d.id)]
     overridden = permissions.check_step(user, lifecycle_step.command, owner_id=d.submitted_by_id,
@@ -448,7 +459,8 @@ async def migrate_to(rt: Runtime, dossier_id: int, version: VersionInfo, actor: 
 async def get_for(code: str, user: User | None) -> Dossier:
     """A dossier the user may see (ORM model, for pages that read more than the hot path)."""
     dossier = await Dossier.get_or_none(code=code)
-    if dossier is None or not permissions.can_see(user, dossier.submitted_by_id):
+    if dossier is None or not permissions.can_see(user, dossier.submitted_by_id) or not await agencies.may_see(
+            user, dossier.agency_code):
         raise NotFound("No such dossier", code=code)
     return dossier
 

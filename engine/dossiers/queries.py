@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from engine import agencies, permissions, sql
 from engine import events as ev
-from engine import permissions, sql
 from engine.dossiers.row import TASK_COLUMNS, DossierRow, TaskRow, task_from_db
 from engine.dossiers.store import STATUS_OF_ENGINE, Loaded, expected_tasks, history, load, load_task
 from engine.errors import InvalidData, NotFound
@@ -67,7 +67,8 @@ async def summary(rt: Runtime, dossier: DossierRow) -> DossierView:
 async def view(rt: Runtime, code: str, user: User | None, *, with_data: bool = False) -> DossierView:
     """A dossier the user may see (NotFound otherwise, the same for a missing one)."""
     loaded = await load("d.code", code)
-    if loaded is None or not permissions.can_see(user, loaded.dossier.submitted_by_id):
+    if (loaded is None or not permissions.can_see(user, loaded.dossier.submitted_by_id)
+            or not await agencies.may_see(user, loaded.dossier.agency_code)):
         raise NotFound("No such dossier", code=code)
     d, v = loaded.dossier, loaded.version
     data: dict[str, Any] = {}
@@ -83,7 +84,8 @@ async def task_view(rt: Runtime, task_id: str, user: User) -> TaskView:
         loaded = await load_task(task_id)
     except NotFound:
         loaded = None
-    if loaded is None or loaded.task is None or not permissions.can_work_on(user, loaded.task.role):
+    if (loaded is None or loaded.task is None or not permissions.can_work_on(user, loaded.task.role)
+            or not await agencies.may_see(user, loaded.dossier.agency_code)):
         raise NotFound("No such task in your inbox", task_id=task_id)
     task, d, v = loaded.task, loaded.dossier, loaded.version
     ref, schema = v.form(task.element_id)
@@ -169,6 +171,10 @@ async def inbox(rt: Runtime, user: User, now: datetime, *, procedure: str = "", 
     if overdue_only:
         where += [f"{due} < ?", "d.lifecycle_status NOT IN (5, 6)"]
         params.append(sql.utc(now))
+    scope = await agencies.visible_agencies(user)
+    if scope is not None:  # staff see their agency's dossiers only (engine/agencies.py)
+        where.append("d.agency_code IN (" + ", ".join("?" for _ in scope) + ")" if scope else "1 = 0")
+        params.extend(sorted(scope))
     found = await sql.fetch(sql.db(), (
         "SELECT t.id, t.element_id, t.name, t.kind, t.role, t.lane, t.form_ref, t.claimed_by_id, "
         "u.username AS claimed_by, t.created_at, t.due_at, d.code, d.lifecycle_status, d.due_adjusted_at, "

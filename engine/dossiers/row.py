@@ -39,6 +39,7 @@ class DossierRow:
     error: dict[str, Any] | None
     lifecycle_status: int
     reception_point: str
+    agency_code: str
     applicant_name: str
     applicant_id_hash: str
     applicant_phone: str

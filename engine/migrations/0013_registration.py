@@ -4,7 +4,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0010_procedure_metadata')]
+    dependencies = [('models', '0012_agencies')]
 
     initial = False
 

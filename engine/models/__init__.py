@@ -1,6 +1,7 @@
 """Tortoise models of the engine (one Tortoise app, label "models")."""
 
 from engine.models.accounts import ApiToken, RegistrationCode, Role, User
+from engine.models.agency import Agency, ReceptionPoint
 from engine.models.calendar import CalendarOverride
 from engine.models.channel_policy import ChannelPolicy
 from engine.models.design import DesignAudit, ProcedureDraft
@@ -8,13 +9,14 @@ from engine.models.dossier import AuditEvent, Dossier, DossierCounter, Rating
 from engine.models.draft import ApplicationDraft
 from engine.models.human_task import HumanTask
 from engine.models.procedure import Procedure, ProcedureVersion
-from engine.models.security import IdempotencyRecord
+from engine.models.security import IdempotencyRecord, ThrottleBucket
 from engine.models.spine import Attachment, ConfigRevision, DossierPause, DossierResult, OutboxEvent
 from engine.models.timer import Timer
 
 __all__ = [
-    "ApiToken", "ApplicationDraft", "Attachment", "ConfigRevision", "DossierPause", "DossierResult", "OutboxEvent",
-    "AuditEvent", "CalendarOverride", "ChannelPolicy", "DesignAudit", "Dossier",
-    "DossierCounter", "HumanTask", "IdempotencyRecord", "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating",
-    "RegistrationCode", "Role", "Timer", "User",
+    "Agency", "ApiToken", "ApplicationDraft", "Attachment", "AuditEvent", "CalendarOverride", "ChannelPolicy",
+    "ConfigRevision", "DesignAudit", "Dossier", "DossierCounter", "DossierPause", "DossierResult", "HumanTask",
+    "IdempotencyRecord", "OutboxEvent", "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating", "ReceptionPoint",
+    "RegistrationCode", "Role", "ThrottleBucket", "Timer",
+    "User",
 ]

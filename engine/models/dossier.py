@@ -33,6 +33,9 @@ class Dossier(Model):
     # Lifecycle (Decree 118): written by lifecycle commands, audited; not a BPMN projection.
     lifecycle_status = fields.SmallIntField(default=1)  # national status code 1-10 (engine/lifecycle.py)
     reception_point = fields.CharField(max_length=100, default="")
+    # the agency whose dossier this is (engine/agencies.py: the reception point's, else the procedure's);
+    # staff of another agency neither see it nor work on it
+    agency_code = fields.CharField(max_length=32, default="", db_default="", db_index=True)
     # the applicant/contact projection (procedure's applicant mapping), written at submit
     applicant_name = fields.CharField(max_length=200, default="")
     applicant_id_hash = fields.CharField(max_length=64, default="", db_default="", db_index=True)  # HMAC-SHA256

@@ -24,3 +24,16 @@ class IdempotencyRecord(Model):
     class Meta:
         table = "idempotency_record"
         unique_together = (("user_id", "key"),)
+
+
+class ThrottleBucket(Model):
+    """Failed sign-ins (per account, per address) and tracking look-ups (per address) in a window,
+    shared by every web process and kept across restarts."""
+
+    key = fields.CharField(max_length=200, primary_key=True)
+    started_at = fields.DatetimeField()
+    hits = fields.IntField(default=0)
+    blocked_until = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "throttle_bucket"

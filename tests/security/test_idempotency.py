@@ -27,7 +27,8 @@ async def test_completion_retried_with_its_key_replays_the_first_answer(client: 
                               json={"data": {"intake_decision": "accept"}})
     assert again.status_code == 200 and again.json() == first.json()
     assert again.headers["idempotent-replayed"] == "true"
-    without_key = await client.post(f"/api/v1/tasks/{task}/complete", headers={"Authorization": officer["Authorization"]},
+    plain = {"Authorization": officer["Authorization"]}
+    without_key = await client.post(f"/api/v1/tasks/{task}/complete", headers=plain,
                                     json={"data": {"intake_decision": "accept"}})
     assert without_key.status_code == 409  # no key: the task is done, as before
 

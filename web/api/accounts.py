@@ -11,6 +11,7 @@ from engine.models import User
 from web.api.common import iso, json_body
 from web.auth import requires
 from web.inputs import refuse_control
+from web.pages import client_address
 from web.permissions import SIGNED_IN
 
 
@@ -25,7 +26,8 @@ async def token(request: Request) -> JSONResponse:
     if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
         raise InvalidData("username and password are required",
                           fields={k: ["required"] for k in ("username", "password") if not body.get(k)})
-    user = await accounts.authenticate(username, password)
+    user = await accounts.authenticate(username, password, address=client_address(request),
+                                       now=request.app.state.clock())
     settings = request.app.state.settings
     value, expires_at = await accounts.issue_token(user, request.app.state.clock(), settings.token_ttl_hours)
     return JSONResponse({"access_token": value, "token_type": "bearer", "expires_at": iso(expires_at)})

@@ -8,18 +8,17 @@ marked "Bản demo"; `on` hands it to the app's deliverer (`create_app(deliver=.
 
 from __future__ import annotations
 
-import time
-from collections import defaultdict, deque
+from datetime import timedelta
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from engine import verification
-from engine.errors import InvalidData, NotFound
-from web.pages import check_csrf, render, safe_next, sign_in
+from engine import throttle, verification
+from engine.errors import InvalidData, NotFound, TooManyAttempts
+from web.pages import check_csrf, client_address, render, safe_next, sign_in
 
 SESSION_KEY = "registration"
-CLIENT_LIMIT, CLIENT_WINDOW_S = 10, 3600  # codes one client may ask for per hour, any address
+CLIENT_RULE = throttle.Rule(10, timedelta(hours=1), timedelta(hours=1))  # per client address, any phone / e-mail
 
 
 def N_(message: str) -> str:  # marks a string for the catalogue; translated in the template
@@ -41,19 +40,14 @@ MESSAGES = {
 }
 
 
-def _client_limited(request: Request) -> bool:
-    """At most CLIENT_LIMIT codes per client address per hour, per app (whatever the addresses)."""
-    issued: dict[str, deque[float]] | None = getattr(request.app.state, "registrations_by_client", None)
-    if issued is None:
-        issued = request.app.state.registrations_by_client = defaultdict(deque)
-    key = request.client.host if request.client else "?"
-    now, window = time.monotonic(), issued[key]
-    while window and now - window[0] > CLIENT_WINDOW_S:
-        window.popleft()
-    if len(window) >= CLIENT_LIMIT:
+async def _client_limited(request: Request) -> bool:
+    """At most 10 registration requests per client address per hour (stored: every process shares it)."""
+    address, now = client_address(request), request.app.state.clock()
+    try:
+        await throttle.check("registration", address, now)
+    except TooManyAttempts:
         return True
-    window.append(now)
-    return False
+    return await throttle.hit("registration", address, CLIENT_RULE, now)
 
 
 def _mode(request: Request) -> str:
@@ -72,7 +66,7 @@ async def register(request: Request) -> Response:
     form = await check_csrf(request)
     values = {k: str(form.get(k, "")) for k in ("full_name", "address", "password", "password_confirm")}
     next_path = safe_next(form.get("next"), "")
-    if _client_limited(request):
+    if await _client_limited(request):
         return render(request, "citizen/register.html", status=429, values=values, demo=mode == "demo",
                       errors={"address": MESSAGES["rate_limited"]}, next_path=next_path)
     deliver = verification.shown_on_page if mode == "demo" else request.app.state.deliver

@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-import time
-from collections import defaultdict, deque
 from dataclasses import dataclass
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from engine import dossiers, events, tracking
+from engine import dossiers, events, throttle, tracking
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
 from engine.lifecycle import Status
 from engine.models import Dossier, Procedure, ProcedureVersion, Rating
 from web.auth import current_user
 from web.documents import fmt, fmt_due
-from web.pages import check_csrf, checked_form, language, render
+from web.pages import check_csrf, checked_form, client_address, language, render
 from web.permissions import sees_every_dossier
 from web.uploads import store_files
-
-MAX_ATTEMPTS, WINDOW_S = 10, 600
 
 
 def N_(message: str) -> str:  # marks a string for the catalogue; translated in the template
     return message
 
-_attempts: dict[str, deque[float]] = defaultdict(deque)
+
 CITIZEN_STEPS = {  # public event kind -> (vi, en) shown to the citizen (engine.events: Event.public)
     "submitted": ("Đã nộp hồ sơ", "Dossier submitted"), "accepted": ("Hồ sơ được tiếp nhận", "Accepted"),
     "refused": ("Hồ sơ bị từ chối", "Refused"),
@@ -46,13 +42,6 @@ class TrackedStep:
     label: str
 
 
-def _limited(request: Request) -> bool:
-    key = request.client.host if request.client else "?"
-    now, window = time.monotonic(), _attempts[key]
-    while window and now - window[0] > WINDOW_S:
-        window.popleft()
-    window.append(now)
-    return len(window) > MAX_ATTEMPTS
 
 
 async def form(request: Request) -> Response:
@@ -60,7 +49,8 @@ async def form(request: Request) -> Response:
         return render(request, "citizen/track.html", error=None, code="")
     data = await check_csrf(request)
     code, factor = str(data.get("code", "")).strip().upper(), str(data.get("factor", ""))
-    if _limited(request):
+    # per address, in the database: shared by every process, kept across restarts
+    if await throttle.hit("tracking", client_address(request), throttle.TRACKING, request.app.state.clock()):
         return render(request, "citizen/track.html", status=429, code=code,
                       error=N_("Ông/bà đã thử quá nhiều lần. Hãy thử lại sau 10 phút."))
     try:

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import forms
-from engine import dossiers
+from engine import agencies, dossiers
 from engine.channels import ChannelRefused
 from engine.errors import InvalidData, NotFound, PermissionDenied
 from engine.models import User
@@ -18,6 +18,7 @@ from engine.versions import current_version_info
 from web.auth import requires
 from web.citizen.apply import FORMS_CSS
 from web.citizen.catalogue import card
+from web.i18n import gettext_for
 from web.pages import checked_form, language, render
 from web.permissions import STAFF_PAGES
 from web.uploads import store_uploads
@@ -42,7 +43,9 @@ async def intake(request: Request, user: User) -> Response:
     if schema is None:
         raise NotFound("This procedure has no start form", code=code)
     spec, lang = forms.build(schema), language(request)
-    context = {"code": code, "forms_css": FORMS_CSS, "exceptions": EXCEPTIONS}
+    points = await agencies.reception_points_for(await agencies.visible_agencies(user))  # this officer's counters
+    context = {"code": code, "forms_css": FORMS_CSS, "exceptions": EXCEPTIONS, "points": points,
+               "point": points[0].code if len(points) == 1 else ""}
     if request.method == "GET":
         bound = spec.bind(None, None, lang=lang)
         return render(request, "staff/intake.html", form_html=forms.render(bound), submission=uuid.uuid4().hex,
@@ -55,8 +58,14 @@ async def intake(request: Request, user: User) -> Response:
     exception = {"kind": kind, "reason": reason} if kind else None
     submission = str(posted.get("submission", ""))[:64] or uuid.uuid4().hex
     bound = spec.bind(posted, None, lang=lang)
+    point = str(posted.get("reception_point", ""))[:100]
+    context["point"] = point
     again = {"form_html": forms.render(bound), "submission": submission, "multipart": forms.needs_multipart(bound),
              "mode": mode, **context}
+    if point and point not in {p.code for p in points}:
+        return render(request, "staff/intake.html", refused={"fields": {gettext_for(lang).gettext("Điểm tiếp nhận"): [
+            gettext_for(lang).gettext("Điểm tiếp nhận không thuộc cơ quan của bạn")]}},
+                      **again)
     if not bound.validate():
         return render(request, "staff/intake.html", refused=None, **again)
     try:
@@ -65,7 +74,7 @@ async def intake(request: Request, user: User) -> Response:
                                         channel=channel,
                                         submitter_kind=submitter, user=user, idempotency_key=f"counter-{submission}",
                                         agency_code=settings.agency_code, version=version,
-                                        reception_point=str(posted.get("reception_point", ""))[:100],
+                                        reception_point=point,
                                         channel_exception=exception)
     except ChannelRefused as exc:
         return render(request, "staff/intake.html", refused=exc.params, **again)

@@ -33,6 +33,10 @@ async def ensure_roles(roles: dict[str, tuple[str, str]] | None = None) -> None:
         await Role.get_or_create(code=code, defaults={"name": name, "name_en": name_en})
 
 
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
 async def create_user(username: str, password: str, kind: str, *, full_name: str = "",
                       roles: Iterable[str] = (), agency: str = "") -> User:
     problems: dict[str, list[str]] = {}
@@ -51,7 +55,7 @@ async def create_user(username: str, password: str, kind: str, *, full_name: str
     await _check_agency(agency, problems)
     if problems:
         raise InvalidData("Invalid user", fields=problems)
-    return await User.create(username=username, password_hash=_hasher.hash(password), kind=kind,
+    return await User.create(username=username, password_hash=hash_password(password), kind=kind,
                              full_name=full_name, roles=role_list, agency=agency)
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 #: name -> (default, help). README's settings table must list every key.
 VARIABLES: dict[str, tuple[str, str]] = {
-    "DATABASE_URL": ("sqlite://./motcua-data/motcua.sqlite3", "Database: sqlite://PATH or postgres://user@host:port/db"),
+    "DATABASE_URL": ("", "Database: sqlite://PATH or postgres://user@host:port/db; empty = the SQLite file "
+                         "motcua.sqlite3 inside MOTCUA_DATA_DIR"),
     "MOTCUA_SECRET_KEY": ("", "Secret for session cookies and signed tokens; required by the app (the `motcua` "
                               "command generates one into the data dir when empty)"),
     "MOTCUA_DEV": ("0", "1 = development mode: the app starts without MOTCUA_SECRET_KEY (random per process)"),
@@ -34,6 +35,9 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "MOTCUA_WEBHOOK_URL": ("", "When set, every dossier event is POSTed there as JSON by the worker (outbox "
                                "subscriber 'webhook': at least once, in order per dossier, Idempotency-Key header)"),
     "MOTCUA_WEBHOOK_SECRET": ("", "Key of the webhook's X-Motcua-Signature header (hex HMAC-SHA256 of the body)"),
+    "MOTCUA_REGISTRATION": ("", "Citizen self-registration at /dang-ky: off, demo (the verification code is shown "
+                                "on the page) or on (sent by the verification deliverer); empty = demo when "
+                                "MOTCUA_DEV=1, else off"),
     "MOTCUA_TRUSTED_PROXIES": ("", "Comma-separated addresses of the reverse proxies whose X-Forwarded-For / "
                                    "X-Forwarded-Proto are believed (empty: none; the client address is the peer's)"),
     "HOST": ("127.0.0.1", "Address `motcua serve` binds to"),
@@ -43,7 +47,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str = VARIABLES["DATABASE_URL"][0]
+    database_url: str = "sqlite://./motcua-data/motcua.sqlite3"
     secret_key: str = ""
     dev: bool = False
     https_only: bool = False
@@ -60,6 +64,7 @@ class Settings:
     lease_seconds: float = 60.0
     webhook_url: str = ""
     webhook_secret: str = ""
+    registration: str = "off"
     trusted_proxies: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
@@ -72,12 +77,14 @@ class Settings:
         def get(name: str) -> str:
             return env.get(name, VARIABLES[name][0])
 
+        data_dir = Path(get("MOTCUA_DATA_DIR"))
+        dev = get("MOTCUA_DEV") in ("1", "true", "yes")
         return cls(
-            database_url=get("DATABASE_URL"),
+            database_url=get("DATABASE_URL") or default_database_url(data_dir),
             secret_key=get("MOTCUA_SECRET_KEY"),
-            dev=get("MOTCUA_DEV") in ("1", "true", "yes"),
+            dev=dev,
             https_only=get("MOTCUA_HTTPS_ONLY") in ("1", "true", "yes"),
-            data_dir=Path(get("MOTCUA_DATA_DIR")),
+            data_dir=data_dir,
             agency_code=get("MOTCUA_AGENCY_CODE"),
             token_ttl_hours=float(get("MOTCUA_TOKEN_TTL_HOURS")),
             max_bpmn_bytes=int(get("MOTCUA_MAX_BPMN_BYTES")),
@@ -90,10 +97,26 @@ class Settings:
             lease_seconds=_positive(get("MOTCUA_LEASE_SECONDS"), "MOTCUA_LEASE_SECONDS"),
             webhook_url=get("MOTCUA_WEBHOOK_URL"),
             webhook_secret=get("MOTCUA_WEBHOOK_SECRET"),
+            registration=_registration(get("MOTCUA_REGISTRATION"), dev),
             trusted_proxies=get("MOTCUA_TRUSTED_PROXIES"),
             host=get("HOST"),
             port=int(get("PORT")),
         )
+
+
+def default_database_url(data_dir: Path) -> str:
+    """Without DATABASE_URL the SQLite database lives in the data dir, beside uploads and the secret."""
+    return f"sqlite://{data_dir / 'motcua.sqlite3'}"
+
+
+REGISTRATION_MODES = ("off", "demo", "on")
+
+
+def _registration(text: str, dev: bool) -> str:
+    mode = text.strip().lower() or ("demo" if dev else "off")
+    if mode not in REGISTRATION_MODES:
+        raise ValueError(f"MOTCUA_REGISTRATION must be one of {', '.join(REGISTRATION_MODES)}, got {text!r}")
+    return mode
 
 
 def _at_least_one(text: str, name: str) -> float:

@@ -20,7 +20,17 @@ def test_settings_are_read_from_the_given_environment_only() -> None:
     s = Settings.from_environ({"DATABASE_URL": "postgres://x@h/db", "PORT": "9000",
                                "MOTCUA_EMBEDDED_SCHEDULER": "1"})
     assert (s.database_url, s.port, s.embedded_scheduler) == ("postgres://x@h/db", 9000, True)
-    assert Settings.from_environ({}).database_url == VARIABLES["DATABASE_URL"][0]
+    assert Settings.from_environ({}).database_url == "sqlite://motcua-data/motcua.sqlite3"
+
+
+def test_the_sqlite_database_defaults_to_the_data_dir(tmp_path: Path) -> None:
+    data = tmp_path / "donnees"
+    assert Settings.from_environ({"MOTCUA_DATA_DIR": str(data)}).database_url == f"sqlite://{data}/motcua.sqlite3"
+    # an empty DATABASE_URL is no database: the data dir's file again
+    assert Settings.from_environ({"MOTCUA_DATA_DIR": str(data), "DATABASE_URL": ""}).database_url.endswith(
+        "donnees/motcua.sqlite3")
+    assert Settings.from_environ({"MOTCUA_DATA_DIR": str(data),
+                                  "DATABASE_URL": "postgres://x@h/db"}).database_url == "postgres://x@h/db"
 
 
 def test_openapi_document_lists_exactly_the_api_routes() -> None:

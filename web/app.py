@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from engine import redaction
+from engine import redaction, verification
 from engine.db import close_database, connection, open_database
 from engine.runtime import Runtime
 from engine.settings import Settings
@@ -33,9 +33,10 @@ from web.api import procedures as api_procedures
 from web.api import search as api_search
 from web.api.openapi import openapi
 from web.auth import SessionOrToken
-from web.citizen import apply, catalogue, tracking
+from web.citizen import apply, catalogue, registration, tracking
 from web.designer.routes import routes as designer_routes
 from web.errors import HANDLERS
+from web.i18n import LanguageMiddleware
 from web.idempotency import IdempotentCalls
 from web.middleware import DatabaseGuard, RequestLimits, SecurityHeaders
 from web.staff import dossier as staff_dossier
@@ -112,8 +113,10 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now) -
 
 
 def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
-               manage_database: bool = True, runtime: Runtime | None = None) -> Starlette:
-    """The ASGI app. `manage_database=False` when the caller (a test) opened the database itself.
+               manage_database: bool = True, runtime: Runtime | None = None,
+               deliver: verification.Deliver = verification.log_for_operator) -> Starlette:
+    """The ASGI app. `manage_database=False` when the caller (a test) opened the database itself;
+    `deliver` sends self-registration codes when MOTCUA_REGISTRATION=on.
 
     Raises MissingSecretKey without `settings.secret_key`, unless `settings.dev`."""
     settings = with_secret(settings)
@@ -167,6 +170,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Route("/ho-so/{code}/tep/{attachment_id}", staff_files.open_file),
         Route("/ho-so/{code}/mau-02", notices.form_02),
         Route("/ho-so/{code}/mau-03", notices.form_03),
+        Route("/dang-ky", registration.register, methods=["GET", "POST"]),
+        Route("/dang-ky/xac-minh", registration.confirm, methods=["GET", "POST"]),
         Route("/login", pages.login, methods=["GET", "POST"]),
         Route("/logout", pages.logout, methods=["POST"]),
         Route("/language", pages.set_language, methods=["POST"]),
@@ -182,6 +187,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
                   Middleware(DatabaseGuard),  # type: ignore[arg-type]
                   Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="motcua_session",
                              same_site="lax", https_only=settings.https_only),
+                  Middleware(LanguageMiddleware, default=settings.language),  # dates and units of the page
                   Middleware(AuthenticationMiddleware, backend=SessionOrToken()),  # inside: it reads the session
                   Middleware(IdempotentCalls)]  # type: ignore[arg-type]  # inside: it needs the user
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware,
@@ -189,4 +195,5 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
     app.state.settings = settings
     app.state.clock = clock
     app.state.runtime = rt
+    app.state.deliver = deliver
     return app

@@ -86,17 +86,29 @@ async def load_procedures(settings: Settings, folder: Path) -> list[str]:
     return loaded
 
 
-async def _demo_setup(settings: Settings) -> None:
+async def _demo_setup(settings: Settings) -> list[str]:
+    """Migrate, publish the shipped procedures, create the demo accounts: the procedures loaded."""
     await migrate(settings)
-    for line in await load_procedures(settings, SHIPPED_PROCEDURES):
-        print(f"procedure loaded: {line}")
+    loaded = await load_procedures(settings, SHIPPED_PROCEDURES)
     async with database(settings):
         await seed_demo_agencies()
-        print("\nDemo accounts (demo only, change them for real use):")
         for username, password, kind, roles, name in DEMO_USERS:
             if not await User.filter(username=username).exists():
                 await accounts.create_user(username, password, kind, roles=roles, full_name=name)
-            print(f"  {kind:8} {username:12} password: {password}   roles: {', '.join(roles) or '-'}")
+    return loaded
+
+
+def demo_banner(settings: Settings, loaded: list[str]) -> str:
+    """What a newcomer needs first: the address to open and the accounts to sign in with."""
+    url = f"http://{settings.host}:{settings.port}/"
+    lines = [f"Motcua demo: open {url} in a browser (Ctrl+C stops it)",
+             f"Sign in at {url}login with a demo account (demo only, never for real use):"]
+    lines += [f"  {kind:8} {username:12} password: {password:22} roles: {', '.join(roles) or '-'}"
+              for username, password, kind, roles, _name in DEMO_USERS]
+    lines += [f"Citizens may also create an account at {url}dang-ky (the demo shows the verification code).",
+              f"Staff inbox {url}can-bo · designer {url}designer · API {url}api/v1/openapi.json",
+              f"Database {settings.database_url} · procedures loaded: {', '.join(loaded) or '-'}", ""]
+    return "\n".join(lines)
 
 
 def serve(settings: Settings) -> None:
@@ -167,13 +179,14 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("spiff").setLevel(logging.WARNING)  # INFO puts task data (personal data) in logs
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("tortoise").setLevel(logging.WARNING)  # "Tortoise-ORM shutdown" after every command
     settings = _settings_with_secret(Settings.from_environ())
     if args.command == "demo":
         from dataclasses import replace
 
-        asyncio.run(_demo_setup(settings))
-        print(f"\nMotcua demo on http://{settings.host}:{settings.port}/  (API: /api/v1/openapi.json)", flush=True)
-        serve(replace(settings, embedded_scheduler=True))
+        loaded = asyncio.run(_demo_setup(settings))
+        print(demo_banner(settings, loaded), flush=True)
+        serve(replace(settings, embedded_scheduler=True, registration="demo"))
     elif args.command == "serve":
         serve(settings)
     elif args.command == "worker":

@@ -12,6 +12,7 @@ from engine import documents
 from engine.errors import NotFound
 from engine.models import User
 from web.auth import requires
+from web.i18n import current_language
 from web.pages import language, render
 from web.permissions import SIGNED_IN
 
@@ -21,12 +22,32 @@ UNITS = {"working_days": ("ngày làm việc", "working days"), "working_hours":
 KINDS = {"original": ("Bản chính", "Original"), "copy": ("Bản sao", "Copy"), "e-copy": ("Bản điện tử", "E-copy")}
 
 
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December")
+
+
+def _en() -> bool:
+    return current_language.get() == "en"
+
+
+def unit_label(unit: str) -> str:
+    """A procedure's time unit in the page's language ("ngày làm việc" / "working days")."""
+    return UNITS.get(unit, (unit, unit))[1 if _en() else 0]
+
+
+def time_limit_label(limit: object, unit: str) -> str:
+    """"3 ngày làm việc" / "3 working days"; "trong ngày" / "same day" for same-day procedures."""
+    if unit == "same_day":
+        return unit_label(unit)
+    return f"{float(str(limit)):g} {unit_label(unit)}"
+
+
 def fmt(at: datetime | str | None) -> str:
-    """dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh (stored UTC)."""
+    """dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh (stored UTC): "08:30 ngày 02/03/2026", "08:30 on 02/03/2026"."""
     if at is None:
         return "—"
     value = datetime.fromisoformat(at) if isinstance(at, str) else at
-    return value.astimezone(LOCAL_TZ).strftime("%H:%M ngày %d/%m/%Y")
+    return value.astimezone(LOCAL_TZ).strftime("%H:%M on %d/%m/%Y" if _en() else "%H:%M ngày %d/%m/%Y")
 
 
 def fmt_due(at: datetime | str | None) -> str:
@@ -37,16 +58,18 @@ def fmt_due(at: datetime | str | None) -> str:
         return "—"
     local = (datetime.fromisoformat(at) if isinstance(at, str) else at).astimezone(LOCAL_TZ)
     if local.time() == time.min:
-        return (local - timedelta(days=1)).strftime("24:00 ngày %d/%m/%Y")
+        return (local - timedelta(days=1)).strftime("24:00 on %d/%m/%Y" if _en() else "24:00 ngày %d/%m/%Y")
     return fmt(local)
 
 
 def fmt_day(at: datetime | str | None) -> str:
     """The date line of an official letter, local date: "ngày 04 tháng 3 năm 2026" (Decree
-    30/2020/NĐ-CP: a leading 0 for days below 10 and for months 1 and 2)."""
+    30/2020/NĐ-CP: a leading 0 for days below 10 and for months 1 and 2); "4 March 2026" in English."""
     if at is None:
         return "—"
     day = (datetime.fromisoformat(at) if isinstance(at, str) else at).astimezone(LOCAL_TZ).date()
+    if _en():
+        return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
@@ -65,8 +88,7 @@ async def receipt(request: Request, user: User) -> Response:
     if doc.accepted_at is None:
         raise NotFound("The dossier has not been accepted yet", code=doc.code)
     lang = _lang(request)
-    unit = UNITS.get(doc.time_unit, (doc.time_unit, doc.time_unit))[lang]
-    limit = f"{doc.time_limit:g} {unit}" if doc.time_unit != "same_day" else unit
+    limit = time_limit_label(doc.time_limit, doc.time_unit)
     return render(request, "receipt.html", doc=doc, fmt=fmt, fmt_due=fmt_due, time_limit=limit,
                   kind_label=lambda k: KINDS.get(k, (k, k))[lang])
 

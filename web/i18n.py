@@ -2,14 +2,21 @@
 
 The .po catalogue is compiled in memory at start-up (no .mo file to forget to rebuild):
 `scripts/i18n` extracts new strings and updates it; a test checks every string is translated.
+
+`LanguageMiddleware` sets `current_language` for each request, so that dates and units computed
+anywhere in a view (web/documents.py `fmt`, `unit_label`) come out in the page's language.
 """
 
 from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Mapping
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -33,3 +40,32 @@ def translations(lang: str) -> gettext.NullTranslations:
 
 def gettext_for(lang: str) -> gettext.NullTranslations:
     return translations(lang if lang in LANGUAGES else "vi")
+
+
+#: the language of the request being served ("vi" outside any request)
+current_language: ContextVar[str] = ContextVar("motcua_language", default="vi")
+
+
+def pick(asked: str | None, session: Mapping[str, Any] | None, default: str) -> str:
+    """?lang= first, then the session's choice (kept across sign-in and sign-out), then the default."""
+    lang = asked or (session or {}).get("lang") or default
+    return lang if lang in LANGUAGES else "vi"
+
+
+class LanguageMiddleware:
+    """Pure ASGI (the view runs in this context): sets `current_language` from the request; placed
+    inside the session middleware, which it reads."""
+
+    def __init__(self, app: Any, default: str = "vi") -> None:
+        self.app, self.default = app, default
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        asked = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [None])[-1]
+        token = current_language.set(pick(asked, scope.get("session"), self.default))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            current_language.reset(token)

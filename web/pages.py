@@ -14,9 +14,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from engine import accounts
 from engine.errors import AuthenticationFailed, PermissionDenied, TooManyAttempts
+from engine.models import User
 from web import permissions
 from web.auth import current_user
-from web.i18n import LANGUAGES, gettext_for
+from web.i18n import LANGUAGES, gettext_for, pick
 from web.inputs import refuse_control
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -48,9 +49,7 @@ async def check_csrf(request: Request) -> dict[str, Any]:
 
 
 def language(request: Request) -> str:
-    session = request.scope.get("session") or {}
-    lang = request.query_params.get("lang") or session.get("lang") or request.app.state.settings.language
-    return lang if lang in LANGUAGES else "vi"
+    return pick(request.query_params.get("lang"), request.scope.get("session"), request.app.state.settings.language)
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -70,13 +69,20 @@ async def set_language(request: Request) -> Response:
     form = await check_csrf(request)
     lang = str(form.get("lang", "vi"))
     request.session["lang"] = lang if lang in LANGUAGES else "vi"
-    return RedirectResponse(_safe_next(form.get("next"), "/"), status_code=303)
+    return RedirectResponse(safe_next(form.get("next"), "/"), status_code=303)
 
 
-def _safe_next(value: object, default: str) -> str:
+def safe_next(value: object, default: str) -> str:
     """Only a path on this site (never //host or a scheme): no open redirect."""
     text = str(value or "")
     return text if text.startswith("/") and not text.startswith("//") and "\\" not in text else default
+
+
+def sign_in(request: Request, user: User) -> None:
+    """A fresh session for `user` (no fixation) that keeps the language chosen before signing in."""
+    kept = {"lang": request.session["lang"]} if request.session.get("lang") in LANGUAGES else {}
+    request.session.clear()
+    request.session.update({**kept, "user_id": user.id, "csrf": secrets.token_urlsafe(32)})
 
 
 def client_address(request: Request) -> str:
@@ -86,9 +92,10 @@ def client_address(request: Request) -> str:
 
 
 async def login(request: Request) -> Response:
+    can_register = request.app.state.settings.registration != "off"
     if request.method == "GET":
-        return render(request, "login.html", error=None, username="",
-                      next_path=_safe_next(request.query_params.get("next"), ""))
+        return render(request, "login.html", error=None, username="", can_register=can_register,
+                      next_path=safe_next(request.query_params.get("next"), ""))
     form = await check_csrf(request)
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     try:
@@ -101,16 +108,18 @@ async def login(request: Request) -> Response:
             "minutes": max(1, int(exc.params.get("retry_after", 60)) // 60)} if throttled else tr.gettext(
             "Sai tên đăng nhập hoặc mật khẩu")
         response = render(request, "login.html", status=429 if throttled else 401, error=message,
-                          username=username, next_path=_safe_next(form.get("next"), ""))
+                          username=username, can_register=can_register, next_path=safe_next(form.get("next"), ""))
         if throttled:
             response.headers["Retry-After"] = str(exc.params.get("retry_after", 60))
         return response
-    request.session.clear()  # new session id content on login: no fixation
-    request.session.update({"user_id": user.id, "csrf": secrets.token_urlsafe(32)})
-    return RedirectResponse(_safe_next(form.get("next"), permissions.home_of(user)), status_code=303)
+    sign_in(request, user)
+    return RedirectResponse(safe_next(form.get("next"), permissions.home_of(user)), status_code=303)
 
 
 async def logout(request: Request) -> Response:
     await check_csrf(request)
+    lang = request.session.get("lang")
     request.session.clear()
+    if lang in LANGUAGES:
+        request.session["lang"] = lang  # signing out does not switch the language back
     return RedirectResponse("/", status_code=303)

@@ -1,7 +1,7 @@
 """Tortoise models of the engine (one Tortoise app, label "models")."""
 
 from engine.models.access import DocumentAccess
-from engine.models.accounts import ApiToken, Role, User
+from engine.models.accounts import ApiToken, RegistrationCode, Role, User
 from engine.models.agency import Agency, ReceptionPoint
 from engine.models.calendar import CalendarOverride
 from engine.models.channel_policy import ChannelPolicy
@@ -18,6 +18,6 @@ __all__ = [
     "Agency", "ApiToken", "ApplicationDraft", "Attachment", "AuditEvent", "CalendarOverride", "ChannelPolicy",
     "ConfigRevision", "DesignAudit", "DocumentAccess", "Dossier", "DossierCounter", "DossierPause", "DossierResult",
     "HumanTask", "IdempotencyRecord", "OutboxEvent", "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating",
-    "ReceptionPoint", "Role", "ThrottleBucket", "Timer",
+    "ReceptionPoint", "RegistrationCode", "Role", "ThrottleBucket", "Timer",
     "User",
 ]

@@ -48,3 +48,22 @@ class ApiToken(Model):
 
     class Meta:
         table = "api_token"
+
+
+class RegistrationCode(Model):
+    """A citizen's pending self-registration (engine/verification.py): the one-time code is kept only
+    as a keyed hash, for 10 minutes and 5 tries; the password only as its argon2 hash."""
+
+    id = fields.CharField(max_length=43, primary_key=True)  # random, kept in the registrant's session
+    address = fields.CharField(max_length=254)  # normalized phone number or e-mail address
+    full_name = fields.CharField(max_length=200)
+    password_hash = fields.CharField(max_length=255)
+    code_hash = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    attempts = fields.SmallIntField(default=0)
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "registration_code"
+        indexes = (("address", "created_at"),)

@@ -48,7 +48,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         port = s.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": f"sqlite://{data / 'motcua.sqlite3'}", "MOTCUA_DATA_DIR": str(data),
            "PORT": str(port), "HOST": "127.0.0.1", "MOTCUA_EMBEDDED_SCHEDULER": "1", "PYTHONPATH": str(ROOT),
-           "MOTCUA_LOG_LEVEL": "WARNING"}
+           "MOTCUA_LOG_LEVEL": "WARNING", "MOTCUA_REGISTRATION": "demo"}
     _cli(env, "load-procedures", str(ROOT / "bpmn" / "procedures"))
     for username, kind, roles in USERS:
         _cli(env, "createuser", username, "--kind", kind, "--password", PASSWORD,

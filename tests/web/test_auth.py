@@ -14,7 +14,8 @@ from tests.factories import page_login, token
 WEB = Path(__file__).resolve().parents[2] / "web"
 
 
-@pytest.mark.parametrize("path", ["/can-bo", "/can-bo/tiep-nhan", "/nop-ho-so/2.000720", "/designer/",
+# (the apply page explains why an account is needed instead: tests/web/test_registration_pages.py)
+@pytest.mark.parametrize("path", ["/can-bo", "/can-bo/tiep-nhan", "/designer/",
                                   "/dossiers/X/receipt"])
 async def test_anonymous_pages_lead_to_the_login_page_and_back(client: httpx.AsyncClient, path: str) -> None:
     r = await client.get(path)

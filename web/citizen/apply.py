@@ -12,9 +12,9 @@ from starlette.responses import RedirectResponse, Response
 import forms
 from engine import dossiers, drafts
 from engine.errors import NotFound
-from engine.models import Dossier, User
+from engine.models import Dossier, Procedure, User
 from engine.versions import current_version_info
-from web.auth import requires
+from web.auth import current_user, requires
 from web.citizen.facts import facts
 from web.documents import fmt
 from web.pages import checked_form, language, render
@@ -24,8 +24,22 @@ from web.uploads import keep_uploads
 FORMS_CSS = Markup((Path(forms.__file__).parent / "static" / "forms" / "forms.css").read_text(encoding="utf-8"))
 
 
+async def apply(request: Request) -> Response:
+    """/nop-ho-so/{code}: nobody signed in (GET) is told why an account is needed and how to get one."""
+    if request.method == "GET" and current_user(request) is None:
+        code = request.path_params["code"]
+        procedure = await Procedure.get_or_none(code=code)
+        if procedure is None:
+            raise NotFound("No such procedure", code=code)
+        en = language(request) == "en"
+        return render(request, "citizen/sign_in_needed.html", code=code, apply_path=f"/nop-ho-so/{code}",
+                      procedure_name=(procedure.name_en if en and procedure.name_en else procedure.name),
+                      can_register=request.app.state.settings.registration != "off")
+    return await _apply(request)
+
+
 @requires(APPLY_ONLINE)
-async def apply(request: Request, user: User) -> Response:
+async def _apply(request: Request, user: User) -> Response:
     code = request.path_params["code"]
     version = await current_version_info(code)
     schema = version.start_form()

@@ -13,10 +13,8 @@ from engine.errors import NotFound
 from engine.models import Procedure
 from engine.versions import current_version_info
 from web.citizen.facts import facts
+from web.documents import time_limit_label
 from web.pages import language, render
-
-UNIT_LABELS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày",
-               "same_day": "Trong ngày"}
 
 
 @dataclass(frozen=True)
@@ -31,9 +29,9 @@ class ProcedureCard:
 
 
 def time_label(p: Procedure) -> str:
-    if p.time_unit == "same_day":
-        return UNIT_LABELS["same_day"]
-    return f"{float(p.time_limit):g} {UNIT_LABELS.get(p.time_unit, p.time_unit)}"
+    """"3 ngày làm việc", "Trong ngày" (in the page's language)."""
+    label = time_limit_label(p.time_limit, p.time_unit)
+    return label[:1].upper() + label[1:]
 
 
 def card(p: Procedure) -> ProcedureCard:

@@ -1,0 +1,71 @@
+"""A newcomer's first minute: `motcua demo` starts by saying what to open and with which accounts,
+and every file it makes (the SQLite database included) lands in MOTCUA_DATA_DIR."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d |INFO:|WARNING:|ERROR:|DEBUG:)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _env(data: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_") and k != "DATABASE_URL"}
+    return {**env, "PYTHONPATH": str(ROOT), "MOTCUA_DATA_DIR": str(data), **extra}
+
+
+def test_migrate_puts_the_sqlite_database_in_the_data_dir(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    done = subprocess.run([sys.executable, "-m", "web.cli", "migrate"], cwd=tmp_path, env=_env(data),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (data / "motcua.sqlite3").stat().st_size > 0
+    assert (data / "secret_key").exists()
+    assert not (tmp_path / "motcua-data").exists()  # nothing left in the working directory
+
+
+def test_demo_output_begins_with_the_address_and_the_accounts(tmp_path: Path) -> None:
+    from web.cli import DEMO_USERS
+
+    data, port = tmp_path / "data", _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "web.cli", "demo"], cwd=tmp_path, env=_env(data, PORT=str(port)),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line.rstrip("\n"))
+            if "Uvicorn running" in line or "Application startup complete" in line:
+                break
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert any("Application startup complete" in line for line in lines), "\n".join(lines)
+    url = f"http://127.0.0.1:{port}/"
+    assert url in lines[0], lines[:3]
+    first_log = next(i for i, line in enumerate(lines) if LOG_LINE.match(line))
+    banner = "\n".join(lines[:first_log])
+    for username, password, _kind, roles, _name in DEMO_USERS:
+        assert re.search(rf"\b{username}\b.*{password}", banner), f"{username} missing from:\n{banner}"
+        for role in roles:
+            assert role in banner
+    assert f"{url}dang-ky" in banner
+    assert not any("shutdown" in line.lower() for line in lines), lines
+    assert (data / "motcua.sqlite3").exists()
+    assert not (tmp_path / "motcua-data").exists()

@@ -24,7 +24,7 @@ from engine.errors import Conflict, InvalidData, ModelInvalid, NotFound, Problem
 from engine.models import DesignAudit, Dossier, Procedure, ProcedureDraft, ProcedureVersion, Role
 from engine.workflow.autoforms import AUTO_PREFIX
 from engine.workflow.extensions import NSMAP
-from engine.workflow.parser import parse_model, read_xml
+from engine.workflow.parser import DESIGNER_POLICY, parse_model, read_xml
 
 MAX_XML_BYTES = 2_000_000
 MAX_FORM_BYTES = 500_000
@@ -266,7 +266,7 @@ async def _problems(draft: ProcedureDraft, extra: Sequence[Problem]) -> list[Pro
     roles = [r.code for r in await Role.all()]
     problems = list(extra)
     try:
-        parse_model(draft.bpmn_xml.encode("utf-8"), dict(draft.forms or {}), roles)
+        parse_model(draft.bpmn_xml.encode("utf-8"), dict(draft.forms or {}), roles, DESIGNER_POLICY)
     except ModelInvalid as exc:
         problems = exc.problems + problems
     return problems

@@ -102,7 +102,7 @@ async def test_modeler_page_autosave_conflict_check_and_publish(client: httpx.As
     assert page.status_code == 200
     data = page_data(page.text)
     assert data["revision"] == 0 and {"code": "one_stop", "name": "Bộ phận một cửa"} in data["roles"]
-    assert [f["ref"] for f in data["forms"]] == ["application", "intake"]
+    assert [f["ref"] for f in data["forms"]] == ["application", "intake", "return_result"]
     assert "motcua-modeler.js" in page.text and 'id="properties"' in page.text
     headers = {"X-CSRF-Token": csrf}
     assert (await client.post("/designer/T.001/draft", json={"xml": data["xml"], "revision": 0})).status_code == 403
@@ -115,7 +115,9 @@ async def test_modeler_page_autosave_conflict_check_and_publish(client: httpx.As
     assert r.status_code == 409 and r.json()["error"]["details"]["revision"] == 1
     r = await client.post("/designer/T.001/check", json={}, headers=headers)
     problems = r.json()["problems"]
-    assert [(p["code"], p["element_id"]) for p in problems] == [("task_without_lane", "intake")]
+    assert [(p["code"], p["element_id"]) for p in problems] == [
+        ("task_without_lane", "intake"), ("task_without_lane", "return_result"),
+        ("lifecycle_accept_not_one_stop", "intake")]
     assert problems[0]["text"] == "Bước “Tiếp nhận hồ sơ” chưa nằm trong làn nào nên không giao được cho ai"
     r = await client.post("/designer/T.001/publish", json={"revision": 1}, headers=headers)
     assert r.status_code == 422  # refused like the API's publish, with the problems in words

@@ -40,13 +40,18 @@ async def duplicate(code: str, new_code: str, name: str, *, actor: str, now: dat
 
 
 async def save_form(code: str, ref: str, schema: dict[str, Any], revision: int, *, actor: str,
-                    now: datetime) -> ProcedureDraft:
-    """Refuses (ModelInvalid, one problem per component) what the server renderer cannot honour:
-    a saved form is always one citizens and staff can be shown."""
-    found = formcheck.problems(ref, schema)
-    if found:
-        raise ModelInvalid(found)
-    return await design.save_form(code, ref, schema, revision, actor=actor, now=now)
+                    now: datetime) -> tuple[ProcedureDraft, list[Problem]]:
+    """Saves the form as it is, with what the server renderer cannot honour (one problem per
+    component): a draft never loses work. Check and publish refuse it until the problems are fixed,
+    and `form_problems` finds them again when the editor is reloaded."""
+    draft = await design.save_form(code, ref, schema, revision, actor=actor, now=now)
+    return draft, formcheck.problems(ref, schema)
+
+
+def form_problems(draft: ProcedureDraft, ref: str) -> list[Problem]:
+    """What the server renderer cannot honour in one saved form of the draft."""
+    schema = (draft.forms or {}).get(ref)
+    return formcheck.problems(ref, schema) if schema is not None else []
 
 
 async def add_form(code: str, ref: str, revision: int, *, actor: str, now: datetime) -> ProcedureDraft:

@@ -348,6 +348,10 @@ def parallel_writes(process: etree._Element, ext: ModelExtensions, forms: Mappin
         info = ext.elements.get(nid) or {}
         return set(form_fields(forms.get(_form_ref(nid, info)))) if tag in ("userTask", "manualTask") else set()
 
+    def label(nid: str, key: str) -> str:
+        comp = form_fields(forms.get(_form_ref(nid, ext.elements.get(nid) or {}))).get(key) or {}
+        return str(comp.get("label") or "")
+
     problems: list[Problem] = []
     reported: set[tuple[str, str, str]] = set()
     for split, (tag, _name, _parent) in g.nodes.items():
@@ -368,7 +372,8 @@ def parallel_writes(process: etree._Element, ext: ModelExtensions, forms: Mappin
                         reported.add((first, second, key))
                         problems.append(Problem(
                             f"Parallel branches both write '{key}': {g.name(first)} and {g.name(second)}",
-                            element_id=first, code="parallel_write", params={"other": second, "field": key}))
+                            element_id=first, code="parallel_write",
+                            params={"other": second, "field": key, "label": label(first, key) or label(second, key)}))
     return problems
 
 

@@ -78,7 +78,7 @@ def test_parallel_branches_writing_the_same_field_are_named_both() -> None:
     forms = {ref: {"type": "default", "id": ref, "components": [field] if ref == "check_a" else []}
              for ref in ("intake", "check_a", "check_b", "return_result")}
     found = [(p.code, p.element_id, p.params) for p in problems(xml, forms)]
-    assert found == [("parallel_write", "check_a", {"other": "fee", "field": "ket_luan"})]
+    assert found == [("parallel_write", "check_a", {"other": "fee", "field": "ket_luan", "label": "Kết luận"})]
     forms["check_b"] = {**forms["check_a"], "id": "check_b"}
     pairs = {(p.element_id, (p.params or {}).get("other")) for p in problems(xml, forms)}
     assert pairs == {("check_a", "fee"), ("check_a", "check_b")}

@@ -168,7 +168,8 @@ async def check(request: Request, user: User) -> Response:
     code = request.path_params["code"]
     problems = await drafts.check(code, actor=user.username, now=now_of(request))
     draft = await design.get_draft(code)
-    return problems_response(request, code, problems, draft.bpmn_xml, revision=draft.revision)
+    return problems_response(request, code, problems, draft.bpmn_xml, forms=draft.forms or {},
+                             revision=draft.revision)
 
 
 @requires(DESIGN, json=True, csrf_header=True)
@@ -179,7 +180,8 @@ async def publish(request: Request, user: User) -> Response:
         version, created = await drafts.publish(code, revision_of(body), actor=user.username, now=now_of(request))
     except ModelInvalid as exc:  # refused with reasons: 422 like the API's publish, the problems in words
         draft = await design.get_draft(code)
-        return problems_response(request, code, exc.problems, draft.bpmn_xml, status=422, published=False)
+        return problems_response(request, code, exc.problems, draft.bpmn_xml, status=422, forms=draft.forms or {},
+                                 published=False)
     return JSONResponse({"published": True, "version": version.number, "created": created},
                         status_code=201 if created else 200)
 

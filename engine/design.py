@@ -19,12 +19,12 @@ from lxml import etree
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from engine import procedures
+from engine import lifecycle_check, procedures
 from engine.errors import Conflict, InvalidData, ModelInvalid, NotFound, Problem
 from engine.models import DesignAudit, Dossier, Procedure, ProcedureDraft, ProcedureVersion, Role
 from engine.workflow.autoforms import AUTO_PREFIX
 from engine.workflow.extensions import NSMAP
-from engine.workflow.parser import DESIGNER_POLICY, parse_model, read_xml
+from engine.workflow.parser import parse_model, read_xml
 
 MAX_XML_BYTES = 2_000_000
 MAX_FORM_BYTES = 500_000
@@ -266,10 +266,12 @@ async def _problems(draft: ProcedureDraft, extra: Sequence[Problem]) -> list[Pro
     roles = [r.code for r in await Role.all()]
     problems = list(extra)
     try:
-        parse_model(draft.bpmn_xml.encode("utf-8"), dict(draft.forms or {}), roles, DESIGNER_POLICY)
+        parse_model(draft.bpmn_xml.encode("utf-8"), dict(draft.forms or {}), roles)
     except ModelInvalid as exc:
         problems = exc.problems + problems
-    return problems
+    # the Decree 118 lifecycle and parallel writes: the designer's own rules (engine/lifecycle_check.py)
+    found = lifecycle_check.check(draft.bpmn_xml, dict(draft.forms or {}))
+    return problems[:len(problems) - len(extra)] + found + list(extra)
 
 
 async def check(code: str, *, actor: str, now: datetime, extra: Sequence[Problem] = ()) -> list[Problem]:

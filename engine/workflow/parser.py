@@ -25,7 +25,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SPIFF_XSD, SpiffBpmnParser
 
 from engine.errors import ModelInvalid, Problem
-from engine.workflow import autoforms, lifecycle_check, scripting
+from engine.workflow import autoforms, scripting
 from engine.workflow.extensions import MOTCUA_NS, MOTCUA_XSD, NSMAP, ModelExtensions, read_extensions
 
 TIMER_TAGS = ("timeDate", "timeDuration", "timeCycle")
@@ -39,12 +39,9 @@ class PublishPolicy:
 
     require_lanes: bool = True
     require_forms: bool = False
-    # The designer's check and publish: the Decree 118 lifecycle and parallel writes (lifecycle_check)
-    require_lifecycle: bool = False
 
 
 DEFAULT_POLICY = PublishPolicy()
-DESIGNER_POLICY = PublishPolicy(require_lifecycle=True)
 
 
 @dataclass
@@ -170,12 +167,9 @@ def parse_model(
     process_node = root.find(f".//bpmn:process[@id='{process_id}']", NSMAP)
     ext = read_extensions(process_node if process_node is not None else root)
     problems += _rule_problems(spec, subprocess_specs, ext, forms, set(known_roles or ()), policy)
-    generated = autoforms.generate(spec, subprocess_specs, ext)
-    if policy.require_lifecycle and process_node is not None:
-        all_forms = {**{s["id"]: s for s in generated.values()}, **forms}
-        problems += lifecycle_check.problems(process_node, ext, all_forms)
     if problems:
         raise ModelInvalid(problems)
+    generated = autoforms.generate(spec, subprocess_specs, ext)
     for element_id, schema in generated.items():  # every step gets a working form without hand work
         ext.elements.setdefault(element_id, {"tag": "userTask", "name": ""})["form"] = schema["id"]
     return ParsedModel(process_id, spec, subprocess_specs, ext,

@@ -1,4 +1,4 @@
-"""engine/workflow/lifecycle_check.py: check time refuses a model whose dossiers cannot take a legal
+"""engine/lifecycle_check.py: check time refuses a model whose dossiers cannot take a legal
 Decree 118 lifecycle, or whose parallel branches write the same field (designer policy only)."""
 
 from __future__ import annotations
@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from engine import lifecycle_check
 from engine.errors import ModelInvalid, Problem
-from engine.workflow.parser import DEFAULT_POLICY, DESIGNER_POLICY, parse_model
+from engine.workflow.parser import parse_model
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "bpmn" / "procedures"
@@ -24,11 +25,12 @@ def shipped(slug: str) -> tuple[str, dict[str, object]]:
 
 
 def problems(xml: str, forms: dict[str, object]) -> list[Problem]:
+    """The parser's rules, then the designer's lifecycle rules, as engine/design.py runs them."""
     try:
-        parse_model(xml.encode(), forms, ROLES, DESIGNER_POLICY)
+        parse_model(xml.encode(), forms, ROLES)
     except ModelInvalid as exc:
-        return exc.problems
-    return []
+        return exc.problems + lifecycle_check.check(xml, forms)
+    return lifecycle_check.check(xml, forms)
 
 
 @pytest.mark.parametrize("slug", ["birth-registration", "household-business"])
@@ -87,7 +89,5 @@ def test_parallel_branches_writing_the_same_field_are_named_both() -> None:
     assert problems(xml, forms) == []  # the script alone writes it
 
 
-def test_the_api_policy_does_not_run_the_designer_checks() -> None:
-    xml, forms = shipped("birth-registration")
-    xml = xml.replace('<motcua:lifecycle command="accept" when="intake_decision == &quot;accept&quot;" />', "")
-    parse_model(xml.encode(), forms, ROLES, DEFAULT_POLICY)
+def test_what_is_not_a_bpmn_model_has_no_lifecycle_to_check() -> None:
+    assert lifecycle_check.check("<html/>", {}) == [] and lifecycle_check.analyse("<x", {}) is None

@@ -15,8 +15,10 @@ citizen's answer before the next task, as dossiers do. It reports, each with the
 * `lifecycle_accept_not_one_stop`: acceptance taken by a task outside the one-stop lane (ND118 art. 17);
 * `parallel_write`: two branches of a parallel split write the same field before they join.
 
-Parallel branches are walked one at a time (an approximation: a branch does not see the steps its
-sibling takes). `describe()` turns the same walk into the per-element legal steps the designer shows.
+Run by the designer's check and publish (engine/design.py) after the parser's rules; the API's
+publish and the conformance suite do not run it. Parallel branches are walked one at a time (an
+approximation: a branch does not see the steps its sibling takes). `analyse()` gives the same walk
+to the designer, which shows each element's legal steps in words (designer/legal.py).
 """
 
 from __future__ import annotations
@@ -30,11 +32,12 @@ from typing import Any
 
 from lxml import etree
 
-from engine.errors import Conflict, InvalidData, Problem
+from engine.errors import Conflict, InvalidData, ModelInvalid, Problem
 from engine.lifecycle import Command, LifecycleState, Status, apply
 from engine.workflow import scripting
 from engine.workflow.autoforms import AUTO_PREFIX, _reads
-from engine.workflow.extensions import BPMN_NS, NSMAP, ModelExtensions
+from engine.workflow.extensions import BPMN_NS, NSMAP, ModelExtensions, read_extensions
+from engine.workflow.parser import read_xml
 
 LEGAL_END = frozenset({Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.STOPPED, Status.FINISHED, Status.RETURNED})
 ONE_STOP_ROLE = "one_stop"
@@ -380,3 +383,38 @@ def parallel_writes(process: etree._Element, ext: ModelExtensions, forms: Mappin
 def problems(process: etree._Element, ext: ModelExtensions, forms: Mapping[str, Any]) -> list[Problem]:
     """Every lifecycle and parallel-write problem of a process, each with its element id."""
     return walk(process, ext, forms).problems + parallel_writes(process, ext, forms)
+
+
+@dataclass
+class Analysis:
+    graph: Graph
+    extensions: ModelExtensions
+    walk: Walk
+    process: etree._Element
+
+
+def executable_process(xml: bytes | str) -> etree._Element | None:
+    """The model's executable process (the first one), or None when the XML is not a BPMN model."""
+    try:
+        root = read_xml(xml.encode("utf-8") if isinstance(xml, str) else xml)
+    except ModelInvalid:
+        return None
+    processes = root.findall("bpmn:process", NSMAP)
+    return next((p for p in processes if p.get("isExecutable") == "true"), processes[0] if processes else None)
+
+
+def analyse(xml: bytes | str, forms: Mapping[str, Any]) -> Analysis | None:
+    """The walk of a draft's executable process (None when it has none), for the designer's words."""
+    process = executable_process(xml)
+    if process is None:
+        return None
+    ext = read_extensions(process)
+    return Analysis(graph(process), ext, walk(process, ext, forms), process)
+
+
+def check(xml: bytes | str, forms: Mapping[str, Any]) -> list[Problem]:
+    """What the designer's check and publish add to the parser's rules (engine/design.py)."""
+    process = executable_process(xml)
+    if process is None:
+        return []
+    return problems(process, read_extensions(process), forms)

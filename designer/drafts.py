@@ -66,6 +66,13 @@ async def check(code: str, *, actor: str, now: datetime) -> list[Problem]:
     return await design.check(code, actor=actor, now=now, extra=formcheck.all_problems(draft.forms or {}))
 
 
+async def problems(code: str) -> list[Problem]:
+    """What check would list for the draft as saved (no audit row): shown when the page loads, so a
+    draft saved with problems shows them again after a reload."""
+    draft = await design.get_draft(code)
+    return await design.problems(code, extra=formcheck.all_problems(draft.forms or {}))
+
+
 async def publish(code: str, revision: int, *, actor: str, now: datetime) -> tuple[ProcedureVersion, bool]:
     draft = await design.get_draft(code)
     return await design.publish(code, revision, actor=actor, now=now,

@@ -274,6 +274,11 @@ async def _problems(draft: ProcedureDraft, extra: Sequence[Problem]) -> list[Pro
     return problems[:len(problems) - len(extra)] + found + list(extra)
 
 
+async def problems(code: str, *, extra: Sequence[Problem] = ()) -> list[Problem]:
+    """The draft's problems as they stand, without an audit row (the designer page shows them on load)."""
+    return await _problems(await get_draft(code), extra)
+
+
 async def check(code: str, *, actor: str, now: datetime, extra: Sequence[Problem] = ()) -> list[Problem]:
     """Every problem publish would refuse the draft for (`extra`: the forms package's findings)."""
     draft = await get_draft(code)

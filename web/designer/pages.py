@@ -20,7 +20,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from designer import diff, drafts
+from designer import diff, drafts, legal
 from engine import design, procedures
 from engine.errors import Conflict, InvalidData, ModelInvalid
 from engine.models import Procedure, ProcedureDraft, Role, User
@@ -28,7 +28,7 @@ from engine.models.procedure import TIME_UNITS
 from web.api.common import json_body
 from web.auth import requires
 from web.designer.common import catalogue, form_list, now_of, revision_of
-from web.designer.problems import problem_views, problems_response
+from web.designer.problems import legal_sentences, problem_views, problems_response
 from web.documents import fmt
 from web.i18n import gettext_for
 from web.pages import check_csrf, language, render
@@ -131,8 +131,12 @@ async def procedure_page(request: Request, user: User) -> Response:
              for r in await Role.all().order_by("code")]
     tr = gettext_for(language(request))
     forms = form_list(draft)
+    # the legal layer in words and the problems of the draft as saved: a reload shows both again
+    sentences = legal_sentences(request, legal.lines(draft.bpmn_xml, draft.forms or {}))
+    problems = problem_views(request, code, await drafts.problems(code), diff.element_names(draft.bpmn_xml),
+                             draft.forms or {})
     return render(request, "designer/procedure.html", p=procedure, draft=draft, row=rows[0], fmt=fmt,
-                  time_label=time_label(request, procedure), forms=forms,
+                  time_label=time_label(request, procedure), forms=forms, legal=sentences, problems=problems,
                   audit=await design.audit_log(code), audit_labels=audit_labels(tr.gettext),
                   message=request.query_params.get("msg", ""),
                   data={"code": code, "revision": draft.revision, "xml": draft.bpmn_xml, "roles": roles,

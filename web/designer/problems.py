@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from designer import diff
+from designer.legal import Legal
 from engine.errors import Problem
 from engine.lifecycle import Status
 from web.i18n import gettext_for
@@ -66,6 +67,11 @@ COMMAND_WORDS = {
     "withdraw": N_("rút hồ sơ"), "stop": N_("dừng xử lý"),
 }
 OTHER_PROBLEM = N_("Lỗi ở “%(name)s”")
+STEP_WHEN = N_("Bước “%(name)s” %(command)s khi %(condition)s (trạng thái %(before)s → %(after)s)")
+STEP_ALWAYS = N_("Bước “%(name)s” %(command)s mỗi khi hoàn thành (trạng thái %(before)s → %(after)s)")
+END_LEGAL = N_("Kết thúc “%(name)s”: hồ sơ kết thúc ở trạng thái %(statuses)s")
+END_ILLEGAL = N_("Kết thúc “%(name)s”: hồ sơ có thể kết thúc ở trạng thái %(statuses)s, chưa phải trạng thái "
+                 "kết thúc hợp lệ")
 
 
 @dataclass(frozen=True)
@@ -145,3 +151,33 @@ def problems_response(request: Request, code: str, problems: list[Problem], xml:
                       forms: Mapping[str, Any] | None = None, **extra: Any) -> JSONResponse:
     views = problem_views(request, code, problems, diff.element_names(xml), forms)
     return JSONResponse({"problems": [v.as_dict() for v in views], **extra}, status_code=status)
+
+
+@dataclass(frozen=True)
+class LegalSentence:
+    element_id: str
+    text: str
+    legal: bool = True
+
+
+def statuses_words(statuses: Iterable[int], lang: str) -> str:
+    return ", ".join(f"{s} “{status_name(s, lang)}”" for s in statuses)
+
+
+def legal_sentences(request: Request, legal: Legal | None) -> list[LegalSentence]:
+    """Each element's Decree 118 step, then each end's statuses, in the admin's language."""
+    if legal is None:
+        return []
+    lang = language(request)
+    tr = gettext_for(lang)
+    out = []
+    for step in legal.steps:
+        params = {"name": step.name, "command": tr.gettext(COMMAND_WORDS.get(step.command, step.command)),
+                  "condition": step.condition, "before": statuses_words(step.before, lang),
+                  "after": statuses_words(step.after, lang)}
+        out.append(LegalSentence(step.element_id, tr.gettext(STEP_WHEN if step.condition else STEP_ALWAYS) % params))
+    for end in legal.ends:
+        params = {"name": end.name, "statuses": statuses_words(end.statuses, lang)}
+        out.append(LegalSentence(end.element_id, tr.gettext(END_LEGAL if end.legal else END_ILLEGAL) % params,
+                                 end.legal))
+    return out

@@ -3,12 +3,15 @@ reload, the one-click default lifecycle, the simulation's statuses (httpx, sessi
 
 from __future__ import annotations
 
+import html
+import json
 import re
 
 import httpx
 
 from engine.models import ProcedureDraft
 from tests.designer.test_pages import create, login, page_data
+from tests.factories import APPLICATIONS, publish_shipped
 
 NEVER_ACCEPTS = '<motcua:lifecycle command="accept" when="intake_decision == &quot;accept&quot;" />'
 
@@ -52,3 +55,36 @@ async def test_a_model_draft_with_problems_is_saved_and_shows_them_after_a_reloa
     assert r.status_code == 422
     codes = {p["code"] for p in r.json()["problems"]}
     assert {"lifecycle_never_accepts", "lifecycle_step_refused"} <= codes
+
+
+async def test_the_simulation_walks_the_lifecycle_with_statuses_and_the_legal_due(
+        client: httpx.AsyncClient, users: dict) -> None:
+    await publish_shipped("household-business")
+    csrf = await login(client)
+    await client.get("/designer/2.000720")  # opens the draft from version 1
+    r = await client.post("/designer/2.000720/simulate", data={
+        "csrf_token": csrf, "action": "start", "at": "2026-03-02T09:00",
+        "data": json.dumps(APPLICATIONS["household-business"])})
+    assert 'data-lifecycle="1"' in r.text and "chưa tính (hồ sơ chưa được tiếp nhận)" in r.text
+    seen = []
+    for _ in range(4):  # every step finished at its due date, with the prefilled sample data (first options)
+        token = re.search(r'name="token" value="([^"]+)"', r.text)
+        task = re.search(r'name="task_id" value="([^"]+)"', r.text)
+        when = re.search(r'name="at" value="([^"]+)"', r.text)
+        sample = re.search(r'<textarea id="data-1" name="data">(.*?)</textarea>', r.text, re.S)
+        assert token and task and when and sample
+        r = await client.post("/designer/2.000720/simulate", data={
+            "csrf_token": csrf, "action": "complete", "token": token.group(1), "task_id": task.group(1),
+            "at": when.group(1), "data": html.unescape(sample.group(1))})
+        status = re.search(r'data-lifecycle="(\d+)"', r.text)
+        assert status
+        seen.append(int(status.group(1)))
+    assert seen == [4, 4, 9, 10]
+    path = re.search(r'<ol id="sim-path">(.*?)</ol>\s*<', r.text, re.S)
+    assert path
+    words = " ".join(re.sub(r"<[^>]+>", " ", path.group(1)).split())
+    # accepted at 15:00 on Monday (the intake's 4 working hours): 3 working days later, same hour
+    assert "Tiếp nhận hồ sơ → trạng thái 4 “Đang xử lý”; hạn giải quyết 15:00 ngày 05/03/2026" in words
+    assert "Ghi nhận đã xử lý xong → trạng thái 9 “Đã xử lý xong”" in words
+    assert "Trả kết quả → trạng thái 10 “Đã trả kết quả”" in words
+    assert 'id="sim-lifecycle-due">15:00 ngày 05/03/2026' in r.text.replace("\n", "")

@@ -219,6 +219,17 @@ async def save_xml(code: str, xml: str, revision: int, *, actor: str, now: datet
     return draft
 
 
+async def save_model_and_forms(code: str, xml: str, forms: Mapping[str, Any], revision: int, *, actor: str,
+                               now: datetime, action: str) -> ProcedureDraft:
+    """Replace the draft's model and forms in one revision-checked save (a proposal the admin applied)."""
+    text = normalise_xml(xml)
+    _check_forms_shape(forms)
+    draft = await _update(code, revision, actor, now, bpmn_xml=text,
+                          forms={k: {**v, "id": k} for k, v in forms.items()})
+    await _audit(draft.procedure_id, action, actor, now, revision=draft.revision)
+    return draft
+
+
 async def replace_model(code: str, data: bytes, revision: int, *, actor: str, now: datetime,
                         filename: str = "") -> ProcedureDraft:
     """Import a .bpmn file (Camunda Modeler, bpmn-js, another tool) as the draft's model; forms stay."""

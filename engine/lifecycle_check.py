@@ -49,6 +49,11 @@ _NODE_SUFFIXES = ("Event", "Task", "Gateway")
 _CONTAINERS = ("subProcess", "transaction", "adHocSubProcess")
 
 
+def reads(expression: str) -> dict[str, list[Any]]:
+    """name -> the literal values an expression compares it with (engine/workflow/autoforms)."""
+    return _reads(expression)
+
+
 class _Unknown(Exception):
     """An expression the walk cannot decide (unbound name, type error…): every branch is possible."""
 
@@ -159,7 +164,7 @@ def _evaluate(expression: str, data: Mapping[str, Any]) -> bool:
         raise _Unknown from exc
 
 
-def _downstream_conditions(g: Graph, start: str) -> list[str]:
+def downstream_conditions(g: Graph, start: str) -> list[str]:
     seen, todo, found = set(), [t for _f, t, _c in g.outgoing.get(start, [])], []
     found += [c for _f, _t, c in g.outgoing.get(start, []) if c]
     while todo:
@@ -188,8 +193,8 @@ def _candidates(name: str, literals: list[Any], form: Mapping[str, dict[str, Any
 def _scenarios(g: Graph, element_id: str, rules: list[dict[str, Any]], form: Mapping[str, dict[str, Any]],
                data: dict[str, Any]) -> list[dict[str, Any]]:
     wanted: dict[str, list[Any]] = {}
-    for expression in [r["when"] for r in rules if r.get("when")] + _downstream_conditions(g, element_id):
-        for name, values in _reads(expression).items():
+    for expression in [r["when"] for r in rules if r.get("when")] + downstream_conditions(g, element_id):
+        for name, values in reads(expression).items():
             wanted.setdefault(name, []).extend(v for v in values if v not in wanted.get(name, []))
     decided = {n: v for n, v in wanted.items() if n in form or n not in data}
     names = list(decided)

@@ -88,3 +88,30 @@ async def test_the_simulation_walks_the_lifecycle_with_statuses_and_the_legal_du
     assert "Ghi nhận đã xử lý xong → trạng thái 9 “Đã xử lý xong”" in words
     assert "Trả kết quả → trạng thái 10 “Đã trả kết quả”" in words
     assert 'id="sim-lifecycle-due">15:00 ngày 05/03/2026' in r.text.replace("\n", "")
+
+
+async def test_the_default_lifecycle_is_previewed_then_applied_in_one_click(
+        client: httpx.AsyncClient, users: dict) -> None:
+    csrf = await login(client)
+    await create(client, csrf)
+    xml = re.sub(r"<motcua:lifecycle [^>]*/>", "", page_data((await client.get("/designer/T.001")).text)["xml"])
+    await client.post("/designer/T.001/draft", json={"xml": xml, "revision": 0}, headers={"X-CSRF-Token": csrf})
+    assert "Không có đường nào tiếp nhận hồ sơ" in section((await client.get("/designer/T.001")).text, "legal")
+    preview = await client.get("/designer/T.001/lifecycle")
+    assert preview.status_code == 200
+    words = " ".join(re.sub(r"<[^>]+>", " ", preview.text).split())
+    assert "bước xử lý “Tiếp nhận hồ sơ” (intake) : đổi quy tắc vòng đời" in words
+    assert "Bước “Tiếp nhận hồ sơ” tiếp nhận hồ sơ khi “Kết quả kiểm tra hồ sơ” = “Tiếp nhận hồ sơ”" in words
+    assert (await ProcedureDraft.get()).bpmn_xml == xml  # a preview changes nothing
+    stale = await client.post("/designer/T.001/lifecycle", data={"csrf_token": csrf, "revision": "0"})
+    assert stale.status_code == 409 and "Bản nháp vừa được lưu lại" in stale.text
+    assert (await ProcedureDraft.get()).revision == 1
+    r = await client.post("/designer/T.001/lifecycle", data={"csrf_token": csrf, "revision": "1"})
+    assert r.status_code == 303 and r.headers["location"] == "/designer/T.001?msg=lifecycle_applied"
+    draft = await ProcedureDraft.get()
+    assert draft.revision == 2 and 'command="accept"' in draft.bpmn_xml and 'command="return_result"' in draft.bpmn_xml
+    page = (await client.get(r.headers["location"])).text
+    assert 'id="lifecycle-applied"' in page and 'id="draft-no-problems"' in section(page, "legal")
+    assert 'data-action="lifecycle_defaults"' in page
+    r = await client.post("/designer/T.001/check", json={}, headers={"X-CSRF-Token": csrf})
+    assert r.json()["problems"] == []

@@ -150,6 +150,7 @@ def audit_labels(gettext: Any) -> dict[str, str]:
         "edited": gettext("sửa sơ đồ"), "form_saved": gettext("lưu biểu mẫu"), "form_deleted": gettext("xóa biểu mẫu"),
         "checked": gettext("kiểm tra"), "published": gettext("xuất bản"),
         "publish_unchanged": gettext("xuất bản (không có thay đổi)"), "publish_refused": gettext("xuất bản bị từ chối"),
+        "lifecycle_defaults": gettext("áp dụng vòng đời mặc định"),
     }
 
 

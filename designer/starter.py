@@ -95,52 +95,52 @@ targetRef="intake">
         <dc:Bounds x="190" y="80" width="730" height="250" />
       </bpmndi:BPMNShape>
       <bpmndi:BPMNShape id="StartEvent_submitted_di" bpmnElement="StartEvent_submitted">
-        <dc:Bounds x="232" y="167" width="36" height="36" />
-        <bpmndi:BPMNLabel><dc:Bounds x="223" y="210" width="54" height="14" /></bpmndi:BPMNLabel>
+        <dc:Bounds x="222" y="167" width="36" height="36" />
+        <bpmndi:BPMNLabel><dc:Bounds x="213" y="210" width="54" height="14" /></bpmndi:BPMNLabel>
       </bpmndi:BPMNShape>
       <bpmndi:BPMNShape id="intake_di" bpmnElement="intake">
-        <dc:Bounds x="320" y="145" width="100" height="80" />
+        <dc:Bounds x="290" y="145" width="100" height="80" />
       </bpmndi:BPMNShape>
       <bpmndi:BPMNShape id="Gateway_intake_di" bpmnElement="Gateway_intake" isMarkerVisible="true">
-        <dc:Bounds x="485" y="160" width="50" height="50" />
-        <bpmndi:BPMNLabel><dc:Bounds x="470" y="130" width="80" height="27" /></bpmndi:BPMNLabel>
+        <dc:Bounds x="430" y="160" width="50" height="50" />
+        <bpmndi:BPMNLabel><dc:Bounds x="480" y="130" width="80" height="27" /></bpmndi:BPMNLabel>
       </bpmndi:BPMNShape>
       <bpmndi:BPMNShape id="return_result_di" bpmnElement="return_result">
-        <dc:Bounds x="610" y="145" width="100" height="80" />
+        <dc:Bounds x="660" y="145" width="100" height="80" />
       </bpmndi:BPMNShape>
       <bpmndi:BPMNShape id="EndEvent_done_di" bpmnElement="EndEvent_done">
-        <dc:Bounds x="792" y="167" width="36" height="36" />
-        <bpmndi:BPMNLabel><dc:Bounds x="781" y="210" width="58" height="14" /></bpmndi:BPMNLabel>
+        <dc:Bounds x="842" y="167" width="36" height="36" />
+        <bpmndi:BPMNLabel><dc:Bounds x="831" y="210" width="58" height="14" /></bpmndi:BPMNLabel>
       </bpmndi:BPMNShape>
       <bpmndi:BPMNShape id="EndEvent_refused_di" bpmnElement="EndEvent_refused">
-        <dc:Bounds x="492" y="262" width="36" height="36" />
-        <bpmndi:BPMNLabel><dc:Bounds x="540" y="273" width="90" height="14" /></bpmndi:BPMNLabel>
+        <dc:Bounds x="437" y="262" width="36" height="36" />
+        <bpmndi:BPMNLabel><dc:Bounds x="485" y="273" width="90" height="14" /></bpmndi:BPMNLabel>
       </bpmndi:BPMNShape>
       <bpmndi:BPMNEdge id="Flow_start_to_intake_di" bpmnElement="Flow_start_to_intake">
-        <di:waypoint x="268" y="185" />
-        <di:waypoint x="320" y="185" />
+        <di:waypoint x="258" y="185" />
+        <di:waypoint x="290" y="185" />
       </bpmndi:BPMNEdge>
       <bpmndi:BPMNEdge id="Flow_intake_to_gateway_di" bpmnElement="Flow_intake_to_gateway">
-        <di:waypoint x="420" y="185" />
-        <di:waypoint x="485" y="185" />
+        <di:waypoint x="390" y="185" />
+        <di:waypoint x="430" y="185" />
       </bpmndi:BPMNEdge>
       <bpmndi:BPMNEdge id="Flow_gateway_accept_di" bpmnElement="Flow_gateway_accept">
-        <di:waypoint x="535" y="185" />
-        <di:waypoint x="610" y="185" />
+        <di:waypoint x="480" y="185" />
+        <di:waypoint x="660" y="185" />
       </bpmndi:BPMNEdge>
       <bpmndi:BPMNEdge id="Flow_gateway_refuse_di" bpmnElement="Flow_gateway_refuse">
-        <di:waypoint x="510" y="210" />
-        <di:waypoint x="510" y="262" />
+        <di:waypoint x="455" y="210" />
+        <di:waypoint x="455" y="262" />
       </bpmndi:BPMNEdge>
       <bpmndi:BPMNEdge id="Flow_gateway_supplement_di" bpmnElement="Flow_gateway_supplement">
-        <di:waypoint x="510" y="160" />
-        <di:waypoint x="510" y="105" />
-        <di:waypoint x="370" y="105" />
-        <di:waypoint x="370" y="145" />
+        <di:waypoint x="455" y="160" />
+        <di:waypoint x="455" y="105" />
+        <di:waypoint x="340" y="105" />
+        <di:waypoint x="340" y="145" />
       </bpmndi:BPMNEdge>
       <bpmndi:BPMNEdge id="Flow_result_to_end_di" bpmnElement="Flow_result_to_end">
-        <di:waypoint x="710" y="185" />
-        <di:waypoint x="792" y="185" />
+        <di:waypoint x="760" y="185" />
+        <di:waypoint x="842" y="185" />
       </bpmndi:BPMNEdge>
     </bpmndi:BPMNPlane>
   </bpmndi:BPMNDiagram>

@@ -130,12 +130,12 @@ async def test_admin_draws_checks_fixes_and_publishes_a_procedure(server: str, b
     panel, mark = await page.locator("#properties").bounding_box(), await page.locator(".bjs-powered-by").bounding_box()
     assert panel["x"] >= mark["x"] + mark["width"], "the properties panel must sit beside the canvas"
 
-    # the admin removes the template's lane, then draws a step onto the flow intake → end
+    # the admin removes the template's lane, then draws a step onto the flow accepted → return the result
     await select(page, "Lane_one_stop", header=True)
     await page.click(".djs-context-pad [data-action='delete']")
     assert await ids_of(page, "bpmn:Lane") == []
     await page.click(".djs-palette [data-action='create.task']")
-    x, y = await center(page, "Flow_intake_to_end")
+    x, y = await center(page, "Flow_gateway_accept")
     await page.mouse.move(x - 40, y + 30, steps=4)
     await page.mouse.move(x, y, steps=4)
     await page.mouse.click(x, y)
@@ -147,11 +147,11 @@ async def test_admin_draws_checks_fixes_and_publishes_a_procedure(server: str, b
     await select(page, task_id)
     await page.click(".djs-context-pad [data-action='replace']")
     await page.click(".djs-popup [data-id='replace-with-user-task']")
-    assert await ids_of(page, "bpmn:UserTask") == ["intake", task_id]  # replacing keeps the id
+    assert await ids_of(page, "bpmn:UserTask") == ["intake", "return_result", task_id]  # replacing keeps the id
     flows = await page.evaluate("""(id) => {
         const e = window.motcuaModeler.get('elementRegistry').get(id);
         return [e.incoming.map(c => c.source.id), e.outgoing.map(c => c.target.id)]; }""", task_id)
-    assert flows == [["intake"], ["EndEvent_done"]], "dropped on the flow, the step was inserted into it"
+    assert flows == [["Gateway_intake"], ["return_result"]], "dropped on the flow, the step was inserted into it"
 
     # a form for the new step: added on the page, chosen in the panel
     await page.fill("#new-form-ref", "appraisal")
@@ -166,10 +166,12 @@ async def test_admin_draws_checks_fixes_and_publishes_a_procedure(server: str, b
         .businessObject.extensionElements || {values: []}).values.some(v => v.ref === 'appraisal')""", arg=task_id)
     await screenshot(page, "designer-panel")
 
-    # check: both steps are in no lane; a click on a problem selects its step on the diagram
+    # check: the steps are in no lane (so the intake is not the one-stop unit's); a click on a problem
+    # selects its step on the diagram
     problems = await check(page)
-    assert {(p["code"], p["element"]) for p in problems} == {("task_without_lane", "intake"),
-                                                             ("task_without_lane", task_id)}
+    assert {(p["code"], p["element"]) for p in problems} == {
+        ("task_without_lane", "intake"), ("task_without_lane", "return_result"), ("task_without_lane", task_id),
+        ("lifecycle_accept_not_one_stop", "intake")}
     assert any("Thẩm định hồ sơ" in p["text"] and "chưa nằm trong làn nào" in p["text"] for p in problems)
     await page.click(f"#problems li[data-element='{task_id}'] button")
     assert await page.evaluate(SELECTION) == [task_id]
@@ -242,14 +244,22 @@ async def test_admin_draws_checks_fixes_and_publishes_a_procedure(server: str, b
     assert await page.evaluate(WATERMARK_VISIBLE, ".fjs-powered-by") == "ok"
     await screenshot(page, "designer-form-editor")
 
-    # what the server cannot render is refused with the component named, and nothing is saved
+    # what the server cannot render is saved as it is (a draft never loses work), the component named;
+    # a reload shows the content and the problem again
     await page.evaluate("""() => window.motcuaFormEditor.importSchema({type: 'default', id: 'appraisal',
         components: [{id: 'Html_1', type: 'html', content: '<b>x</b>'}]})""")
     await page.click("#btn-save-form")
     await page.wait_for_selector("#form-problems:not([hidden]) li[data-component='Html_1']")
+    await page.wait_for_function("document.getElementById('form-status').dataset.state === 'saved_with_problems'")
+    await page.reload()
+    await page.wait_for_selector("#form-editor[data-ready='1']")
+    assert await page.evaluate("JSON.stringify(window.motcuaFormEditor.saveSchema()).includes('Html_1')")
+    assert await page.locator("#form-problems:not([hidden]) li[data-component='Html_1']").count() == 1
+    assert await page.get_attribute("#form-status", "data-state") == "saved_with_problems"
     await page.goto(server + "/designer/9.000001")
     await page.wait_for_selector("#canvas[data-ready='1']")
-    assert await page.locator("#audit-table tr[data-action='form_saved']").count() == 2  # added, then saved
+    assert await page.locator("#audit-table tr[data-action='form_saved']").count() == 3  # added, saved twice
+    assert await page.locator("#draft-problems li[data-code='form_unsupported']").count() == 1
     await page.context.close()
 
 
@@ -332,7 +342,7 @@ async def test_admin_draws_a_gateway_with_a_condition_and_a_dossier_runs_its_bra
 
     # an exclusive gateway from the palette, dropped onto the flow intake (lane "Bộ phận một cửa") → end
     await page.click(".djs-palette [data-action='create.exclusive-gateway']")
-    x, y = await center(page, "Flow_intake_to_end")
+    x, y = await center(page, "Flow_gateway_accept")
     await page.mouse.move(x - 40, y + 30, steps=4)
     await page.mouse.move(x, y, steps=4)
     await page.mouse.click(x, y)

@@ -127,6 +127,7 @@ targetRef="intake">
       <bpmndi:BPMNEdge id="Flow_gateway_accept_di" bpmnElement="Flow_gateway_accept">
         <di:waypoint x="480" y="185" />
         <di:waypoint x="660" y="185" />
+        <bpmndi:BPMNLabel><dc:Bounds x="486" y="166" width="46" height="14" /></bpmndi:BPMNLabel>
       </bpmndi:BPMNEdge>
       <bpmndi:BPMNEdge id="Flow_gateway_refuse_di" bpmnElement="Flow_gateway_refuse">
         <di:waypoint x="455" y="210" />

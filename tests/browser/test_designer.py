@@ -301,8 +301,12 @@ async def create_task_at(page: Any, x: float, y: float, name: str) -> str:
 
 
 async def connect(page: Any, source: str, target: str) -> None:
-    """The context pad's connect tool: click it on the source, then click the target."""
-    await select(page, source)
+    """The context pad's connect tool on the source, then a click on the target. The source is selected
+    through the modeler: with the starter's lifecycle the canvas is crowded, and a drawn flow may
+    cover the centre of a small gateway."""
+    await page.evaluate("""(id) => { const m = window.motcuaModeler;
+        m.get('selection').select(m.get('elementRegistry').get(id)); }""", source)
+    await page.wait_for_selector(".djs-context-pad.open")
     await page.click(".djs-context-pad [data-action='connect']")
     x, y = await center(page, target)
     await page.mouse.move(x - 20, y - 20, steps=5)
@@ -340,21 +344,34 @@ async def test_admin_draws_a_gateway_with_a_condition_and_a_dossier_runs_its_bra
     await page.wait_for_url("**/designer/9.000002")
     await page.wait_for_selector("#canvas[data-ready='1']")
 
-    # an exclusive gateway from the palette, dropped onto the flow intake (lane "Bộ phận một cửa") → end
+    # an exclusive gateway from the palette, dropped onto the flow accepted (lane "Bộ phận một cửa") →
+    # return the result
     await page.click(".djs-palette [data-action='create.exclusive-gateway']")
     x, y = await center(page, "Flow_gateway_accept")
     await page.mouse.move(x - 40, y + 30, steps=4)
     await page.mouse.move(x, y, steps=4)
     await page.mouse.click(x, y)
-    [gateway] = await ids_of(page, "bpmn:ExclusiveGateway")
+    [gateway] = [g for g in await ids_of(page, "bpmn:ExclusiveGateway") if g != "Gateway_intake"]
     flows = await page.evaluate(FLOWS)
-    assert sorted(f[:2] for f in flows) == sorted([["StartEvent_submitted", "intake"], ["intake", gateway],
-                                                   [gateway, "EndEvent_done"]])
+    assert ["Gateway_intake", gateway] in [f[:2] for f in flows] and [gateway, "return_result"] in [
+        f[:2] for f in flows]
     await end_label_editing(page)
-    # the gateway's direct flow to the end goes: both branches will pass through a step
-    [direct] = [f[2] for f in flows if f[:2] == [gateway, "EndEvent_done"]]
-    await select_flow(page, direct)
-    await page.click(".djs-context-pad [data-action='delete']")
+    # the gateway's direct flow to the result goes: both branches will pass through a step
+    [direct] = [f[2] for f in flows if f[:2] == [gateway, "return_result"]]
+    # (through the modeler: the flow is short and the new gateway's context pad covers its middle)
+    await page.evaluate("""(id) => { const m = window.motcuaModeler;
+        m.get('modeling').removeElements([m.get('elementRegistry').get(id)]); }""", direct)
+    assert direct not in [f[2] for f in await page.evaluate(FLOWS)]
+    # the intake's "accepted" branch stays its gateway's default flow (bpmn-js may give the default to
+    # the half of the split flow that was just deleted): made default again through the replace menu
+    [accepted] = [f[2] for f in await page.evaluate(FLOWS) if f[:2] == ["Gateway_intake", gateway]]
+    default_of = """() => (window.motcuaModeler.get('elementRegistry').get('Gateway_intake')
+        .businessObject.default || {}).id"""
+    if await page.evaluate(default_of) != accepted:
+        await select_flow(page, accepted)
+        await page.click(".djs-context-pad [data-action='replace']")
+        await page.click(".djs-popup [data-id='replace-with-default-flow']")
+    assert await page.evaluate(default_of) == accepted
 
     # a lane for the specialist below, and two steps drawn into it
     await select(page, "Participant_Process_9_000002", header=True)
@@ -367,7 +384,7 @@ async def test_admin_draws_a_gateway_with_a_condition_and_a_dossier_runs_its_bra
     full = await create_task_at(page, gx + 130, lane_y, "Thẩm định đầy đủ")
     # the outgoing flows are drawn first: connecting from a step whose only flow is its incoming one
     # (gateway → step) replaced that flow in bpmn-js 18 instead of adding a second one
-    pairs = [(fast, "EndEvent_done"), (full, "EndEvent_done"), (gateway, fast), (gateway, full)]
+    pairs = [(fast, "return_result"), (full, "return_result"), (gateway, fast), (gateway, full)]
     for source, target in pairs:
         await connect(page, source, target)
     flows = await page.evaluate(FLOWS)
@@ -418,15 +435,21 @@ async def test_admin_draws_a_gateway_with_a_condition_and_a_dossier_runs_its_bra
         intake = await task_of(officer)
         assert intake["element_id"] == "intake" and intake["role"] == "one_stop"
         r = await client.post(f"/api/v1/tasks/{intake['id']}/complete", headers=officer,
-                              json={"data": {"intake_note": "fast"}})
+                              json={"data": {"intake_decision": "accept", "intake_note": "fast"}})
         assert r.status_code == 200, r.text
         step = await task_of(specialist)
         assert step["element_id"] == fast and step["role"] == "specialist"
         r = await client.post(f"/api/v1/tasks/{step['id']}/complete", headers=specialist, json={"data": {}})
         assert r.status_code == 200, r.text
+        result = await task_of(officer)
+        assert result["element_id"] == "return_result"
+        r = await client.post(f"/api/v1/tasks/{result['id']}/complete", headers=officer,
+                              json={"data": {"returned_via": "electronic"}})
+        assert r.status_code == 200, r.text
         r = await client.get(f"/api/v1/dossiers/{code}", headers=officer)
         assert r.json()["status"] == "completed", r.json()
-        assert {e["element_id"] for e in r.json()["history"] if e["action"] == "task_completed"} == {"intake", fast}
+        assert {e["element_id"] for e in r.json()["history"] if e["action"] == "task_completed"} == {
+            "intake", fast, "return_result"}
 
 
 async def drag(page: Any, source: Any, target: Any) -> None:

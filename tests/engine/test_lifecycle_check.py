@@ -91,3 +91,32 @@ def test_parallel_branches_writing_the_same_field_are_named_both() -> None:
 
 def test_what_is_not_a_bpmn_model_has_no_lifecycle_to_check() -> None:
     assert lifecycle_check.check("<html/>", {}) == [] and lifecycle_check.analyse("<x", {}) is None
+
+
+async def test_the_simulation_takes_a_task_s_rules_through_the_dossier_plan(db: object) -> None:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from engine import simulation
+    from engine.dossier_lifecycle import Limit
+    from tests.factories import rt
+
+    xml, forms = shipped("birth-registration")
+    elements = parse_model(xml.encode(), forms, ROLES).extensions.elements
+    calendar = await rt().fresh_calendar()
+    monday = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 09:00 in Hanoi
+    limit = Limit(Decimal(3), "working_days")
+    facts, taken = simulation.lifecycle(rt(), elements, "intake", {"intake_decision": "accept"},
+                                        {"lifecycle_status": 1}, monday, limit, calendar, workflow_open=True)
+    assert [(t.command, t.status, t.error) for t in taken] == [("accept", 4, "")]
+    assert taken[0].due_at == datetime(2026, 3, 5, 2, 0, tzinfo=UTC) and facts["accepted_at"] == monday.isoformat()
+    _facts, refused = simulation.lifecycle(rt(), elements, "intake", {"intake_decision": "refuse"},
+                                           {"lifecycle_status": 1}, monday, limit, calendar, workflow_open=True)
+    assert refused[0].command == "refuse" and refused[0].status == 1 and "reason" in refused[0].error
+    waiting, again = simulation.lifecycle(rt(), elements, "intake", {"intake_decision": "supplement",
+                                                                    "intake_note": "Thiếu giấy chứng sinh"},
+                                          {"lifecycle_status": 1}, monday, limit, calendar, workflow_open=True)
+    assert [(t.command, t.status) for t in again] == [("request_supplement", 5)]
+    _facts, answered = simulation.lifecycle(rt(), elements, "intake", {"intake_decision": "accept"}, waiting,
+                                            monday, limit, calendar, workflow_open=True)
+    assert [(t.command, t.status) for t in answered] == [("receive_supplement", 1), ("accept", 4)]

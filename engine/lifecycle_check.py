@@ -60,6 +60,8 @@ class _Unknown(Exception):
 
 @dataclass
 class Graph:
+    """The process's flow nodes and sequence flows, read from the XML (names for the messages)."""
+
     nodes: dict[str, tuple[str, str, str]]  # id -> (tag, name, parent id)
     outgoing: dict[str, list[tuple[str, str, str | None]]]  # id -> [(flow id, target, condition)]
     defaults: dict[str, str]
@@ -165,6 +167,7 @@ def _evaluate(expression: str, data: Mapping[str, Any]) -> bool:
 
 
 def downstream_conditions(g: Graph, start: str) -> list[str]:
+    """The conditions on the flows leaving `start` and the gateways right after it: what it decides."""
     seen, todo, found = set(), [t for _f, t, _c in g.outgoing.get(start, [])], []
     found += [c for _f, _t, c in g.outgoing.get(start, []) if c]
     while todo:

@@ -40,13 +40,18 @@ async def duplicate(code: str, new_code: str, name: str, *, actor: str, now: dat
 
 
 async def save_form(code: str, ref: str, schema: dict[str, Any], revision: int, *, actor: str,
-                    now: datetime) -> ProcedureDraft:
-    """Refuses (ModelInvalid, one problem per component) what the server renderer cannot honour:
-    a saved form is always one citizens and staff can be shown."""
-    found = formcheck.problems(ref, schema)
-    if found:
-        raise ModelInvalid(found)
-    return await design.save_form(code, ref, schema, revision, actor=actor, now=now)
+                    now: datetime) -> tuple[ProcedureDraft, list[Problem]]:
+    """Saves the form as it is, with what the server renderer cannot honour (one problem per
+    component): a draft never loses work. Check and publish refuse it until the problems are fixed,
+    and `form_problems` finds them again when the editor is reloaded."""
+    draft = await design.save_form(code, ref, schema, revision, actor=actor, now=now)
+    return draft, formcheck.problems(ref, schema)
+
+
+def form_problems(draft: ProcedureDraft, ref: str) -> list[Problem]:
+    """What the server renderer cannot honour in one saved form of the draft."""
+    schema = (draft.forms or {}).get(ref)
+    return formcheck.problems(ref, schema) if schema is not None else []
 
 
 async def add_form(code: str, ref: str, revision: int, *, actor: str, now: datetime) -> ProcedureDraft:
@@ -59,6 +64,13 @@ async def add_form(code: str, ref: str, revision: int, *, actor: str, now: datet
 async def check(code: str, *, actor: str, now: datetime) -> list[Problem]:
     draft = await design.get_draft(code)
     return await design.check(code, actor=actor, now=now, extra=formcheck.all_problems(draft.forms or {}))
+
+
+async def problems(code: str) -> list[Problem]:
+    """What check would list for the draft as saved (no audit row): shown when the page loads, so a
+    draft saved with problems shows them again after a reload."""
+    draft = await design.get_draft(code)
+    return await design.problems(code, extra=formcheck.all_problems(draft.forms or {}))
 
 
 async def publish(code: str, revision: int, *, actor: str, now: datetime) -> tuple[ProcedureVersion, bool]:

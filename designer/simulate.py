@@ -3,8 +3,10 @@
 The same engine runs it (engine.simulation: the runner with the runtime's evaluator on the draft's parsed
 spec), so the path taken through gateways is the path a real dossier would take. Each waiting
 step shows the due date its step budget would give (engine.sla.step_due on the installation's
-calendar), counted from the simulated instant the step became ready. The simulated clock moves
-to the instant the admin says each step was finished (by default: its due date).
+calendar), counted from the simulated instant the step became ready. A finished step takes the
+Decree 118 steps its `motcua:lifecycle` rules give, through the plan real dossiers use: the path
+shows each status (code) and the legal due date it computes. The simulated clock moves to the
+instant the admin says each step was finished (by default: its due date).
 
 `Run` is plain data; `snapshot()` / `restore()` turn it into JSON for the page to carry (signed).
 """
@@ -18,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine import simulation, sla
+from engine.dossier_lifecycle import Limit
 from engine.runtime import Runtime
 from engine.workdays import Calendar
 from engine.workflow.parser import ParsedModel
@@ -48,11 +51,22 @@ class Run:
     started_at: datetime
     clock: datetime
     legal_due: datetime | None
-    path: list[dict[str, str]] = field(default_factory=list)  # {element_id, name, kind, at}
+    path: list[dict[str, Any]] = field(default_factory=list)  # {element_id, name, kind, at[, lifecycle]}
     ready_since: dict[str, str] = field(default_factory=dict)  # task id -> ISO instant it became ready
     data: dict[str, Any] = field(default_factory=dict)
     error: dict[str, Any] | None = None
     timers: list[dict[str, str]] = field(default_factory=list)  # {element_id, due_at}
+    # the Decree 118 lifecycle columns of the simulated dossier (engine.dossier_lifecycle), JSON-safe
+    lifecycle: dict[str, Any] = field(default_factory=lambda: {"lifecycle_status": 1})
+
+    @property
+    def lifecycle_status(self) -> int:
+        return int(self.lifecycle.get("lifecycle_status") or 1)
+
+    @property
+    def lifecycle_due(self) -> datetime | None:
+        due = self.lifecycle.get("due_adjusted_at")
+        return datetime.fromisoformat(due) if isinstance(due, str) else None
 
 
 def forms_of(model: ParsedModel, forms: Mapping[str, Any]) -> dict[str, Any]:
@@ -117,14 +131,22 @@ def start(rt: Runtime, model: ParsedModel, time_limit: Decimal, time_unit: str, 
     return _record(run, simulation.start(rt, model.spec, model.subprocess_specs, data), at)
 
 
-def complete(rt: Runtime, model: ParsedModel, run: Run, task_id: str, data: dict[str, Any], at: datetime) -> Run:
-    """Finish one waiting step at `at` with `data`; raises simulation.TaskNotReady for a stale task id."""
+def complete(rt: Runtime, model: ParsedModel, run: Run, task_id: str, data: dict[str, Any], at: datetime,
+             limit: Limit, calendar: Calendar) -> Run:
+    """Finish one waiting step at `at` with `data`, taking the lifecycle steps its rules give (each
+    with the status and the legal due date it leads to); raises simulation.TaskNotReady for a stale
+    task id."""
     done = next((t for t in simulation.ready(rt, run.state, model.spec, model.subprocess_specs)
                  if t.task_id == task_id), None)
     result = simulation.complete(rt, run.state, model.spec, model.subprocess_specs, task_id, data)
     at = max(at, run.clock)
     if done is not None:
-        run.path.append({"element_id": done.element_id, "name": done.name, "kind": "UserTask", "at": at.isoformat()})
+        run.lifecycle, taken = simulation.lifecycle(
+            rt, model.extensions.elements, done.element_id, {**result.data, **data}, run.lifecycle, at, limit,
+            calendar, workflow_open=result.status == "waiting")
+        run.path.append({"element_id": done.element_id, "name": done.name, "kind": "UserTask", "at": at.isoformat(),
+                         "lifecycle": [{"command": t.command, "status": t.status, "error": t.error,
+                                        "due_at": t.due_at.isoformat() if t.due_at else None} for t in taken]})
     return _record(run, result, at)
 
 
@@ -152,7 +174,7 @@ def snapshot(run: Run) -> dict[str, Any]:
     return {"state": run.state, "status": run.status, "started_at": run.started_at.isoformat(),
             "clock": run.clock.isoformat(), "legal_due": run.legal_due.isoformat() if run.legal_due else None,
             "path": run.path, "ready_since": run.ready_since, "data": run.data, "error": run.error,
-            "timers": run.timers}
+            "timers": run.timers, "lifecycle": run.lifecycle}
 
 
 def restore(raw: Mapping[str, Any]) -> Run:
@@ -160,4 +182,5 @@ def restore(raw: Mapping[str, Any]) -> Run:
                started_at=datetime.fromisoformat(raw["started_at"]), clock=datetime.fromisoformat(raw["clock"]),
                legal_due=datetime.fromisoformat(raw["legal_due"]) if raw.get("legal_due") else None,
                path=list(raw.get("path") or []), ready_since=dict(raw.get("ready_since") or {}),
-               data=dict(raw.get("data") or {}), error=raw.get("error"), timers=list(raw.get("timers") or []))
+               data=dict(raw.get("data") or {}), error=raw.get("error"), timers=list(raw.get("timers") or []),
+               lifecycle=dict(raw.get("lifecycle") or {"lifecycle_status": 1}))

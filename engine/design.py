@@ -19,7 +19,7 @@ from lxml import etree
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from engine import metadata, procedures
+from engine import lifecycle_check, metadata, procedures
 from engine.errors import Conflict, InvalidData, ModelInvalid, NotFound, Problem
 from engine.models import DesignAudit, Dossier, Procedure, ProcedureDraft, ProcedureVersion, Role
 from engine.workflow.autoforms import AUTO_PREFIX
@@ -220,6 +220,17 @@ async def save_xml(code: str, xml: str, revision: int, *, actor: str, now: datet
     return draft
 
 
+async def save_model_and_forms(code: str, xml: str, forms: Mapping[str, Any], revision: int, *, actor: str,
+                               now: datetime, action: str) -> ProcedureDraft:
+    """Replace the draft's model and forms in one revision-checked save (a proposal the admin applied)."""
+    text = normalise_xml(xml)
+    _check_forms_shape(forms)
+    draft = await _update(code, revision, actor, now, bpmn_xml=text,
+                          forms={k: {**v, "id": k} for k, v in forms.items()})
+    await _audit(draft.procedure_id, action, actor, now, revision=draft.revision)
+    return draft
+
+
 async def replace_model(code: str, data: bytes, revision: int, *, actor: str, now: datetime,
                         filename: str = "") -> ProcedureDraft:
     """Import a .bpmn file (Camunda Modeler, bpmn-js, another tool) as the draft's model; forms stay."""
@@ -270,6 +281,9 @@ async def _problems(draft: ProcedureDraft, extra: Sequence[Problem]) -> list[Pro
         parse_model(draft.bpmn_xml.encode("utf-8"), dict(draft.forms or {}), roles)
     except ModelInvalid as exc:
         problems = exc.problems + problems
+    # the Decree 118 lifecycle and parallel writes: the designer's own rules (engine/lifecycle_check.py)
+    found = lifecycle_check.check(draft.bpmn_xml, dict(draft.forms or {}))
+    problems = problems[:len(problems) - len(extra)] + found + list(extra)
     code = (await Procedure.get(id=draft.procedure_id)).code
     return problems + metadata.check(await metadata.of_draft(draft), start_form(draft), code)[1]
 
@@ -292,6 +306,11 @@ async def save_metadata(code: str, meta: Mapping[str, Any], revision: int, *, ac
     draft = await _update(code, revision, actor, now, metadata=dict(meta))
     await _audit(draft.procedure_id, "metadata_saved", actor, now, revision=draft.revision)
     return draft
+
+
+async def problems(code: str, *, extra: Sequence[Problem] = ()) -> list[Problem]:
+    """The draft's problems as they stand, without an audit row (the designer page shows them on load)."""
+    return await _problems(await get_draft(code), extra)
 
 
 async def check(code: str, *, actor: str, now: datetime, extra: Sequence[Problem] = ()) -> list[Problem]:

@@ -27,6 +27,7 @@ class Problem:
     code: str = "invalid"
     form: str | None = None
     component: str | None = None
+    params: dict[str, Any] | None = None  # what the words need besides the element (status, other element, field)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}

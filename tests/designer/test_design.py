@@ -27,8 +27,8 @@ def without_lane(xml: str) -> str:
 
 async def test_new_procedure_starts_from_a_template_that_publishes_as_is(db: Settings) -> None:
     draft = await drafts.create("T.001", FIELDS, actor="admin", now=NOW)
-    assert draft.revision == 0 and set(draft.forms) == {"application", "intake"}
-    assert drafts.form_refs(draft.bpmn_xml) == ["application", "intake"]
+    assert draft.revision == 0 and set(draft.forms) == {"application", "intake", "return_result"}
+    assert drafts.form_refs(draft.bpmn_xml) == ["application", "intake", "return_result"]
     assert await drafts.check("T.001", actor="admin", now=NOW) == []
     version, created = await drafts.publish("T.001", 0, actor="admin", now=NOW)
     assert created and version.number == 1 and version.process_id == "Process_T_001"
@@ -81,22 +81,23 @@ async def test_check_lists_a_user_task_without_a_lane_and_a_missing_form(db: Set
     await design.save_xml("T.001", without_lane(draft.bpmn_xml), 0, actor="admin", now=NOW)
     await design.delete_form("T.001", "intake", 1, actor="admin", now=NOW)
     problems = await drafts.check("T.001", actor="admin", now=NOW)
-    assert {(p.code, p.element_id) for p in problems} == {("task_without_lane", "intake"),
-                                                           ("form_missing", "intake")}
+    assert {(p.code, p.element_id) for p in problems} == {
+        ("task_without_lane", "intake"), ("task_without_lane", "return_result"), ("form_missing", "intake"),
+        ("lifecycle_accept_not_one_stop", "intake")}
     with pytest.raises(ModelInvalid):
         await drafts.publish("T.001", 2, actor="admin", now=NOW)
     assert not await ProcedureVersion.exists()
     audit = [(a.action, a.details.get("problems")) for a in await design.audit_log("T.001")]
-    assert audit[:2] == [("publish_refused", 2), ("checked", 2)]
+    assert audit[:2] == [("publish_refused", 4), ("checked", 4)]
 
 
-async def test_form_the_renderer_cannot_show_is_refused_on_save_and_reported_by_check(db: Settings) -> None:
+async def test_form_the_renderer_cannot_show_is_saved_with_its_problems_and_reported_by_check(db: Settings) -> None:
     await drafts.create("T.001", FIELDS, actor="admin", now=NOW)
     table = {"type": "default", "components": [{"id": "Table_1", "type": "table", "label": "Bảng"}]}
-    with pytest.raises(ModelInvalid) as caught:
-        await drafts.save_form("T.001", "intake", table, 0, actor="admin", now=NOW)
-    assert caught.value.problems[0].form == "intake" and caught.value.problems[0].component == "Table_1"
-    await design.save_form("T.001", "intake", table, 0, actor="admin", now=NOW)  # the engine alone lets it in
+    draft, found = await drafts.save_form("T.001", "intake", table, 0, actor="admin", now=NOW)
+    assert [(p.form, p.component) for p in found] == [("intake", "Table_1")]
+    assert draft.revision == 1 and draft.forms["intake"]["components"] == table["components"]
+    assert drafts.form_problems(await design.get_draft("T.001"), "intake") == found  # found again on reload
     problems = await drafts.check("T.001", actor="admin", now=NOW)
     assert [(p.code, p.form, p.component) for p in problems] == [("form_unsupported", "intake", "Table_1")]
 
@@ -156,7 +157,7 @@ async def test_import_replaces_the_model_and_keeps_the_forms(db: Settings) -> No
     await drafts.create("T.001", FIELDS, actor="admin", now=NOW)
     data = (PROCEDURES / "birth-registration" / "model.bpmn").read_bytes()
     draft = await design.replace_model("T.001", data, 0, actor="admin", now=NOW, filename="model.bpmn")
-    assert "birth_registration" in draft.bpmn_xml and set(draft.forms) == {"application", "intake"}
+    assert "birth_registration" in draft.bpmn_xml and set(draft.forms) == {"application", "intake", "return_result"}
     name, xml = await design.export("T.001", "draft")
     assert name == "T.001-draft.bpmn" and xml == draft.bpmn_xml
 

@@ -50,7 +50,7 @@ def test_a_step_moved_to_another_lane_and_a_step_removed() -> None:
         ("added", "EndEvent_other", "Xong"), ("removed", "EndEvent_done", "Hoàn thành")}
     flows = [c for c in removed if c.aspect == "flow"]
     assert [(c.id, c.before, c.after) for c in flows] == [
-        ("Flow_intake_to_end", "Tiếp nhận hồ sơ → Hoàn thành", "Tiếp nhận hồ sơ → Xong")]
+        ("Flow_result_to_end", "Trả kết quả → Hoàn thành", "Trả kết quả → Xong")]
 
 
 def test_form_fields_added_removed_and_changed() -> None:

@@ -102,7 +102,7 @@ async def test_modeler_page_autosave_conflict_check_and_publish(client: httpx.As
     assert page.status_code == 200
     data = page_data(page.text)
     assert data["revision"] == 0 and {"code": "one_stop", "name": "Bộ phận một cửa"} in data["roles"]
-    assert [f["ref"] for f in data["forms"]] == ["application", "intake"]
+    assert [f["ref"] for f in data["forms"]] == ["application", "intake", "return_result"]
     assert "motcua-modeler.js" in page.text and 'id="properties"' in page.text
     headers = {"X-CSRF-Token": csrf}
     assert (await client.post("/designer/T.001/draft", json={"xml": data["xml"], "revision": 0})).status_code == 403
@@ -115,7 +115,9 @@ async def test_modeler_page_autosave_conflict_check_and_publish(client: httpx.As
     assert r.status_code == 409 and r.json()["error"]["details"]["revision"] == 1
     r = await client.post("/designer/T.001/check", json={}, headers=headers)
     problems = r.json()["problems"]
-    assert [(p["code"], p["element_id"]) for p in problems] == [("task_without_lane", "intake")]
+    assert [(p["code"], p["element_id"]) for p in problems] == [
+        ("task_without_lane", "intake"), ("task_without_lane", "return_result"),
+        ("lifecycle_accept_not_one_stop", "intake")]
     assert problems[0]["text"] == "Bước “Tiếp nhận hồ sơ” chưa nằm trong làn nào nên không giao được cho ai"
     r = await client.post("/designer/T.001/publish", json={"revision": 1}, headers=headers)
     assert r.status_code == 422  # refused like the API's publish, with the problems in words
@@ -147,7 +149,7 @@ async def test_check_in_english(client: httpx.AsyncClient, users: dict) -> None:
     assert r.json()["problems"][0]["text"] == "Step “Tiếp nhận hồ sơ” is in no lane, so nobody would be assigned to it"
 
 
-async def test_forms_add_save_refuse_and_preview(client: httpx.AsyncClient, users: dict) -> None:
+async def test_forms_add_save_with_problems_and_preview(client: httpx.AsyncClient, users: dict) -> None:
     csrf = await login(client)
     await create(client, csrf)
     headers = {"X-CSRF-Token": csrf}
@@ -160,11 +162,23 @@ async def test_forms_add_save_refuse_and_preview(client: httpx.AsyncClient, user
     assert page_data(page.text, "form-data")["schema"]["components"] == []
     table = {"type": "default", "components": [{"id": "Table_1", "type": "table", "label": "Bảng"}]}
     r = await client.post("/designer/T.001/forms/appraisal", json={"schema": table, "revision": 1}, headers=headers)
-    assert r.json()["saved"] is False and r.json()["problems"][0]["component"] == "Table_1"
-    assert "Table_1" in r.json()["problems"][0]["text"]
+    # saved as it is (a draft never loses work), the component named by its label
+    assert r.json()["saved"] is True and r.json()["revision"] == 2
+    assert r.json()["problems"][0]["component"] == "Table_1"
+    assert r.json()["problems"][0]["text"].startswith("Thành phần “Bảng”:")
+    reloaded = await client.get("/designer/T.001/forms/appraisal")
+    assert page_data(reloaded.text, "form-data")["schema"]["components"][0]["id"] == "Table_1"
+    listed = re.search(r'<ol id="form-problem-list">(.*?)</ol>', reloaded.text, re.S)
+    assert listed and 'data-component="Table_1"' in listed.group(1) and "Thành phần “Bảng”" in listed.group(1)
+    assert '<section id="form-problems" class="mc-problems">' in reloaded.text  # shown, not hidden
+    r = await client.post("/designer/T.001/check", json={}, headers=headers)
+    assert [(p["code"], p["form"], p["component"]) for p in r.json()["problems"]] == [
+        ("form_unsupported", "appraisal", "Table_1")]
+    assert r.json()["problems"][0]["text"] == "Biểu mẫu “appraisal”, thành phần “Bảng”: máy chủ không hiển thị được"
     schema = {**starter.INTAKE_FORM, "id": "x"}
-    r = await client.post("/designer/T.001/forms/appraisal", json={"schema": schema, "revision": 1}, headers=headers)
-    assert r.status_code == 200 and r.json()["revision"] == 2
+    r = await client.post("/designer/T.001/forms/appraisal", json={"schema": schema, "revision": 2}, headers=headers)
+    assert r.status_code == 200 and r.json()["revision"] == 3 and r.json()["problems"] == []
+    assert 'class="mc-problems" hidden' in (await client.get("/designer/T.001/forms/appraisal")).text
     assert (await ProcedureDraft.get()).forms["appraisal"]["id"] == "appraisal"
     preview = await client.get("/designer/T.001/forms/appraisal/preview")
     assert preview.status_code == 200 and "Ghi chú tiếp nhận" in preview.text and "<header" not in preview.text

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 WEB_DESIGNER = Path(__file__).resolve().parents[2] / "web" / "designer"
-ROUTE_MODULES = {"pages", "forms", "simulate", "migrate", "routes"}
+ROUTE_MODULES = {"pages", "forms", "simulate", "migrate", "lifecycle", "routes"}
 
 
 def _imports(path: Path) -> set[str]:

@@ -1,8 +1,8 @@
 """The designer's form pages (admins), under /designer/{code}/forms:
 
     GET  /{ref}            the form-js editor, with previews of the server-rendered form (phone, desktop)
-    POST /{ref}            save {schema, revision}; {"saved": false, problems} names the components the
-                           server cannot render (nothing is saved)
+    POST /{ref}            save {schema, revision}: always saved as it is (a draft never loses work), with
+                           `problems` naming the components the server cannot render by their labels
     POST /                 add an empty form {ref, revision};  POST /{ref}/delete  {revision}
     GET  /{ref}/preview    the saved form as citizens and staff get it; POST (schema=...) an unsaved one
 """
@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
@@ -17,11 +18,12 @@ from starlette.responses import JSONResponse, Response
 
 from designer import drafts, formcheck, starter
 from engine import design, procedures
-from engine.errors import InvalidData, ModelInvalid, NotFound
+from engine.errors import InvalidData, NotFound
 from engine.models import ProcedureDraft, User
 from web.api.common import json_body
 from web.auth import requires
 from web.designer.common import catalogue, form_list, now_of, revision_of
+from web.designer.problems import component_label
 from web.i18n import gettext_for
 from web.pages import check_csrf, language, render
 from web.permissions import DESIGN
@@ -40,15 +42,19 @@ async def editor(request: Request, user: User) -> Response:
         raise NotFound("No such form", code=code, form=ref)
     schema = (draft.forms or {}).get(ref)
     used = any(f.used for f in form_list(draft) if f.ref == ref)
+    problems = _form_problems(request, drafts.form_problems(draft, ref), draft.forms or {})
     return render(request, "designer/form_editor.html", p=procedure, ref=ref, is_new=schema is None, used=used,
+                  problems=problems,
                   data={"code": code, "ref": ref, "revision": draft.revision,
                         "schema": schema if schema is not None else starter.empty_form(ref)})
 
 
-def _form_problems(request: Request, problems: list[Any]) -> list[dict[str, Any]]:
+def _form_problems(request: Request, problems: list[Any], forms: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Each problem naming the component by the label the admin gave it."""
     tr = gettext_for(language(request))
     return [{"text": tr.gettext("Thành phần “%(component)s”: %(detail)s") % {
-                "component": p.component or "—", "detail": p.message} if p.component else p.message,
+                "component": component_label(forms, p.form, p.component) or "—", "detail": p.message}
+             if p.component else p.message,
              "component": p.component, "detail": p.message} for p in problems]
 
 
@@ -61,13 +67,10 @@ async def save(request: Request, user: User) -> Response:
         raise InvalidData("schema is required", fields={"schema": ["a form-js schema"]})
     if len(json.dumps(schema)) > design.MAX_FORM_BYTES:
         raise InvalidData("The form is too large", fields={"schema": [f"at most {design.MAX_FORM_BYTES} bytes"]})
-    try:
-        draft = await drafts.save_form(code, ref, schema, revision_of(body), actor=user.username,
-                                       now=now_of(request))
-    except ModelInvalid as exc:
-        # a refusal is an answer, not a failure: 200, so the browser console stays clean
-        return JSONResponse({"saved": False, "problems": _form_problems(request, exc.problems)})
-    return JSONResponse({"saved": True, "revision": draft.revision, "forms": _refs(draft)})
+    draft, problems = await drafts.save_form(code, ref, schema, revision_of(body), actor=user.username,
+                                             now=now_of(request))
+    return JSONResponse({"saved": True, "revision": draft.revision, "forms": _refs(draft),
+                         "problems": _form_problems(request, problems, draft.forms or {})})
 
 
 @requires(DESIGN, json=True, csrf_header=True)

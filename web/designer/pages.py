@@ -20,7 +20,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from designer import diff, drafts
+from designer import diff, drafts, legal
 from engine import design, procedures
 from engine.errors import Conflict, InvalidData, ModelInvalid
 from engine.models import Procedure, ProcedureDraft, Role, User
@@ -28,7 +28,7 @@ from engine.models.procedure import TIME_UNITS
 from web.api.common import json_body
 from web.auth import requires
 from web.designer.common import catalogue, form_list, now_of, revision_of
-from web.designer.problems import problem_views, problems_response
+from web.designer.problems import legal_sentences, problem_views, problems_response
 from web.documents import fmt
 from web.downloads import model_download
 from web.i18n import gettext_for
@@ -132,8 +132,12 @@ async def procedure_page(request: Request, user: User) -> Response:
              for r in await Role.all().order_by("code")]
     tr = gettext_for(language(request))
     forms = form_list(draft)
+    # the legal layer in words and the problems of the draft as saved: a reload shows both again
+    sentences = legal_sentences(request, legal.lines(draft.bpmn_xml, draft.forms or {}))
+    problems = problem_views(request, code, await drafts.problems(code), diff.element_names(draft.bpmn_xml),
+                             draft.forms or {})
     return render(request, "designer/procedure.html", p=procedure, draft=draft, row=rows[0], fmt=fmt,
-                  time_label=time_label(request, procedure), forms=forms,
+                  time_label=time_label(request, procedure), forms=forms, legal=sentences, problems=problems,
                   audit=await design.audit_log(code), audit_labels=audit_labels(tr.gettext),
                   message=request.query_params.get("msg", ""),
                   data={"code": code, "revision": draft.revision, "xml": draft.bpmn_xml, "roles": roles,
@@ -148,6 +152,7 @@ def audit_labels(gettext: Any) -> dict[str, str]:
         "checked": gettext("kiểm tra"), "published": gettext("xuất bản"),
         "publish_unchanged": gettext("xuất bản (không có thay đổi)"), "publish_refused": gettext("xuất bản bị từ chối"),
         "metadata_saved": gettext("sửa thông tin thủ tục"),
+        "lifecycle_defaults": gettext("áp dụng vòng đời mặc định"),
     }
 
 
@@ -170,7 +175,8 @@ async def check(request: Request, user: User) -> Response:
     code = request.path_params["code"]
     problems = await drafts.check(code, actor=user.username, now=now_of(request))
     draft = await design.get_draft(code)
-    return problems_response(request, code, problems, draft.bpmn_xml, revision=draft.revision)
+    return problems_response(request, code, problems, draft.bpmn_xml, forms=draft.forms or {},
+                             revision=draft.revision)
 
 
 @requires(DESIGN, json=True, csrf_header=True)
@@ -181,7 +187,8 @@ async def publish(request: Request, user: User) -> Response:
         version, created = await drafts.publish(code, revision_of(body), actor=user.username, now=now_of(request))
     except ModelInvalid as exc:  # refused with reasons: 422 like the API's publish, the problems in words
         draft = await design.get_draft(code)
-        return problems_response(request, code, exc.problems, draft.bpmn_xml, status=422, published=False)
+        return problems_response(request, code, exc.problems, draft.bpmn_xml, status=422, forms=draft.forms or {},
+                                 published=False)
     return JSONResponse({"published": True, "version": version.number, "created": created},
                         status_code=201 if created else 200)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from web.designer import forms, metadata, migrate, pages, simulate
+from web.designer import forms, lifecycle, metadata, migrate, pages, simulate
 
 
 def routes() -> list[BaseRoute]:
@@ -27,5 +27,6 @@ def routes() -> list[BaseRoute]:
         Route("/{code}/forms/{ref}/delete", forms.delete, methods=["POST"]),
         Route("/{code}/forms/{ref}/preview", forms.preview, methods=["GET", "POST"]),
         Route("/{code}/simulate", simulate.page, methods=["GET", "POST"]),
+        Route("/{code}/lifecycle", lifecycle.page, methods=["GET", "POST"]),
         Route("/{code}/migrate", migrate.migrate, methods=["POST"]),
     ]

@@ -18,13 +18,14 @@ from starlette.responses import Response
 
 from designer import diff, simulate
 from engine import design, procedures
+from engine.dossier_lifecycle import limit_of
 from engine.errors import ModelInvalid
 from engine.models import Role, User
 from engine.simulation import TaskNotReady
 from engine.workflow.parser import ParsedModel, parse_model
 from web.auth import requires
 from web.designer.common import now_of
-from web.designer.problems import problem_views
+from web.designer.problems import COMMAND_WORDS, problem_views, status_name
 from web.documents import fmt, fmt_due
 from web.i18n import gettext_for
 from web.pages import check_csrf, language, render
@@ -54,6 +55,10 @@ def _json_object(text: str) -> dict[str, Any] | None:
     except ValueError:
         return None
     return value if isinstance(value, dict) else None
+
+
+def _parse(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
 
 
 @requires(DESIGN)
@@ -95,7 +100,8 @@ async def page(request: Request, user: User) -> Response:
         elif run is not None and data is not None:
             try:
                 run = simulate.complete(request.app.state.runtime, model, run, str(form.get("task_id", "")), data,
-                                        _instant(str(form.get("at", "")), run.clock))
+                                        _instant(str(form.get("at", "")), run.clock),
+                                        limit_of(procedure.time_limit, procedure.time_unit), calendar)
             except TaskNotReady:
                 error = tr.gettext("Bước này không còn chờ xử lý (mô hình đã đổi?); hãy chạy lại từ đầu.")
     waiting = simulate.waiting(request.app.state.runtime, model, run, forms, calendar) if run is not None else []
@@ -103,4 +109,6 @@ async def page(request: Request, user: User) -> Response:
                   fmt_due=fmt_due,
                   token=_signer(request).dumps(simulate.snapshot(run)) if run is not None else "", error=error,
                   start_at=_local_input(now), sample=json.dumps(sample, ensure_ascii=False, indent=1),
-                  local_input=_local_input, dumps=lambda v: json.dumps(v, ensure_ascii=False, indent=1))
+                  local_input=_local_input, dumps=lambda v: json.dumps(v, ensure_ascii=False, indent=1),
+                  status_name=lambda n: status_name(int(n), language(request)),
+                  command_words={k: tr.gettext(v) for k, v in COMMAND_WORDS.items()}, parse_instant=_parse)

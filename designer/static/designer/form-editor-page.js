@@ -1,5 +1,5 @@
 // The form editor page (web/templates/designer/form_editor.html): form-js editor, save into the
-// draft (the server refuses components it cannot render), live server-rendered previews.
+// draft as it is (with the components the server cannot render listed), live server-rendered previews.
 (function () {
   'use strict';
 
@@ -66,10 +66,12 @@
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
         if (response.ok && body.saved) {
+          // saved as it is, even with problems: the draft never loses work (the problems stay listed)
           revision = body.revision;
           savedJson = JSON.stringify(schema);
-          showProblems([]);
-          setStatus(JSON.stringify(editor.saveSchema()) === savedJson ? 'saved' : 'unsaved');
+          showProblems(body.problems || []);
+          var clean = body.problems && body.problems.length ? 'saved_with_problems' : 'saved';
+          setStatus(JSON.stringify(editor.saveSchema()) === savedJson ? clean : 'unsaved');
           return true;
         }
         if (response.ok && body.problems) {
@@ -113,7 +115,7 @@
         previewTimer = setTimeout(preview, 600);
       });
       loaded = true;
-      setStatus('saved');
+      setStatus(document.getElementById('form-problem-list').children.length ? 'saved_with_problems' : 'saved');
       document.getElementById('form-editor').dataset.ready = '1';
     }).catch(function (err) {
       setStatus('failed');

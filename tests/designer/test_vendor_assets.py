@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 VENDOR = ROOT / "designer" / "static" / "designer" / "vendor"
 NOTICES = ROOT / "THIRD_PARTY_NOTICES"
-EXPECTED_FOLDERS = {"bpmn-js", "motcua-modeler", "form-js", "htmx", "alpinejs"}
+EXPECTED_FOLDERS = {"bpmn-js", "motcua-modeler", "motcua-form-editor", "form-js", "htmx", "alpinejs"}
 
 
 def _manifests() -> list[Path]:

@@ -1,4 +1,5 @@
-// The form editor page (web/templates/designer/form_editor.html): form-js editor, save into the
+// The form editor page (web/templates/designer/form_editor.html): the form-js editor with the
+// motcua palette (vendor/motcua-form-editor), save into the
 // draft (the server refuses components it cannot render), live server-rendered previews.
 (function () {
   'use strict';
@@ -97,7 +98,11 @@
     }
   });
 
-  window.FormEditor.createFormEditor({ container: document.getElementById('form-editor'), schema: data.schema })
+  window.MotcuaFormEditor.create({
+    container: document.getElementById('form-editor'),
+    schema: data.schema,
+    lang: document.documentElement.lang === 'en' ? 'en' : 'vi'
+  })
     .then(function (created) {
       editor = created;
       window.motcuaFormEditor = editor; // for the browser tests and the console

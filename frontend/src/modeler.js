@@ -22,6 +22,7 @@ import {
   BpmnPropertiesProviderModule
 } from 'bpmn-js-properties-panel';
 import { layoutProcess } from 'bpmn-auto-layout';
+import { BpmnModdle } from 'bpmn-moddle';
 
 import MotcuaPropertiesProviderModule from './motcua-provider.js';
 import RestrictModule from './restrict.js';
@@ -106,11 +107,42 @@ export function create(options = {}) {
     if (!needsLayout(xml)) {
       return importXML(xml, ...args);
     }
-    const laid = await layoutProcess(xml);
+    const laid = await layoutProcess(await withFlowReferences(xml));
     const result = await importXML(laid, ...args);
     return { ...result, laidOut: true };
   };
   return modeler;
+}
+
+/**
+ * bpmn-auto-layout walks `<bpmn:outgoing>` / `<bpmn:incoming>`, which BPMN makes optional and
+ * hand-written or generated models often leave out: derive them from the sequence flows.
+ */
+async function withFlowReferences(xml) {
+  const moddle = new BpmnModdle({ motcua: motcuaDescriptor });
+  const { rootElement: definitions } = await moddle.fromXML(xml);
+  const visit = container => {
+    (container.flowElements || []).forEach(element => {
+      if (element.$type === 'bpmn:SequenceFlow' && element.sourceRef && element.targetRef) {
+        const source = element.sourceRef;
+        const target = element.targetRef;
+        source.outgoing = source.outgoing || [];
+        target.incoming = target.incoming || [];
+        if (!source.outgoing.includes(element)) {
+          source.outgoing.push(element);
+        }
+        if (!target.incoming.includes(element)) {
+          target.incoming.push(element);
+        }
+      }
+      if (element.flowElements) {
+        visit(element);
+      }
+    });
+  };
+  (definitions.rootElements || []).filter(root => root.$type === 'bpmn:Process').forEach(visit);
+  const { xml: completed } = await moddle.toXML(definitions);
+  return completed;
 }
 
 function resolveElement(target, name) {

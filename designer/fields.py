@@ -41,7 +41,8 @@ def _walk(components: list[Any], prefix: str, ref: str) -> list[dict[str, Any]]:
         key = comp.get("key")
         if ctype in _NOT_INPUTS or not isinstance(key, str) or not key:
             continue
-        values = comp.get("values") if isinstance(comp.get("values"), list) else []
+        raw = comp.get("values")
+        values: list[Any] = raw if isinstance(raw, list) else []
         options = [{"value": v["value"], "label": str(v.get("label", v["value"]))}
                    for v in values if isinstance(v, dict) and isinstance(v.get("value"), str | int | float)]
         label = comp.get("label") if isinstance(comp.get("label"), str) else ""

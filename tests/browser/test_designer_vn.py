@@ -46,14 +46,14 @@ async def strict_page(browser: Any, watch: Watch, **size: Any) -> Any:
     return page
 
 
-async def until(page: Any, predicate: str, arg: Any = None, timeout: float = 15) -> None:
+async def until(page: Any, predicate: str, arg: Any = None, seconds: float = 15) -> None:
     """Poll a JavaScript function until it returns true. (Playwright's wait_for_function evaluates
     its predicate with eval in the page, which the strict CSP forbids, as it should.)"""
-    for _ in range(int(timeout * 10)):
+    for _ in range(int(seconds * 10)):
         if await page.evaluate(predicate, arg):
             return
         await asyncio.sleep(0.1)
-    raise AssertionError(f"never true: {predicate} ({arg!r})")
+    raise AssertionError(f"never true within {seconds} s: {predicate} ({arg!r})")
 
 
 async def wait_saved(page: Any) -> None:

@@ -118,7 +118,10 @@ const PATTERNS = [
   [/^List contains (\d+) items?$/, 'Danh sách có $1 mục']
 ];
 
-const SKIP = '.fjs-form, .bio-properties-panel-header-label, input, textarea, select option[value]:not([value=""]), [contenteditable]';
+// Text inside these is the admin's own (canvas, field label in the panel header) or a value.
+const SKIP_TEXT = '.fjs-form, .bio-properties-panel-header-label, input, textarea, select option[value]:not([value=""]), [contenteditable]';
+// Attributes (title, placeholder) are ours everywhere but on the form canvas.
+const SKIP_ATTRIBUTES = '.fjs-form';
 const ATTRIBUTES = ['title', 'placeholder', 'aria-label'];
 
 export function translateText(text, table) {
@@ -137,13 +140,28 @@ export function translateText(text, table) {
   return text;
 }
 
-function skipped(element) {
-  return !element || (element.closest && element.closest(SKIP) && !element.closest('.fjs-context-pad'));
+function skipped(element, selector) {
+  return !element || (element.closest && element.closest(selector) && !element.closest('.fjs-context-pad'));
+}
+
+function translateAttributes(element, table) {
+  if (skipped(element, SKIP_ATTRIBUTES)) {
+    return;
+  }
+  ATTRIBUTES.forEach(name => {
+    const value = element.getAttribute(name);
+    if (value) {
+      const next = translateText(value, table);
+      if (next !== value) {
+        element.setAttribute(name, next);
+      }
+    }
+  });
 }
 
 function translateNode(node, table) {
   if (node.nodeType === 3) {
-    if (!skipped(node.parentElement)) {
+    if (!skipped(node.parentElement, SKIP_TEXT)) {
       const next = translateText(node.data, table);
       if (next !== node.data) {
         node.data = next;
@@ -154,32 +172,14 @@ function translateNode(node, table) {
   if (node.nodeType !== 1) {
     return;
   }
-  if (!skipped(node) || node.closest('.fjs-context-pad')) {
-    ATTRIBUTES.forEach(name => {
-      const value = node.getAttribute(name);
-      if (value) {
-        const next = translateText(value, table);
-        if (next !== value) {
-          node.setAttribute(name, next);
-        }
-      }
-    });
-  }
+  translateAttributes(node, table);
   const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT);
   let current = walker.nextNode();
   while (current) {
     if (current.nodeType === 3) {
       translateNode(current, table);
-    } else if (!skipped(current) || current.closest('.fjs-context-pad')) {
-      ATTRIBUTES.forEach(name => {
-        const value = current.getAttribute(name);
-        if (value) {
-          const next = translateText(value, table);
-          if (next !== value) {
-            current.setAttribute(name, next);
-          }
-        }
-      });
+    } else {
+      translateAttributes(current, table);
     }
     current = walker.nextNode();
   }

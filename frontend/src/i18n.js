@@ -139,6 +139,8 @@ export const VI = {
   'Inclusive Gateway': 'Cổng rẽ nhiều nhánh',
   'Event Based Gateway': 'Cổng chờ sự kiện',
   'Sequence Flow': 'Luồng',
+  'Conditional Flow': 'Luồng có điều kiện',
+  'Default Flow': 'Luồng mặc định',
   'Text Annotation': 'Ghi chú',
   // motcua provider
   'Role': 'Vai trò',

@@ -185,6 +185,7 @@ async def test_form_palette_offers_vietnamese_types_and_the_server_accepts_what_
     groups = await page.eval_on_selector_all(".fjs-palette-group-title", "es => es.map(e => e.textContent)")
     assert groups[0] == "Nhập liệu" and "Trình bày" in groups
     assert (await page.inner_text(".fjs-palette-header")).strip() == "Thành phần"
+    assert await page.get_attribute(".fjs-palette-search", "placeholder") == "Tìm thành phần"
 
     # a CCCD field from the palette: a textfield with motcua:type cccd, Vietnamese panel
     drop = page.locator(".fjs-form-container .fjs-drop-container-vertical").first
@@ -220,6 +221,20 @@ async def test_form_palette_offers_vietnamese_types_and_the_server_accepts_what_
     assert not [p for p in (await problems.json())["problems"] if p.get("form") == "application"]
     await screenshot(page, "designer-form-vn")
     await assert_no_csp_violations(page)
+
+    # in English after the switch; the field the admin labelled stays as written
+    await page.click("form[action='/language'] button")
+    await page.wait_for_load_state("load")
+    await page.goto(server + "/designer/9.000102/forms/application")
+    await page.wait_for_selector("#form-editor[data-ready='1']")
+    cccd = page.locator(".fjs-palette-field[data-field-type='motcua_cccd']")
+    assert (await cccd.inner_text()).strip() == "Citizen ID (CCCD)"
+    groups = await page.eval_on_selector_all(".fjs-palette-group-title", "es => es.map(e => e.textContent)")
+    assert groups[0] == "Input"
+    assert await page.locator(".fjs-form-field-label >> text=Số định danh cá nhân").count() == 1
+    await assert_no_csp_violations(page)
+    await page.click("form[action='/language'] button")
+    await page.wait_for_load_state("load")
     await page.context.close()
 
 

@@ -6,6 +6,8 @@
  *    administrative unit); each inserts the component shape forms/ already understands
  *    (a textfield or date with `properties["motcua:type"]`, a group of three text fields);
  *  - a "Vietnamese type" group in the properties panel (motcua:type, motcua:errorName);
+ *  - a guided hide rule (field, comparison, value -> `conditional.hide` in the FEEL subset the
+ *    server evaluates, forms/feel.py); form-js's own FEEL box stays for anything else;
  *  - Vietnamese labels (English when the page language is en).
  *
  * form-js 1.23 has no translate service (bpmn-io/form-js#77 is open): palette entry names
@@ -20,6 +22,7 @@
 import { FormEditor } from '@bpmn-io/form-js-editor';
 import { iconsByType } from '@bpmn-io/form-js-viewer';
 import { h } from 'preact';
+import { useState } from 'preact/hooks';
 
 import { pageLanguage } from './i18n.js';
 import { FORM_VI, translateTree } from './form-i18n.js';
@@ -200,17 +203,29 @@ function clone(value) {
 // Properties panel: the Vietnamese type of a field ////////////////////////////////////////
 
 class MotcuaFieldProperties {
-  constructor(propertiesPanel, config) {
+  constructor(propertiesPanel, formFieldRegistry, config) {
     this._lang = (config && config.lang) || 'vi';
+    this._registry = formFieldRegistry;
     propertiesPanel.registerProvider(this, 400);
   }
 
   getGroups(field, editField) {
     return groups => {
-      if (!field || !(field.type === 'textfield' || (field.type === 'datetime' && (field.subtype || 'date') === 'date'))) {
+      if (!field || field.type === 'default') {
         return groups;
       }
       const lang = this._lang;
+      const others = this._registry.getAll().filter(f => f.key && f.id !== field.id && f.type !== 'default');
+      const hide = {
+        id: 'motcua-hide',
+        label: lang === 'en' ? 'Hide when (guided)' : 'Ẩn trường khi',
+        entries: [{ id: 'motcua-hide-rule', component: HideRuleEntry, field, editField, lang, others }]
+      };
+      const condition = groups.findIndex(g => g.id === 'condition');
+      groups.splice(condition >= 0 ? condition : groups.length, 0, hide);
+      if (!(field.type === 'textfield' || (field.type === 'datetime' && (field.subtype || 'date') === 'date'))) {
+        return groups;
+      }
       const group = {
         id: 'motcua-vn',
         label: lang === 'en' ? 'Vietnamese type' : 'Kiểu dữ liệu Việt Nam',
@@ -226,7 +241,7 @@ class MotcuaFieldProperties {
   }
 }
 
-MotcuaFieldProperties.$inject = ['propertiesPanel', 'config.motcua'];
+MotcuaFieldProperties.$inject = ['propertiesPanel', 'formFieldRegistry', 'config.motcua'];
 
 function setProperty(field, editField, name, value) {
   const properties = { ...(field.properties || {}) };
@@ -269,6 +284,105 @@ function ErrorNameEntry({ field, editField, lang }) {
       ? 'e.g. "date of birth"; empty: the label'
       : 'Ví dụ "ngày sinh"; để trống: dùng nhãn')
   ]);
+}
+
+const HIDE_OPS = [
+  { value: '=', vi: 'bằng', en: 'equals' },
+  { value: '!=', vi: 'khác', en: 'does not equal' },
+  { value: '<', vi: 'nhỏ hơn', en: 'is less than', numeric: true },
+  { value: '>', vi: 'lớn hơn', en: 'is greater than', numeric: true },
+  { value: 'empty', vi: 'để trống', en: 'is empty', unary: true },
+  { value: 'filled', vi: 'đã nhập', en: 'is filled in', unary: true }
+];
+const FEEL_PATH = '[A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)*';
+
+/** `=key op literal` -> {key, op, value}; null for anything else (left to the FEEL box). */
+export function parseHide(text) {
+  const m = (text || '').match(new RegExp(`^=(${FEEL_PATH}) (=|!=|<|>) (null|true|false|-?\\d+(?:\\.\\d+)?|"(?:[^"\\\\]|\\\\.)*")$`));
+  if (!m) {
+    return null;
+  }
+  if (m[3] === 'null') {
+    return m[2] === '=' ? { key: m[1], op: 'empty', value: '' } : m[2] === '!=' ? { key: m[1], op: 'filled', value: '' } : null;
+  }
+  return { key: m[1], op: m[2], value: m[3].startsWith('"') ? JSON.parse(m[3]) : m[3] };
+}
+
+export function buildHide(spec, other) {
+  if (!spec.key || !spec.op) {
+    return '';
+  }
+  if (spec.op === 'empty' || spec.op === 'filled') {
+    return `=${spec.key} ${spec.op === 'empty' ? '=' : '!='} null`;
+  }
+  const value = (spec.value || '').trim();
+  if (!value) {
+    return '';
+  }
+  const numeric = /^-?\d+(\.\d+)?$/.test(value);
+  let literal = JSON.stringify(value);
+  if (other && other.type === 'checkbox' && (value === 'true' || value === 'false')) {
+    literal = value;
+  } else if (other && other.type === 'number') {
+    if (!numeric) {
+      return '';
+    }
+    literal = value;
+  } else if (HIDE_OPS.find(o => o.value === spec.op && o.numeric)) {
+    return '';
+  }
+  return `=${spec.key} ${spec.op} ${literal}`;
+}
+
+function HideRuleEntry({ field, editField, lang, others }) {
+  const current = (field.conditional && field.conditional.hide) || '';
+  const parsed = parseHide(current);
+  const [spec, setSpec] = useState(parsed || { key: '', op: '=', value: '' });
+  const en = lang === 'en';
+  if (current && !parsed) {
+    return h('div', { class: 'bio-properties-panel-entry', 'data-entry-id': 'motcua-hide-rule' },
+      h('div', { class: 'bio-properties-panel-description' }, en
+        ? 'This rule is written in FEEL: edit it under "Condition".'
+        : 'Quy tắc này viết bằng FEEL: sửa ở mục "Điều kiện ẩn".'));
+  }
+  const update = change => {
+    const next = { ...spec, ...change };
+    setSpec(next);
+    const rule = buildHide(next, others.find(o => o.key === next.key));
+    if (rule) {
+      editField(field, ['conditional'], { hide: rule });
+    } else if (!next.key && current) {
+      editField(field, ['conditional'], undefined);
+    }
+  };
+  const select = (name, label, value, options, onChange) => {
+    const id = `motcua-hide-${name}-${field.id}`;
+    return [
+      h('label', { class: 'bio-properties-panel-label', for: id }, label),
+      h('select', { id, name: `motcua-hide-${name}`, class: 'bio-properties-panel-input', value,
+        onChange: event => onChange(event.target.value) },
+      options.map(o => h('option', { value: o.value, selected: o.value === value }, o.label)))
+    ];
+  };
+  const op = HIDE_OPS.find(o => o.value === spec.op) || {};
+  const children = [
+    ...select('field', en ? 'Field' : 'Trường', spec.key,
+      [{ value: '', label: en ? '— never hide —' : '— Không ẩn —' }].concat(others.map(o => ({
+        value: o.key, label: o.label && o.label !== o.key ? `${o.label} (${o.key})` : o.key
+      }))), key => update({ key })),
+    ...select('op', en ? 'Comparison' : 'Phép so sánh', spec.op,
+      HIDE_OPS.map(o => ({ value: o.value, label: o[lang] || o.vi })), value => update({ op: value }))
+  ];
+  if (!op.unary) {
+    const id = `motcua-hide-value-${field.id}`;
+    children.push(
+      h('label', { class: 'bio-properties-panel-label', for: id }, en ? 'Value' : 'Giá trị'),
+      h('input', { id, name: 'motcua-hide-value', type: 'text', class: 'bio-properties-panel-input',
+        value: spec.value, spellcheck: false, onChange: event => update({ value: event.target.value }) }));
+  }
+  children.push(h('div', { class: 'bio-properties-panel-description' },
+    (en ? 'Rule written: ' : 'Quy tắc được tạo: ') + (current || '—')));
+  return h('div', { class: 'bio-properties-panel-entry', 'data-entry-id': 'motcua-hide-rule' }, children);
 }
 
 const MotcuaModule = {

@@ -202,6 +202,18 @@ async def test_form_palette_offers_vietnamese_types_and_the_server_accepts_what_
     assert await group_label(page, "general") == "Chung"
     assert await group_label(page, "validation") == "Kiểm tra dữ liệu"
 
+    # a guided hide rule on the CCCD field: written in the FEEL subset the server evaluates
+    hide = """(id) => { const f = window.motcuaFormEditor.saveSchema().components.find(c => c.id === id);
+        return (f.conditional || {}).hide || null; }"""
+    await open_group(page, "motcua-hide")
+    await page.select_option("select[name='motcua-hide-field']", "applicant_name")
+    await page.select_option("select[name='motcua-hide-op']", "empty")
+    await until(page, f"() => ({hide})('{field['id']}') === '=applicant_name = null'")
+    await page.select_option("select[name='motcua-hide-op']", "=")
+    await page.fill("input[name='motcua-hide-value']", 'Nguyễn "A"')
+    await page.press("input[name='motcua-hide-value']", "Tab")
+    await until(page, f"""() => ({hide})('{field['id']}') === '=applicant_name = "Nguyễn \\\\"A\\\\""'""")
+
     # an administrative unit: a group with province, commune and address lines, one undo step
     await drag(page, page.locator(".fjs-palette-field[data-field-type='motcua_admin_unit']"), drop)
     await until(page, """() => window.motcuaFormEditor.saveSchema().components

@@ -43,10 +43,22 @@ mkdir -p "$D"
   --outfile="$D/motcua-modeler.js" \
   --log-level=warning
 
-# form-js: upstream UMD builds, minified (they ship unminified), and stylesheets -------------
+# motcua-form-editor: our esbuild bundle of the form-js editor (window.MotcuaFormEditor) -----
+D="$OUT/motcua-form-editor"
+mkdir -p "$D"
+"$ESBUILD" src/form-editor.js \
+  --bundle --minify --format=iife --global-name=MotcuaFormEditor --target=es2020 \
+  --legal-comments=eof --charset=utf8 \
+  --banner:js="/*! motcua-form-editor: @bpmn-io/form-js-editor + motcua palette and labels. Licences: LICENSE beside this file (bpmn.io licence: keep the watermark visible). */" \
+  --metafile="$WORK/motcua-form-editor.meta.json" \
+  --outfile="$D/motcua-form-editor.js" \
+  --log-level=warning
+
+# form-js: the viewer UMD, minified (it ships unminified), and the stylesheets ---------------
+# (the editor comes from motcua-form-editor above; its stylesheet is form-js-editor.css here)
 D="$OUT/form-js"
 mkdir -p "$D"
-for name in form-editor form-viewer; do
+for name in form-viewer; do
   "$ESBUILD" "$NM/@bpmn-io/form-js/dist/$name.umd.js" --minify --legal-comments=inline \
     --charset=utf8 --outfile="$D/$name.umd.js" --log-level=warning
 done
@@ -66,6 +78,6 @@ cp "$NM/alpinejs/dist/cdn.min.js" "$D/"
 cp "$FRONTEND/licenses/alpinejs.LICENSE" "$D/LICENSE"
 
 # VENDOR.json (sha256 of every file), motcua-modeler/LICENSE, THIRD_PARTY_NOTICES -------------
-node scripts/manifests.mjs "$OUT" "$WORK/motcua-modeler.meta.json" "$REPO/THIRD_PARTY_NOTICES"
+node scripts/manifests.mjs "$OUT" "$WORK" "$REPO/THIRD_PARTY_NOTICES"
 
 du -sh "$OUT"

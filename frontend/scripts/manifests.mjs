@@ -1,10 +1,11 @@
 // Writes the VENDOR.json of every vendor folder, the motcua-modeler LICENSE and the
 // repository's THIRD_PARTY_NOTICES. Run by build.sh after the files are in place:
 //
-//   node scripts/manifests.mjs <vendor dir> <esbuild metafile> <THIRD_PARTY_NOTICES path>
+//   node scripts/manifests.mjs <vendor dir> <esbuild metafile dir> <THIRD_PARTY_NOTICES path>
 //
 // Which npm packages each folder contains:
-//   * motcua-modeler: exactly the packages esbuild put in the bundle (from its metafile);
+//   * motcua-modeler, motcua-form-editor: exactly the packages esbuild put in the bundle (from
+//     <metafile dir>/<folder>.meta.json);
 //   * upstream dist files (bpmn-js, form-js, htmx, alpinejs): the package and its runtime
 //     dependency closure in package-lock.json, since their UMD/IIFE builds inline their
 //     dependencies (a superset is harmless for the notices).
@@ -15,7 +16,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const FRONTEND = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const [vendorDir, metafilePath, noticesPath] = process.argv.slice(2).map(p => resolve(p));
+const [vendorDir, metafileDir, noticesPath] = process.argv.slice(2).map(p => resolve(p));
 
 const lock = JSON.parse(readFileSync(join(FRONTEND, 'package-lock.json'), 'utf8'));
 const ownPackage = JSON.parse(readFileSync(join(FRONTEND, 'package.json'), 'utf8'));
@@ -36,7 +37,18 @@ const VENDORS = [
     package: 'motcua-modeler',
     version: ownPackage.version,
     description: 'esbuild bundle of frontend/src/modeler.js: bpmn-js Modeler + properties panel + motcua provider',
-    metafile: true
+    metafile: true,
+    source: 'frontend/src/modeler.js',
+    files: 'motcua-modeler.js and motcua-modeler.css'
+  },
+  {
+    dir: 'motcua-form-editor',
+    package: 'motcua-form-editor',
+    version: ownPackage.version,
+    description: 'esbuild bundle of frontend/src/form-editor.js: form-js editor + motcua palette, Vietnamese types and labels',
+    metafile: true,
+    source: 'frontend/src/form-editor.js',
+    files: 'motcua-form-editor.js'
   },
   {
     dir: 'form-js',
@@ -44,7 +56,7 @@ const VENDORS = [
     // The UMDs are built from form-js-editor and form-js-viewer (not the playground).
     versionFrom: 'node_modules/@bpmn-io/form-js',
     roots: ['node_modules/@bpmn-io/form-js-editor', 'node_modules/@bpmn-io/form-js-viewer'],
-    description: 'form-js editor and viewer UMD builds (minified by esbuild) and stylesheets'
+    description: 'form-js viewer UMD build (minified by esbuild) and the viewer and editor stylesheets'
   },
   {
     dir: 'htmx',
@@ -65,7 +77,7 @@ const notices = new Map(); // "name@version" -> {name, version, license, text, d
 for (const vendor of VENDORS) {
   const folder = join(vendorDir, vendor.dir);
   const packages = vendor.metafile
-    ? bundledFromMetafile(metafilePath)
+    ? bundledFromMetafile(join(metafileDir, `${vendor.dir}.meta.json`))
     : closure(vendor.roots, vendor.versionFrom ? [vendor.versionFrom] : []);
 
   for (const pkg of packages) {
@@ -77,7 +89,7 @@ for (const vendor of VENDORS) {
   }
 
   if (vendor.metafile) {
-    writeFileSync(join(folder, 'LICENSE'), modelerLicense(packages));
+    writeFileSync(join(folder, 'LICENSE'), bundleLicense(vendor, packages));
   }
   if (!existsSync(join(folder, 'LICENSE'))) {
     throw new Error(`${vendor.dir}: no LICENSE file`);
@@ -251,13 +263,13 @@ function section(pkg) {
   return `${'='.repeat(78)}\n${title}\n${'='.repeat(78)}\n\n${pkg.text}`;
 }
 
-function modelerLicense(packages) {
+function bundleLicense(vendor, packages) {
   const entries = packages.map(pkg => ({ ...pkg, text: licenseText(pkg) }));
   return [
-    'motcua-modeler.js and motcua-modeler.css bundle the npm packages below (built by',
-    'frontend/build.sh from frontend/src/modeler.js). Each keeps its own licence, reproduced here.',
+    `${vendor.files} ${vendor.files.includes(' and ') ? 'bundle' : 'bundles'} the npm packages below (built by`,
+    `frontend/build.sh from ${vendor.source}). Each keeps its own licence, reproduced here.`,
     '',
-    'bpmn-js is distributed under the bpmn.io licence: the bpmn.io watermark that links back to',
+    'bpmn-js and form-js are distributed under the bpmn.io licence: the bpmn.io watermark that links back to',
     'https://bpmn.io MUST NOT be removed or changed, and must stay fully visible and not visually',
     'overlapped by other elements.',
     '',

@@ -9,14 +9,17 @@
  *   bpmn:UserTask                "Thời hạn bước / Step budget" <motcua:budget value unit>
  *   bpmn:UserTask                "Vòng đời hồ sơ / Lifecycle"  <motcua:lifecycle command when reasons>*
  *   conditional bpmn:SequenceFlow "Điều kiện / Condition"      <bpmn:conditionExpression> body
+ *     (guided builder: field, comparison, value -> expression; or free text)
  *
- * Role and form choices come from the `motcuaCatalogue` service (modeler option
- * `motcua: {roles, forms}`, else `window.MOTCUA_ROLES` / `window.MOTCUA_FORMS`); with an
- * empty catalogue the fields fall back to free text. Every change goes through the
+ * Role, form and field choices come from the `motcuaCatalogue` service (modeler option
+ * `motcua: {roles, forms, fields}`, else `window.MOTCUA_ROLES` / `MOTCUA_FORMS` / `MOTCUA_FIELDS`);
+ * with an empty catalogue the fields fall back to free text. Labels go through `translate`
+ * (src/i18n.js). Every change goes through the
  * command stack, so undo/redo work and `saveXML()` writes the extension elements back.
  */
 
 import { h } from '@bpmn-io/properties-panel/preact';
+import { useEffect, useState } from '@bpmn-io/properties-panel/preact/hooks';
 import {
   Group,
   ListGroup,
@@ -24,11 +27,12 @@ import {
   TextFieldEntry,
   TextAreaEntry,
   isSelectEntryEdited,
-  isTextFieldEntryEdited,
-  isTextAreaEntryEdited
+  isTextFieldEntryEdited
 } from '@bpmn-io/properties-panel';
 import { useService } from 'bpmn-js-properties-panel';
 import { getBusinessObject, is, isAny } from 'bpmn-js/lib/util/ModelUtil';
+
+import * as conditions from './condition-builder.js';
 
 const LOW_PRIORITY = 500;
 
@@ -38,18 +42,19 @@ const FORM_REF = /^[a-z][a-z0-9_-]*$/;
 const DECIMAL = /^\+?(\d+(\.\d*)?|\.\d+)$/;
 const FIELD_KEY = /^[A-Za-z][A-Za-z0-9_]*$/;
 
+// Labels are English templates for the `translate` service (src/i18n.js has the Vietnamese).
 const BUDGET_UNITS = [
-  { value: 'working_days', label: 'Ngày làm việc / working days' },
-  { value: 'working_hours', label: 'Giờ làm việc / working hours' }
+  { value: 'working_days', label: 'working days' },
+  { value: 'working_hours', label: 'working hours' }
 ];
 
 const LIFECYCLE_COMMANDS = [
-  { value: 'accept', label: 'Tiếp nhận / accept' },
-  { value: 'refuse', label: 'Từ chối / refuse' },
-  { value: 'finish', label: 'Hoàn thành giải quyết / finish' },
-  { value: 'return_result', label: 'Trả kết quả / return result' },
-  { value: 'request_financial_obligation', label: 'Yêu cầu nghĩa vụ tài chính / request financial obligation' },
-  { value: 'fulfil_financial_obligation', label: 'Hoàn thành nghĩa vụ tài chính / fulfil financial obligation' }
+  { value: 'accept', label: 'accept' },
+  { value: 'refuse', label: 'refuse' },
+  { value: 'finish', label: 'finish' },
+  { value: 'return_result', label: 'return result' },
+  { value: 'request_financial_obligation', label: 'request financial obligation' },
+  { value: 'fulfil_financial_obligation', label: 'fulfil financial obligation' }
 ];
 
 // Flows leaving these may carry a condition (same list as the upstream Camunda provider).
@@ -67,7 +72,23 @@ export class MotcuaCatalogue {
   constructor(config, eventBus) {
     this._roles = config && config.roles;
     this._forms = config && config.forms;
+    this._fields = config && config.fields;
     this._eventBus = eventBus;
+  }
+
+  /**
+   * Fields of the model's forms, for the condition builder: {key, label, type, form, options}.
+   * The same key in several forms is listed once (the data of a dossier is one namespace).
+   */
+  getFields() {
+    const fields = this._fields || globalList('MOTCUA_FIELDS');
+    const seen = new Set();
+    return fields.filter(field => field && field.key && !seen.has(field.key) && seen.add(field.key));
+  }
+
+  setFields(fields) {
+    this._fields = fields;
+    this._eventBus.fire('propertiesPanel.providersChanged');
   }
 
   /** @return {Array<{code: string, name: string}>} */
@@ -115,16 +136,18 @@ export class MotcuaPropertiesProvider {
   constructor(propertiesPanel, injector) {
     propertiesPanel.registerProvider(LOW_PRIORITY, this);
     this._injector = injector;
+    messages = injector.get('translate');
   }
 
   getGroups(element) {
     return groups => {
+      const translate = this._injector.get('translate');
       const ours = [
-        roleGroup(element),
-        formGroup(element),
-        budgetGroup(element),
-        lifecycleGroup(element, this._injector),
-        conditionGroup(element)
+        roleGroup(element, translate),
+        formGroup(element, translate),
+        budgetGroup(element, translate),
+        lifecycleGroup(element, this._injector, translate),
+        conditionGroup(element, translate)
       ].filter(Boolean);
 
       // Put our groups right after "General" (name, id), before documentation etc.
@@ -146,13 +169,13 @@ export default {
 
 // Groups //////////////////////////////////////////////////////////////////////
 
-function roleGroup(element) {
+function roleGroup(element, translate) {
   if (!is(element, 'bpmn:Lane')) {
     return null;
   }
   return {
     id: 'motcua-role',
-    label: 'Vai trò / Role',
+    label: translate('Role'),
     component: Group,
     entries: [
       { id: 'motcua-role-code', component: RoleCodeEntry, isEdited: isSelectEntryEdited }
@@ -160,13 +183,13 @@ function roleGroup(element) {
   };
 }
 
-function formGroup(element) {
+function formGroup(element, translate) {
   if (!isAny(element, ['bpmn:StartEvent', 'bpmn:UserTask'])) {
     return null;
   }
   return {
     id: 'motcua-form',
-    label: 'Biểu mẫu / Form',
+    label: translate('Form'),
     component: Group,
     entries: [
       { id: 'motcua-form-ref', component: FormRefEntry, isEdited: isSelectEntryEdited }
@@ -174,13 +197,13 @@ function formGroup(element) {
   };
 }
 
-function budgetGroup(element) {
+function budgetGroup(element, translate) {
   if (!is(element, 'bpmn:UserTask')) {
     return null;
   }
   return {
     id: 'motcua-budget',
-    label: 'Thời hạn bước / Step budget',
+    label: translate('Step budget'),
     component: Group,
     entries: [
       { id: 'motcua-budget-value', component: BudgetValueEntry, isEdited: isTextFieldEntryEdited },
@@ -189,21 +212,21 @@ function budgetGroup(element) {
   };
 }
 
-function conditionGroup(element) {
+function conditionGroup(element, translate) {
   if (!is(element, 'bpmn:SequenceFlow') || !element.source || !isAny(element.source, CONDITIONAL_SOURCES)) {
     return null;
   }
   return {
     id: 'motcua-condition',
-    label: 'Điều kiện / Condition',
+    label: translate('Condition'),
     component: Group,
     entries: [
-      { id: 'motcua-condition-expression', component: ConditionEntry, isEdited: isTextAreaEntryEdited }
+      { id: 'motcua-condition-expression', component: ConditionEntry, isEdited: isConditionEdited }
     ]
   };
 }
 
-function lifecycleGroup(element, injector) {
+function lifecycleGroup(element, injector, translate) {
   if (!is(element, 'bpmn:UserTask')) {
     return null;
   }
@@ -215,7 +238,9 @@ function lifecycleGroup(element, injector) {
     const id = `${element.id}-motcua-lifecycle-${index}`;
     return {
       id,
-      label: lifecycle.get('command') || '(chưa chọn / not set)',
+      label: lifecycle.get('command')
+        ? translate(commandLabel(lifecycle.get('command')))
+        : translate('(not set)'),
       entries: [
         { id: `${id}-command`, component: LifecycleCommandEntry, lifecycle, isEdited: isSelectEntryEdited },
         { id: `${id}-when`, component: LifecycleWhenEntry, lifecycle, isEdited: isTextFieldEntryEdited },
@@ -232,7 +257,7 @@ function lifecycleGroup(element, injector) {
 
   return {
     id: 'motcua-lifecycle',
-    label: 'Vòng đời hồ sơ / Lifecycle',
+    label: translate('Lifecycle'),
     component: ListGroup,
     items,
     add: event => {
@@ -253,6 +278,7 @@ function lifecycleGroup(element, injector) {
 function RoleCodeEntry({ element, id }) {
   const catalogue = useService('motcuaCatalogue');
   const debounce = useService('debounceInput');
+  const translate = useService('translate');
   const singleton = useSingleton(element, 'motcua:Role');
   const roles = catalogue.getRoles();
   const getValue = () => singleton.get('code') || '';
@@ -265,25 +291,26 @@ function RoleCodeEntry({ element, id }) {
     return h(TextFieldEntry, {
       element, id, getValue, setValue,
       validate: validateRoleCode,
-      label: 'Mã vai trò / Role code',
-      description: 'Ví dụ / e.g. one_stop, specialist, leader',
+      label: translate('Role code'),
+      description: translate('e.g. one_stop, specialist, leader'),
       debounce
     });
   }
   const getOptions = () => withCurrent(
-    [{ value: '', label: '— Chọn vai trò / choose a role —' }]
+    [{ value: '', label: translate('— choose a role —') }]
       .concat(roles.map(role => ({ value: role.code, label: `${role.name} (${role.code})` }))),
-    getValue()
+    getValue(), translate
   );
   return h(SelectEntry, {
     element, id, getValue, setValue, getOptions,
-    label: 'Vai trò thực hiện / Role'
+    label: translate('Role')
   });
 }
 
 function FormRefEntry({ element, id }) {
   const catalogue = useService('motcuaCatalogue');
   const debounce = useService('debounceInput');
+  const translate = useService('translate');
   const singleton = useSingleton(element, 'motcua:Form');
   const forms = catalogue.getForms();
   const getValue = () => singleton.get('ref') || '';
@@ -296,26 +323,27 @@ function FormRefEntry({ element, id }) {
     return h(TextFieldEntry, {
       element, id, getValue, setValue,
       validate: validateFormRef,
-      label: 'Mã biểu mẫu / Form ref',
+      label: translate('Form ref'),
       description: 'forms/<ref>.form.json',
       debounce
     });
   }
   const getOptions = () => withCurrent(
-    [{ value: '', label: '— Không có biểu mẫu / no form —' }]
+    [{ value: '', label: translate('— no form —') }]
       .concat(forms.map(form => ({
         value: form.ref,
         label: form.name === form.ref ? form.ref : `${form.name} (${form.ref})`
       }))),
-    getValue()
+    getValue(), translate
   );
   return h(SelectEntry, {
     element, id, getValue, setValue, getOptions,
-    label: 'Biểu mẫu / Form'
+    label: translate('Form')
   });
 }
 
 function BudgetValueEntry({ element, id }) {
+  const translate = useService('translate');
   const budget = useSingleton(element, 'motcua:Budget');
   const getValue = () => budget.get('value') || '';
   const setValue = (value, error) => {
@@ -331,39 +359,64 @@ function BudgetValueEntry({ element, id }) {
   return h(TextFieldEntry, {
     element, id, getValue, setValue,
     validate: validateBudgetValue,
-    label: 'Thời hạn / Budget',
-    description: 'Để trống nếu bước không có thời hạn riêng / leave empty for no step budget',
+    label: translate('Budget'),
+    description: translate('Leave empty for no step budget'),
     debounce: useService('debounceInput')
   });
 }
 
 function BudgetUnitEntry({ element, id }) {
+  const translate = useService('translate');
   const budget = useSingleton(element, 'motcua:Budget');
   return h(SelectEntry, {
     element, id,
-    label: 'Đơn vị / Unit',
+    label: translate('Unit'),
     // Without a budget value there is nothing to qualify: a unit alone would write an
     // invalid <motcua:budget unit="…"/>. The value entry creates the element.
     disabled: !budget.exists(),
     getValue: () => budget.get('unit') || 'working_days',
     setValue: value => budget.set({ unit: value }),
-    getOptions: () => withCurrent(BUDGET_UNITS.slice(), budget.get('unit'))
+    getOptions: () => withCurrent(translated(BUDGET_UNITS, translate), budget.get('unit'), translate)
   });
 }
 
+/**
+ * Condition of a sequence flow: a guided builder (field, comparison, value) that writes the
+ * restricted expression (src/condition-builder.js), or free text. An expression the builder
+ * cannot read back opens in free-text mode.
+ */
 function ConditionEntry({ element, id }) {
   const commandStack = useService('commandStack');
   const bpmnFactory = useService('bpmnFactory');
   const debounce = useService('debounceInput');
+  const translate = useService('translate');
+  const catalogue = useService('motcuaCatalogue');
   const businessObject = getBusinessObject(element);
   const source = element.source;
   const isDefault = source.businessObject.get('default') === businessObject;
+  const fields = catalogue.getFields();
 
   const getValue = () => {
     const condition = businessObject.get('conditionExpression');
     return (condition && condition.get('body')) || '';
   };
+  const current = getValue();
+  const parsed = conditions.parse(current);
+  const [mode, setMode] = useState(current && !parsed ? 'free' : (fields.length ? 'guided' : 'free'));
+  const [spec, setSpec] = useState(parsed || { key: '', op: '==', value: '' });
+  // Another flow selected, or an undo: start again from what the model holds.
+  useEffect(() => {
+    const fresh = conditions.parse(getValue());
+    setSpec(fresh || { key: '', op: '==', value: '' });
+    if (getValue() && !fresh) {
+      setMode('free');
+    }
+  }, [element, current]);
+
   const setValue = value => {
+    if ((value || '') === getValue()) {
+      return;
+    }
     const commands = [];
     if (value && isDefault) {
       // A flow with a condition cannot stay the gateway's default flow.
@@ -383,38 +436,136 @@ function ConditionEntry({ element, id }) {
     });
     commandStack.execute('properties-panel.multi-command-executor', commands);
   };
-  return h(TextAreaEntry, {
-    element, id, getValue, setValue, debounce,
-    label: 'Biểu thức điều kiện / Condition expression',
-    description: isDefault
-      ? 'Luồng mặc định; nhập điều kiện sẽ bỏ mặc định / default flow; a condition removes the default'
-      : 'Ví dụ / e.g. intake_decision == "refuse"',
-    monospace: true,
-    rows: 2,
-    autoResize: true
+
+  const modeEntry = h(SelectEntry, {
+    element, id: `${id}-mode`,
+    label: translate('Write with'),
+    getValue: () => mode,
+    setValue: value => setMode(value),
+    getOptions: () => [
+      { value: 'guided', label: translate('Guided (field, comparison, value)') },
+      { value: 'free', label: translate('Free text') }
+    ]
   });
+
+  if (mode === 'free') {
+    return h('div', { class: 'motcua-condition', 'data-mode': 'free' }, [
+      modeEntry,
+      h(TextAreaEntry, {
+        element, id, getValue, setValue, debounce,
+        label: translate('Condition expression'),
+        description: isDefault
+          ? translate('Default flow; a condition removes the default')
+          : translate('e.g. intake_decision == "refuse"'),
+        monospace: true,
+        rows: 2,
+        autoResize: true
+      })
+    ]);
+  }
+
+  const field = fields.find(f => f.key === spec.key);
+  const operators = conditions.operatorsFor(field ? field.type : '');
+  const update = change => {
+    const next = { ...spec, ...change };
+    const fieldNow = fields.find(f => f.key === next.key);
+    const allowed = conditions.operatorsFor(fieldNow ? fieldNow.type : '');
+    if (!allowed.some(op => op.value === next.op)) {
+      next.op = allowed[0].value;
+    }
+    setSpec(next);
+    const expression = conditions.build(next, fieldNow);
+    if (expression) {
+      setValue(expression);
+    }
+  };
+  const operator = conditions.OPERATORS.find(op => op.value === spec.op) || {};
+  const written = conditions.build(spec, field);
+  const entries = [
+    modeEntry,
+    h(SelectEntry, {
+      element, id: `${id}-field`,
+      label: translate('Field'),
+      getValue: () => spec.key,
+      setValue: value => update({ key: value }),
+      getOptions: () => {
+        const options = [{ value: '', label: translate('— choose a field —') }].concat(fields.map(f => ({
+          value: f.key,
+          label: f.label && f.label !== f.key ? `${f.label} (${f.key})` : f.key
+        })));
+        return withCurrent(options, spec.key, translate);
+      }
+    }),
+    h(SelectEntry, {
+      element, id: `${id}-op`,
+      label: translate('Comparison'),
+      getValue: () => spec.op,
+      setValue: value => update({ op: value }),
+      getOptions: () => translated(operators, translate)
+    })
+  ];
+  if (!operator.unary) {
+    const options = field && field.options && field.options.length && spec.op !== 'in' ? field.options : null;
+    entries.push(options
+      ? h(SelectEntry, {
+        element, id: `${id}-value`,
+        label: translate('Value'),
+        getValue: () => spec.value,
+        setValue: value => update({ value }),
+        getOptions: () => withCurrent([{ value: '', label: translate('— choose —') }].concat(options.map(o => ({
+          value: String(o.value), label: o.label && o.label !== String(o.value) ? `${o.label} (${o.value})` : String(o.value)
+        }))), spec.value, translate)
+      })
+      : h(TextFieldEntry, {
+        element, id: `${id}-value`,
+        label: translate('Value'),
+        description: spec.op === 'in' ? translate('Several values: separate them with ";"') : undefined,
+        getValue: () => spec.value,
+        setValue: value => update({ value: value || '' }),
+        validate: operator.numeric && !(field && field.type === 'datetime') ? validateNumber : undefined,
+        debounce
+      }));
+  }
+  entries.push(h('div', { class: 'bio-properties-panel-entry motcua-condition-written' }, [
+    h('div', { class: 'bio-properties-panel-label' }, translate('Expression written')),
+    h('code', { class: 'motcua-condition-text', 'data-written': getValue() }, written || getValue() || '—'),
+    h('div', { class: 'bio-properties-panel-description' },
+      isDefault ? translate('Default flow; a condition removes the default') : translate('The server checks it at "Check".'))
+  ]));
+  return h('div', { class: 'motcua-condition', 'data-mode': 'guided' }, entries);
+}
+
+function isConditionEdited(node) {
+  if (!node || !node.querySelector) {
+    return false;
+  }
+  const area = node.querySelector('textarea');
+  const written = node.querySelector('.motcua-condition-text');
+  return !!((area && area.value) || (written && written.dataset.written));
 }
 
 function LifecycleCommandEntry({ element, id, lifecycle }) {
   const commandStack = useService('commandStack');
+  const translate = useService('translate');
   return h(SelectEntry, {
     element, id,
-    label: 'Bước vòng đời / Command',
+    label: translate('Command'),
     getValue: () => lifecycle.get('command') || '',
     setValue: value => updateModdle(commandStack, element, lifecycle, { command: value || undefined }),
     getOptions: () => withCurrent(
-      [{ value: '', label: '— Chọn / choose —' }].concat(LIFECYCLE_COMMANDS),
-      lifecycle.get('command')
+      [{ value: '', label: translate('— choose —') }].concat(translated(LIFECYCLE_COMMANDS, translate)),
+      lifecycle.get('command'), translate
     )
   });
 }
 
 function LifecycleWhenEntry({ element, id, lifecycle }) {
   const commandStack = useService('commandStack');
+  const translate = useService('translate');
   return h(TextFieldEntry, {
     element, id,
-    label: 'Khi / When',
-    description: 'Biểu thức trên dữ liệu của bước; để trống = luôn luôn / expression over the task data; empty = always',
+    label: translate('When'),
+    description: translate('Expression over the task data; empty = always'),
     getValue: () => lifecycle.get('when') || '',
     setValue: value => updateModdle(commandStack, element, lifecycle, { when: value || undefined }),
     debounce: useService('debounceInput')
@@ -423,10 +574,11 @@ function LifecycleWhenEntry({ element, id, lifecycle }) {
 
 function LifecycleReasonsEntry({ element, id, lifecycle }) {
   const commandStack = useService('commandStack');
+  const translate = useService('translate');
   return h(TextFieldEntry, {
     element, id,
-    label: 'Trường lý do / Reasons field',
-    description: 'Khóa trường biểu mẫu chứa lý do từ chối / form field key holding the refusal reasons',
+    label: translate('Reasons field'),
+    description: translate('Form field key holding the refusal reasons'),
     getValue: () => lifecycle.get('reasons') || '',
     setValue: (value, error) => {
       if (!error) {
@@ -438,22 +590,30 @@ function LifecycleReasonsEntry({ element, id, lifecycle }) {
   });
 }
 
+function commandLabel(command) {
+  const found = LIFECYCLE_COMMANDS.find(c => c.value === command);
+  return found ? found.label : command;
+}
+
+function translated(options, translate) {
+  return options.map(option => ({ value: option.value, label: translate(option.label) }));
+}
+
 
 // Validators ////////////////////////////////////////////////////////////////////
 //
 // Module-level on purpose: the panel entries re-run `validate` when the function identity
-// changes, so an inline closure would clear the error shown for a rejected input.
+// changes, so an inline closure would clear the error shown for a rejected input. They speak
+// the modeler's language through `messages`, set once by the provider.
+
+let messages = text => text;
 
 function validateRoleCode(value) {
-  return (value && !ROLE_CODE.test(value))
-    ? 'Mã vai trò: chữ thường, số, "_" / lower-case letters, digits, "_"'
-    : null;
+  return (value && !ROLE_CODE.test(value)) ? messages('Role code: lower-case letters, digits, "_"') : null;
 }
 
 function validateFormRef(value) {
-  return (value && !FORM_REF.test(value))
-    ? 'Mã biểu mẫu: chữ thường, số, "_", "-" / lower-case letters, digits, "_", "-"'
-    : null;
+  return (value && !FORM_REF.test(value)) ? messages('Form ref: lower-case letters, digits, "_", "-"') : null;
 }
 
 /** Empty is valid: it means "no step budget" and removes <motcua:budget>. */
@@ -461,15 +621,15 @@ function validateBudgetValue(value) {
   if (!value) {
     return null;
   }
-  return (DECIMAL.test(value.trim()) && parseFloat(value) > 0)
-    ? null
-    : 'Số lớn hơn 0, ví dụ 4 hoặc 1.5 / a number > 0, e.g. 4 or 1.5';
+  return (DECIMAL.test(value.trim()) && parseFloat(value) > 0) ? null : messages('A number > 0, e.g. 4 or 1.5');
 }
 
 function validateFieldKey(value) {
-  return (value && !FIELD_KEY.test(value))
-    ? 'Khóa trường không hợp lệ / invalid field key'
-    : null;
+  return (value && !FIELD_KEY.test(value)) ? messages('Invalid field key') : null;
+}
+
+function validateNumber(value) {
+  return (value && !/^-?\d+(\.\d+)?$/.test(value.trim())) ? messages('Number expected') : null;
 }
 
 
@@ -587,9 +747,9 @@ function updateModdle(commandStack, element, moddleElement, properties) {
 }
 
 /** Keep a value that is not in the option list visible instead of silently showing another one. */
-function withCurrent(options, current) {
+function withCurrent(options, current, translate) {
   if (current && !options.some(option => option.value === current)) {
-    options.push({ value: current, label: `${current} (không có trong danh mục / not in catalogue)` });
+    options.push({ value: current, label: translate('{value} (not in catalogue)', { value: current }) });
   }
   return options;
 }

@@ -134,20 +134,18 @@ async def test_admin_draws_checks_fixes_and_publishes_a_procedure(server: str, b
     await select(page, "Lane_one_stop", header=True)
     await page.click(".djs-context-pad [data-action='delete']")
     assert await ids_of(page, "bpmn:Lane") == []
-    await page.click(".djs-palette [data-action='create.task']")
+    await page.click(".djs-palette [data-action='create.user-task']")  # the palette offers user tasks
     x, y = await center(page, "Flow_gateway_accept")
     await page.mouse.move(x - 40, y + 30, steps=4)
     await page.mouse.move(x, y, steps=4)
     await page.mouse.click(x, y)
-    [task_id] = await ids_of(page, "bpmn:Task")
+    [task_id] = [t for t in await ids_of(page, "bpmn:UserTask") if t != "intake"]
     if await page.locator(".djs-direct-editing-parent").is_visible():
         await page.keyboard.type("Thẩm định hồ sơ")
     canvas = await page.locator("#canvas").bounding_box()
     await page.mouse.click(canvas["x"] + canvas["width"] - 150, canvas["y"] + 60)  # ends label editing
-    await select(page, task_id)
-    await page.click(".djs-context-pad [data-action='replace']")
-    await page.click(".djs-popup [data-id='replace-with-user-task']")
-    assert await ids_of(page, "bpmn:UserTask") == ["intake", "return_result", task_id]  # replacing keeps the id
+    assert await ids_of(page, "bpmn:Task") == []
+    assert await ids_of(page, "bpmn:UserTask") == ["intake", "return_result", task_id]
     flows = await page.evaluate("""(id) => {
         const e = window.motcuaModeler.get('elementRegistry').get(id);
         return [e.incoming.map(c => c.source.id), e.outgoing.map(c => c.target.id)]; }""", task_id)
@@ -283,20 +281,16 @@ async def end_label_editing(page: Any) -> None:
 
 
 async def create_task_at(page: Any, x: float, y: float, name: str) -> str:
-    """A task from the palette, clicked into place and named by typing; then made a user task."""
-    before = set(await ids_of(page, "bpmn:Task"))
-    await page.click(".djs-palette [data-action='create.task']")
+    """A user task from the palette, clicked into place and named by typing."""
+    before = set(await ids_of(page, "bpmn:UserTask"))
+    await page.click(".djs-palette [data-action='create.user-task']")
     await page.mouse.move(x - 40, y - 30, steps=4)
     await page.mouse.move(x, y, steps=4)
     await page.mouse.click(x, y)
-    [task_id] = set(await ids_of(page, "bpmn:Task")) - before
+    [task_id] = set(await ids_of(page, "bpmn:UserTask")) - before
     if await page.locator(".djs-direct-editing-parent").is_visible():
         await page.keyboard.type(name)
     await end_label_editing(page)
-    await select(page, task_id)
-    await page.click(".djs-context-pad [data-action='replace']")
-    await page.click(".djs-popup [data-id='replace-with-user-task']")
-    assert task_id in await ids_of(page, "bpmn:UserTask")
     return task_id
 
 
@@ -400,6 +394,7 @@ async def test_admin_draws_a_gateway_with_a_condition_and_a_dossier_runs_its_bra
     [to_full] = [f[2] for f in flows if f[:2] == [gateway, full]]
     await select_flow(page, to_fast)
     await open_group(page, "motcua-condition")
+    await page.select_option("#bio-properties-panel-motcua-condition-expression-mode", "free")  # typed, not guided
     await page.fill("#bio-properties-panel-motcua-condition-expression", 'intake_note == "fast"')
     await wait_for_js(page, """(id) => {
         const c = window.motcuaModeler.get('elementRegistry').get(id).businessObject.conditionExpression;

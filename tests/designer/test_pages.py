@@ -158,7 +158,7 @@ async def test_forms_add_save_with_problems_and_preview(client: httpx.AsyncClien
     r = await client.post("/designer/T.001/forms", json={"ref": "appraisal", "revision": 1}, headers=headers)
     assert r.status_code == 409 and r.json()["error"]["details"]["reason"] == "form_exists"
     page = await client.get("/designer/T.001/forms/appraisal")
-    assert page.status_code == 200 and "form-editor.umd.js" in page.text
+    assert page.status_code == 200 and "motcua-form-editor.js" in page.text
     assert page_data(page.text, "form-data")["schema"]["components"] == []
     table = {"type": "default", "components": [{"id": "Table_1", "type": "table", "label": "Bảng"}]}
     r = await client.post("/designer/T.001/forms/appraisal", json={"schema": table, "revision": 1}, headers=headers)

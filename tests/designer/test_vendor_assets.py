@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 VENDOR = ROOT / "designer" / "static" / "designer" / "vendor"
 NOTICES = ROOT / "THIRD_PARTY_NOTICES"
-EXPECTED_FOLDERS = {"bpmn-js", "motcua-modeler", "form-js", "htmx", "alpinejs"}
+EXPECTED_FOLDERS = {"bpmn-js", "motcua-modeler", "motcua-form-editor", "form-js", "htmx", "alpinejs"}
 
 
 def _manifests() -> list[Path]:
@@ -73,7 +73,7 @@ def test_third_party_notices_name_every_manifest_package() -> None:
     missing = []
     for manifest in _manifests():
         data = _load(manifest)
-        if manifest.parent.name != "motcua-modeler":  # our own bundle; its contents are listed
+        if not manifest.parent.name.startswith("motcua-"):  # our own bundles; their contents are listed
             missing += [] if f"{data['package']} {data['version']}" in notices else [data["package"]]
         for pkg in data["packages"]:
             if f"{pkg['name']} {pkg['version']}" not in notices:
@@ -96,5 +96,8 @@ def test_modeler_bundle_contains_the_pinned_upstream_versions() -> None:
     assert packages["bpmn-js-properties-panel"].startswith("5.65.")
     assert packages["@bpmn-io/properties-panel"].startswith("3.55.")
     assert _load(VENDOR / "form-js" / "VENDOR.json")["version"] == "1.23.0"
+    assert packages["bpmn-auto-layout"] == "1.3.0"
+    editor = {p["name"]: p["version"] for p in _load(VENDOR / "motcua-form-editor" / "VENDOR.json")["packages"]}
+    assert editor["@bpmn-io/form-js-editor"] == "1.23.0"
     assert _load(VENDOR / "htmx" / "VENDOR.json")["version"].startswith("2.0.")
     assert _load(VENDOR / "alpinejs" / "VENDOR.json")["version"].startswith("3.")

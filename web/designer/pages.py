@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from designer import diff, drafts, legal
+from designer.fields import condition_fields
 from engine import design, procedures
 from engine.errors import Conflict, InvalidData, ModelInvalid
 from engine.models import Procedure, ProcedureDraft, Role, User
@@ -141,7 +142,8 @@ async def procedure_page(request: Request, user: User) -> Response:
                   audit=await design.audit_log(code), audit_labels=audit_labels(tr.gettext),
                   message=request.query_params.get("msg", ""),
                   data={"code": code, "revision": draft.revision, "xml": draft.bpmn_xml, "roles": roles,
-                        "forms": catalogue(forms), "autosave_ms": AUTOSAVE_MS})
+                        "forms": catalogue(forms), "fields": condition_fields(draft.forms or {}),
+                        "autosave_ms": AUTOSAVE_MS})
 
 
 def audit_labels(gettext: Any) -> dict[str, str]:

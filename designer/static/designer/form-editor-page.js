@@ -1,5 +1,6 @@
-// The form editor page (web/templates/designer/form_editor.html): form-js editor, save into the
-// draft as it is (with the components the server cannot render listed), live server-rendered previews.
+// The form editor page (web/templates/designer/form_editor.html): the form-js editor with the
+// motcua palette (vendor/motcua-form-editor), save into the draft as it is (with the components the
+// server cannot render listed), live server-rendered previews.
 (function () {
   'use strict';
 
@@ -99,7 +100,11 @@
     }
   });
 
-  window.FormEditor.createFormEditor({ container: document.getElementById('form-editor'), schema: data.schema })
+  window.MotcuaFormEditor.create({
+    container: document.getElementById('form-editor'),
+    schema: data.schema,
+    lang: document.documentElement.lang === 'en' ? 'en' : 'vi'
+  })
     .then(function (created) {
       editor = created;
       window.motcuaFormEditor = editor; // for the browser tests and the console

@@ -19,8 +19,10 @@
   var modeler = window.MotcuaModeler.create({
     container: '#canvas',
     propertiesPanel: '#properties',
+    lang: document.documentElement.lang === 'en' ? 'en' : 'vi',
     roles: data.roles,
-    forms: data.forms
+    forms: data.forms,
+    fields: data.fields || []
   });
   window.motcuaModeler = modeler; // for the browser tests and the console
 
@@ -261,9 +263,17 @@
   document.getElementById('btn-undo').addEventListener('click', function () { modeler.get('commandStack').undo(); });
   document.getElementById('btn-redo').addEventListener('click', function () { modeler.get('commandStack').redo(); });
 
-  modeler.importXML(data.xml).then(function () {
+  modeler.importXML(data.xml).then(function (result) {
     modeler.get('canvas').zoom('fit-viewport', 'auto');
     setStatus('saved');
+    if (result && result.laidOut) {
+      // The model had no diagram: the layout is new, so keep it in the draft.
+      document.getElementById('canvas').dataset.laidOut = '1';
+      showMessage(text.laid_out, false);
+      dirty = true;
+      setStatus('unsaved');
+      schedule();
+    }
     document.getElementById('canvas').dataset.ready = '1';
   }).catch(function (err) {
     setStatus('failed');

@@ -138,14 +138,14 @@ async def test_admin_sets_up_a_commune_and_its_effects_show_at_360_and_1280(
         counters = await staff.locator("#reception_point option").all_inner_texts()
         assert counters == [f"Bộ phận Một cửa UBND xã Thử {width}"]
         await _fill_birth_application(staff)
-        await staff.set_input_files("input[type=file]", str(certificate))
+        await staff.set_input_files("[name=birth_certificate]", str(certificate))
         await _submit_form(staff, "#intake-submit")
         refused = await staff.inner_text("#channel-refused")
         assert rule in refused and "không tiếp nhận hồ sơ giấy" in refused and "trực tuyến" in refused
         await _fits(staff, width)
         await screenshot(staff, f"admin-journey-intake-refused-{width}")
         await staff.check("#mode-assisted")
-        await staff.set_input_files("input[type=file]", str(certificate))
+        await staff.set_input_files("[name=birth_certificate]", str(certificate))
         await _submit_form(staff, "#intake-submit")
         assert "/can-bo/ho-so/" in staff.url, await staff.inner_text("main")
         mine = staff.url.rsplit("/", 1)[-1]

@@ -19,7 +19,6 @@ from tests.browser.test_designer import (
     drag,
     open_group,
     select,
-    select_flow,
 )
 
 CSP = "script-src 'self'; object-src 'none'; base-uri 'self'"
@@ -255,7 +254,8 @@ async def test_condition_builder_writes_the_restricted_expression_the_server_che
     page = await strict_page(browser, watch, width=1400, height=950)
     await login(page, server, "admin")
     await new_procedure(page, server, "9.000103", "Điều kiện có hướng dẫn")
-    await select_flow(page, "Flow_intake_to_end")
+    await page.evaluate("""(id) => { const m = window.motcuaModeler;
+        m.get('selection').select(m.get('elementRegistry').get(id)); }""", "Flow_gateway_refuse")  # labelled flow
     await open_group(page, "motcua-condition")
     prefix = "#bio-properties-panel-motcua-condition-expression"
     assert await page.input_value(prefix + "-mode") == "guided"
@@ -264,7 +264,7 @@ async def test_condition_builder_writes_the_restricted_expression_the_server_che
 
     body = """([id, text]) => { const c = window.motcuaModeler.get('elementRegistry').get(id)
         .businessObject.conditionExpression; return (c ? c.body : null) === text; }"""
-    flow = "Flow_intake_to_end"
+    flow = "Flow_gateway_refuse"
     await page.select_option(prefix + "-field", "intake_note")
     await page.select_option(prefix + "-op", "in")
     await page.fill(prefix + "-value", "nhanh; khẩn")
@@ -289,9 +289,10 @@ async def test_condition_builder_writes_the_restricted_expression_the_server_che
     await page.fill(prefix, "len(intake_note) > 3")
     await until(page, body, [flow, "len(intake_note) > 3"])
     await select(page, "intake")
-    await select_flow(page, "Flow_intake_to_end")
+    await page.evaluate("""(id) => { const m = window.motcuaModeler;
+        m.get('selection').select(m.get('elementRegistry').get(id)); }""", "Flow_gateway_refuse")  # labelled flow
     assert await page.input_value(prefix + "-mode") == "free", "an expression the builder cannot read stays free text"
-    assert await page.evaluate(SELECTION) == ["Flow_intake_to_end"]
+    assert await page.evaluate(SELECTION) == ["Flow_gateway_refuse"]
     await assert_no_csp_violations(page)
     await page.context.close()
 

@@ -359,6 +359,8 @@ class Bulk:
                    applicant_id_hash=f"{rng.getrandbits(256):064x}", created_at=t.db_time(submitted))
         if "applicant_name_folded" in row:
             row["applicant_name_folded"] = fold(row["applicant_name"])
+        if "agency_code" in row:  # where the dossier was placed: what staff scoping filters on
+            row["agency_code"] = agency
         if status == 1:
             row["accepted_at"] = row["due_original_at"] = row["due_adjusted_at"] = None
         pauses: list[dict[str, Any]] = []

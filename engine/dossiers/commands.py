@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 
-from engine import agencies, channels, permissions, sql
+from engine import agencies, attention, channels, permissions, sql
 from engine import events as ev
 from engine.dossier_lifecycle import EXTEND, SLA_KINDS, Plan, Step, plan
 from engine.dossiers.applicant import applicant_columns, attachment_rows
@@ -217,14 +217,29 @@ async def complete_task(rt: Runtime, task_id: str, data: dict[str, Any], user: U
     except TaskNotReady:
         raise Conflict("The task is no longer waiting for input", task_id=task_id) from None
     merged = {**result.data, **data}
-    rules = [rule for rule in (version.elements.get(task.element_id) or {}).get("lifecycle", [])
-             if not rule.get("when") or runner.holds(rule["when"], merged, engine=rt.script_engine)]
+    try:
+        rules = _holding_rules(rt, version.elements.get(task.element_id) or {}, task.element_id, merged)
+    except attention.RuleFailed as failed:  # no legal step it cannot evaluate: refused, flagged (never a 500)
+        await attention.flag_and_refuse(rt, loaded, failed, user.username, now)
     steps = [Step(rule["command"], reasons=_reasons(merged.get(rule["reasons"])) if rule.get("reasons") else ())
              for rule in rules]
     channel = next((result_channel(merged.get(rule["channel"])) for rule in rules if rule.get("channel")), "")
     change = workflow_change(rt, loaded, result, now, user.username, d.revision + 1, completed_task=task)
+    attention.cleared(change.columns, loaded)
     return await _commit_lifecycle(rt, loaded, change, steps, now, user.username,
                                    workflow_open=result.status == "waiting", result=result, channel=channel)
+
+
+def _holding_rules(rt: Runtime, info: dict[str, Any], element_id: str, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The element's motcua:lifecycle rules whose `when` holds; a rule that raises → RuleFailed (kind only)."""
+    out = []
+    for rule in info.get("lifecycle", []):
+        try:
+            if not rule.get("when") or runner.holds(rule["when"], data, engine=rt.script_engine):
+                out.append(rule)
+        except Exception as exc:  # noqa: BLE001 - whatever an admin's rule raises, the values stay out
+            raise attention.RuleFailed(element_id, attention.error_kind(exc)) from None
+    return out
 
 
 def result_channel(value: Any) -> str:

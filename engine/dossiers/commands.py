@@ -237,7 +237,7 @@ def _holding_rules(rt: Runtime, info: dict[str, Any], element_id: str, data: dic
         try:
             if not rule.get("when") or runner.holds(rule["when"], data, engine=rt.script_engine):
                 out.append(rule)
-        except Exception as exc:  # noqa: BLE001 - whatever an admin's rule raises, the values stay out
+        except Exception as exc:  # whatever an admin's rule raises: the kind is kept, the values stay out
             raise attention.RuleFailed(element_id, attention.error_kind(exc)) from None
     return out
 

@@ -16,8 +16,8 @@ from engine.models.timer import Timer
 
 __all__ = [
     "Agency", "ApiToken", "ApplicationDraft", "Attachment", "AuditEvent", "CalendarOverride", "ChannelPolicy",
-    "ConfigRevision", "DataExport", "DesignAudit", "DocumentAccess", "Dossier", "DossierCounter", "DossierPause", "DossierResult",
-    "HumanTask", "IdempotencyRecord", "OutboxEvent", "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating",
-    "ReceptionPoint", "RegistrationCode", "Role", "ThrottleBucket", "Timer",
+    "ConfigRevision", "DataExport", "DesignAudit", "DocumentAccess", "Dossier", "DossierCounter", "DossierPause",
+    "DossierResult", "HumanTask", "IdempotencyRecord", "OutboxEvent", "Procedure", "ProcedureDraft", "ProcedureVersion",
+    "Rating", "ReceptionPoint", "RegistrationCode", "Role", "ThrottleBucket", "Timer",
     "User",
 ]

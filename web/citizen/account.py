@@ -43,7 +43,7 @@ async def export(request: Request, user: User) -> Response:
     rt = request.app.state.runtime
     now = request.app.state.clock()
     found = await data_export.collect(rt, user, rt.settings.data_dir / "uploads", now)
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL)  # noqa: SIM115 - closed by _chunks
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL)  # closed by _chunks
     await asyncio.to_thread(data_export.write_zip, found, spool)
     spool.seek(0)
     await data_export.record(user, found)

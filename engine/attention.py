@@ -6,7 +6,9 @@ it decides: the completion is refused (WorkflowFailed, 422, nothing of the step 
 dossier is flagged in its own one-transaction command with the element id and the error kind only
 (no values: they may be personal data). The flag shows on the staff dossier page and in the admins'
 list (/quan-tri/can-xu-ly); the next successful completion on the dossier clears it. A workflow that
-stopped on an error (status "failed", `dossier.error` = element id + kind) is listed there too.
+stopped on an error (status "failed", `dossier.error` = element id + kind) is listed there too, and so
+is a task whose stored form the server cannot evaluate (e.g. a FEEL rule over the limits, in a version
+published before them): that completion is refused as before (422 naming the form) and flagged.
 """
 
 from __future__ import annotations
@@ -28,9 +30,9 @@ MAX_LISTED = 500
 class RuleFailed(Exception):
     """A model rule could not be evaluated: where, and the kind of error (its class name)."""
 
-    def __init__(self, element_id: str, kind: str) -> None:
+    def __init__(self, element_id: str, kind: str, source: str = "lifecycle_rule") -> None:
         super().__init__(f"rule of {element_id} failed: {kind}")
-        self.element_id, self.kind = element_id, kind
+        self.element_id, self.kind, self.source = element_id, kind, source
 
 
 def error_kind(exc: BaseException) -> str:
@@ -39,16 +41,21 @@ def error_kind(exc: BaseException) -> str:
 
 async def flag_and_refuse(rt: Runtime, loaded: Loaded, failed: RuleFailed, actor: str, now: datetime) -> None:
     """Record the flag (one transaction), then refuse the command that hit the failing rule."""
+    await flag(rt, loaded, failed, actor, now)
+    raise WorkflowFailed("A rule of this step cannot be evaluated; an administrator must correct the procedure",
+                         element_id=failed.element_id, kind=failed.kind, rule="rule_failed")
+
+
+async def flag(rt: Runtime, loaded: Loaded, failed: RuleFailed, actor: str, now: datetime) -> None:
+    """Set the dossier's attention flag in its own transaction (not again when it already says the same)."""
     d = loaded.dossier
     flag = {"element_id": failed.element_id, "kind": failed.kind, "at": now.astimezone(UTC).isoformat(),
-            "source": "lifecycle_rule"}
+            "source": failed.source}
     if (d.attention or {}).get("element_id") != failed.element_id or (d.attention or {}).get("kind") != failed.kind:
         change = Change(columns={"attention": flag})
         change.event(ev.AttentionNeeded, d, d.revision + 1, now, actor, element_id=failed.element_id,
                      error_kind=failed.kind)
         await commit(rt, loaded, change, now)
-    raise WorkflowFailed("A rule of this step cannot be evaluated; an administrator must correct the procedure",
-                         element_id=failed.element_id, kind=failed.kind, rule="rule_failed")
 
 
 def cleared(columns: dict[str, Any], loaded: Loaded) -> None:
@@ -74,5 +81,5 @@ async def listing(agency_codes: list[str] | None = None) -> list[dict[str, Any]]
                     "procedure_name": row["procedure_name"], "updated_at": sql.instant(row["updated_at"]),
                     "element_id": str(where.get("element_id") or ""),
                     "kind": str(where.get("kind") or where.get("type") or where.get("code") or "error"),
-                    "source": "lifecycle_rule" if attention else "workflow"})
+                    "source": str(attention.get("source") or "lifecycle_rule") if attention else "workflow"})
     return out

@@ -210,7 +210,13 @@ async def complete_task(rt: Runtime, task_id: str, data: dict[str, Any], user: U
         change.event(ev.TaskCompleted, d, d.revision + 1, now, user.username, task_id=task.id,
                      element_id=task.element_id, verdict=None, data_keys=("new_due_at", "reason"))
         return await _commit_lifecycle(rt, loaded, change, [step], now, user.username, workflow_open=True)
-    data = clean(rt, loaded.form_schema, data)
+    try:
+        data = clean(rt, loaded.form_schema, data)
+    except InvalidData as exc:  # the stored form's rules cannot be evaluated: refused as is, and flagged
+        if "_form" in (exc.params.get("fields") or {}):
+            await attention.flag(rt, loaded, attention.RuleFailed(task.element_id, "form_rules", "form_rule"),
+                                 user.username, now)
+        raise
     try:
         result = runner.complete_task(d.state, version.spec, version.subprocess_specs, task_id, data,
                                       engine=rt.script_engine)

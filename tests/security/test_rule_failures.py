@@ -121,3 +121,24 @@ async def test_feel_within_the_limits_still_publishes(sqlite_db: object, tmp_pat
     form = json.loads((PROCEDURES / "household-business" / "forms" / "intake.form.json").read_text(encoding="utf-8"))
     form["components"][-1]["conditional"] = {"hide": _nested(20)}
     await procedures.load_from_folder(_copy(tmp_path, intake_form=form), check_form=check_schema)
+
+
+async def test_a_stored_form_rule_the_server_cannot_evaluate_is_refused_and_flagged(
+        client: httpx.AsyncClient, users: dict[str, Any], tmp_path: Path) -> None:
+    """A version stored before the FEEL limits (its intake form hides a field behind a 60-deep rule):
+    the completion is refused with 422 naming the form, never 500, and the dossier is flagged."""
+    from engine.models import ProcedureVersion
+
+    version = await procedures.load_from_folder(_copy(tmp_path), check_form=check_schema)
+    code, task_id = await _submitted(client)
+    forms = dict(version.forms)
+    forms["intake"]["components"][-1]["conditional"] = {"hide": _nested(60)}
+    await ProcedureVersion.filter(id=version.id).update(forms=forms, digest="f" * 64)  # as a legacy row would be
+    r = await client.post(f"/api/v1/tasks/{task_id}/complete", headers=await token(client, "officer"),
+                          json={"data": {"intake_decision": "accept"}})
+    assert r.status_code == 422 and "_form" in r.text, r.text
+    d = await Dossier.get(code=code)
+    assert d.attention is not None and (d.attention["element_id"], d.attention["source"]) == ("intake", "form_rule")
+    assert (await HumanTask.get(id=task_id)).state == "ready" and d.lifecycle_status == 1
+    await page_login(client, "admin")
+    assert code in (await client.get("/quan-tri/can-xu-ly")).text

@@ -13,6 +13,10 @@ and the result document's reference; rating comments; the channel-exception reas
 gets `purged_at` and a `personal_data_purged` event. Files are deleted after the commit when no
 other attachment still references the same content (storage is content-addressed).
 
+Abandoned application drafts (engine/drafts.py keeps one 30 days) are deleted one day after that
+(SECURITY.md: "a 31-day-old abandoned draft and its files are purged"), with the files they alone
+referenced.
+
 A dossier "ended" when its national status is 3 (not accepted), 7 (withdrawn), 8 (stopped) or 10
 (result returned); it ended at `returned_at`, else `completed_at`, else its last update. Re-running
 is a no-op: purged dossiers are skipped.
@@ -22,19 +26,21 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from engine import drafts, sql
 from engine import events as ev
-from engine import sql
 from engine.dossiers.store import Change, commit, load_dossier
 from engine.errors import Conflict
+from engine.models import ApplicationDraft
 
 if TYPE_CHECKING:
     from engine.runtime import Runtime
 
 ENDED_STATUSES = (3, 7, 8, 10)
+DRAFTS_AFTER = drafts.KEEP_FOR + timedelta(days=1)
 MAX_YEARS = 100
 
 
@@ -44,6 +50,7 @@ class Report:
     purged: list[str] = field(default_factory=list)
     files_deleted: int = 0
     skipped: list[str] = field(default_factory=list)  # changed by another command meanwhile: next run
+    drafts: int = 0  # abandoned drafts past DRAFTS_AFTER (deleted when applied)
 
 
 def years_of(metadata: dict[str, Any] | None, default: int) -> int:
@@ -112,12 +119,34 @@ async def purge_one(rt: Runtime, dossier_id: int, years: int, now: datetime) -> 
     return hashes
 
 
+def _draft_hashes(found: list[ApplicationDraft]) -> set[str]:
+    return {str(ref.get("sha256")) for d in found for refs in drafts.files(d).values() for ref in refs
+            if isinstance(ref, dict) and ref.get("sha256")}
+
+
 async def _unreferenced(hashes: list[str]) -> list[str]:
+    """Those no attachment and no remaining draft references (the store is content-addressed)."""
+    candidates = sorted(set(hashes))
+    if not candidates:
+        return []
+    in_drafts = _draft_hashes(await ApplicationDraft.all())
     out = []
-    for digest in sorted(set(hashes)):
+    for digest in candidates:
+        if digest in in_drafts:
+            continue
         if await sql.fetch_one(sql.db(), "SELECT 1 AS x FROM attachment WHERE sha256 = ?", [digest]) is None:
             out.append(digest)
     return out
+
+
+async def purge_drafts(now: datetime, folder: Path, *, apply: bool) -> tuple[int, int]:
+    """(abandoned drafts, files deleted): drafts untouched for DRAFTS_AFTER go, with the files only they held."""
+    old = await ApplicationDraft.filter(updated_at__lt=now.astimezone(UTC) - DRAFTS_AFTER)
+    if not apply or not old:
+        return len(old), 0
+    hashes = _draft_hashes(old)
+    await ApplicationDraft.filter(id__in=[d.id for d in old]).delete()
+    return len(old), sum(_delete(folder, h) for h in await _unreferenced(sorted(hashes)))
 
 
 def _delete(folder: Path, digest: str) -> bool:
@@ -147,4 +176,6 @@ async def purge(rt: Runtime, now: datetime, *, apply: bool) -> Report:
             continue
         report.purged.append(code)
         report.files_deleted += sum(_delete(folder, h) for h in await _unreferenced(hashes))
+    report.drafts, deleted = await purge_drafts(now, folder, apply=apply)
+    report.files_deleted += deleted
     return report

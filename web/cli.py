@@ -158,6 +158,7 @@ async def _purge(settings: Settings, apply: bool) -> None:
     for code in report.due:
         print(f"{'purged' if code in report.purged else 'skipped' if code in report.skipped else 'due'}: {code}")
     print(f"{len(report.due)} dossier(s) past retention; {len(report.purged)} purged, "
+          f"{report.drafts} abandoned draft(s){' deleted' if apply else ''}, "
           f"{report.files_deleted} file(s) deleted{'' if apply else ' (dry run: nothing changed)'}")
 
 

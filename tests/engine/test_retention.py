@@ -122,3 +122,55 @@ def test_the_retention_period_is_checked_in_the_metadata() -> None:
         _, problems = metadata.check({**base, "retention_years": bad}, None, "1.0")
         assert [p.code for p in problems if p.component == "retention_years"] == ["metadata_number"], bad
     assert retention.years_of({"retention_years": 10}, 5) == 10 and retention.years_of({}, 5) == 5
+
+
+async def test_abandoned_drafts_and_their_own_files_are_purged(db: object, users: dict[str, Any]) -> None:
+    from datetime import timedelta
+
+    from engine import drafts
+
+    own, shared = _file(b"%PDF-draft-only"), _file(b"%PDF-draft-shared")
+    ref = {"name": "a.pdf", "content_type": "application/pdf", "size": 10}
+    await drafts.save(users["citizen"], "2.000720", {"owner_full_name": OWNER}, NOW - timedelta(days=32),
+                      files={"owner_id_card": [{**ref, "sha256": own}, {**ref, "sha256": shared}]})
+    await drafts.save(users["citizen2"], "2.000720", {"owner_full_name": "Khác"}, NOW - timedelta(days=2),
+                      files={"owner_id_card": [{**ref, "sha256": shared}]})
+    dry = await retention.purge(rt(), NOW, apply=False)
+    assert dry.drafts == 1 and await drafts.ApplicationDraft.all().count() == 2
+    report = await retention.purge(rt(), NOW, apply=True)
+    assert (report.drafts, report.files_deleted) == (1, 1)
+    left = await drafts.ApplicationDraft.all()
+    assert [d.user_id for d in left] == [users["citizen2"].id]
+    uploads = rt().settings.data_dir / "uploads"
+    assert not (uploads / own[:2] / own).exists() and (uploads / shared[:2] / shared).exists()
+    assert (await retention.purge(rt(), NOW, apply=True)).drafts == 0
+
+
+async def test_the_purge_command_dry_run_then_apply(db: Any, users: dict[str, Any]) -> None:
+    """`motcua purge` in its own process on the test's database (SQLite file or PostgreSQL)."""
+    import asyncio
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    await publish_shipped("household-business")
+    old = await _refused(users, OLD)  # ended in 2019: past the default 5 years whatever today is
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_") and k != "DATABASE_URL"}
+    env.update(PYTHONPATH=str(root), DATABASE_URL=db.database_url, MOTCUA_DATA_DIR=str(db.data_dir),
+               MOTCUA_SECRET_KEY=db.secret_key or "k" * 32)
+
+    def run(flag: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "web.cli", "purge", flag], cwd=db.data_dir, env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    dry = await asyncio.to_thread(run, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert f"due: {old.code}" in dry.stdout and "dry run" in dry.stdout
+    assert (await Dossier.get(id=old.id)).purged_at is None
+    done = await asyncio.to_thread(run, "--apply")
+    assert done.returncode == 0, done.stderr
+    assert f"purged: {old.code}" in done.stdout
+    d = await Dossier.get(id=old.id)
+    assert d.purged_at is not None and d.applicant_name == ""

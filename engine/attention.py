@@ -20,6 +20,7 @@ from engine import events as ev
 from engine import sql
 from engine.dossiers.store import Change, Loaded, commit
 from engine.errors import WorkflowFailed
+from engine.workflow import runner
 
 if TYPE_CHECKING:
     from engine.runtime import Runtime
@@ -37,6 +38,18 @@ class RuleFailed(Exception):
 
 def error_kind(exc: BaseException) -> str:
     return type(exc).__name__[:60]
+
+
+def holding_rules(rt: Runtime, info: dict[str, Any], element_id: str, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The element's motcua:lifecycle rules whose `when` holds; a rule that raises → RuleFailed (kind only)."""
+    out = []
+    for rule in info.get("lifecycle", []):
+        try:
+            if not rule.get("when") or runner.holds(rule["when"], data, engine=rt.script_engine):
+                out.append(rule)
+        except Exception as exc:  # whatever an admin's rule raises: the kind is kept, the values stay out
+            raise RuleFailed(element_id, error_kind(exc)) from None
+    return out
 
 
 async def flag_and_refuse(rt: Runtime, loaded: Loaded, failed: RuleFailed, actor: str, now: datetime) -> None:

@@ -224,7 +224,7 @@ async def complete_task(rt: Runtime, task_id: str, data: dict[str, Any], user: U
         raise Conflict("The task is no longer waiting for input", task_id=task_id) from None
     merged = {**result.data, **data}
     try:
-        rules = _holding_rules(rt, version.elements.get(task.element_id) or {}, task.element_id, merged)
+        rules = attention.holding_rules(rt, version.elements.get(task.element_id) or {}, task.element_id, merged)
     except attention.RuleFailed as failed:  # no legal step it cannot evaluate: refused, flagged (never a 500)
         await attention.flag_and_refuse(rt, loaded, failed, user.username, now)
     steps = [Step(rule["command"], reasons=_reasons(merged.get(rule["reasons"])) if rule.get("reasons") else ())
@@ -234,18 +234,6 @@ async def complete_task(rt: Runtime, task_id: str, data: dict[str, Any], user: U
     attention.cleared(change.columns, loaded)
     return await _commit_lifecycle(rt, loaded, change, steps, now, user.username,
                                    workflow_open=result.status == "waiting", result=result, channel=channel)
-
-
-def _holding_rules(rt: Runtime, info: dict[str, Any], element_id: str, data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The element's motcua:lifecycle rules whose `when` holds; a rule that raises → RuleFailed (kind only)."""
-    out = []
-    for rule in info.get("lifecycle", []):
-        try:
-            if not rule.get("when") or runner.holds(rule["when"], data, engine=rt.script_engine):
-                out.append(rule)
-        except Exception as exc:  # whatever an admin's rule raises: the kind is kept, the values stay out
-            raise attention.RuleFailed(element_id, attention.error_kind(exc)) from None
-    return out
 
 
 def result_channel(value: Any) -> str:

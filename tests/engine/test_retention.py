@@ -13,7 +13,7 @@ import httpx
 
 from engine import dossiers, metadata, retention
 from engine.models import Attachment, AuditEvent, Dossier, HumanTask, ProcedureVersion, Rating
-from tests.factories import APPLICATIONS, page_login, publish_shipped, rt
+from tests.factories import APPLICATIONS, ROOT, page_login, publish_shipped, rt
 
 OLD = datetime(2019, 3, 4, 2, 0, tzinfo=UTC)
 YOUNG = datetime(2025, 6, 2, 2, 0, tzinfo=UTC)
@@ -152,13 +152,11 @@ async def test_the_purge_command_dry_run_then_apply(db: Any, users: dict[str, An
     import os
     import subprocess
     import sys
-    from pathlib import Path
 
     await publish_shipped("household-business")
     old = await _refused(users, OLD)  # ended in 2019: past the default 5 years whatever today is
-    root = Path(__file__).resolve().parents[2]
     env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_") and k != "DATABASE_URL"}
-    env.update(PYTHONPATH=str(root), DATABASE_URL=db.database_url, MOTCUA_DATA_DIR=str(db.data_dir),
+    env.update(PYTHONPATH=str(ROOT), DATABASE_URL=db.database_url, MOTCUA_DATA_DIR=str(db.data_dir),
                MOTCUA_SECRET_KEY=db.secret_key or "k" * 32)
 
     def run(flag: str) -> subprocess.CompletedProcess[str]:

@@ -142,3 +142,18 @@ async def test_a_stored_form_rule_the_server_cannot_evaluate_is_refused_and_flag
     assert (await HumanTask.get(id=task_id)).state == "ready" and d.lifecycle_status == 1
     await page_login(client, "admin")
     assert code in (await client.get("/quan-tri/can-xu-ly")).text
+
+
+async def test_the_staff_task_page_says_so_in_words(client: httpx.AsyncClient, users: dict[str, Any],
+                                                    tmp_path: Path) -> None:
+    from tests.factories import page_csrf
+
+    await procedures.load_from_folder(_copy(tmp_path, "1 / 0"), check_form=check_schema)
+    code, task_id = await _submitted(client)
+    await page_login(client, "officer")
+    path = f"/can-bo/viec/{task_id}"
+    r = await client.post(path, data={"csrf_token": await page_csrf(client, path), "intake_decision": "accept",
+                                      "intake_note": ""})
+    assert r.status_code == 422 and "cần xử lý" in r.text and "<form" in r.text, r.text[:1500]
+    assert (await Dossier.get(code=code)).attention is not None
+    assert (await HumanTask.get(id=task_id)).state == "ready"

@@ -113,6 +113,9 @@ async def purge_one(rt: Runtime, dossier_id: int, years: int, now: datetime) -> 
         ("UPDATE audit_event SET data_diff = ? WHERE dossier_id = ?", [sql.jsonb({}), d.id], False),
         ("UPDATE rating SET comment = '' WHERE dossier_id = ?", [d.id], False),
         ("UPDATE dossier_result SET document = NULL WHERE dossier_id = ?", [d.id], False),
+        # the trail's copy of the channel exception loses its reason too
+        ("UPDATE audit_event SET details = ? WHERE dossier_id = ? AND action = 'channel_exception'",
+         [sql.jsonb({"details": exception}), d.id], False),
     ]
     change.event(ev.PersonalDataPurged, d, d.revision + 1, now, "engine", retention_years=years, files=len(hashes))
     await commit(rt, loaded, change, now)

@@ -157,3 +157,20 @@ async def test_the_staff_task_page_says_so_in_words(client: httpx.AsyncClient, u
     assert r.status_code == 422 and "cần xử lý" in r.text and "<form" in r.text, r.text[:1500]
     assert (await Dossier.get(code=code)).attention is not None
     assert (await HumanTask.get(id=task_id)).state == "ready"
+
+
+async def test_the_designer_simulation_reports_a_failing_rule_in_words(sqlite_db: object) -> None:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from engine import simulation
+    from engine.dossier_lifecycle import Limit
+    from tests.factories import rt
+
+    elements = {"intake": {"tag": "userTask", "lifecycle": [{"command": "accept", "when": "1 / 0"}]}}
+    at = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+    facts, taken = simulation.lifecycle(rt(), elements, "intake", {"intake_decision": "accept"},
+                                        {"lifecycle_status": 1}, at, Limit(Decimal(3), "working_days"),
+                                        await rt().fresh_calendar(), workflow_open=True)
+    assert [(t.command, t.status) for t in taken] == [("rule_failed", 1)]
+    assert "intake" in taken[0].error and "ZeroDivisionError" in taken[0].error and facts["lifecycle_status"] == 1

@@ -300,6 +300,25 @@ class AttachmentsAdded(Event):
     source: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class AttentionNeeded(Event):
+    """A rule of the model (a motcua:lifecycle `when`) failed at run time: the element id and the
+    error kind only, never the values it read (engine/attention.py)."""
+
+    kind: ClassVar[str] = "attention_needed"
+    element_id: str
+    error_kind: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PersonalDataPurged(Event):
+    """The retention period ended: personal data removed, the register row kept (engine/retention.py)."""
+
+    kind: ClassVar[str] = "personal_data_purged"
+    retention_years: int
+    files: int
+
+
 KINDS: dict[str, type[Event]] = {}
 
 

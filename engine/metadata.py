@@ -98,7 +98,7 @@ def applicant_mapping(declared: Mapping[str, Any] | None, start_form: Mapping[st
 def blank() -> dict[str, Any]:
     return {"name": "", "name_en": "", "agency_code": "", "agency": "", "sector": "", "online_level": "partial",
             "time_limit": "", "time_unit": "working_days", "components": [], "fees": [], "legal_basis": [],
-            "reception_points": [], "delivery": [], "applicant": {}}
+            "reception_points": [], "delivery": [], "applicant": {}, "retention_years": ""}
 
 
 def from_procedure(p: Procedure, base: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -243,6 +243,12 @@ def check(raw: Mapping[str, Any] | None, start_form: Mapping[str, Any] | None,
     clean["delivery"] = [d for d in DELIVERY if d in delivery]
     if any(d not in DELIVERY for d in delivery):
         bad("delivery", "choice", f"delivery options are {', '.join(DELIVERY)}")
+
+    # years the dossiers' personal data is kept after they end (engine/retention.py); blank: the installation's
+    retention = str(src.get("retention_years") if src.get("retention_years") is not None else "").strip()
+    clean["retention_years"] = int(retention) if retention.isdigit() and 1 <= int(retention) <= 100 else None
+    if retention and clean["retention_years"] is None:
+        bad("retention_years", "number", "retention_years is a whole number of years from 1 to 100")
 
     declared = {role: key for role, key in dict(src.get("applicant") or {}).items() if key}
     mapping, mapping_problems = applicant_mapping(declared, start_form)

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("motcua.scheduler")
 WAKE_JOB, WATCH_JOB, RECOVER_JOB, OUTBOX_JOB = "motcua-wake", "motcua-watch", "motcua-recover", "motcua-outbox"
+PURGE_JOB = "motcua-retention-purge"  # daily: personal data past the retention period (engine/retention.py)
 AFTER_DUE = timedelta(milliseconds=5)  # fire strictly after the due instant
 MIN_GAP = timedelta(milliseconds=200)  # a timer that keeps coming back due cannot make a busy loop
 BATCH = 20  # rows per fire_batch call: a stop request waits at most one batch
@@ -73,6 +74,8 @@ class TimerScheduler:
         if self.rt.subscribers:
             self.scheduler.add_job(self.deliver, "interval", seconds=self.outbox_seconds, id=OUTBOX_JOB,
                                    next_run_time=now, **common)
+        self.scheduler.add_job(self.purge, "interval", hours=24, id=PURGE_JOB,
+                               next_run_time=now + timedelta(minutes=5), **common)
         self._wake(now)
         self.scheduler.start()
 
@@ -102,6 +105,20 @@ class TimerScheduler:
             await outbox.recover_stuck(self.clock(), self.lease)
         except Exception:  # a failing job must not kill the scheduler; it runs again
             log.exception("recovering stuck timers failed")
+
+    async def purge(self) -> None:
+        """The daily retention purge (one transaction per dossier; a failure is retried the next day)."""
+        if self._stopping:
+            return
+        from engine import retention
+
+        try:
+            report = await retention.purge(self.rt, self.clock(), apply=True)
+            if report.purged:
+                log.info("retention: %d dossier(s) purged, %d file(s) deleted", len(report.purged),
+                         report.files_deleted)
+        except Exception:
+            log.exception("the retention purge failed")
 
     async def deliver(self) -> None:
         """Deliver due outbox rows until none is due (or MAX_SWEEP passed: the next run goes on)."""

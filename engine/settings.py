@@ -40,6 +40,9 @@ VARIABLES: dict[str, tuple[str, str]] = {
                                 "MOTCUA_DEV=1, else off"),
     "MOTCUA_TRUSTED_PROXIES": ("", "Comma-separated addresses of the reverse proxies whose X-Forwarded-For / "
                                    "X-Forwarded-Proto are believed (empty: none; the client address is the peer's)"),
+    "MOTCUA_RETENTION_YEARS": ("5", "Years a dossier's personal data is kept after the dossier ended, for procedures "
+                                    "that set no retention period of their own (`motcua purge`, the worker's daily "
+                                    "job)"),
     "HOST": ("127.0.0.1", "Address `motcua serve` binds to"),
     "PORT": ("8000", "Port `motcua serve` listens on"),
 }
@@ -66,6 +69,7 @@ class Settings:
     webhook_secret: str = ""
     registration: str = "off"
     trusted_proxies: str = ""
+    retention_years: int = 5
     host: str = "127.0.0.1"
     port: int = 8000
     extra: dict[str, str] = field(default_factory=dict)
@@ -99,6 +103,7 @@ class Settings:
             webhook_secret=get("MOTCUA_WEBHOOK_SECRET"),
             registration=_registration(get("MOTCUA_REGISTRATION"), dev),
             trusted_proxies=get("MOTCUA_TRUSTED_PROXIES"),
+            retention_years=_retention_years(get("MOTCUA_RETENTION_YEARS")),
             host=get("HOST"),
             port=int(get("PORT")),
         )
@@ -130,4 +135,11 @@ def _positive(text: str, name: str) -> float:
     value = float(text)
     if not value > 0:
         raise ValueError(f"{name} must be a positive number of seconds, got {text!r}")
+    return value
+
+
+def _retention_years(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 100:
+        raise ValueError(f"MOTCUA_RETENTION_YEARS must be a whole number of years from 1 to 100, got {text!r}")
     return value

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from engine import attention
 from engine.dossier_lifecycle import Limit, Step, plan
 from engine.errors import Conflict, InvalidData, PermissionDenied
 from engine.workdays import Calendar
@@ -64,8 +65,11 @@ def lifecycle(rt: Runtime, elements: dict[str, Any], element_id: str, data: dict
     status and due date. A dossier waiting for the citizen gets its answer first, as a real one must."""
     facts = dict(facts)
     taken: list[Taken] = []
-    rules = [rule for rule in (elements.get(element_id) or {}).get("lifecycle", [])
-             if not rule.get("when") or runner.holds(rule["when"], data, engine=rt.script_engine)]
+    try:
+        rules = attention.holding_rules(rt, elements.get(element_id) or {}, element_id, data)
+    except attention.RuleFailed as failed:  # as a real dossier: no step taken, said in words (no 500)
+        return facts, [Taken("rule_failed", int(facts.get("lifecycle_status") or 1), None,
+                             f"the lifecycle rule of {element_id} cannot be evaluated ({failed.kind})")]
     steps = [Step(WAITING[int(facts.get("lifecycle_status") or 1)])] if rules and int(
         facts.get("lifecycle_status") or 1) in WAITING else []
     steps += [Step(rule["command"], reasons=_reasons(data.get(rule["reasons"])) if rule.get("reasons") else ())

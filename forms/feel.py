@@ -50,6 +50,11 @@ _BINDING = {"or": 10, "and": 20, **dict.fromkeys(_COMPARISON, 30), "+": 40, "-":
 _UNARY_MINUS = 70
 _MATH = decimal.Context(prec=34, Emax=6144, Emin=-6143, traps=[decimal.InvalidOperation, decimal.DivisionByZero,
                                                                decimal.Overflow])
+#: fixed limits, checked when an expression is compiled (publish): what passes them evaluates in
+#: bounded time and stack (each nesting level is a few frames of the parser and of `_eval`)
+MAX_LENGTH = 2_000  # characters of one expression
+MAX_TOKENS = 400  # tokens: bounds the tree's size, so the work of one evaluation
+MAX_DEPTH = 40  # nesting of parentheses, unary operators, not(...) and right-hand operands
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "r": "\r", "t": "\t", "'": "'"}
 
 
@@ -117,7 +122,11 @@ def _unquote(text: str, pos: int) -> str:
 class _Parser:
     def __init__(self, source: str) -> None:
         self.tokens = _tokenize(source)
+        if len(self.tokens) > MAX_TOKENS + 1:  # + the end token
+            raise FeelUnsupported(f"the expression has more than {MAX_TOKENS} parts", limit="tokens",
+                                  maximum=MAX_TOKENS)
         self.i = 0
+        self.depth = 0
 
     def peek(self) -> _Token:
         return self.tokens[self.i]
@@ -141,6 +150,16 @@ class _Parser:
         return node
 
     def expression(self, min_binding: int) -> Node:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise FeelUnsupported(f"the expression is nested more than {MAX_DEPTH} levels deep", limit="depth",
+                                  maximum=MAX_DEPTH)
+        try:
+            return self._expression(min_binding)
+        finally:
+            self.depth -= 1
+
+    def _expression(self, min_binding: int) -> Node:
         left = self.prefix()
         while True:
             token = self.peek()
@@ -240,6 +259,9 @@ def compile_expression(source: str) -> Expression:
     if not is_expression(source):
         raise FeelUnsupported("a FEEL expression must start with '='")
     body = source[1:]
+    if len(body) > MAX_LENGTH:
+        raise FeelUnsupported(f"the expression is longer than {MAX_LENGTH} characters", limit="length",
+                              maximum=MAX_LENGTH)
     if not body.strip():
         raise FeelUnsupported("the FEEL expression is empty")
     return Expression(source, _Parser(body).parse())

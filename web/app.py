@@ -33,7 +33,7 @@ from web.api import procedures as api_procedures
 from web.api import search as api_search
 from web.api.openapi import openapi
 from web.auth import SessionOrToken
-from web.citizen import apply, catalogue, registration, tracking
+from web.citizen import account, apply, catalogue, registration, tracking
 from web.designer.routes import routes as designer_routes
 from web.errors import HANDLERS
 from web.i18n import LanguageMiddleware
@@ -170,6 +170,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Route("/ho-so/{code}/tep/{attachment_id}", staff_files.open_file),
         Route("/ho-so/{code}/mau-02", notices.form_02),
         Route("/ho-so/{code}/mau-03", notices.form_03),
+        Route("/tai-khoan", account.page),
+        Route("/tai-khoan/xuat-du-lieu", account.export, methods=["POST"]),
         Route("/dang-ky", registration.register, methods=["GET", "POST"]),
         Route("/dang-ky/xac-minh", registration.confirm, methods=["GET", "POST"]),
         Route("/login", pages.login, methods=["GET", "POST"]),

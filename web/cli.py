@@ -146,6 +146,22 @@ async def _worker(settings: Settings) -> None:
     print("motcua worker: stopped", flush=True)
 
 
+async def _purge(settings: Settings, apply: bool) -> None:
+    """Personal data past the retention period: listed (--dry-run) or removed (--apply)."""
+    from engine import retention
+    from web.app import build_runtime
+
+    async with database(settings):
+        rt = build_runtime(settings)
+        await rt.start()
+        report = await retention.purge(rt, rt.clock(), apply=apply)
+    for code in report.due:
+        print(f"{'purged' if code in report.purged else 'skipped' if code in report.skipped else 'due'}: {code}")
+    print(f"{len(report.due)} dossier(s) past retention; {len(report.purged)} purged, "
+          f"{report.drafts} abandoned draft(s){' deleted' if apply else ''}, "
+          f"{report.files_deleted} file(s) deleted{'' if apply else ' (dry run: nothing changed)'}")
+
+
 async def _createuser(settings: Settings, args: argparse.Namespace) -> None:
     password = args.password or getpass.getpass("Password: ")
     async with database(settings):
@@ -167,6 +183,10 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("migrate", help="apply database migrations")
     lp = sub.add_parser("load-procedures", help="publish every procedure folder in DIR")
     lp.add_argument("dir", type=Path)
+    pp = sub.add_parser("purge", help="remove personal data past the retention period (keeps the register)")
+    mode = pp.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--dry-run", action="store_true", help="list the dossiers, change nothing")
+    mode.add_argument("--apply", action="store_true", help="purge them (one transaction per dossier)")
     cu = sub.add_parser("createuser", help="create a user")
     cu.add_argument("username")
     cu.add_argument("--kind", choices=["admin", "staff", "manager", "citizen"], required=True)
@@ -198,6 +218,8 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(migrate(settings))
         for line in asyncio.run(load_procedures(settings, args.dir)):
             print(f"procedure loaded: {line}")
+    elif args.command == "purge":
+        asyncio.run(_purge(settings, args.apply))
     elif args.command == "createuser":
         asyncio.run(_createuser(settings, args))
 

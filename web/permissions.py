@@ -53,6 +53,10 @@ TASK_INBOX = Permission("task_inbox", ("staff", "manager"))
 DOSSIER_SEARCH = Permission("dossier_search", ("manager", "staff", "admin"), "Only staff search dossiers")
 
 
+#: a citizen's account page and the export of their own data (Law 91/2025: the right of access)
+OWN_DATA = Permission("own_data", ("citizen",), "Only citizens have an account page with their dossiers")
+
+
 def is_citizen(user: User | None) -> bool:
     """A citizen acts for themselves (or as a proxy), online only, and sees only their own dossiers."""
     return user is not None and user.kind == "citizen"
@@ -89,11 +93,12 @@ class Nav:
     intake: bool = False
     administer: bool = False
     search: bool = False
+    account: bool = False
 
     @classmethod
     def of(cls, user: User | None) -> Nav:
         return cls(DESIGN.allows(user), has_inbox(user), does_counter_intake(user), ADMINISTER.allows(user),
-                   DOSSIER_SEARCH.allows(user))
+                   DOSSIER_SEARCH.allows(user), OWN_DATA.allows(user))
 
 
 def home_of(user: User) -> str:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 
-from engine import agencies, channels, permissions, sql
+from engine import agencies, attention, channels, permissions, sql
 from engine import events as ev
 from engine.dossier_lifecycle import EXTEND, SLA_KINDS, Plan, Step, plan
 from engine.dossiers.applicant import applicant_columns, attachment_rows
@@ -210,19 +210,28 @@ async def complete_task(rt: Runtime, task_id: str, data: dict[str, Any], user: U
         change.event(ev.TaskCompleted, d, d.revision + 1, now, user.username, task_id=task.id,
                      element_id=task.element_id, verdict=None, data_keys=("new_due_at", "reason"))
         return await _commit_lifecycle(rt, loaded, change, [step], now, user.username, workflow_open=True)
-    data = clean(rt, loaded.form_schema, data)
+    try:
+        data = clean(rt, loaded.form_schema, data)
+    except InvalidData as exc:  # the stored form's rules cannot be evaluated: refused as is, and flagged
+        if "_form" in (exc.params.get("fields") or {}):
+            await attention.flag(rt, loaded, attention.RuleFailed(task.element_id, "form_rules", "form_rule"),
+                                 user.username, now)
+        raise
     try:
         result = runner.complete_task(d.state, version.spec, version.subprocess_specs, task_id, data,
                                       engine=rt.script_engine)
     except TaskNotReady:
         raise Conflict("The task is no longer waiting for input", task_id=task_id) from None
     merged = {**result.data, **data}
-    rules = [rule for rule in (version.elements.get(task.element_id) or {}).get("lifecycle", [])
-             if not rule.get("when") or runner.holds(rule["when"], merged, engine=rt.script_engine)]
+    try:
+        rules = attention.holding_rules(rt, version.elements.get(task.element_id) or {}, task.element_id, merged)
+    except attention.RuleFailed as failed:  # no legal step it cannot evaluate: refused, flagged (never a 500)
+        await attention.flag_and_refuse(rt, loaded, failed, user.username, now)
     steps = [Step(rule["command"], reasons=_reasons(merged.get(rule["reasons"])) if rule.get("reasons") else ())
              for rule in rules]
     channel = next((result_channel(merged.get(rule["channel"])) for rule in rules if rule.get("channel")), "")
     change = workflow_change(rt, loaded, result, now, user.username, d.revision + 1, completed_task=task)
+    attention.cleared(change.columns, loaded)
     return await _commit_lifecycle(rt, loaded, change, steps, now, user.username,
                                    workflow_open=result.status == "waiting", result=result, channel=channel)
 

@@ -62,6 +62,8 @@ class DossierRow:
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None
+    attention: dict[str, Any] | None = None
+    purged_at: datetime | None = None
 
     def facts(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -1,6 +1,6 @@
 """Tortoise models of the engine (one Tortoise app, label "models")."""
 
-from engine.models.access import DocumentAccess
+from engine.models.access import DataExport, DocumentAccess
 from engine.models.accounts import ApiToken, RegistrationCode, Role, User
 from engine.models.agency import Agency, ReceptionPoint
 from engine.models.calendar import CalendarOverride
@@ -16,8 +16,8 @@ from engine.models.timer import Timer
 
 __all__ = [
     "Agency", "ApiToken", "ApplicationDraft", "Attachment", "AuditEvent", "CalendarOverride", "ChannelPolicy",
-    "ConfigRevision", "DesignAudit", "DocumentAccess", "Dossier", "DossierCounter", "DossierPause", "DossierResult",
-    "HumanTask", "IdempotencyRecord", "OutboxEvent", "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating",
-    "ReceptionPoint", "RegistrationCode", "Role", "ThrottleBucket", "Timer",
+    "ConfigRevision", "DataExport", "DesignAudit", "DocumentAccess", "Dossier", "DossierCounter", "DossierPause",
+    "DossierResult", "HumanTask", "IdempotencyRecord", "OutboxEvent", "Procedure", "ProcedureDraft", "ProcedureVersion",
+    "Rating", "ReceptionPoint", "RegistrationCode", "Role", "ThrottleBucket", "Timer",
     "User",
 ]

@@ -28,3 +28,17 @@ class DocumentAccess(Model):
     class Meta:
         table = "document_access"
         indexes = (("dossier_id", "at"),)
+
+
+class DataExport(Model):
+    """Append-only: one row per export of a citizen's own data (Law 91/2025: the right of access)."""
+
+    id = fields.IntField(primary_key=True)
+    user_id = fields.IntField(db_index=True)
+    username = fields.CharField(max_length=150)
+    dossiers = fields.IntField(default=0)  # how many dossiers the ZIP held
+    files = fields.IntField(default=0)  # how many stored documents it held
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "data_export"

@@ -64,6 +64,10 @@ class Dossier(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     completed_at = fields.DatetimeField(null=True)
+    # a rule of the model failed at run time ("cần xử lý"): {element_id, kind, at}; no values (engine/attention.py)
+    attention: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
+    # personal data removed after the procedure's retention period (engine/retention.py); the register row stays
+    purged_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "dossier"

@@ -7,7 +7,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from engine.models import User
-from web.admin import agencies, calendar, deliveries, paper_free, users
+from web.admin import agencies, attention, calendar, deliveries, paper_free, users
 from web.auth import requires
 from web.permissions import ADMINISTER
 
@@ -22,6 +22,7 @@ def routes() -> list[Route]:
     return [
         Route("/quan-tri", home),
         Route("/quan-tri/hang-doi", deliveries.page),
+        Route("/quan-tri/can-xu-ly", attention.page),
         Route("/quan-tri/hang-doi/gui-lai", deliveries.retry, methods=post),
         Route("/quan-tri/co-quan", agencies.page),
         Route("/quan-tri/co-quan", agencies.create_agency, methods=post),

@@ -35,14 +35,15 @@ def N_(text: str) -> str:
 ROWS = ("components", "fees", "legal_basis", "reception_points")
 ROW_FIELDS = {"components": ("name", "required", "quantity", "kind", "held_by_state", "field"),
               "fees": ("name", "amount", "note"), "legal_basis": ("text",), "reception_points": ("code", "name")}
-TEXTS = ("name", "name_en", "agency_code", "agency", "sector", "online_level", "time_limit", "time_unit")
+TEXTS = ("name", "name_en", "agency_code", "agency", "sector", "online_level", "time_limit", "time_unit",
+         "retention_years")
 LABELS = {
     "code": N_("Mã thủ tục"), "name": N_("Tên thủ tục"), "name_en": N_("Tên tiếng Anh"),
     "agency_code": N_("Mã cơ quan giải quyết"), "agency": N_("Cơ quan giải quyết"), "sector": N_("Lĩnh vực"),
     "online_level": N_("Mức độ dịch vụ công trực tuyến"), "time_limit": N_("Thời hạn giải quyết"),
     "time_unit": N_("Đơn vị thời hạn"), "components": N_("Thành phần hồ sơ"), "fees": N_("Phí, lệ phí"),
     "legal_basis": N_("Căn cứ pháp lý"), "reception_points": N_("Nơi tiếp nhận"),
-    "delivery": N_("Cách trả kết quả"),
+    "delivery": N_("Cách trả kết quả"), "retention_years": N_("Thời hạn lưu dữ liệu cá nhân (năm)"),
 }
 ROW_LABELS = {"components": N_("Thành phần hồ sơ số %(n)s"), "fees": N_("Khoản phí, lệ phí số %(n)s"),
               "legal_basis": N_("Căn cứ pháp lý số %(n)s"), "reception_points": N_("Nơi tiếp nhận số %(n)s")}
@@ -68,6 +69,7 @@ MESSAGES = {
 NUMBER_MESSAGES = {
     "time_limit": N_("%(field)s: nhập một số lớn hơn 0, ví dụ 3 hoặc 1,5"),
     "quantity": N_("%(field)s: nhập số nguyên từ 1 đến 99"),
+    "retention_years": N_("%(field)s: nhập số năm nguyên từ 1 đến 100, hoặc để trống"),
     "amount": N_("%(field)s: nhập số tiền bằng đồng, chỉ gồm chữ số (0 là miễn phí)"),
 }
 FILES_NEED_COMPONENT = N_("Thành phần hồ sơ: tờ khai có trường tải tệp nên cần khai ít nhất một thành phần hồ sơ")

@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 import forms
 from engine import document_access, dossiers
-from engine.errors import Conflict, InvalidData
+from engine.errors import Conflict, InvalidData, WorkflowFailed
 from engine.models import User
 from web.auth import requires
 from web.citizen.apply import FORMS_CSS
@@ -42,7 +42,11 @@ ENGINE_ERRORS = {
     "new_due_at:date": N_("Ngày hẹn trả kết quả mới không hợp lệ."),
     "apology_deadline": N_("Đã quá thời hạn hẹn lại (chậm nhất 1 ngày làm việc trước hạn trả kết quả)."),
     "one_extension": N_("Hồ sơ đã được hẹn lại một lần; không thể hẹn lại lần nữa."),
+    "_form:this form cannot be checked on the server; ask an administrator": N_(
+        "Biểu mẫu của bước này có quy tắc không tính được; hồ sơ đã được báo cho quản trị viên (cần xử lý)."),
 }
+RULE_FAILED = N_("Một quy tắc của quy trình ở bước này không tính được nên bước chưa được thực hiện; hồ sơ đã "
+                 "được báo cho quản trị viên (cần xử lý). Dữ liệu bạn nhập chưa được lưu.")
 
 
 @requires(STAFF_PAGES)
@@ -81,6 +85,9 @@ async def task_page(request: Request, user: User) -> Response:
             return RedirectResponse("/can-bo?msg=taken", status_code=303)
         return render(request, "staff/task.html", form_html=forms.render(bound) if bound else "",
                       multipart=False, engine_errors=[_(ENGINE_ERRORS[rule])], **context)
+    except WorkflowFailed:  # a rule of the model failed: nothing taken, the dossier flagged "cần xử lý"
+        return render(request, "staff/task.html", form_html=forms.render(bound) if bound else "",
+                      multipart=False, engine_errors=[_(RULE_FAILED)], status=422, **context)
     except InvalidData as exc:  # e.g. a refusal without reasons, an appointment on a day off: say so on the form
         problems = [f"{k}:{p}" for k, v in exc.params.get("fields", {}).items()
                     for p in (v if isinstance(v, list) else [v])]

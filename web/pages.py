@@ -19,6 +19,7 @@ from web import permissions
 from web.auth import current_user
 from web.i18n import LANGUAGES, gettext_for, pick
 from web.inputs import refuse_control
+from web.sessions import ROTATE
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]), extensions=["jinja2.ext.i18n"])
@@ -80,7 +81,8 @@ def safe_next(value: object, default: str) -> str:
 
 def sign_in(request: Request, user: User) -> None:
     """A fresh session for `user` that keeps the language chosen before signing in: the session
-    middleware (web/sessions.py) sees the account change and rotates the session id (no fixation)."""
+    middleware (web/sessions.py) rotates the session id (no fixation), also for a second sign-in."""
+    request.scope[ROTATE] = True
     kept = {"lang": request.session["lang"]} if request.session.get("lang") in LANGUAGES else {}
     request.session.clear()
     request.session.update({**kept, "user_id": user.id, "csrf": secrets.token_urlsafe(32)})

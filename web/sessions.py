@@ -6,7 +6,8 @@ unknown, revoked, idle or expired session is an empty one. When the response sta
 written back only if its data changed, and `last_seen_at` is touched at most once a minute.
 
 The signed-in account (`session["user_id"]`) is kept in the row's `user_id` column. Whenever it
-changes (sign-in, sign-out, another account) the session is **rotated**: the old row is revoked and
+changes (sign-in, sign-out, another account), and whenever a handler sets the scope flag ROTATE
+(web/pages.sign_in does: signing in again as the same account), the session is **rotated**: the old row is revoked and
 a new one with a new token carries the remaining data (the sign-in helper keeps only the language),
 so a cookie planted before sign-in never authenticates and a copied cookie is dead after sign-out.
 
@@ -35,6 +36,7 @@ COOKIE = "motcua_session"
 SECURE_COOKIE = "__Host-motcua_session"
 PURGE_EVERY = timedelta(minutes=10)
 USER_KEY = "user_id"
+ROTATE = "motcua.session.rotate"  # scope flag: a new id even for the same account (sign-in again)
 DEFAULT_TIMEOUTS = Timeouts()
 
 
@@ -91,7 +93,8 @@ class ServerSessions:
 
         async def send_with_session(message: Message) -> None:
             if message["type"] == "http.response.start":
-                cookie = await self._write_back(scope.get("session", {}), before, loaded, bool(token))
+                cookie = await self._write_back(scope.get("session", {}), before, loaded, bool(token),
+                                                rotate=bool(scope.get(ROTATE)))
                 if cookie is not None:
                     message.setdefault("headers", [])
                     message["headers"] = [*message["headers"], (b"set-cookie", cookie)]
@@ -100,13 +103,13 @@ class ServerSessions:
         await self.app(scope, receive, send_with_session)
 
     async def _write_back(self, session: dict[str, Any], before: str, loaded: Loaded | None,
-                          cookie_sent: bool) -> bytes | None:
+                          cookie_sent: bool, *, rotate: bool = False) -> bytes | None:
         """Persist the session; the Set-Cookie value to send, if any."""
         now = self.clock()
         user_id = session.get(USER_KEY)
         user_id = user_id if isinstance(user_id, int) else None
         data = {k: v for k, v in session.items() if k != USER_KEY}
-        if loaded is not None and user_id == loaded.user_id and session:
+        if loaded is not None and user_id == loaded.user_id and session and not rotate:
             if _snapshot(session) != before:
                 await sessions.save(loaded.key, data, now)
             elif loaded.last_seen_at is None or now - loaded.last_seen_at >= sessions.TOUCH_EVERY:

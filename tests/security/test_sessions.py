@@ -141,6 +141,18 @@ async def test_sign_in_gives_a_new_session_id_and_a_planted_cookie_never_authent
         assert (await Session.get(id=sessions.key_of(planted))).revoked_at is not None
 
 
+async def test_signing_in_again_as_the_same_account_also_gives_a_new_id(site: tuple) -> None:
+    app, _clock = site
+    async with browser(app) as client:
+        await page_login(client, "officer")
+        first = client.cookies["motcua_session"]
+        await page_login(client, "officer")
+        second = client.cookies["motcua_session"]
+        assert second != first and await signed_in(client)
+    async with browser(app, cookies={"motcua_session": first}) as old:
+        assert not await signed_in(old)
+
+
 async def test_deactivation_ends_every_session_of_the_account_within_one_request(site: tuple) -> None:
     app, clock = site
     async with browser(app) as first, browser(app) as second, browser(app) as other:

@@ -264,3 +264,18 @@ async def test_api_and_static_requests_without_a_cookie_make_no_session(site: tu
             r = await client.get(path)
             assert r.status_code == 200 and "set-cookie" not in r.headers, path
     assert await Session.all().count() == 0
+
+
+async def test_dead_sessions_are_purged_by_the_web_process(site: tuple) -> None:
+    app, clock = site
+    async with browser(app) as idle, browser(app) as leaving:
+        await page_login(idle, "officer")
+        await page_login(leaving, "specialist")
+        await leaving.post("/logout", data={"csrf_token": await page_csrf(leaving, "/")})
+        officer_key = sessions.key_of(idle.cookies["motcua_session"])
+        assert await Session.filter(revoked_at__not_isnull=True).count() >= 2  # pre-login ones, the signed-out one
+    clock.advance(minutes=31)  # every session is now idle too long
+    async with browser(app) as newcomer:
+        await newcomer.get("/login")  # a new session: the process purges the dead ones first
+    remaining = await Session.all()
+    assert len(remaining) == 1 and remaining[0].id != officer_key and remaining[0].user_id is None

@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.transactions import in_transaction
 
+from engine import sessions, throttle
 from engine import sql as rows
-from engine import throttle
 from engine.errors import AuthenticationFailed, InvalidData, NotFound
 from engine.models import Agency, ApiToken, Role, User
 from engine.models.accounts import USER_KINDS
@@ -86,13 +86,28 @@ async def update_user(user_id: int, *, full_name: str, kind: str, roles: Iterabl
     return user
 
 
-async def deactivate_user(user_id: int) -> None:
-    """The account can no longer sign in; its API tokens are deleted and its page sessions end (the
-    session middleware only admits active accounts), in one transaction."""
+async def deactivate_user(user_id: int, now: datetime | None = None) -> None:
+    """The account can no longer sign in; its API tokens are deleted and its page sessions are
+    revoked, in one transaction."""
     async with in_transaction():
         if not await User.filter(id=user_id).update(is_active=False):
             raise NotFound("No such user", id=user_id)
         await ApiToken.filter(user_id=user_id).delete()
+        await sessions.revoke_all_for_user(user_id, now or datetime.now(UTC))
+
+
+async def set_password(user_id: int, password: str, now: datetime | None = None, *,
+                       keep_session: str | None = None) -> None:
+    """A new password: every page session of the account is revoked (but `keep_session`, the stored
+    id of the session that made the change, if given) and its API tokens are deleted, in one
+    transaction."""
+    if len(password) < 8:
+        raise InvalidData("Invalid password", fields={"password": ["at least 8 characters"]})
+    async with in_transaction():
+        if not await User.filter(id=user_id).update(password_hash=hash_password(password)):
+            raise NotFound("No such user", id=user_id)
+        await ApiToken.filter(user_id=user_id).delete()
+        await sessions.revoke_all_for_user(user_id, now or datetime.now(UTC), keep=keep_session)
 
 
 async def authenticate(username: str, password: str, *, address: str | None = None,

@@ -14,10 +14,13 @@ from pathlib import Path
 VARIABLES: dict[str, tuple[str, str]] = {
     "DATABASE_URL": ("", "Database: sqlite://PATH or postgres://user@host:port/db; empty = the SQLite file "
                          "motcua.sqlite3 inside MOTCUA_DATA_DIR"),
-    "MOTCUA_SECRET_KEY": ("", "Secret for session cookies and signed tokens; required by the app (the `motcua` "
+    "MOTCUA_SECRET_KEY": ("", "Secret for signed tokens and keyed hashes; required by the app (the `motcua` "
                               "command generates one into the data dir when empty)"),
     "MOTCUA_DEV": ("0", "1 = development mode: the app starts without MOTCUA_SECRET_KEY (random per process)"),
-    "MOTCUA_HTTPS_ONLY": ("0", "1 = the session cookie is sent over HTTPS only (set it behind TLS)"),
+    "MOTCUA_HTTPS_ONLY": ("0", "1 = the site is served over HTTPS: the session cookie is __Host-motcua_session "
+                               "with Secure, and HSTS is sent (set it behind TLS; 0 keeps plain http usable)"),
+    "MOTCUA_SESSION_IDLE_MINUTES": ("30", "A page session unused for this many minutes ends (sign in again)"),
+    "MOTCUA_SESSION_MAX_HOURS": ("12", "A page session ends this many hours after sign-in, however active"),
     "MOTCUA_DATA_DIR": ("./motcua-data", "Folder for the SQLite database, uploads and the generated secret"),
     "MOTCUA_AGENCY_CODE": ("000.00.00.H00", "Receiving agency identifier, the prefix of every dossier code"),
     "MOTCUA_TOKEN_TTL_HOURS": ("12", "Lifetime of API bearer tokens, in hours"),
@@ -54,6 +57,8 @@ class Settings:
     secret_key: str = ""
     dev: bool = False
     https_only: bool = False
+    session_idle_minutes: float = 30.0
+    session_max_hours: float = 12.0
     data_dir: Path = Path("./motcua-data")
     agency_code: str = VARIABLES["MOTCUA_AGENCY_CODE"][0]
     token_ttl_hours: float = 12.0
@@ -88,6 +93,8 @@ class Settings:
             secret_key=get("MOTCUA_SECRET_KEY"),
             dev=dev,
             https_only=get("MOTCUA_HTTPS_ONLY") in ("1", "true", "yes"),
+            session_idle_minutes=_positive(get("MOTCUA_SESSION_IDLE_MINUTES"), "MOTCUA_SESSION_IDLE_MINUTES"),
+            session_max_hours=_positive(get("MOTCUA_SESSION_MAX_HOURS"), "MOTCUA_SESSION_MAX_HOURS"),
             data_dir=data_dir,
             agency_code=get("MOTCUA_AGENCY_CODE"),
             token_ttl_hours=float(get("MOTCUA_TOKEN_TTL_HOURS")),
@@ -134,7 +141,7 @@ def _at_least_one(text: str, name: str) -> float:
 def _positive(text: str, name: str) -> float:
     value = float(text)
     if not value > 0:
-        raise ValueError(f"{name} must be a positive number of seconds, got {text!r}")
+        raise ValueError(f"{name} must be a positive number, got {text!r}")
     return value
 
 

@@ -28,7 +28,7 @@ TABLES = ["data_export", "document_access", "agency", "reception_point", "idempo
           "outbox", "config_revision", "attachment", "dossier_pause", "dossier_result", "application_draft",
           "design_audit", "procedure_draft", "rating", "calendar_override", "channel_policy",
           "audit_event", "timer", "human_task", "dossier", "dossier_counter", "procedure_version", "procedure",
-          "api_token", "registration_code", "user_account", "role"]
+          "session", "api_token", "registration_code", "user_account", "role"]
 PASSWORD = "correct-horse-battery"
 T = TypeVar("T")
 

@@ -7,12 +7,11 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
@@ -21,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 from engine import redaction, verification
 from engine.db import close_database, connection, open_database
 from engine.runtime import Runtime
+from engine.sessions import Timeouts
 from engine.settings import Settings
 from web import documents, notices, pages
 from web.admin.routes import routes as admin_routes
@@ -39,6 +39,7 @@ from web.errors import HANDLERS
 from web.i18n import LanguageMiddleware
 from web.idempotency import IdempotentCalls
 from web.middleware import DatabaseGuard, RequestLimits, SecurityHeaders
+from web.sessions import ServerSessions
 from web.staff import dossier as staff_dossier
 from web.staff import files as staff_files
 from web.staff import inbox, intake, search, task
@@ -46,7 +47,7 @@ from web.staff import steps as staff_steps
 
 
 class MissingSecretKey(RuntimeError):
-    """The app would sign sessions (and simulation tokens) with a guessable key: refuse to start."""
+    """The app would sign simulation tokens (and key its hashes) with a guessable key: refuse to start."""
 
 
 def utc_now() -> datetime:
@@ -60,7 +61,7 @@ def with_secret(settings: Settings) -> Settings:
     if not settings.dev:
         raise MissingSecretKey("MOTCUA_SECRET_KEY is not set: set it to a long random value (the `motcua` command "
                                "generates one into MOTCUA_DATA_DIR), or set MOTCUA_DEV=1 for development")
-    return replace(settings, secret_key=secrets.token_urlsafe(48))  # sessions end when the process does
+    return replace(settings, secret_key=secrets.token_urlsafe(48))  # signed links end with the process
 
 
 async def health(request: Request) -> JSONResponse:
@@ -93,6 +94,11 @@ def api_routes() -> list[Route]:
         *api_calendar.routes(),
         *api_outbox.routes(),
     ]
+
+
+def session_timeouts(settings: Settings) -> Timeouts:
+    return Timeouts(idle=timedelta(minutes=settings.session_idle_minutes),
+                    absolute=timedelta(hours=settings.session_max_hours))
 
 
 def max_request_bytes(settings: Settings) -> int:
@@ -187,8 +193,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
     middleware = [Middleware(SecurityHeaders, https_only=settings.https_only),  # type: ignore[arg-type]
                   Middleware(RequestLimits, max_body=max_request_bytes(settings)),  # type: ignore[arg-type]
                   Middleware(DatabaseGuard),  # type: ignore[arg-type]
-                  Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="motcua_session",
-                             same_site="lax", https_only=settings.https_only),
+                  Middleware(ServerSessions, clock=clock, https_only=settings.https_only,  # type: ignore[arg-type]
+                             timeouts=session_timeouts(settings)),  # the `session` table (web/sessions.py)
                   Middleware(LanguageMiddleware, default=settings.language),  # dates and units of the page
                   Middleware(AuthenticationMiddleware, backend=SessionOrToken()),  # inside: it reads the session
                   Middleware(IdempotentCalls)]  # type: ignore[arg-type]  # inside: it needs the user

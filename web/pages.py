@@ -19,6 +19,7 @@ from web import permissions
 from web.auth import current_user
 from web.i18n import LANGUAGES, gettext_for, pick
 from web.inputs import refuse_control
+from web.sessions import ROTATE
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]), extensions=["jinja2.ext.i18n"])
@@ -79,7 +80,9 @@ def safe_next(value: object, default: str) -> str:
 
 
 def sign_in(request: Request, user: User) -> None:
-    """A fresh session for `user` (no fixation) that keeps the language chosen before signing in."""
+    """A fresh session for `user` that keeps the language chosen before signing in: the session
+    middleware (web/sessions.py) rotates the session id (no fixation), also for a second sign-in."""
+    request.scope[ROTATE] = True
     kept = {"lang": request.session["lang"]} if request.session.get("lang") in LANGUAGES else {}
     request.session.clear()
     request.session.update({**kept, "user_id": user.id, "csrf": secrets.token_urlsafe(32)})
@@ -117,6 +120,8 @@ async def login(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
+    """Sign out: the account leaves the session, so web/sessions.py revokes the row server-side (a
+    copied cookie is anonymous afterwards) and starts a new one for the language only."""
     await check_csrf(request)
     lang = request.session.get("lang")
     request.session.clear()

@@ -11,6 +11,7 @@ from engine.models.draft import ApplicationDraft
 from engine.models.human_task import HumanTask
 from engine.models.procedure import Procedure, ProcedureVersion
 from engine.models.security import IdempotencyRecord, ThrottleBucket
+from engine.models.session import Session
 from engine.models.spine import Attachment, ConfigRevision, DossierPause, DossierResult, OutboxEvent
 from engine.models.timer import Timer
 
@@ -18,6 +19,6 @@ __all__ = [
     "Agency", "ApiToken", "ApplicationDraft", "Attachment", "AuditEvent", "CalendarOverride", "ChannelPolicy",
     "ConfigRevision", "DataExport", "DesignAudit", "DocumentAccess", "Dossier", "DossierCounter", "DossierPause",
     "DossierResult", "HumanTask", "IdempotencyRecord", "OutboxEvent", "Procedure", "ProcedureDraft", "ProcedureVersion",
-    "Rating", "ReceptionPoint", "RegistrationCode", "Role", "ThrottleBucket", "Timer",
+    "Rating", "ReceptionPoint", "RegistrationCode", "Role", "Session", "ThrottleBucket", "Timer",
     "User",
 ]

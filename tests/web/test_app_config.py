@@ -36,4 +36,5 @@ async def test_session_cookie_is_secure_when_configured(db: Settings, https_only
     app = create_app(replace(db, https_only=https_only), manage_database=False)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://testserver") as client:
         cookie = (await client.get("/login")).headers.get("set-cookie", "")  # the page sets its CSRF token
-    assert cookie.startswith("motcua_session=") and ("secure" in cookie.lower()) is https_only
+    name = "__Host-motcua_session=" if https_only else "motcua_session="  # web/sessions.py
+    assert cookie.startswith(name) and ("secure" in cookie.lower()) is https_only

@@ -68,6 +68,12 @@ class InvalidData(MotcuaError):
     code = "invalid_data"
 
 
+class StorageFull(MotcuaError):
+    """The attachment store has no space left (ENOSPC/EDQUOT): nothing was kept, the caller may retry later."""
+
+    code = "storage_full"
+
+
 class WorkflowFailed(MotcuaError):
     code = "workflow_error"
 

@@ -15,6 +15,11 @@ from engine.errors import Conflict, InvalidData
 from engine.models import IdempotencyRecord
 
 KEEP = timedelta(hours=24)
+#: a reservation still unanswered after this belongs to a process killed mid-call (kill -9, power
+#: loss): a retry takes it over instead of hearing "still being processed" for 24 h. Running the call
+#: again is safe: each command is one transaction guarded by its own state checks (a completed task
+#: answers 409), so a retry never duplicates an effect.
+ABANDONED = timedelta(seconds=10)
 MAX_KEY = 200
 
 
@@ -47,6 +52,11 @@ async def reserve(user_id: int, key: str, method: str, path: str, print_: str, n
     if first.fingerprint != print_:
         raise InvalidData("This Idempotency-Key was used for a different request",
                           fields={"Idempotency-Key": ["already used for another request"]})
+    if first.status == 0 and first.created_at < now - ABANDONED:
+        taken = await IdempotencyRecord.filter(user_id=user_id, key=key, status=0,
+                                               created_at=first.created_at).update(created_at=now)
+        if taken:
+            return None
     if first.status == 0:
         raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly",
                        rule="idempotency_in_progress")

@@ -59,6 +59,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "file_content": {"vi": "Loại tệp không được chấp nhận (chỉ PDF, JPG, PNG)",
                      "en": "This type of file is not accepted (only PDF, JPG, PNG)"},
     "empty_file": {"vi": "Tệp đã chọn bị trống", "en": "The selected file is empty"},
+    "storage_full": {"vi": "Hệ thống tạm thời hết chỗ lưu tệp nên chưa nhận được tệp này; hồ sơ chưa được nộp, "
+                           "thông tin đã nhập được giữ lại. Vui lòng thử lại sau",
+                     "en": "The system has run out of space for files, so this file was not received; the "
+                           "application was not submitted and what you entered is kept. Please try again later"},
     "min_rows": {"vi": "{Name} cần có ít nhất {n} dòng", "en": "{Name} needs at least {n} rows"},
     "file_count": {"vi": "Chỉ chọn một tệp cho {name}", "en": "Select only one file for {name}"},
     "rows": {"vi": "{Name} có tối đa {n} dòng", "en": "{Name} can have at most {n} rows"},

@@ -114,8 +114,12 @@ def demo_banner(settings: Settings, loaded: list[str]) -> str:
 def serve(settings: Settings) -> None:
     import uvicorn
 
+    from engine.attachments import sweep_partial
     from web.app import create_app
 
+    removed = sweep_partial(settings.data_dir / "uploads")  # part files of a process killed mid-write
+    if removed:
+        print(f"motcua serve: removed {removed} partial upload file(s) left by a killed process", flush=True)
     # proxy headers only from MOTCUA_TRUSTED_PROXIES (uvicorn's default trusts 127.0.0.1)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
                 proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.trusted_proxies or "")

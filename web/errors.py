@@ -23,6 +23,7 @@ from engine.errors import (
     MotcuaError,
     NotFound,
     PermissionDenied,
+    StorageFull,
     TooManyAttempts,
     WorkflowFailed,
 )
@@ -42,6 +43,7 @@ STATUS = {
     TooManyAttempts: 429,
     ModelInvalid: 422,
     WorkflowFailed: 422,
+    StorageFull: 507,  # disk full: not the caller's fault, and not an outage to retry in 5 s
 }
 CSRF = "csrf"  # PermissionDenied(code="csrf"): a form or page older than the session's token
 
@@ -63,6 +65,9 @@ PAGE_TEXTS: dict[int | str, tuple[str, str]] = {
           N_("Hồ sơ vừa được người khác thay đổi. Vui lòng tải lại trang để xem bản mới nhất rồi thử lại.")),
     413: (N_("Tệp quá lớn"), N_("Dữ liệu hoặc tệp gửi lên quá lớn.")),
     422: (N_("Dữ liệu không hợp lệ"), N_("Dữ liệu gửi lên không hợp lệ. Vui lòng kiểm tra lại và thử lại.")),
+    507: (N_("Hệ thống hết chỗ lưu tệp"),
+          N_("Hệ thống tạm thời hết chỗ lưu tệp nên chưa nhận được tệp của ông/bà; chưa có gì được lưu. "
+             "Vui lòng thử lại sau.")),
     503: (N_("Hệ thống tạm thời gián đoạn"),
           N_("Hệ thống đang tạm thời gián đoạn, dữ liệu của ông/bà không bị mất. Vui lòng thử lại sau ít phút.")),
     429: (N_("Quá nhiều lần thử"), N_("Ông/bà đã thử quá nhiều lần. Vui lòng chờ ít phút rồi thử lại.")),

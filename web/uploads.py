@@ -14,10 +14,11 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
 from engine import attachments
-from engine.errors import InvalidData
+from engine.errors import InvalidData, StorageFull
 
 #: the attachment store's refusal codes -> the forms catalogue's messages (forms/messages.py)
 REFUSALS = {"file_too_large": "file_too_large", "file_type": "file_content", "empty_file": "empty_file"}
+STORAGE_FULL = "storage_full"  # a problem code too: the page says the disk is full, not that the file is wrong
 
 
 async def store_files(request: Request, uploads: list[Any], key: str) -> list[dict[str, Any]]:
@@ -52,6 +53,9 @@ async def keep_uploads(request: Request, bound: Any) -> tuple[dict[str, list[dic
             codes = exc.params.get("fields", {}).get(key) or ["file_type"]
             size = f"{exc.params.get('max_bytes', 0) / 1_000_000:g}".replace(".", ",")
             problems[key] = [(REFUSALS.get(codes[0], "file_content"), {"mb": size})]
+            continue
+        except StorageFull:
+            problems[key] = [(STORAGE_FULL, {})]
             continue
         if stored:
             refs[key] = stored

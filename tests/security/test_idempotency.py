@@ -60,3 +60,24 @@ async def test_lifecycle_step_with_a_key_is_taken_once(client: httpx.AsyncClient
     first = await client.post(f"/api/v1/dossiers/{dossier['code']}/withdraw", headers=headers, json=body)
     again = await client.post(f"/api/v1/dossiers/{dossier['code']}/withdraw", headers=headers, json=body)
     assert again.status_code == first.status_code and again.json() == first.json(), (first.text, again.text)
+
+
+async def test_a_reservation_left_by_a_killed_process_is_taken_over_after_a_while(users: dict) -> None:
+    """kill -9 between reserving a key and storing the answer leaves status 0: "still being processed"
+    for ABANDONED, then a retry runs (tests/security/test_kill9.py does it with real processes)."""
+    from datetime import UTC, datetime, timedelta
+
+    import pytest
+
+    from engine import idempotency
+    from engine.errors import Conflict
+
+    t0, user = datetime(2026, 3, 2, 2, 0, tzinfo=UTC), users["officer"].id
+    assert await idempotency.reserve(user, "k", "POST", "/api/v1/x", "fp", t0) is None
+    with pytest.raises(Conflict):
+        await idempotency.reserve(user, "k", "POST", "/api/v1/x", "fp", t0 + timedelta(seconds=5))
+    assert await idempotency.reserve(user, "k", "POST", "/api/v1/x", "fp", t0 + timedelta(seconds=11)) is None
+    with pytest.raises(Conflict):  # the taker now holds it
+        await idempotency.reserve(user, "k", "POST", "/api/v1/x", "fp", t0 + timedelta(seconds=12))
+    await idempotency.store(user, "k", 200, "application/json", "{}")
+    assert await idempotency.reserve(user, "k", "POST", "/api/v1/x", "fp", t0 + timedelta(seconds=13)) is not None

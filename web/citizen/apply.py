@@ -19,7 +19,7 @@ from web.citizen.facts import facts
 from web.documents import fmt
 from web.pages import checked_form, language, render
 from web.permissions import APPLY_ONLINE
-from web.uploads import keep_uploads
+from web.uploads import STORAGE_FULL, keep_uploads
 
 FORMS_CSS = Markup((Path(forms.__file__).parent / "static" / "forms" / "forms.css").read_text(encoding="utf-8"))
 
@@ -74,7 +74,8 @@ async def _apply(request: Request, user: User) -> Response:
                                         agency_code=settings.agency_code, version=version)
         await drafts.discard(user, code)
         return RedirectResponse(f"/nop-ho-so/{code}/xong/{dossier.code}", status_code=303)
-    if refs:  # what was uploaded waits with the draft for the corrected form
+    full = any(problem == STORAGE_FULL for found in refused.values() for problem, _ in found)
+    if refs or full:  # what was typed and uploaded waits with the draft for the corrected form
         await drafts.save(user, code, bound.data, now, kept)
     shown = spec.bind(posted, spec.with_files(None, kept), lang=lang)
     shown.validate()
@@ -82,7 +83,8 @@ async def _apply(request: Request, user: User) -> Response:
     # 200 also when the page shows errors: a re-rendered HTML form is the normal answer (GOV.UK
     # pattern), and the error summary, title prefix and aria-invalid carry the failure
     return render(request, "citizen/apply.html", **page, has_errors=shown.shows_errors or bool(refused),
-                  form_html=forms.render(shown), multipart=forms.needs_multipart(shown), submission=submission)
+                  form_html=forms.render(shown), multipart=forms.needs_multipart(shown), submission=submission,
+                  status=507 if full else 200)
 
 
 @requires(APPLY_ONLINE)

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from engine import dossiers, events, throttle, tracking
-from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
+from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied, StorageFull
 from engine.lifecycle import Status
 from engine.models import Dossier, Procedure, ProcedureVersion, Rating
 from web.auth import current_user
@@ -44,6 +44,8 @@ SUPPLEMENT_OUTCOMES = {
     "file_type": (True, N_("Loại tệp không được chấp nhận (chỉ PDF, JPG, PNG)")),
     "empty_file": (True, N_("Tệp đã chọn bị trống")),
     "closed": (True, N_("Hồ sơ này hiện không chờ bổ sung; không nhận thêm giấy tờ.")),
+    "storage_full": (True, N_("Hệ thống tạm thời hết chỗ lưu tệp nên chưa nhận được giấy tờ bổ sung; "
+                              "chưa có gì được lưu. Vui lòng thử lại sau.")),
 }
 RATING_OUTCOMES = {
     "choice": (True, N_("Chọn một mức độ hài lòng")),
@@ -148,6 +150,8 @@ async def supplement(request: Request) -> Response:
         return RedirectResponse(f"/tra-cuu/{dossier.code}?supplement={outcome}#supplement", status_code=303)
     except Conflict:
         return RedirectResponse(f"/tra-cuu/{dossier.code}?supplement=closed", status_code=303)
+    except StorageFull:  # disk full: nothing kept (engine.attachments), the page says so
+        return RedirectResponse(f"/tra-cuu/{dossier.code}?supplement=storage_full#supplement", status_code=303)
     return RedirectResponse(f"/tra-cuu/{dossier.code}?supplement=sent", status_code=303)
 
 

@@ -111,6 +111,7 @@ async def claim_and_complete(page: Any, server: str, code: str, fill: dict[str, 
     await page.locator(f"[data-dossier='{code}']").locator("button >> text=Nhận xử lý").click()
     await page.wait_for_load_state("load")
     assert "/can-bo/viec/" in page.url, page.url
+    assert await page.evaluate("typeof window.MotcuaHide") == "object", "the task page runs the live hide rules"
     for field, value in fill.items():
         if await page.locator(f"input[type=radio][name='{field}']").count():
             await page.check(f"input[name='{field}'][value='{value}']")
@@ -257,3 +258,23 @@ async def test_issue9_admin_builds_citizen_applies_staff_decide_the_dossier_ends
     assert rated and rated[0]["details"].get("score") == 5, body.get("history")
     for p in (citizen, tracker, staff, leader):
         await p.context.close()
+
+
+async def test_the_counter_intake_page_applies_hide_rules_live(server: str, browser: Any, watch: Watch) -> None:
+    """forms/static/forms/hide.js also runs on the officer's counter intake page (and the task pages,
+    checked in the journey above): the authorisation upload appears without a round trip."""
+    page = await new_page(browser, watch, width=360, height=740)
+    await login(page, server, "officer")
+    intake = server + "/can-bo/tiep-nhan/1.001193"
+    await page.goto(intake)
+    upload = page.locator("#f-authorisation")
+    assert not await upload.is_visible()
+    await page.evaluate("window.__same_page = true")
+    await page.select_option("[name='requester_relationship']", "authorised")
+    await upload.wait_for(state="visible")
+    assert await page.evaluate("window.__same_page === true") and page.url == intake
+    await no_scroll(page, "counter intake")
+    await screenshot(page, "j9-counter-intake-hide-rule-360")
+    await page.select_option("[name='requester_relationship']", "mother")
+    await upload.wait_for(state="hidden")
+    await page.context.close()

@@ -1,5 +1,5 @@
 """Defects found by the issue-9 journey (tests/browser/test_issue9_journey.py), each pinned on a page:
-the staff dossier page names the step's role in words, not by its code."""
+the staff dossier page names the step's role in words; a starter procedure's receipt names the applicant."""
 
 from __future__ import annotations
 
@@ -21,3 +21,27 @@ async def test_the_dossier_page_names_each_steps_role_in_words(client: httpx.Asy
     roles = re.findall(r'data-role="([a-z_]*)">([^<]*)<', steps)
     assert ("one_stop", "Cán bộ một cửa") in roles and ("specialist", "Chuyên viên xử lý") in roles, roles
     assert not [label for _, label in roles if label in ("one_stop", "specialist", "leader")]
+
+
+async def test_a_starter_procedure_without_components_gives_a_named_receipt_and_no_empty_lists(
+        client: httpx.AsyncClient, users: dict) -> None:
+    """The starter procedure declares no components yet: the receipt names the applicant and shows no
+    empty table, the supplement form asks only for the content (no empty checkbox list)."""
+    from designer import drafts
+    from engine import dossiers
+    from engine.models import HumanTask
+    from tests.factories import rt
+
+    await drafts.create("T.019", {"name": "Thủ tục từ mẫu", "time_limit": 5}, actor="admin", now=NOW)
+    await drafts.publish("T.019", 0, actor="admin", now=NOW)
+    dossier = await dossiers.submit(rt(), "T.019", {"applicant_name": "Lê Thị Hạnh", "applicant_phone": "0987654321"},
+                                    now=NOW, user=users["citizen"])
+    task = await HumanTask.get(dossier_id=dossier.id, state="ready")
+    await dossiers.complete_task(rt(), task.id, {"intake_decision": "accept"}, users["officer"], NOW)
+    await page_login(client, "officer")
+    receipt = await client.get(f"/dossiers/{dossier.code}/receipt")
+    assert receipt.status_code == 200
+    assert '<strong id="applicant">Lê Thị Hạnh</strong>' in receipt.text and 'id="components"' not in receipt.text
+    step = await client.get(f"/can-bo/ho-so/{dossier.code}/buoc/request_supplement")
+    assert 'id="step-form"' in step.text and 'id="reason"' in step.text
+    assert 'id="components"' not in step.text

@@ -197,6 +197,8 @@ async def test_issue9_admin_builds_citizen_applies_staff_decide_the_dossier_ends
     await staff.goto(f"{server}/dossiers/{dossier}/receipt")
     receipt = await staff.inner_text("body")
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in receipt.upper() and dossier in receipt
+    assert (await staff.inner_text("#applicant")).strip() == "Lê Thị Hạnh"
+    assert await staff.locator("#appointment").count() == 1 and "ngày" in await staff.inner_text("#appointment")
     await screenshot(staff, f"{tag}-receipt")
     assert "Mới đăng ký" not in await track()
     assert await tracker.locator("#due").count() == 1, "the due date shows once the clock started"

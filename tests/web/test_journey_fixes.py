@@ -25,8 +25,8 @@ async def test_the_dossier_page_names_each_steps_role_in_words(client: httpx.Asy
 
 async def test_a_starter_procedure_without_components_gives_a_named_receipt_and_no_empty_lists(
         client: httpx.AsyncClient, users: dict) -> None:
-    """The starter procedure declares no components yet: the receipt names the applicant and shows no
-    empty table, the supplement form asks only for the content (no empty checkbox list)."""
+    """The starter procedure declares no components nor agency yet: the procedure page says the agency is
+    not published, the receipt names the applicant and shows no empty table, the supplement form asks only for the content (no empty checkbox list)."""
     from designer import drafts
     from engine import dossiers
     from engine.models import HumanTask
@@ -36,6 +36,7 @@ async def test_a_starter_procedure_without_components_gives_a_named_receipt_and_
     await drafts.publish("T.019", 0, actor="admin", now=NOW)
     dossier = await dossiers.submit(rt(), "T.019", {"applicant_name": "Lê Thị Hạnh", "applicant_phone": "0987654321"},
                                     now=NOW, user=users["citizen"])
+    assert 'id="agency">Chưa công bố<' in (await client.get("/thu-tuc/T.019")).text  # not an empty line
     task = await HumanTask.get(dossier_id=dossier.id, state="ready")
     await dossiers.complete_task(rt(), task.id, {"intake_decision": "accept"}, users["officer"], NOW)
     await page_login(client, "officer")

@@ -1,5 +1,6 @@
 """Defects found by the issue-9 journey (tests/browser/test_issue9_journey.py), each pinned on a page:
-the staff dossier page names the step's role in words; a starter procedure's receipt names the applicant."""
+the staff dossier page names the step's role in words; a starter procedure's receipt names the
+applicant; an online supplement confirmed by the officer reads "trực tuyến"."""
 
 from __future__ import annotations
 
@@ -46,3 +47,28 @@ async def test_a_starter_procedure_without_components_gives_a_named_receipt_and_
     step = await client.get(f"/can-bo/ho-so/{dossier.code}/buoc/request_supplement")
     assert 'id="step-form"' in step.text and 'id="reason"' in step.text
     assert 'id="components"' not in step.text
+
+
+async def test_recording_an_online_supplement_says_online_in_the_history(client: httpx.AsyncClient, users: dict) -> None:
+    """The officer confirming the citizen's upload was written "(tại quầy)" (at the counter)."""
+    from engine import dossiers
+    from engine.dossier_lifecycle import Step
+    from engine.models import AuditEvent, Dossier
+    from tests.factories import page_csrf, rt
+
+    code = (await accepted_household(users, NOW)).code
+    client._transport.app.state.clock = lambda: NOW  # type: ignore[attr-defined]
+    await dossiers.step(rt(), code, Step("request_supplement", reasons=("Biên bản họp",)), users["specialist"], NOW)
+    await page_login(client, "citizen")
+    token = await page_csrf(client, f"/tra-cuu/{code}")
+    sent = await client.post(f"/tra-cuu/{code}/bo-sung", data={"csrf_token": token},
+                             files={"files": ("bien-ban.pdf", b"%PDF-1.4 minutes", "application/pdf")})
+    assert sent.headers["location"].endswith("supplement=sent")
+    await dossiers.step(rt(), code, Step("receive_supplement"), users["officer"], NOW)
+    dossier = await Dossier.get(code=code)
+    received = await AuditEvent.filter(dossier_id=dossier.id, action="supplement_received").order_by("id")
+    assert [e.details.get("source") for e in received] == ["online", "online"]
+    await client.post("/logout", data={"csrf_token": await page_csrf(client, "/")})
+    client.cookies.clear()
+    await page_login(client, "officer")
+    assert "(tại quầy)" not in (await client.get(f"/can-bo/ho-so/{code}")).text

@@ -27,7 +27,8 @@ async def test_the_dossier_page_names_each_steps_role_in_words(client: httpx.Asy
 async def test_a_starter_procedure_without_components_gives_a_named_receipt_and_no_empty_lists(
         client: httpx.AsyncClient, users: dict) -> None:
     """The starter procedure declares no components nor agency yet: the procedure page says the agency is
-    not published, the receipt names the applicant and shows no empty table, the supplement form asks only for the content (no empty checkbox list)."""
+    not published, the receipt names the applicant and shows no empty table, the supplement form
+    asks only for the content (no empty checkbox list)."""
     from designer import drafts
     from engine import dossiers
     from engine.models import HumanTask
@@ -49,7 +50,8 @@ async def test_a_starter_procedure_without_components_gives_a_named_receipt_and_
     assert 'id="components"' not in step.text
 
 
-async def test_recording_an_online_supplement_says_online_in_the_history(client: httpx.AsyncClient, users: dict) -> None:
+async def test_recording_an_online_supplement_says_online_in_the_history(
+        client: httpx.AsyncClient, users: dict) -> None:
     """The officer confirming the citizen's upload was written "(tại quầy)" (at the counter)."""
     from engine import dossiers
     from engine.dossier_lifecycle import Step

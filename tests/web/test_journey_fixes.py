@@ -1,6 +1,7 @@
 """Defects found by the issue-9 journey (tests/browser/test_issue9_journey.py), each pinned on a page:
 the staff dossier page names the step's role in words; a starter procedure's receipt names the
-applicant; an online supplement confirmed by the officer reads "trực tuyến"."""
+applicant; an online supplement confirmed by the officer reads "trực tuyến", and the citizen's
+tracking tells their upload ("đã gửi") from the officer's confirmation ("đã nhận")."""
 
 from __future__ import annotations
 
@@ -67,6 +68,10 @@ async def test_recording_an_online_supplement_says_online_in_the_history(
                              files={"files": ("bien-ban.pdf", b"%PDF-1.4 minutes", "application/pdf")})
     assert sent.headers["location"].endswith("supplement=sent")
     await dossiers.step(rt(), code, Step("receive_supplement"), users["officer"], NOW)
+    steps = (await client.get(f"/tra-cuu/{code}")).text
+    steps = steps[steps.index('id="steps"'):steps.index("</ol>", steps.index('id="steps"'))]
+    sent_at, received_at = steps.index("Ông/bà đã gửi giấy tờ bổ sung"), steps.index("Đã nhận hồ sơ bổ sung")
+    assert sent_at < received_at and steps.count("Đã nhận hồ sơ bổ sung") == 1  # not twice "received"
     dossier = await Dossier.get(code=code)
     received = await AuditEvent.filter(dossier_id=dossier.id, action="supplement_received").order_by("id")
     assert [e.details.get("source") for e in received] == ["online", "online"]

@@ -25,7 +25,7 @@ async def create(code: str, fields: Mapping[str, Any], *, actor: str, now: datet
         return await design.create(code, fields, upload, {}, actor=actor, now=now, action="imported",
                                    filename=filename)
     xml, forms = starter.starter(code, str(fields.get("name", "")))
-    return await design.create(code, fields, xml, forms, actor=actor, now=now)
+    return await design.create(code, fields, xml, forms, actor=actor, now=now, applicant=starter.APPLICANT)
 
 
 async def open_draft(code: str, *, actor: str, now: datetime) -> ProcedureDraft:

@@ -158,6 +158,9 @@ APPLICATION_FORM: dict[str, Any] = {
     ],
 }
 
+#: who applies, for the receipt, Forms 02/03, search and tracking by phone (the metadata editor changes it)
+APPLICANT: dict[str, str] = {"name": "applicant_name", "phone": "applicant_phone"}
+
 INTAKE_FORM: dict[str, Any] = {
     "type": "default", "id": "intake", "schemaVersion": 19,
     "components": [

@@ -155,14 +155,17 @@ async def _audit_edit(procedure_id: int, action: str, actor: str, now: datetime,
 
 async def create(code: str, fields: Mapping[str, Any], xml: bytes | str, forms: Mapping[str, Any], *, actor: str,
                  now: datetime, action: str = "created", meta: Mapping[str, Any] | None = None,
-                 **details: Any) -> ProcedureDraft:
-    """A new procedure (catalogue entry) with its first draft (and its facts, `meta`, when copied)."""
+                 applicant: Mapping[str, str] | None = None, **details: Any) -> ProcedureDraft:
+    """A new procedure (catalogue entry) with its first draft (and its facts, `meta`, when copied;
+    `applicant`: the applicant mapping of a starter model's application form)."""
     if await Procedure.filter(code=code).exists():
         raise Conflict("A procedure with this code already exists", code=code, reason="procedure_exists")
     text = normalise_xml(xml)
     _check_forms_shape(forms)
     async with in_transaction():
         procedure = await procedures.create_or_update(code, **fields)
+        if meta is None and applicant:
+            meta = {**metadata.from_procedure(procedure), "applicant": dict(applicant)}
         draft = await ProcedureDraft.create(procedure_id=procedure.id, bpmn_xml=text, forms=dict(forms),
                                             updated_by=actor, updated_at=now, metadata=meta)
         await _audit(procedure.id, action, actor, now, revision=0, **details)

@@ -24,10 +24,12 @@ from engine import lifecycle
 from engine.errors import Conflict, InvalidData, MotcuaError, NotFound, PermissionDenied
 from engine.models import User
 
-#: who may take each lifecycle step directly (besides a task's motcua:lifecycle rule)
+#: who may take each lifecycle step directly (besides a task's motcua:lifecycle rule); a supplement
+#: after acceptance is asked by whoever holds the current step (a leader approving in a procedure
+#: without a specialist, as the starter model is), the one-stop unit then records its arrival
 STEP_ROLES: dict[str, tuple[str, ...]] = {
     "accept": ("one_stop",), "refuse": ("one_stop", "specialist", "leader"),
-    "request_supplement": ("one_stop", "specialist"), "receive_supplement": ("one_stop",),
+    "request_supplement": ("one_stop", "specialist", "leader"), "receive_supplement": ("one_stop",),
     "return_supplement": ("one_stop",),
     "request_financial_obligation": ("one_stop", "specialist"), "fulfil_financial_obligation": ("one_stop",),
     "withdraw": ("one_stop",), "stop": ("one_stop",), "finish": ("leader",), "return_result": ("one_stop",),

@@ -45,7 +45,9 @@ def lifecycle_events(change: Change, d: DossierRow, revision: int, now: datetime
         if not at_intake:
             add(ev.Paused, reason="supplement")
     elif command == "receive_supplement":
-        add(ev.SupplementReceived, source=str(details.get("source") or "counter"))
+        online = any(p.get("reason") == "supplement" and p.get("end_at") is None and p.get("arrived_at")
+                     for p in d.pauses or [])  # the officer confirms the citizen's online upload
+        add(ev.SupplementReceived, source=str(details.get("source") or ("online" if online else "counter")))
         if details.get("due_at") and before == int(Status.SUPPLEMENT_REQUESTED) and after != int(Status.ACCEPTED):
             add(ev.Resumed, reason="supplement", due_at=dt(details.get("due_at")))
     elif command == "request_financial_obligation":

@@ -188,3 +188,15 @@ def _application() -> dict[str, object]:
     from tests.factories import APPLICATIONS
 
     return dict(APPLICATIONS["household-business"])
+
+
+async def test_a_starter_procedure_knows_its_applicant_so_receipt_search_and_tracking_by_phone_work(
+        db: Settings) -> None:
+    """Found by the issue-9 journey: the starter's applicant name was mapped nowhere (empty receipt)."""
+    await drafts.create("T.009", FIELDS, actor="admin", now=NOW)
+    version, _ = await drafts.publish("T.009", 0, actor="admin", now=NOW)
+    assert version.applicant == {"name": "applicant_name", "phone": "applicant_phone"}
+    assert float(version.metadata["time_limit"]) == 5 and version.metadata["agency"] == "UBND xã"
+    dossier = await dossiers.submit(rt(), "T.009", {"applicant_name": "Lê Thị Hạnh", "applicant_phone": "0987 654 321"},
+                                    now=NOW)
+    assert (dossier.applicant_name, dossier.applicant_phone) == ("Lê Thị Hạnh", "0987654321")

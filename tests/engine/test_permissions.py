@@ -39,3 +39,10 @@ def test_a_second_supplement_request_is_not_offered_and_a_citizen_gets_nothing()
     assert allowed_steps(User(id=1, username="c", kind="citizen", roles=[]), 2, owner_id=1, open_tasks=[]) == [
         "withdraw"]
     assert allowed_steps(staff("leader"), 10, owner_id=1, open_tasks=[]) == []
+
+
+def test_a_leader_owning_the_approval_step_may_request_a_supplement_but_not_on_another_roles_step() -> None:
+    """The starter model has no specialist: its leader's approval step is where a supplement is asked."""
+    assert allowed_steps(staff("leader"), 4, owner_id=1, open_tasks=[task("leader")]) == [
+        "refuse", "request_supplement", "finish"]
+    assert allowed_steps(staff("leader"), 4, owner_id=1, open_tasks=[task("specialist")]) == []

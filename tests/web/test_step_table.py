@@ -32,7 +32,7 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "intake": {},
     "appraisal": {"officer": {"withdraw"}, "citizen": {"withdraw"},
                   "specialist": {"refuse", "request_supplement", "request_financial_obligation"}},
-    "approval": {"officer": {"withdraw"}, "citizen": {"withdraw"}},
+    "approval": {"officer": {"withdraw"}, "citizen": {"withdraw"}, "leader": {"request_supplement"}},
     "waiting_supplement": {"officer": {"receive_supplement", "withdraw", "stop"}, "specialist": {"refuse"},
                            "citizen": {"withdraw"}},
     "result_ready": {},

@@ -34,6 +34,8 @@ CITIZEN_STEPS = {  # public event kind -> (vi, en) shown to the citizen (engine.
     "returned": ("Đã trả kết quả", "Result returned"),
     "withdrawn": ("Đã rút hồ sơ", "Withdrawn"), "stopped": ("Dừng xử lý", "Stopped"),
 }
+#: the citizen's own online upload (a supplement_received with files), before the officer confirms it
+SENT = ("Ông/bà đã gửi giấy tờ bổ sung", "You sent the supplement")
 
 
 #: ?supplement= / ?rating= outcomes of the two forms (Post/Redirect/Get) -> (is an error, text)
@@ -104,8 +106,8 @@ async def status(request: Request) -> Response:
     version = await ProcedureVersion.get(id=dossier.procedure_version_id)
     procedure = await Procedure.get(id=version.procedure_id)
     trail = await dossiers.history(dossier.id)
-    steps = [TrackedStep(fmt(e.at), label[1 if en else 0])
-             for e in trail if e.public and (label := CITIZEN_STEPS.get(e.kind))]
+    steps = [TrackedStep(fmt(e.at), label[1 if en else 0]) for e in trail if e.public and (
+        label := SENT if e.kind == "supplement_received" and e.details.get("files") else CITIZEN_STEPS.get(e.kind))]
     state = Status(dossier.lifecycle_status)
     rated = await Rating.filter(dossier_id=dossier.id).exists()
     can_rate = not rated and state in (Status.FINISHED, Status.RETURNED)

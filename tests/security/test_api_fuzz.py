@@ -100,3 +100,10 @@ async def test_the_api_never_answers_5xx_and_matches_its_document(client: httpx.
     assert not errors
     assert not mismatches, f"{len(mismatches)} valid requests refused, e.g. {mismatches[:3]}"
     assert total >= 1000
+
+
+async def test_an_integer_beyond_64_bits_is_422_not_500(client: httpx.AsyncClient, users: dict) -> None:
+    """Found by the fuzzer: SQLite's driver raised OverflowError (a 500) for such an id."""
+    r = await client.post("/api/v1/outbox/retry", json={"ids": [2**70]}, headers=await token(client, "admin"))
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["code"] in ("invalid_value", "invalid_data")

@@ -121,5 +121,6 @@ def is_outage(exc: BaseException) -> bool:
 
 def is_bad_value(exc: BaseException) -> bool:
     """The database (or the ORM's field check before it) refused a value: too long for its column, a
-    character it cannot store, out of range."""
-    return any(isinstance(each, (asyncpg.exceptions.DataError, ValidationError)) for each in _causes(exc))
+    character it cannot store, out of range (SQLite's driver raises OverflowError for an integer beyond 64 bits)."""
+    return any(isinstance(each, (asyncpg.exceptions.DataError, ValidationError, OverflowError))
+               for each in _causes(exc))

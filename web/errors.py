@@ -157,4 +157,5 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
 
 
 HANDLERS = {MotcuaError: motcua_error, HTTPException: http_error, **{kind: database_error for kind in DATABASE_ERRORS},
+            OverflowError: database_error,  # an integer the database cannot hold (SQLite: beyond 64 bits)
             Exception: unexpected_error}

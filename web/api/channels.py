@@ -92,48 +92,57 @@ def routes() -> list[Route]:
 
 # ------------------------------------------------------------------ OpenAPI (merged into web/api/openapi.py)
 _ERROR = {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-_S, _LIST = {"type": "string"}, {"type": "array", "items": {"type": "string"}}
-_POLICY: dict[str, Any] = {"type": "object", "properties": {
-    "name": _S, "procedure_codes": _LIST, "reception_points": _LIST,
-    "start_on": {"type": "string", "format": "date"}, "end_on": {"type": ["string", "null"], "format": "date"},
+_NAME = {"type": "string", "pattern": "^[^\\u0000-\\u001f\\u007f]*$"}  # no control characters (web/inputs.py)
+_TEXT = {"type": "string", "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"}
+_POLICY: dict[str, Any] = {"type": "object", "additionalProperties": False, "propertyNames": _NAME, "properties": {
+    "name": {**_TEXT, "minLength": 1, "maxLength": 300,
+             "pattern": "^[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*$"},
+    "procedure_codes": {"type": "array", "items": {**_NAME, "minLength": 1, "maxLength": 32}},
+    "reception_points": {"type": "array", "items": {**_NAME, "minLength": 1, "maxLength": 100}},
+    "start_on": {"type": "string", "format": "date"},
+    "end_on": {"type": ["string", "null"], "format": "date"},
     "weekdays": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 6}},
-    "channels_allowed": {"type": "array", "items": {"enum": list(CHANNELS)}},
+    "channels_allowed": {"type": "array", "minItems": 1, "items": {"enum": list(CHANNELS)}},
     "exceptions_allowed": {"type": "array", "items": {"enum": list(EXCEPTIONS)}},
-    "message": {"type": "object", "properties": {"vi": _S, "en": _S}}, "active": {"type": "boolean"}}}
+    "message": {"type": "object", "additionalProperties": False,
+                "properties": {"vi": {**_TEXT, "maxLength": 1000}, "en": {**_TEXT, "maxLength": 1000}}},
+    "active": {"type": "boolean"}}}
+_NEW_POLICY = {**_POLICY, "required": ["name", "start_on", "channels_allowed"]}
 
 
-def _op(summary: str, *, ok: int = 200, errors: tuple[int, ...] = (), auth: bool = True, body: bool = False,
-        params: tuple[tuple[str, str, str], ...] = ()) -> dict[str, Any]:
+def _op(summary: str, *, ok: int = 200, errors: tuple[int, ...] = (), auth: bool = True,
+        body: dict[str, Any] | None = None, params: tuple[tuple[str, str, dict[str, Any]], ...] = ()) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": summary, "responses": {str(ok): {"description": "OK"}}}
     op["responses"].update({str(s): _ERROR for s in (*errors, *((401,) if auth else ()))})
     if auth:
         op["security"] = [{"bearer": []}]
-    if body:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _POLICY}}}
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
     if params:
-        op["parameters"] = [{"name": n, "in": where, "required": where == "path", "schema": {"type": kind}}
+        op["parameters"] = [{"name": n, "in": where, "required": where == "path", "schema": kind}
                             for n, where, kind in params]
     return op
 
 
-_ID = (("id", "path", "integer"),)
+_ID = (("id", "path", {"type": "integer"}),)
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/v1/channel-policies": {
         "get": _op("Channel policies (paper-free days): all for admins, the active ones for everybody else",
                    auth=False),
         "post": _op("Create a channel policy (admin); 422 lists every invalid field", ok=201, errors=(403, 422),
-                    body=True),
+                    body=_NEW_POLICY),
     },
     "/api/v1/channel-policies/{id}": {
         "get": _op("One channel policy (admin)", errors=(403, 404), params=_ID),
         "put": _op("Change the given fields of a channel policy (admin); active=false switches it off",
-                   errors=(403, 404, 422), body=True, params=_ID),
+                   errors=(403, 404, 422), body=_POLICY, params=_ID),
         "delete": _op("Delete a channel policy (admin)", ok=204, errors=(403, 404), params=_ID),
     },
     "/api/v1/procedures/{code}/channel-policy": {
         "get": _op("Channels accepted for a procedure on a date (default: today, local) at a reception point, "
                    "the rules that apply and the message", auth=False, errors=(404, 422),
-                   params=(("code", "path", "string"), ("date", "query", "string"),
-                           ("reception_point", "query", "string"))),
+                   params=(("code", "path", {**_NAME, "minLength": 1, "maxLength": 32}),
+                           ("date", "query", {"type": "string", "format": "date"}),
+                           ("reception_point", "query", {**_NAME, "maxLength": 100}))),
     },
 }

@@ -10,14 +10,40 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from engine.outbox import STATES as OUTBOX_STATES
 from web.api.channels import OPENAPI_PATHS as CHANNEL_PATHS
 from web.api.search import PARAMETERS as SEARCH_PARAMETERS
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
+#: text as the API accepts it: no control characters but tab and line breaks (web/inputs.py)
+TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
+#: names, keys, path and query values: no control characters at all
+NAME_PATTERN = "^[^\\u0000-\\u001f\\u007f]*$"
+
+
+def text(max_length: int | None = None, *, min_length: int = 0, name: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "string", "pattern": NAME_PATTERN if name else TEXT_PATTERN}
+    if max_length is not None:
+        out["maxLength"] = max_length
+    if min_length:
+        out["minLength"] = min_length
+    return out
+
+
+def param(name: str, schema: dict[str, Any], where: str = "query", description: str = "") -> dict[str, Any]:
+    out = {"name": name, "in": where, "required": where == "path", "schema": schema}
+    return {**out, "description": description} if description else out
+
+
+PROCEDURE_CODE = param("code", text(32, min_length=1, name=True), "path", "national procedure code")
+DOSSIER_CODE = param("code", text(64, min_length=1, name=True), "path", "dossier code")
+TASK_ID = param("task_id", text(64, min_length=1, name=True), "path", "task id")
+
+
 def _op(summary: str, *, body: dict[str, Any] | None = None, ok: int = 200, errors: tuple[int, ...] = (),
-        auth: bool = True, multipart: bool = False, params: tuple[str, ...] = ()) -> dict[str, Any]:
+        auth: bool = True, multipart: bool = False, params: tuple[dict[str, Any], ...] = ()) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": summary, "responses": {str(ok): {"description": "OK"}}}
     for status in (*errors, *((401,) if auth else ())):
         op["responses"][str(status)] = {"description": "Error",
@@ -28,16 +54,28 @@ def _op(summary: str, *, body: dict[str, Any] | None = None, ok: int = 200, erro
         kind = "multipart/form-data" if multipart else "application/json"
         op["requestBody"] = {"required": True, "content": {kind: {"schema": body}}}
     if params:
-        op["parameters"] = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
-                            for p in params]
+        op["parameters"] = list(params)
     return op
 
 
-def _obj(**props: Any) -> dict[str, Any]:
-    return {"type": "object", "properties": props}
+def _obj(*, required: tuple[str, ...] = (), closed: bool = True, **props: Any) -> dict[str, Any]:
+    """A JSON object with these properties; closed: other keys are refused (422 naming the key)."""
+    out: dict[str, Any] = {"type": "object", "properties": props, "propertyNames": text(name=True)}
+    if required:
+        out["required"] = list(required)
+    if closed:
+        out["additionalProperties"] = False
+    return out
 
 
-S, OBJ = {"type": "string"}, {"type": "object"}
+S, OBJ = {"type": "string"}, {"type": "object", "propertyNames": text(name=True)}
+COMMANDS = ["accept", "refuse", "request-supplement", "receive-supplement", "return-supplement",
+            "request-financial-obligation", "fulfil-financial-obligation", "withdraw", "stop", "finish",
+            "return-result"]
+LIMIT = param("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 50})
+CURSOR = param("cursor", text(200, name=True), description="next_cursor of the previous page")
+FLAG = {"type": "string", "enum": ["1"]}
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -51,43 +89,52 @@ DOCUMENT: dict[str, Any] = {
     "paths": {
         "/api/v1/health": {"get": _op("Liveness and database check", auth=False)},
         "/api/v1/auth/token": {"post": _op("Exchange username and password for a bearer token", auth=False,
-                                           body=_obj(username=S, password=S), errors=(422,))},
+                                           body=_obj(username=text(150, min_length=1, name=True),
+                                                     password=text(1024, min_length=1),
+                                                     required=("username", "password")), errors=(422,))},
         "/api/v1/me": {"get": _op("The calling user")},
         "/api/v1/procedures": {
             "get": _op("List procedures and their versions", auth=False),
             "post": _op("Create or update a procedure (admin)", ok=201, errors=(403, 422),
-                        body=_obj(code=S, name=S, name_en=S, agency=S, time_limit={"type": "number"},
+                        body=_obj(code=text(32, min_length=1, name=True), name=text(300, min_length=1),
+                                  name_en=text(300), agency=text(300), fee=text(300), slug=text(100, name=True),
+                                  online_level=text(16, name=True), components={"type": "array"},
+                                  time_limit={"type": "number", "minimum": 0, "maximum": 10000},
                                   time_unit={"enum": ["working_days", "working_hours", "calendar_days",
-                                                      "same_day"]})),
+                                                      "same_day"]}, required=("code", "name"))),
         },
         "/api/v1/procedures/{code}": {"get": _op("One procedure with its versions", auth=False,
-                                                 errors=(404,), params=("code",))},
+                                                 errors=(404,), params=(PROCEDURE_CODE,))},
         "/api/v1/procedures/{code}/versions": {
             "post": _op("Publish a version: the .bpmn file and its form-js files; 422 lists every problem",
-                        ok=201, errors=(403, 404, 422), multipart=True, params=("code",),
-                        body=_obj(bpmn={"type": "string", "format": "binary"},
+                        ok=201, errors=(403, 404, 422), multipart=True, params=(PROCEDURE_CODE,),
+                        body=_obj(required=("bpmn",), closed=False, bpmn={"type": "string", "format": "binary"},
                                   forms={"type": "array", "items": {"type": "string", "format": "binary"}}))},
         "/api/v1/procedures/{code}/versions/{number}/retire": {
             "post": _op("Retire a version (running dossiers stay on it)", errors=(403, 404),
-                        params=("code", "number"))},
+                        params=(PROCEDURE_CODE, param("number", {"type": "integer"}, "path")))},
         "/api/v1/procedures/{code}/migrate": {
             "post": _op("Move the running dossiers of version `from` to version `to` (admin); `dry_run` (default "
                         "true) only reports, per dossier, whether it can move (no active step removed)",
-                        errors=(403, 404, 422), params=("code",),
-                        body=_obj(**{"from": {"type": "integer"}, "to": {"type": "integer"},
-                                     "dry_run": {"type": "boolean"}}))},
+                        errors=(403, 404, 422), params=(PROCEDURE_CODE,),
+                        body={**_obj(dry_run={"type": "boolean"}, required=("from", "to")),
+                              "properties": {"from": {"type": "integer"}, "to": {"type": "integer"},
+                                             "dry_run": {"type": "boolean"}}})},
         "/api/v1/dossiers": {
             "get": {**_op("Search every dossier (managers; staff and admins within their scope), newest received "
                           "first; items and next_cursor", errors=(403, 422)), "parameters": SEARCH_PARAMETERS},
             "post": _op("Submit a dossier; an Idempotency-Key header (or idempotency_key) makes retries safe",
                         ok=201, errors=(403, 404, 422),
-                        body=_obj(procedure=S, channel={"enum": ["online", "counter", "post"]},
+                        body=_obj(procedure=text(32, min_length=1, name=True),
+                                  channel={"enum": ["online", "counter", "post"]},
                                   submitter_kind={"enum": ["citizen", "proxy", "officer_assisted"]},
-                                  data=OBJ, idempotency_key=S, reception_point=S,
+                                  data=OBJ, idempotency_key=text(200, min_length=1, name=True),
+                                  reception_point=text(100, name=True), required=("procedure",),
                                   channel_exception=_obj(kind={"enum": ["postal", "data_conflict", "priority_citizen",
-                                                                        "officer_assisted"]}, reason=S)))},
+                                                                        "officer_assisted"]}, reason=text(1000),
+                                                        required=("kind",))))},
         "/api/v1/dossiers/{code}": {"get": _op("Status, open tasks and history of a dossier", errors=(404,),
-                                               params=("code",))},
+                                               params=(DOSSIER_CODE,))},
         "/api/v1/dossiers/{code}/{command}": {
             "post": _op("A lifecycle step asked for directly: accept, refuse, request-supplement, "
                         "receive-supplement, return-supplement (an online supplement still incomplete), "
@@ -98,37 +145,50 @@ DOCUMENT: dict[str, Any] = {
                         "(409 rule use_task); 409 when the status does not allow it (e.g. a second supplement "
                         "request, or one more than 3 working days after receipt, without a manager's override; "
                         "an overridden one sets lifecycle.late_flag)",
-                        errors=(403, 404, 409, 422), params=("code", "command"),
-                        body=_obj(reasons={"type": "array", "items": S}, note=S, override={"type": "boolean"},
+                        errors=(403, 404, 409, 422),
+                        params=(DOSSIER_CODE, param("command", {"enum": COMMANDS}, "path")),
+                        body=_obj(reasons={"type": "array", "items": text(2000)}, note=text(2000),
+                                  override={"type": "boolean"},
                                   channel={"enum": ["paper", "electronic", "both"]}))},
         "/api/v1/tasks": {"get": _op("The caller's inbox, most urgent first (the task's, else the dossier's due); "
                                      "?limit (1-500, default 50), ?cursor (next_cursor of the previous page), "
                                      "?procedure, ?overdue=1, ?mine=1; tasks held while the dossier waits for the "
-                                     "citizen say waiting", errors=(403, 422))},
+                                     "citizen say waiting", errors=(403, 422),
+                                 params=(LIMIT, CURSOR, param("procedure", text(32, name=True)),
+                                         param("overdue", FLAG), param("mine", FLAG)))},
         "/api/v1/tasks/{task_id}": {"get": _op("A task with its form schema", errors=(404,),
-                                               params=("task_id",))},
-        "/api/v1/tasks/{task_id}/claim": {"post": _op("Claim a task", errors=(404, 409), params=("task_id",))},
+                                               params=(TASK_ID,))},
+        "/api/v1/tasks/{task_id}/claim": {"post": _op("Claim a task", errors=(404, 409), params=(TASK_ID,))},
         "/api/v1/tasks/{task_id}/release": {"post": _op("Release a claimed task", errors=(404, 409),
-                                                        params=("task_id",))},
+                                                        params=(TASK_ID,))},
         "/api/v1/tasks/{task_id}/complete": {
             "post": _op("Complete a task with its form data; 409 if someone else completed it first",
-                        errors=(404, 409, 422), body=_obj(data=OBJ), params=("task_id",))},
+                        errors=(404, 409, 422), body=_obj(data=OBJ), params=(TASK_ID,))},
         "/api/v1/openapi.json": {"get": _op("This document", auth=False)},
         **CHANNEL_PATHS,
         "/api/v1/calendar/due": {"get": _op(
             "The due date of a dossier of ?procedure=CODE accepted at ?accepted_at=ISO (default now), and the "
-            "non-working days skipped on the way, with their reasons", auth=False, errors=(404, 422))},
+            "non-working days skipped on the way, with their reasons", auth=False, errors=(404, 422),
+            params=({**param("procedure", text(32, min_length=1, name=True)), "required": True},
+                    param("accepted_at", {"type": "string", "format": "date-time"},
+                          description="ISO 8601 with a timezone; default now")))},
         "/api/v1/calendar/overrides": {
             "get": _op("Provincial calendar overrides (extra days off, extra working days)", auth=False),
             "post": _op("Add an override {on: YYYY-MM-DD, kind: off|working, note} (admin)", ok=201,
-                        errors=(403, 422), body=_obj(on=S, kind={"enum": ["off", "working"]}, note=S))},
+                        errors=(403, 422), body=_obj(on={"type": "string", "format": "date"},
+                                                     kind={"enum": ["off", "working"]}, note=text(300),
+                                                     required=("on", "kind")))},
         "/api/v1/outbox": {"get": _op("Event deliveries per subscriber (pending, delivering, done, dead), the "
-                                      "latest failed or ?state= ones, and timer health (admin)", errors=(403, 422))},
+                                      "latest failed or ?state= ones, and timer health (admin)", errors=(403, 422),
+                                  params=(param("state", {"enum": list(OUTBOX_STATES)}),
+                                          param("subscriber", text(100, name=True)), param("failed", FLAG)))},
         "/api/v1/outbox/retry": {"post": _op("Put dead or waiting deliveries back in the queue (admin)",
-                                             errors=(403, 422), body=_obj(ids={"type": "array",
-                                                                               "items": {"type": "integer"}}))},
+                                             errors=(403, 422), body=_obj(ids={"type": "array", "minItems": 1,
+                                                                               "maxItems": 1000,
+                                                                               "items": ID_SCHEMA},
+                                                                          required=("ids",)))},
         "/api/v1/calendar/overrides/{id}": {"delete": _op("Remove an override (admin)", ok=204, errors=(403, 404),
-                                                          params=("id",))},
+                                                          params=(param("id", {"type": "integer"}, "path"),))},
     },
 }
 

@@ -17,12 +17,15 @@ from web.auth import requires
 from web.permissions import DOSSIER_SEARCH, search_scope
 from web.staff.search_filters import FIELDS, PROBLEMS, parse
 
-S, DATE = {"type": "string"}, {"type": "string", "description": "yyyy-mm-dd or dd/mm/yyyy, a local day"}
+S = {"type": "string", "pattern": "^[^\\u0000-\\u001f\\u007f]*$"}  # no control characters (web/inputs.py)
+DATE = {"type": "string", "format": "date", "description": "yyyy-mm-dd (or dd/mm/yyyy), a local day"}
 #: the query parameters, for the OpenAPI document
 PARAMETERS: list[dict[str, Any]] = [
-    {"name": "code", "in": "query", "schema": S, "description": "the start of the dossier code"},
-    {"name": "name", "in": "query", "schema": S, "description": "part of the applicant's name, accents ignored"},
-    {"name": "procedure", "in": "query", "schema": S, "description": "procedure code"},
+    {"name": "code", "in": "query", "schema": {**S, "maxLength": 64},
+     "description": "the start of the dossier code"},
+    {"name": "name", "in": "query", "schema": {**S, "maxLength": 200},
+     "description": "part of the applicant's name, accents ignored"},
+    {"name": "procedure", "in": "query", "schema": {**S, "maxLength": 32}, "description": "procedure code"},
     {"name": "status", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10},
      "description": "national lifecycle status (Decree 118)"},
     *({"name": n, "in": "query", "schema": DATE, "description": d} for n, d in (
@@ -31,7 +34,8 @@ PARAMETERS: list[dict[str, Any]] = [
     {"name": "overdue", "in": "query", "schema": {"type": "boolean"},
      "description": "1/true: the due passed while processing, or the result came late"},
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}},
-    {"name": "cursor", "in": "query", "schema": S, "description": "next_cursor of the previous page"},
+    {"name": "cursor", "in": "query", "schema": {**S, "maxLength": 200},
+     "description": "next_cursor of the previous page"},
 ]
 assert {p["name"] for p in PARAMETERS} == {*FIELDS, "limit", "cursor"}
 

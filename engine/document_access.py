@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from engine import permissions
+from engine import agencies, permissions
 from engine.errors import NotFound
 from engine.models import Attachment, DocumentAccess, Dossier, User
 from engine.models.access import ACCESS_PURPOSES
@@ -36,7 +36,8 @@ def stored_path(folder: Path, sha256: str) -> Path:
 async def open_for(code: str, attachment_id: int, user: User, folder: Path, now: datetime,
                    purpose: str = "dossier") -> Opened:
     dossier = await Dossier.get_or_none(code=code)
-    if dossier is None or not permissions.can_see(user, dossier.submitted_by_id):
+    if (dossier is None or not permissions.can_see(user, dossier.submitted_by_id)
+            or not await agencies.may_see(user, dossier.agency_code)):  # staff: their agencies' dossiers only
         raise NotFound("No such document", code=code)
     attachment = await Attachment.get_or_none(id=attachment_id, dossier_id=dossier.id)
     if attachment is None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from engine import dossiers, events, throttle, tracking
+from engine import agencies, dossiers, events, throttle, tracking
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
 from engine.lifecycle import Status
 from engine.models import Dossier, Procedure, ProcedureVersion, Rating
@@ -89,7 +89,8 @@ async def _visible(request: Request) -> Dossier:
     user = current_user(request)
     code = request.path_params["code"]
     dossier = await Dossier.get_or_none(code=code)
-    allowed = dossier is not None and (code in request.session.get("tracked", []) or sees_every_dossier(user) or (
+    allowed = dossier is not None and (code in request.session.get("tracked", []) or (
+        sees_every_dossier(user) and await agencies.may_see(user, dossier.agency_code)) or (
         user is not None and dossier.submitted_by_id == user.id))
     if not allowed or dossier is None:
         raise NotFound("No such dossier", code=code)

@@ -45,7 +45,7 @@ DESIGN = Permission("design", ("admin",), "Only administrators design procedures
 #: the API's administration: procedures, versions, migrations, calendar overrides, channel policies
 ADMINISTER = Permission("administer", ("admin",))
 #: submitting a dossier through the API
-SUBMIT = Permission("submit", ("citizen", "staff", "admin", "manager"))
+SUBMIT = Permission("submit", ("citizen", "staff", "manager"))
 #: the API's task inbox
 TASK_INBOX = Permission("task_inbox", ("staff", "manager"))
 #: searching every dossier and exporting the list (/quan-ly/ho-so, GET /api/v1/dossiers): managers, and

@@ -8,12 +8,12 @@ member of agency Y holding every staff role: only the agency scope can refuse it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import httpx
 
-from engine import accounts, attachments, dossiers
-from engine.models import Agency, Attachment, Dossier, HumanTask, User
+from engine import accounts, attachments, channels, dossiers
+from engine.models import Agency, Attachment, CalendarOverride, Dossier, HumanTask, ReceptionPoint, User
 from tests.factories import APPLICATIONS, PASSWORD, page_csrf, page_login, publish_shipped, rt
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -30,6 +30,9 @@ class World:
     dossier_b: str = ""
     task: str = ""
     attachment: int = 0
+    citizen_a_id: int = 0
+    override: int = 0  # a calendar override
+    policy: int = 0  # a channel policy
     dossier_id: int = 0
     headers: dict[str, dict[str, str]] = field(default_factory=dict)  # API bearer headers per principal
     cookies: dict[str, httpx.Cookies] = field(default_factory=dict)  # page sessions per principal
@@ -45,8 +48,14 @@ async def build(client: httpx.AsyncClient) -> World:
              "other_agency": ("staff", ["one_stop", "specialist", "leader"], "Y")}
     for name, (kind, roles, agency) in names.items():
         await accounts.create_user(name, PASSWORD, kind, roles=roles, agency=agency)
+    await ReceptionPoint.create(code="X-01", name="Bộ phận một cửa xã X", agency_code="X")
     await publish_shipped("birth-registration")
     world = World()
+    world.citizen_a_id = (await User.get(username="citizen_a")).id
+    world.override = (await CalendarOverride.create(on=date(2026, 9, 3), kind="holiday", note="Nghỉ lễ",
+                                                    created_by="admin")).id
+    world.policy = (await channels.create_policy(created_by="admin", name="Ngày không giấy", start_on="2026-01-02",
+                                                 procedure_codes=[world.procedure], channels_allowed=["online"])).id
     folder = client._transport.app.state.settings.data_dir / "uploads"  # type: ignore[attr-defined]
     for owner in ("citizen_a", "citizen_b"):
         ref = attachments.store(folder, "giay-chung-sinh.pdf", "application/pdf", PDF, 100_000, "birth_certificate")

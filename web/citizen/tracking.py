@@ -134,9 +134,19 @@ def _notice(outcomes: dict[str, tuple[bool, str]], key: str | None, mb: str = ""
     return Notice(found[0], found[1], mb) if found else None
 
 
+async def _owned(request: Request) -> Dossier:
+    """The dossier for the citizen's own acts (rating, an online supplement): its owner, or the session
+    that tracked it with the receipt's code; never staff (they act through the staff pages)."""
+    dossier = await _visible(request)
+    user = current_user(request)
+    if dossier.code not in request.session.get("tracked", []) and (user is None or dossier.submitted_by_id != user.id):
+        raise NotFound("No such dossier", code=dossier.code)
+    return dossier
+
+
 async def supplement(request: Request) -> Response:
     """POST /tra-cuu/{code}/bo-sung: upload the documents a supplement request asked for."""
-    dossier = await _visible(request)
+    dossier = await _owned(request)
     settings = request.app.state.settings
     posted = await checked_form(request, settings.max_upload_bytes + 1024)
     try:
@@ -153,7 +163,7 @@ async def supplement(request: Request) -> Response:
 
 
 async def rate(request: Request) -> Response:
-    dossier = await _visible(request)
+    dossier = await _owned(request)
     data = await check_csrf(request)
     try:
         score = int(str(data.get("score", "")))

@@ -52,3 +52,12 @@ async def test_staff_of_another_agency_open_no_document_or_status_of_agency_x(cl
         assert r.status_code == 404, (url, r.status_code)
     own_agency = await _get(client, world, "specialist", f"/ho-so/{world.dossier}/tep/{world.attachment}")
     assert own_agency.status_code == 200
+
+
+async def test_listings_of_another_agency_hold_no_row_of_agency_x(client: httpx.AsyncClient) -> None:
+    world = await build(client)
+    for url in ("/api/v1/dossiers", "/api/v1/tasks", "/quan-ly/ho-so", "/quan-ly/ho-so.csv", "/can-bo"):
+        r = await _get(client, world, "other_agency", url)
+        assert r.status_code == 200 and world.dossier not in r.text and world.dossier_b not in r.text, url
+        seen = await _get(client, world, "manager", url)  # the same listing province-wide holds them
+        assert world.dossier in seen.text, url

@@ -1,7 +1,7 @@
 """Agencies and reception points: who receives a dossier, which dossiers a staff account may see,
 and the administrators' commands over both (each one statement or one transaction).
 
-    visible_agencies(user)    None = every agency (admins; province-level managers and committee staff;
+    visible_agencies(user)    None = every agency (province-level managers and committee staff;
                               accounts placed in no agency); else the agency codes the user works for:
                               their own, and for the provincial public-administration centre the
                               province-level bodies it receives for (and dossiers placed nowhere)
@@ -29,9 +29,9 @@ STAFF_KINDS = ("staff", "manager")
 
 async def visible_agencies(user: User | None) -> frozenset[str] | None:
     """The agency codes whose dossiers `user` may see and work on; None = all of them."""
-    if user is None or user.kind not in (*STAFF_KINDS, "admin"):
-        return frozenset()
-    if user.kind == "admin" or not user.agency:
+    if user is None or user.kind not in STAFF_KINDS:
+        return frozenset()  # citizens and admins (designers): no agency's dossiers
+    if not user.agency:
         return None  # an account placed in no agency keeps the province-wide view it had before agencies
     agency = await Agency.get_or_none(code=user.agency)
     if agency is None:

@@ -1,6 +1,7 @@
 """Who may do what to a dossier: one module, named predicates (no `user.kind` comparisons elsewhere).
 
-    can_see(user, dossier)              staff, managers: every dossier; citizens: their own
+    can_see(user, dossier)              staff, managers: every dossier; citizens: their own; admins
+                                        (designers): none (least privilege: no personal data)
                                         (staff are further scoped to their agency's dossiers:
                                         engine.agencies.visible_agencies, checked by every command
                                         and query of engine.dossiers, the inbox included)
@@ -53,7 +54,7 @@ def can_see(user: User | None, submitted_by_id: int | None) -> bool:
         return False
     if user.kind == "citizen":
         return submitted_by_id == user.id
-    return user.kind in ("staff", "manager", "admin")
+    return user.kind in STAFF_KINDS
 
 
 @dataclass(frozen=True)

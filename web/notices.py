@@ -7,7 +7,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from engine import documents, dossiers, events, permissions
+from engine import agencies, documents, dossiers, events, permissions
 from engine.errors import NotFound
 from engine.models import Dossier
 from web.auth import current_user
@@ -19,7 +19,8 @@ async def _dossier(request: Request) -> Dossier:
     code = request.path_params["code"]
     dossier = await Dossier.get_or_none(code=code)
     user = current_user(request)
-    if dossier is None or not (permissions.can_see(user, dossier.submitted_by_id)
+    if dossier is None or not ((permissions.can_see(user, dossier.submitted_by_id)
+                                and await agencies.may_see(user, dossier.agency_code))
                                or code in request.session.get("tracked", [])):
         raise NotFound("No such dossier", code=code)  # the same answer for someone else's dossier
     return dossier

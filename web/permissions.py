@@ -4,9 +4,9 @@ Each door is a named `Permission` that `web.auth.requires` checks before the han
 predicates below answer the finer questions pages and the API ask about the caller. Nothing else
 in web/ compares `user.kind` to a string.
 
-Known disagreement, kept on purpose (tests encode it): STAFF_PAGES admits admins, while the
-engine's `assignment.can_work_on` gives them no task, so an admin's inbox is empty. The nav shows
-the inbox link to staff and managers only (`has_inbox`).
+Least privilege (issue 10): administrators design procedures and run the site (designer, /quan-tri,
+the API's administration); they open no dossier, task, document or search, so they read no citizen's
+personal data. The role x route matrix (tests/security/test_route_matrix.py) holds every door.
 """
 
 from __future__ import annotations
@@ -38,19 +38,19 @@ class Permission:
 SIGNED_IN = Permission("signed_in")
 #: applying online from the citizen pages
 APPLY_ONLINE = Permission("apply_online", ("citizen",), "Staff submit at the counter (officer-assisted intake)")
-#: the staff pages (inbox, tasks, counter intake, dossier page); admins too, see the module docstring
-STAFF_PAGES = Permission("staff_pages", ("staff", "manager", "admin"), "Only staff work on dossiers")
+#: the staff pages (inbox, tasks, counter intake, dossier page)
+STAFF_PAGES = Permission("staff_pages", ("staff", "manager"), "Only staff work on dossiers")
 #: the designer
 DESIGN = Permission("design", ("admin",), "Only administrators design procedures")
 #: the API's administration: procedures, versions, migrations, calendar overrides, channel policies
 ADMINISTER = Permission("administer", ("admin",))
 #: submitting a dossier through the API
-SUBMIT = Permission("submit", ("citizen", "staff", "admin", "manager"))
+SUBMIT = Permission("submit", ("citizen", "staff", "manager"))
 #: the API's task inbox
 TASK_INBOX = Permission("task_inbox", ("staff", "manager"))
 #: searching every dossier and exporting the list (/quan-ly/ho-so, GET /api/v1/dossiers): managers, and
-#: staff and admins within their scope (`search_scope`)
-DOSSIER_SEARCH = Permission("dossier_search", ("manager", "staff", "admin"), "Only staff search dossiers")
+#: staff within their scope (`search_scope`)
+DOSSIER_SEARCH = Permission("dossier_search", ("manager", "staff"), "Only staff search dossiers")
 
 
 #: a citizen's account page and the export of their own data (Law 91/2025: the right of access)
@@ -63,8 +63,9 @@ def is_citizen(user: User | None) -> bool:
 
 
 def sees_every_dossier(user: User | None) -> bool:
-    """Staff, managers and admins may open any dossier and its internal history."""
-    return user is not None and not is_citizen(user)
+    """Staff and managers may open the dossiers of their agencies (engine.agencies) and their internal
+    history; not citizens, not admins."""
+    return has_inbox(user)
 
 
 async def search_scope(user: User) -> frozenset[str] | None:

@@ -40,7 +40,7 @@ async def _received_at(point: str, users: dict) -> dossiers.DossierRow:
 
 async def test_visible_agencies_follow_tier_kind_and_account(users: dict) -> None:
     await _seed()
-    assert await agencies.visible_agencies(users["admin"]) is None
+    assert await agencies.visible_agencies(users["admin"]) == frozenset()  # designers: no dossiers (issue 10)
     assert await agencies.visible_agencies(users["officer"]) is None  # placed in no agency: province-wide
     assert await agencies.visible_agencies(users["citizen"]) == frozenset()
     assert await agencies.visible_agencies(await _staff("a", "X.A")) == {"X.A"}

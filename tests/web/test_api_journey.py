@@ -94,7 +94,7 @@ async def test_errors_are_json_without_stack_traces(client: httpx.AsyncClient, u
     assert r.status_code == 401 and r.json()["error"]["code"] == "unauthenticated"
     r = await client.post("/api/v1/auth/token", json={"username": "admin", "password": "wrong"})
     assert r.status_code == 401
-    headers = await token(client, "admin")
+    headers = await token(client, "citizen")
     r = await client.post("/api/v1/dossiers", headers=headers, content=b"{not json")
     assert r.status_code == 422 and "Traceback" not in r.text
     assert (await client.get("/api/v1/nowhere")).json()["error"]["code"] == "not_found"

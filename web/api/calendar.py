@@ -30,7 +30,8 @@ async def due(request: Request) -> JSONResponse:
     return JSONResponse(await calendar_admin.explain_due(request.app.state.runtime, code, accepted_at))
 
 
-async def list_overrides(request: Request) -> JSONResponse:
+@requires(ADMINISTER)
+async def list_overrides(request: Request, user: User) -> JSONResponse:
     return JSONResponse({"items": [_override_json(r) for r in await calendar_admin.list_overrides()]})
 
 

@@ -18,7 +18,7 @@ from engine.models import User
 from engine.models.channel_policy import EXCEPTIONS
 from engine.models.dossier import CHANNELS
 from web.api.common import json_body
-from web.auth import optional_api_user, requires
+from web.auth import requires
 from web.permissions import ADMINISTER
 
 
@@ -26,11 +26,11 @@ def _id(request: Request) -> int:
     return int(request.path_params["id"])
 
 
-async def list_policies(request: Request) -> JSONResponse:
-    """Admins see every rule; everybody else (anonymous included) the active ones."""
-    admin = ADMINISTER.allows(optional_api_user(request))
-    items = await channels.list_policies(active_only=not admin)
-    return JSONResponse({"items": [channels.policy_dict(p, public=not admin) for p in items]})
+@requires(ADMINISTER)
+async def list_policies(request: Request, user: User) -> JSONResponse:
+    """Admins only (README); the public answer per procedure is GET /procedures/{code}/channel-policy."""
+    items = await channels.list_policies(active_only=False)
+    return JSONResponse({"items": [channels.policy_dict(p) for p in items]})
 
 
 @requires(ADMINISTER)

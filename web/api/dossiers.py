@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from engine import dossiers
+from engine import document_access, dossiers
 from engine.dossier_lifecycle import Step
 from engine.dossiers.queries import DossierView, summary
 from engine.dossiers.row import TaskRow
@@ -89,6 +89,8 @@ async def submit(request: Request, user: User) -> JSONResponse:
 @requires(SIGNED_IN)
 async def get_dossier(request: Request, user: User) -> JSONResponse:
     view = await dossiers.view(_rt(request), request.path_params["code"], user)
+    await document_access.record_read(user, [(view.dossier.id, view.dossier.submitted_by_id)],
+                                      request.app.state.clock(), "dossier", "api")
     return JSONResponse(dossier_json(view, with_history=sees_every_dossier(user)))
 
 
@@ -121,6 +123,8 @@ async def inbox(request: Request, user: User) -> JSONResponse:
 @requires(SIGNED_IN)
 async def get_task(request: Request, user: User) -> JSONResponse:
     view = await dossiers.task_view(_rt(request), request.path_params["task_id"], user)
+    await document_access.record_read(user, [(view.dossier.id, view.dossier.submitted_by_id)],
+                                      request.app.state.clock(), "task", "api")
     return JSONResponse({**task_json(view.task), "dossier": view.dossier.code, "form_schema": view.form_schema})
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from engine import dossiers, events, throttle, tracking
+from engine import agencies, dossiers, events, throttle, tracking
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied, StorageFull
 from engine.lifecycle import Status
 from engine.models import Dossier, Procedure, ProcedureVersion, Rating
@@ -93,7 +93,8 @@ async def _visible(request: Request) -> Dossier:
     user = current_user(request)
     code = request.path_params["code"]
     dossier = await Dossier.get_or_none(code=code)
-    allowed = dossier is not None and (code in request.session.get("tracked", []) or sees_every_dossier(user) or (
+    allowed = dossier is not None and (code in request.session.get("tracked", []) or (
+        sees_every_dossier(user) and await agencies.may_see(user, dossier.agency_code)) or (
         user is not None and dossier.submitted_by_id == user.id))
     if not allowed or dossier is None:
         raise NotFound("No such dossier", code=code)
@@ -137,9 +138,19 @@ def _notice(outcomes: dict[str, tuple[bool, str]], key: str | None, mb: str = ""
     return Notice(found[0], found[1], mb) if found else None
 
 
+async def _owned(request: Request) -> Dossier:
+    """The dossier for the citizen's own acts (rating, an online supplement): its owner, or the session
+    that tracked it with the receipt's code; never staff (they act through the staff pages)."""
+    dossier = await _visible(request)
+    user = current_user(request)
+    if dossier.code not in request.session.get("tracked", []) and (user is None or dossier.submitted_by_id != user.id):
+        raise NotFound("No such dossier", code=dossier.code)
+    return dossier
+
+
 async def supplement(request: Request) -> Response:
     """POST /tra-cuu/{code}/bo-sung: upload the documents a supplement request asked for."""
-    dossier = await _visible(request)
+    dossier = await _owned(request)
     settings = request.app.state.settings
     posted = await checked_form(request, settings.max_upload_bytes + 1024)
     try:
@@ -158,7 +169,7 @@ async def supplement(request: Request) -> Response:
 
 
 async def rate(request: Request) -> Response:
-    dossier = await _visible(request)
+    dossier = await _owned(request)
     data = await check_csrf(request)
     try:
         score = int(str(data.get("score", "")))

@@ -85,6 +85,8 @@ async def step_buttons(view: dossiers.DossierView, user: User, _: Any) -> list[S
 async def page(request: Request, user: User) -> Response:
     view = await dossiers.view(request.app.state.runtime, request.path_params["code"], user, with_data=True)
     dossier, version = view.dossier, view.version
+    await document_access.record_read(user, [(dossier.id, dossier.submitted_by_id)], request.app.state.clock(),
+                                      "dossier", "page")
     procedure = await Procedure.get(code=view.procedure_code)
     tasks = await HumanTask.filter(dossier_id=dossier.id).order_by("created_at", "id")
     status = Status(dossier.lifecycle_status)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from engine import document_access
 from engine.dossiers import search as dossier_search
 from engine.lifecycle import Status
 from engine.models import Procedure, User
@@ -119,7 +120,9 @@ async def export_csv(request: Request, user: User) -> Response:
         writer = csv.writer(out)
         writer.writerow(headers)
         count = 0
+        read: list[tuple[int, int | None]] = []  # the access log: one row per exported dossier
         async for r in rows:
+            read.append((r.id, None))
             writer.writerow([_cell(v) for v in (
                 r.code, r.procedure_name, r.procedure_code, r.agency, r.applicant_name,
                 _status(r.lifecycle_status, lang == "en"), tr.gettext(CHANNELS.get(r.channel, r.channel)),
@@ -127,9 +130,12 @@ async def export_csv(request: Request, user: User) -> Response:
                 yes if r.overdue else no)])
             count += 1
             if count % 500 == 0:
+                await document_access.record_read(user, read, now, "export", "page")
+                read.clear()
                 yield out.getvalue().encode()
                 out.seek(0)
                 out.truncate()
+        await document_access.record_read(user, read, now, "export", "page")
         yield out.getvalue().encode()
 
     async def with_bom() -> AsyncIterator[bytes]:

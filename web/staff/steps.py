@@ -12,10 +12,10 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from engine import dossiers
+from engine import dossiers, permissions
 from engine.dossier_lifecycle import Step
 from engine.dossiers.lifecycle_events import DELIVERIES
-from engine.errors import MotcuaError, NotFound
+from engine.errors import MotcuaError, NotFound, PermissionDenied
 from engine.lifecycle import auto_close_due
 from engine.models import Attachment, Procedure, User
 from web.auth import requires
@@ -130,6 +130,8 @@ async def step_page(request: Request, user: User) -> Response:
     if command not in STEP_LABELS:
         raise NotFound("No such lifecycle step", command=command)
     page, view, allowed = await _context(request, user, command)
+    if request.method != "GET" and not any(user.has_role(r) for r in permissions.STEP_ROLES[command]):
+        raise PermissionDenied("Your roles do not allow this step", command=command)  # before reading the form
     _ = gettext_for(language(request)).gettext
     if request.method == "GET":
         return render(request, "staff/step.html", page=page, allowed=allowed, deliveries=_pairs(DELIVERY_LABELS, _),

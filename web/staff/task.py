@@ -54,6 +54,8 @@ async def task_page(request: Request, user: User) -> Response:
     task_id = request.path_params["task_id"]
     rt = request.app.state.runtime
     view = await dossiers.task_view(rt, task_id, user)
+    await document_access.record_read(user, [(view.dossier.id, view.dossier.submitted_by_id)],
+                                      request.app.state.clock(), "task", "page")
     task = view.task
     schema = APOLOGY_FORM if task.is_apology else view.form_schema
     lang = language(request)

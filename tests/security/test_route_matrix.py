@@ -58,6 +58,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "POST /dang-ky": NOBODY,
     "GET /dang-ky/xac-minh": NOBODY,
     "POST /dang-ky/xac-minh": NOBODY,
+    "GET /tai-khoan": CITIZENS,  # a citizen's own account page and data export
+    "POST /tai-khoan/xuat-du-lieu": CITIZENS,
     "GET /login": ALL,
     "POST /login": ALL,
     "POST /logout": ALL,
@@ -86,7 +88,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "GET /quan-ly/ho-so.csv": STAFF,
     # administration pages (admins only)
     **{f"{m} {p}": ADMIN for m, p in [
-        ("GET", "/quan-tri"), ("GET", "/quan-tri/hang-doi"), ("POST", "/quan-tri/hang-doi/gui-lai"),
+        ("GET", "/quan-tri"), ("GET", "/quan-tri/can-xu-ly"), ("GET", "/quan-tri/hang-doi"),
+        ("POST", "/quan-tri/hang-doi/gui-lai"),
         ("GET", "/quan-tri/co-quan"), ("POST", "/quan-tri/co-quan"), ("GET", "/quan-tri/co-quan/{code}"),
         ("POST", "/quan-tri/co-quan/{code}"), ("POST", "/quan-tri/co-quan/{code}/trang-thai"),
         ("POST", "/quan-tri/diem-tiep-nhan"), ("GET", "/quan-tri/diem-tiep-nhan/{code}"),

@@ -69,6 +69,7 @@ async def test_a_failing_lifecycle_rule_refuses_cleanly_and_flags_the_dossier(
     page = await client.get("/quan-tri/can-xu-ly")
     assert page.status_code == 200 and code in page.text and "intake" in page.text
     assert d.attention["kind"] in page.text and "Bí mật" not in page.text
+    await page_login(client, "officer")  # admins read no dossier (least privilege); its staff see the flag
     staff = await client.get(f"/can-bo/ho-so/{code}")
     assert staff.status_code == 200 and 'id="attention"' in staff.text, staff.text[:2000]
 

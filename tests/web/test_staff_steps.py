@@ -180,7 +180,7 @@ async def test_the_officer_sees_the_citizens_online_supplement_opens_it_and_reco
     link = f"/ho-so/{code}/tep/{arrived.id}?purpose=supplement"
     assert 'id="arrivals"' in r.text and "bien-ban-hop.pdf" in r.text and f'href="{link}"' in r.text
     assert (await client.get(link)).content == b"%PDF-1.4 minutes"
-    assert (await DocumentAccess.get()).purpose == "supplement"
+    assert await DocumentAccess.filter(attachment_id=arrived.id, purpose="supplement").count() == 1
     r = await client.post(f"/can-bo/ho-so/{code}/buoc/receive_supplement", data={"csrf_token": token})
     assert r.status_code == 303 and (await Dossier.get(code=code)).lifecycle_status == 4
     assert "Đã nhận hồ sơ bổ sung" in (await client.get(f"/can-bo/ho-so/{code}")).text

@@ -108,7 +108,8 @@ async def status(request: Request) -> Response:
     procedure = await Procedure.get(id=version.procedure_id)
     trail = await dossiers.history(dossier.id)
     steps = [TrackedStep(fmt(e.at), label[1 if en else 0]) for e in trail if e.public and (
-        label := SENT if e.kind == "supplement_received" and e.details.get("files") else CITIZEN_STEPS.get(e.kind))]
+        label := SENT if (e.kind, bool(e.details.get("files"))) == ("supplement_received", True)
+        else CITIZEN_STEPS.get(e.kind))]
     state = Status(dossier.lifecycle_status)
     rated = await Rating.filter(dossier_id=dossier.id).exists()
     can_rate = not rated and state in (Status.FINISHED, Status.RETURNED)

@@ -30,8 +30,13 @@ def connection(database_url: str) -> BaseDBAsyncClient:
     return Tortoise.get_connection(connection_name(database_url))
 
 
+POOL_MAX = 10  # PostgreSQL connections per process (Tortoise's default, 5, capped a worker's concurrent fires)
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     name = connection_name(database_url)
+    if not is_sqlite(database_url) and "maxsize=" not in database_url:  # the URL may set its own
+        database_url += ("&" if "?" in database_url else "?") + f"maxsize={POOL_MAX}"
     return {
         "connections": {name: database_url},
         "apps": {

@@ -12,7 +12,8 @@ default the local server, dropped at the end; SQLite: a temporary file):
   4. the workers start before T0; the lag of each fire is when a 50 ms poll of the database first
      sees its `timer_fired` event, − T0 (an upper bound within 50 ms: the events carry the clock of
      their worker's batch, not the instant of each fire).
-Prints lag p50 / p95 / p99 / max, fires per second and the read costs.
+Prints lag first / p50 / p95 / p99 / max, fires per second from the first fire to the last, and the
+read costs.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ async def prepare(settings: Settings, pending: int, due: int) -> datetime:
     await accounts.ensure_roles()
     await procedures.create_or_update(CODE, name="Bench timers")
     await procedures.publish(CODE, MODEL.encode())
-    t0 = datetime.now(UTC) + timedelta(seconds=10 + due * 0.02)  # after the submits and the fillers
+    t0 = datetime.now(UTC) + timedelta(seconds=20 + due * 0.05)  # after the submits, fillers, worker start
     started = time.perf_counter()
     for _ in range(due):
         await dossiers.submit(rt, CODE, {"due_at": t0.isoformat()}, now=datetime.now(UTC))
@@ -135,6 +136,8 @@ async def fire(settings: Settings, workers: int, due: int, t0: datetime) -> dict
     procs = [await asyncio.create_subprocess_exec(sys.executable, "-m", "web.cli", "worker", cwd=ROOT, env=env,
                                                   stdout=asyncio.subprocess.DEVNULL,
                                                   stderr=asyncio.subprocess.DEVNULL) for _ in range(workers)]
+    ahead = (t0 - datetime.now(UTC)).total_seconds()
+    print(f"  {workers} worker process(es) started {ahead:.1f} s before T0", flush=True)
     await open_database(settings)
     lags: list[float] = []  # each fire's lag, seen by a 50 ms poll (the events carry their batch's clock)
     try:
@@ -155,8 +158,9 @@ async def fire(settings: Settings, workers: int, due: int, t0: datetime) -> dict
             proc.terminate()
         for proc in procs:
             await proc.wait()
-    return {"p50": pct(lags, 50), "p95": pct(lags, 95), "p99": pct(lags, 99), "max": max(lags),
-            "rate": len(lags) / max(max(lags), 1e-6)}
+    span = max(lags) - min(lags)  # first fire seen → last: the rate of firing, whatever the lag of the first
+    return {"p50": pct(lags, 50), "p95": pct(lags, 95), "p99": pct(lags, 99), "max": max(lags), "first": min(lags),
+            "rate": len(lags) / max(span, 0.05)}
 
 
 async def one(workers: int, pending: int, due: int, database: str) -> dict[str, float] | str:
@@ -195,8 +199,9 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(r, str):
             print(f"  {r}")
             continue
-        print(f"  lag p50 {r['p50']:.2f} s, p95 {r['p95']:.2f} s, p99 {r['p99']:.2f} s, max {r['max']:.2f} s; "
-              f"{r['rate']:.0f} fires/s   (targets: p50 < 0.5 s, p99 < 2 s with 2 workers)\n", flush=True)
+        print(f"  lag first {r['first']:.2f} s, p50 {r['p50']:.2f} s, p95 {r['p95']:.2f} s, p99 {r['p99']:.2f} s, "
+              f"max {r['max']:.2f} s; {r['rate']:.0f} fires/s (first to last)\n"
+              f"  (targets with 2 workers: p50 < 0.5 s, p99 < 2 s)\n", flush=True)
     return 0
 
 

@@ -48,6 +48,8 @@ log = logging.getLogger("motcua.timers")
 
 QUEUE = claims.Queue("timer", "firing", "fired_at", lease=timedelta(seconds=60))
 LEASE = QUEUE.lease
+CHANNEL = "motcua_timer"  # PostgreSQL NOTIFY channel: a timer due within NOTIFY_WITHIN was armed (engine.scheduler)
+NOTIFY_WITHIN = timedelta(seconds=5)  # later ones are found by the scheduler's 1 s watch long before they are due
 CONCURRENCY = 16  # dossiers fired at once within one batch (each still its own revision-checked commit)
 _COLUMNS = "id, dossier_id, task_id, element_id, kind, due_at, state, fired_at, payload"
 

@@ -15,7 +15,7 @@
 
 Without --url: PostgreSQL gets a fresh database on MOTCUA_BENCH_PG (default the local server), kept
 (its name is printed); SQLite a file in a temporary folder. With --url the database is migrated and
-filled in place (rows are added to what is there).
+filled in place (rows are added to what is there; dossier codes go on from its per-day counters).
 """
 
 from __future__ import annotations

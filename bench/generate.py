@@ -15,7 +15,7 @@
 
 Without --url: PostgreSQL gets a fresh database on MOTCUA_BENCH_PG (default the local server), kept
 (its name is printed); SQLite a file in a temporary folder. With --url the database is migrated and
-filled in place (rows are added to what is there).
+filled in place (rows are added to what is there; dossier codes go on from its per-day counters).
 """
 
 from __future__ import annotations
@@ -281,7 +281,8 @@ class Bulk:
         self.columns["dossier_result"] = ["id", "dossier_id", "outcome", "document", "channel", "issued_at",
                                           "returned_at"]
         self.columns["rating"] = ["id", "dossier_id", "score", "comment", "at"]
-        self.counters: dict[str, int] = {}
+        self.counters: dict[str, int] = {}  # codes drawn by this load, per agency and day
+        self.already: dict[str, int] = {}  # the database's dossier_counter before it (a refill goes on from it)
         self.span = YEARS * 365 * 86400
 
     def next_id(self, table: str) -> int:
@@ -291,7 +292,7 @@ class Bulk:
     def code(self, agency: str, at: datetime) -> str:
         key = f"{agency}|{at.astimezone(ZONE).strftime('%y%m%d')}"
         n = self.counters[key] = self.counters.get(key, 0) + 1
-        return f"{agency}-{key[-6:]}-{n:04d}"
+        return f"{agency}-{key[-6:]}-{self.already.get(key, 0) + n:04d}"
 
     def batch(self, count: int) -> dict[str, list[tuple[Any, ...]]]:
         out: dict[str, list[tuple[Any, ...]]] = {table: [] for table in TABLES}
@@ -467,6 +468,7 @@ async def bulk_load(target: Target, seeds: list[Seed], dossiers_wanted: int, now
         ids[table] = int(found[0]["m"])
     citizen = await target.fetch("SELECT id FROM user_account WHERE username = 'bench_citizen'")
     bulk = Bulk(target, seeds, ids, now, citizen[0]["id"] if citizen else None, random.Random(seed))
+    bulk.already = {r["key"]: int(r["value"]) for r in await target.fetch("SELECT key, value FROM dossier_counter")}
     rows = done = 0
     started = time.perf_counter()
 

@@ -12,7 +12,8 @@ default the local server, dropped at the end; SQLite: a temporary file):
   4. the workers start before T0; the lag of each fire is when a 50 ms poll of the database first
      sees its `timer_fired` event, − T0 (an upper bound within 50 ms: the events carry the clock of
      their worker's batch, not the instant of each fire).
-Prints lag p50 / p95 / p99 / max, fires per second and the read costs.
+Prints lag first / p50 / p95 / p99 / max, fires per second from the first fire to the last, and the
+read costs.
 """
 
 from __future__ import annotations
@@ -76,7 +77,11 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-async def prepare(settings: Settings, pending: int, due: int) -> datetime:
+class TooSlow(Exception):
+    """T0 came before the set-up ended (a loaded machine): the run would measure nothing."""
+
+
+async def prepare(settings: Settings, pending: int, due: int, lead: float | None = None) -> datetime:
     """The M dossiers due at T0 and the filler rows; returns T0."""
     await migrate(settings)
     await open_database(settings)
@@ -85,11 +90,17 @@ async def prepare(settings: Settings, pending: int, due: int) -> datetime:
     await accounts.ensure_roles()
     await procedures.create_or_update(CODE, name="Bench timers")
     await procedures.publish(CODE, MODEL.encode())
-    t0 = datetime.now(UTC) + timedelta(seconds=10 + due * 0.02)  # after the submits and the fillers
+    lead = 10 + due * 0.035 if lead is None else lead  # after the submits, fillers and worker start
+    t0 = datetime.now(UTC) + timedelta(seconds=lead)
     started = time.perf_counter()
     for _ in range(due):
         await dossiers.submit(rt, CODE, {"due_at": t0.isoformat()}, now=datetime.now(UTC))
     print(f"  {due} dossiers submitted in {time.perf_counter() - started:.1f} s", flush=True)
+    armed = await sql.fetch_one(sql.db(), "SELECT COUNT(*) AS n FROM timer WHERE kind = 'bpmn' AND state = 'pending'")
+    if datetime.now(UTC) > t0 - timedelta(seconds=3) or not armed or int(armed["n"]) != due:
+        await close_database()
+        raise TooSlow(f"T0 came before the set-up ended ({armed['n'] if armed else 0} of {due} timers armed "
+                      f"in time): the machine is too loaded for --lead {lead:.0f} s; give a longer --lead")
     started = time.perf_counter()
     filler = max(0, pending - due)
     later = datetime.now(UTC) + timedelta(days=30)
@@ -135,6 +146,8 @@ async def fire(settings: Settings, workers: int, due: int, t0: datetime) -> dict
     procs = [await asyncio.create_subprocess_exec(sys.executable, "-m", "web.cli", "worker", cwd=ROOT, env=env,
                                                   stdout=asyncio.subprocess.DEVNULL,
                                                   stderr=asyncio.subprocess.DEVNULL) for _ in range(workers)]
+    ahead = (t0 - datetime.now(UTC)).total_seconds()
+    print(f"  {workers} worker process(es) started {ahead:.1f} s before T0", flush=True)
     await open_database(settings)
     lags: list[float] = []  # each fire's lag, seen by a 50 ms poll (the events carry their batch's clock)
     try:
@@ -155,15 +168,17 @@ async def fire(settings: Settings, workers: int, due: int, t0: datetime) -> dict
             proc.terminate()
         for proc in procs:
             await proc.wait()
-    return {"p50": pct(lags, 50), "p95": pct(lags, 95), "p99": pct(lags, 99), "max": max(lags),
-            "rate": len(lags) / max(max(lags), 1e-6)}
+    span = max(lags) - min(lags)  # first fire seen → last: the rate of firing, whatever the lag of the first
+    return {"p50": pct(lags, 50), "p95": pct(lags, 95), "p99": pct(lags, 99), "max": max(lags), "first": min(lags),
+            "rate": len(lags) / max(span, 0.05)}
 
 
-async def one(workers: int, pending: int, due: int, database: str) -> dict[str, float] | str:
+async def one(workers: int, pending: int, due: int, database: str,
+              lead: float | None = None) -> dict[str, float] | str:
     if database == "sqlite":
         folder = Path(tempfile.mkdtemp(prefix="motcua-timers-"))
         settings = Settings(database_url=f"sqlite://{folder / 'bench.sqlite3'}", secret_key="bench", data_dir=folder)
-        t0 = await prepare(settings, pending, due)
+        t0 = await prepare(settings, pending, due, lead)
         return await fire(settings, workers, due, t0)
     name = f"motcua_timers_{uuid.uuid4().hex[:10]}"
     try:
@@ -174,7 +189,7 @@ async def one(workers: int, pending: int, due: int, database: str) -> dict[str, 
     try:
         settings = Settings(database_url=PG_DSN.rsplit("/", 1)[0] + f"/{name}", secret_key="bench",
                             data_dir=Path(tempfile.mkdtemp(prefix="motcua-timers-")))
-        t0 = await prepare(settings, pending, due)
+        t0 = await prepare(settings, pending, due, lead)
         return await fire(settings, workers, due, t0)
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -187,16 +202,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--due", type=int, default=1_000, help="of which due at the same instant (1000)")
     ap.add_argument("--workers", default="1,2", help="worker process counts to run, one fresh database each")
     ap.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
+    ap.add_argument("--lead", type=float, help="seconds from the first submit to T0 (default 10 + 0.035 × due)")
     args = ap.parse_args(argv)
     print(f"timers: {args.pending} pending, {args.due} due at once, {args.database}\n", flush=True)
     for workers in (int(w) for w in args.workers.split(",")):
         print(f"{workers} worker{'s' * (workers > 1)}:", flush=True)
-        r = asyncio.run(one(workers, args.pending, args.due, args.database))
+        try:
+            r: dict[str, float] | str = asyncio.run(one(workers, args.pending, args.due, args.database, args.lead))
+        except TooSlow as exc:
+            r = f"not measured: {exc}"
         if isinstance(r, str):
             print(f"  {r}")
             continue
-        print(f"  lag p50 {r['p50']:.2f} s, p95 {r['p95']:.2f} s, p99 {r['p99']:.2f} s, max {r['max']:.2f} s; "
-              f"{r['rate']:.0f} fires/s   (targets: p50 < 0.5 s, p99 < 2 s with 2 workers)\n", flush=True)
+        print(f"  lag first {r['first']:.2f} s, p50 {r['p50']:.2f} s, p95 {r['p95']:.2f} s, p99 {r['p99']:.2f} s, "
+              f"max {r['max']:.2f} s; {r['rate']:.0f} fires/s (first to last)\n"
+              f"  (targets with 2 workers: p50 < 0.5 s, p99 < 2 s)\n", flush=True)
     return 0
 
 

@@ -29,18 +29,23 @@ class Queue:
     pending_state: str = "pending"
 
 
-def _in(ids: Sequence[int]) -> str:
+def in_list(ids: Sequence[int]) -> str:
     return "(" + ", ".join("?" for _ in ids) + ")"
 
 
 async def claim(queue: Queue, where: str, params: Sequence[Any], now: datetime,
                 extra_set: str = "") -> list[int]:
     """Claim the pending rows matching `where`; the ids this caller got (maybe none)."""
-    found = await sql.fetch(sql.db(), (
+    return sorted(r["id"] for r in await claim_rows(queue, where, params, now, "id", extra_set))
+
+
+async def claim_rows(queue: Queue, where: str, params: Sequence[Any], now: datetime, returning: str,
+                     extra_set: str = "") -> list[dict[str, Any]]:
+    """`claim`, one statement for many rows; the claimed rows' `returning` columns (as claimed)."""
+    return await sql.fetch(sql.db(), (
         f"UPDATE {queue.table} SET state = ?, {queue.claimed_at_column} = ?{extra_set} "
-        f"WHERE state = ? AND {where} RETURNING id"),
+        f"WHERE state = ? AND {where} RETURNING {returning}"),
         [queue.claimed_state, now.astimezone(UTC), queue.pending_state, *params])
-    return sorted(r["id"] for r in found)
 
 
 async def release(queue: Queue, ids: Sequence[int], extra_set: str = "", params: Sequence[Any] = ()) -> None:
@@ -48,7 +53,7 @@ async def release(queue: Queue, ids: Sequence[int], extra_set: str = "", params:
     if ids:
         await sql.fetch(sql.db(), (
             f"UPDATE {queue.table} SET state = ?, {queue.claimed_at_column} = NULL{extra_set} "
-            f"WHERE state = ? AND id IN {_in(ids)} RETURNING id"),
+            f"WHERE state = ? AND id IN {in_list(ids)} RETURNING id"),
             [queue.pending_state, *params, queue.claimed_state, *ids])
 
 
@@ -57,7 +62,7 @@ async def finish(queue: Queue, ids: Sequence[int], state: str, extra_set: str = 
     """Move claimed rows to their end state (fired, done, dead…)."""
     if ids:
         await sql.fetch(sql.db(), (
-            f"UPDATE {queue.table} SET state = ?{extra_set} WHERE state = ? AND id IN {_in(ids)} RETURNING id"),
+            f"UPDATE {queue.table} SET state = ?{extra_set} WHERE state = ? AND id IN {in_list(ids)} RETURNING id"),
             [state, *params, queue.claimed_state, *ids])
 
 
@@ -72,7 +77,7 @@ async def recover(queue: Queue, now: datetime, lease: timedelta | None = None) -
         return []
     back = await sql.fetch(sql.db(), (
         f"UPDATE {queue.table} SET state = ?, {queue.claimed_at_column} = NULL WHERE state = ? "
-        f"AND {queue.claimed_at_column} < ? AND id IN {_in([r['id'] for r in stuck])} RETURNING id"),
+        f"AND {queue.claimed_at_column} < ? AND id IN {in_list([r['id'] for r in stuck])} RETURNING id"),
         [queue.pending_state, queue.claimed_state, cutoff, *(r["id"] for r in stuck)])
     ids = sorted(r["id"] for r in back)
     if ids:

@@ -13,6 +13,10 @@ Three jobs on one AsyncIOScheduler:
 * ``motcua-outbox`` (every ``outbox_seconds``) delivers due outbox rows to the runtime's
   subscribers (engine.outbox.dispatch) until none is due or MAX_SWEEP has passed.
 
+On PostgreSQL the worker also LISTENs on ``motcua_timer``: a command that arms a timer due within
+NOTIFY_WITHIN (engine/dossiers/store.py) notifies in its transaction, so the wake-up moves at once
+instead of at the next watch (the watch stays: a lost notification or a dropped listener costs ≤ 1 s).
+
 Start-up fires everything already overdue (missed while no worker ran). SpiffWorkflow fires a
 timer only when due < now, strictly, so the wake-up is set just after the due instant.
 """
@@ -23,11 +27,12 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import asyncpg  # type: ignore[import-untyped]
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from engine import outbox, timers
+from engine import outbox, sql, timers
 
 if TYPE_CHECKING:
     from engine.runtime import Runtime
@@ -37,7 +42,7 @@ WAKE_JOB, WATCH_JOB, RECOVER_JOB, OUTBOX_JOB = "motcua-wake", "motcua-watch", "m
 PURGE_JOB = "motcua-retention-purge"  # daily: personal data past the retention period (engine/retention.py)
 AFTER_DUE = timedelta(milliseconds=5)  # fire strictly after the due instant
 MIN_GAP = timedelta(milliseconds=200)  # a timer that keeps coming back due cannot make a busy loop
-BATCH = 20  # rows per fire_batch call: a stop request waits at most one batch
+BATCH = 100  # rows per fire_batch call (claimed in one statement); a stop request waits at most one batch
 MAX_SWEEP = timedelta(seconds=5)  # then yield (the wake-up comes back at once if rows are still due)
 
 
@@ -62,6 +67,7 @@ class TimerScheduler:
         self._stopping = False
         self._wake_at: datetime | None = None
         self._last_sweep = datetime.min.replace(tzinfo=UTC)
+        self._listener: Any = None  # asyncpg connection LISTENing on timers.CHANNEL (PostgreSQL)
 
     def start(self) -> None:
         """Schedule the jobs on the running event loop; the first sweep (overdue timers) runs now."""
@@ -78,10 +84,37 @@ class TimerScheduler:
                                next_run_time=now + timedelta(minutes=5), **common)
         self._wake(now)
         self.scheduler.start()
+        if sql.is_postgres(sql.db()):
+            self._listening = asyncio.get_running_loop().create_task(self._listen())
+
+    async def _listen(self) -> None:
+        try:
+            self._listener = await asyncpg.connect(self.rt.settings.database_url.split("?", 1)[0], timeout=10)
+            await self._listener.add_listener(timers.CHANNEL, self._notified)
+        except Exception:  # the watch job still finds new timers within a second
+            log.warning("cannot LISTEN for new timers; relying on the %s s watch", self.watch_seconds, exc_info=True)
+        if self._stopping:
+            self._close_listener()
+
+    def _notified(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        """A command armed a timer due soon: wake up for it (the sweep in progress re-reads anyway)."""
+        try:
+            due = datetime.fromisoformat(payload)
+        except ValueError:
+            return
+        if not self._stopping and not self._lock.locked() and (
+                self._wake_at is None or due + AFTER_DUE < self._wake_at):
+            self._wake(due + AFTER_DUE)
+
+    def _close_listener(self) -> None:
+        if self._listener is not None:
+            self._listener.terminate()
+            self._listener = None
 
     def shutdown(self) -> None:
         """Stop at once (an in-flight sweep is cancelled; its claims come back after the lease)."""
         self._stopping = True
+        self._close_listener()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 

@@ -36,6 +36,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tortoise.exceptions import OperationalError
+
 from engine import claims, sql
 from engine.errors import Conflict, MotcuaError
 
@@ -46,7 +48,9 @@ log = logging.getLogger("motcua.timers")
 
 QUEUE = claims.Queue("timer", "firing", "fired_at", lease=timedelta(seconds=60))
 LEASE = QUEUE.lease
-CONCURRENCY = 8  # dossiers fired at once within one batch (each still its own revision-checked commit)
+CHANNEL = "motcua_timer"  # PostgreSQL NOTIFY channel: a timer due within NOTIFY_WITHIN was armed (engine.scheduler)
+NOTIFY_WITHIN = timedelta(seconds=5)  # later ones are found by the scheduler's 1 s watch long before they are due
+CONCURRENCY = 16  # dossiers fired at once within one batch (each still its own revision-checked commit)
 _COLUMNS = "id, dossier_id, task_id, element_id, kind, due_at, state, fired_at, payload"
 
 
@@ -55,12 +59,42 @@ def _row(raw: dict[str, Any]) -> dict[str, Any]:
             "payload": sql.unjson(raw["payload"]) or {}}
 
 
-async def _claim(candidate: dict[str, Any], now: datetime) -> list[int]:
-    """Claim the row (and for 'bpmn' its dossier's other due BPMN rows); the ids this worker got."""
-    if candidate["kind"] == "bpmn":
-        return await claims.claim(QUEUE, "dossier_id = ? AND kind = 'bpmn' AND due_at < ?",
-                                  [candidate["dossier_id"], now], now)
-    return await claims.claim(QUEUE, "id = ?", [candidate["id"]], now)
+async def _claim_batch(due: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    """One statement for the whole batch: each candidate row, and for a 'bpmn' one every due BPMN
+    row of its dossier. Only what this worker got comes back (a racing worker's rows do not)."""
+    ids = [c["id"] for c in due if c["kind"] != "bpmn"]
+    bpmn = sorted({c["dossier_id"] for c in due if c["kind"] == "bpmn"})
+    parts = ([f"id IN {claims.in_list(ids)}"] if ids else []) + (
+        [f"(kind = 'bpmn' AND dossier_id IN {claims.in_list(bpmn)})"] if bpmn else [])
+    try:
+        return await claims.claim_rows(QUEUE, f"due_at < ? AND ({' OR '.join(parts)})", [now, *ids, *bpmn], now,
+                                       "id, dossier_id, kind")
+    except OperationalError as exc:  # two workers' claims locking rows in opposite orders: PostgreSQL
+        if "deadlock" not in str(exc).lower():  # aborts one; its rows stay pending for the next look
+            raise
+        log.info("timer claim lost a deadlock to another worker; looking again")
+        return []
+
+
+Unit = tuple[dict[str, Any], list[int]]  # (the row handed to the handler, the claimed ids it covers)
+
+
+def _units(due: list[dict[str, Any]], got: list[dict[str, Any]]) -> tuple[dict[int, list[Unit]], list[int]]:
+    """What to fire, per dossier in due order; and the ids to give back (a dossier's later BPMN rows,
+    when its due one went to another worker)."""
+    mine = {r["id"] for r in got}
+    bpmn: dict[int, list[int]] = {}
+    for r in got:
+        if r["kind"] == "bpmn":
+            bpmn.setdefault(r["dossier_id"], []).append(r["id"])
+    units: dict[int, list[Unit]] = {}
+    for candidate in due:
+        if candidate["id"] not in mine:
+            continue
+        ids = sorted(bpmn.pop(candidate["dossier_id"], [])) if candidate["kind"] == "bpmn" else [candidate["id"]]
+        if ids:  # a dossier's BPMN rows fire once, with its first candidate
+            units.setdefault(candidate["dossier_id"], []).append((candidate, ids))
+    return units, sorted(i for rest in bpmn.values() for i in rest)
 
 
 async def fire_due(rt: Runtime, now: datetime, limit: int = 100) -> int:
@@ -80,26 +114,22 @@ async def fire_batch(rt: Runtime, now: datetime, limit: int) -> Batch:
     due = await sql.fetch(sql.db(), (
         f"SELECT {_COLUMNS} FROM timer WHERE state = 'pending' AND due_at < ? ORDER BY due_at, id LIMIT ?"),
         [now, limit])
-    by_dossier: dict[int, list[dict[str, Any]]] = {}
-    for candidate in due:
-        by_dossier.setdefault(candidate["dossier_id"], []).append(candidate)
+    if not due:
+        return Batch(0, 0)
+    units, back = _units(due, await _claim_batch(due, now))
+    await claims.release(QUEUE, back)
     gate = asyncio.Semaphore(CONCURRENCY)
 
-    async def fire_group(group: list[dict[str, Any]]) -> int:
+    async def fire_group(group: list[Unit]) -> int:
         """One dossier's due rows, one after another (each its own command); dossiers in parallel."""
         fired = 0
         async with gate:
-            for candidate in group:
-                ids = await _claim(candidate, now)
-                if candidate["id"] not in ids:  # another worker has it (or took it with its dossier)
-                    if ids:  # rows of that dossier due since: back, for the sweep that reaches them
-                        await claims.release(QUEUE, ids)
-                    continue
+            for candidate, ids in group:
                 timer = _row({**candidate, "state": "firing", "fired_at": now})
                 fired += await _dispatch(rt, timer, ids, now)
         return fired
 
-    return Batch(len(due), sum(await asyncio.gather(*(fire_group(g) for g in by_dossier.values()))))
+    return Batch(len(due), sum(await asyncio.gather(*(fire_group(g) for g in units.values()))))
 
 
 async def _dispatch(rt: Runtime, timer: dict[str, Any], ids: list[int], now: datetime) -> int:

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from engine import events as ev
-from engine import outbox, sla, sql
+from engine import outbox, sla, sql, timers
 from engine.dossiers.row import (
     DOSSIER_COLUMNS,
     TASK_COLUMNS,
@@ -225,6 +225,10 @@ async def _write(tx: sql.Tx, dossier_id: int, change: Change, now: datetime,
          "kind": t["kind"], "due_at": sql.utc(t["due_at"]), "state": "pending",
          "payload": t["payload"] if isinstance(t["payload"], str) else sql.jsonb(t["payload"])}
         for t in change.timers])
+    soonest = min((due for t in change.timers if (due := sql.utc(t["due_at"])) is not None), default=None)
+    if soonest is not None and soonest < now + timers.NOTIFY_WITHIN and sql.is_postgres(sql.db()):
+        # delivered at COMMIT: a worker's wake-up moves to it at once (engine.scheduler LISTENs)
+        await tx.fetch_one("SELECT pg_notify(?, ?) AS sent", [timers.CHANNEL, soonest.isoformat()])
     for table, rows in change.inserts.items():
         await tx.insert_many(table, rows)
     audit = []

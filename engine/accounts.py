@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.transactions import in_transaction
 
-from engine import sessions, throttle
+from engine import sessions, throttle, token_cache
 from engine import sql as rows
 from engine.errors import AuthenticationFailed, InvalidData, NotFound
 from engine.models import Agency, ApiToken, Role, User
@@ -83,6 +83,7 @@ async def update_user(user_id: int, *, full_name: str, kind: str, roles: Iterabl
         raise InvalidData("Invalid user", fields=problems)
     user.update_from_dict({"full_name": full_name, "kind": kind, "roles": role_list, "agency": agency})
     await user.save(update_fields=["full_name", "kind", "roles", "agency"])
+    await token_cache.changed()  # cached bearer users carry the old roles and kind
     return user
 
 
@@ -94,6 +95,7 @@ async def deactivate_user(user_id: int, now: datetime | None = None) -> None:
             raise NotFound("No such user", id=user_id)
         await ApiToken.filter(user_id=user_id).delete()
         await sessions.revoke_all_for_user(user_id, now or datetime.now(UTC))
+    await token_cache.changed()
 
 
 async def set_password(user_id: int, password: str, now: datetime | None = None, *,
@@ -108,6 +110,7 @@ async def set_password(user_id: int, password: str, now: datetime | None = None,
             raise NotFound("No such user", id=user_id)
         await ApiToken.filter(user_id=user_id).delete()
         await sessions.revoke_all_for_user(user_id, now or datetime.now(UTC), keep=keep_session)
+    await token_cache.changed()
 
 
 async def authenticate(username: str, password: str, *, address: str | None = None,
@@ -146,11 +149,16 @@ async def issue_token(user: User, now: datetime, ttl_hours: float) -> tuple[str,
 
 
 async def user_for_token(token: str, now: datetime) -> User:
-    """The token's user; one raw statement, since every API request asks (bench/engine.py)."""
+    """The token's user; cached for a few seconds (engine/token_cache.py), else one raw statement,
+    since every API request asks (bench/engine.py)."""
+    token_hash = _token_hash(token)
+    if (cached := await token_cache.CACHE.get(token_hash, now)) is not None:
+        return cached
+    revision = token_cache.CACHE.revision  # read before the row: a change after it drops the entry
     row = await rows.fetch_one(rows.db(), (
         "SELECT u.id, u.username, u.password_hash, u.full_name, u.kind, u.roles, u.agency, u.is_active, "
         "u.created_at, t.expires_at AS token_expires_at FROM api_token t JOIN user_account u ON u.id = t.user_id "
-        "WHERE t.token_hash = ?"), [_token_hash(token)])
+        "WHERE t.token_hash = ?"), [token_hash])
     expires_at = rows.instant(row.pop("token_expires_at")) if row else None
     if row is None or expires_at is None or expires_at <= now or not row["is_active"]:
         raise AuthenticationFailed("Invalid or expired token")
@@ -158,4 +166,12 @@ async def user_for_token(token: str, now: datetime) -> User:
     row["is_active"] = bool(row["is_active"])
     user = User(**row)
     user._saved_in_db = True
+    token_cache.CACHE.put(token_hash, user, expires_at, revision)
     return user
+
+
+async def revoke_token(token: str) -> bool:
+    """Sign a bearer token out (every process stops accepting it within a second); False if unknown."""
+    deleted = await ApiToken.filter(token_hash=_token_hash(token)).delete()
+    await token_cache.changed()
+    return bool(deleted)

@@ -13,7 +13,6 @@ from starlette.responses import Response
 
 from engine import idempotency
 from engine.errors import MotcuaError
-from web.auth import current_user
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -32,12 +31,14 @@ class IdempotentCalls:
                 or path in OWN_KEY):
             await self.app(scope, receive, send)
             return
-        request = Request(scope, receive)
-        key = request.headers.get("idempotency-key")
-        user_id = getattr(current_user(request), "id", None)
-        if key is None or user_id is None:  # anonymous calls are refused by the route anyway
-            await self.app(scope, receive, send)
+        raw_key = next((v for k, v in scope.get("headers", ()) if k == b"idempotency-key"), None)
+        user = scope.get("user")  # set by the authentication middleware (web.auth.Caller)
+        user_id = getattr(getattr(user, "account", None), "id", None)
+        if raw_key is None or user_id is None:  # anonymous calls are refused by the route anyway
+            await self.app(scope, receive, send)  # no key: nothing to read here (no Request built)
             return
+        request = Request(scope, receive)
+        key = raw_key.decode("latin-1")
         body = await request.body()
         now = request.app.state.clock()
         try:

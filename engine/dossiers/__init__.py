@@ -3,7 +3,7 @@ queries. Callers use these names only; `store` and the runner stay behind them.
 
     submit, complete_task, claim, release, step, engine_step, fire_due_timers, deliver_message,
     migrate_to, add_supplement, rate                                   (commands: take the runtime)
-    view, task_view, inbox, history, get_for, rebuild_projections, stored_projections   (queries)
+    view, task_view, visible_task, inbox, summary, history, get_for, rebuild_projections, stored_projections   (queries)
 """
 
 from engine.dossiers.citizen import add_supplement, rate
@@ -26,8 +26,10 @@ from engine.dossiers.queries import (
     inbox,
     rebuild_projections,
     stored_projections,
+    summary,
     task_view,
     view,
+    visible_task,
 )
 from engine.dossiers.row import DossierRow, TaskRow
 from engine.dossiers.store import Loaded, history, load_task
@@ -35,6 +37,6 @@ from engine.dossiers.store import Loaded, history, load_task
 __all__ = [
     "DossierRow", "DossierView", "Loaded", "TaskRow", "TaskView", "add_supplement", "claim", "complete_task",
     "deliver_message", "engine_step", "fire_due_timers", "get_for", "history", "inbox", "load_task", "migrate_to",
-    "rate", "rebuild_projections", "release", "step", "stored_projections", "submit", "submit_once", "task_view",
-    "view",
+    "rate", "rebuild_projections", "release", "step", "stored_projections", "submit", "submit_once", "summary",
+    "task_view", "view", "visible_task",
 ]

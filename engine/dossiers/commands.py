@@ -262,8 +262,9 @@ def _parse_instant(rt: Runtime, value: Any) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-async def claim(rt: Runtime, task_id: str, user: User, now: datetime) -> TaskRow:
-    loaded = await load_task(task_id)
+async def claim(rt: Runtime, task_id: str, user: User, now: datetime,
+                loaded: Loaded | None = None) -> TaskRow:
+    loaded = loaded or await load_task(task_id)
     task = loaded.task
     assert task is not None
     await _check_scope(user, loaded, task_id=task_id)
@@ -282,8 +283,9 @@ async def claim(rt: Runtime, task_id: str, user: User, now: datetime) -> TaskRow
     return task.__class__(**{**task.__dict__, "claimed_by_id": user.id, "claimed_at": now.astimezone(UTC)})
 
 
-async def release(rt: Runtime, task_id: str, user: User, now: datetime) -> TaskRow:
-    loaded = await load_task(task_id)
+async def release(rt: Runtime, task_id: str, user: User, now: datetime,
+                  loaded: Loaded | None = None) -> TaskRow:
+    loaded = loaded or await load_task(task_id)
     task = loaded.task
     assert task is not None
     await _check_scope(user, loaded, task_id=task_id)

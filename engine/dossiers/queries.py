@@ -56,10 +56,12 @@ async def _tasks(dossier_id: int, state: str = "ready") -> list[TaskRow]:
     return [task_from_db(r) for r in found]
 
 
-async def summary(rt: Runtime, dossier: DossierRow) -> DossierView:
-    """A command's answer: the row it wrote, its version and open tasks (no deserialisation)."""
-    loaded = await load("d.id", dossier.id)
-    version = loaded.version if loaded else None
+async def summary(rt: Runtime, dossier: DossierRow, version: VersionInfo | None = None) -> DossierView:
+    """A command's answer: the row it wrote, its version and open tasks (no deserialisation).
+    `version`: the caller's, used when it is the dossier's (saves reading the dossier again)."""
+    if version is None or version.id != dossier.procedure_version_id:
+        loaded = await load("d.id", dossier.id)
+        version = loaded.version if loaded else None
     return DossierView(dossier, version.procedure_code if version else "", version.number if version else 0,
                        await _tasks(dossier.id), version=version)
 
@@ -79,15 +81,23 @@ async def view(rt: Runtime, code: str, user: User | None, *, with_data: bool = F
     return DossierView(d, v.procedure_code, v.number, await _tasks(d.id), await history(d.id), data, states, v)
 
 
-async def task_view(rt: Runtime, task_id: str, user: User) -> TaskView:
+async def visible_task(task_id: str, user: User) -> Loaded:
+    """The task with its dossier and version if it is in the user's inbox scope (NotFound otherwise,
+    the same for a missing one); the workflow is not read (the hot path of claim and complete)."""
     try:
-        loaded = await load_task(task_id)
+        loaded: Loaded | None = await load_task(task_id)
     except NotFound:
         loaded = None
     if (loaded is None or loaded.task is None or not permissions.can_work_on(user, loaded.task.role)
             or not await agencies.may_see(user, loaded.dossier.agency_code)):
         raise NotFound("No such task in your inbox", task_id=task_id)
+    return loaded
+
+
+async def task_view(rt: Runtime, task_id: str, user: User) -> TaskView:
+    loaded = await visible_task(task_id, user)
     task, d, v = loaded.task, loaded.dossier, loaded.version
+    assert task is not None
     ref, schema = v.form(task.element_id)
     data: dict[str, Any] = {}
     if task.kind == "bpmn" and task.state == "ready":

@@ -83,7 +83,7 @@ async def submit(request: Request, user: User) -> JSONResponse:
                                               agency_code=settings.agency_code, version=version,
                                               reception_point=body.get("reception_point", ""),
                                               channel_exception=body.get("channel_exception"))
-    return JSONResponse(dossier_json(await summary(rt, dossier)), status_code=200 if replayed else 201)
+    return JSONResponse(dossier_json(await summary(rt, dossier, version)), status_code=200 if replayed else 201)
 
 
 @requires(SIGNED_IN)
@@ -139,8 +139,8 @@ async def claim(request: Request, user: User) -> JSONResponse:
 @requires(SIGNED_IN)
 async def release(request: Request, user: User) -> JSONResponse:
     rt = _rt(request)
-    await dossiers.task_view(rt, request.path_params["task_id"], user)
-    task = await dossiers.release(rt, request.path_params["task_id"], user, request.app.state.clock())
+    loaded = await dossiers.visible_task(request.path_params["task_id"], user)  # NotFound outside the user's roles
+    task = await dossiers.release(rt, request.path_params["task_id"], user, request.app.state.clock(), loaded)
     return JSONResponse(task_json(task))
 
 
@@ -148,13 +148,13 @@ async def release(request: Request, user: User) -> JSONResponse:
 async def complete(request: Request, user: User) -> JSONResponse:
     rt = _rt(request)
     task_id = request.path_params["task_id"]
-    await dossiers.task_view(rt, task_id, user)  # NotFound outside the user's roles
+    loaded = await dossiers.visible_task(task_id, user)  # NotFound outside the user's roles
     body = await json_body(request)
     data = body.get("data", {})
     if not isinstance(data, dict):
         raise InvalidData("data must be an object", fields={"data": ["must be an object"]})
-    dossier = await dossiers.complete_task(rt, task_id, data, user, request.app.state.clock())
-    return JSONResponse(dossier_json(await summary(rt, dossier)))
+    dossier = await dossiers.complete_task(rt, task_id, data, user, request.app.state.clock(), loaded)
+    return JSONResponse(dossier_json(await summary(rt, dossier, loaded.version)))
 
 
 @requires(SIGNED_IN)

@@ -98,11 +98,12 @@ class Nav:
     administer: bool = False
     search: bool = False
     account: bool = False
+    reports: bool = False
 
     @classmethod
     def of(cls, user: User | None) -> Nav:
         return cls(DESIGN.allows(user), has_inbox(user), does_counter_intake(user), ADMINISTER.allows(user),
-                   DOSSIER_SEARCH.allows(user), OWN_DATA.allows(user))
+                   DOSSIER_SEARCH.allows(user), OWN_DATA.allows(user), REPORTS.allows(user))
 
 
 def home_of(user: User) -> str:

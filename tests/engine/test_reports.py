@@ -150,7 +150,7 @@ async def test_page_and_drill_down_agree_with_the_engine(client: Any, users: Any
     await page_login(client, "manager")
     query = "tu-ngay=01/10/2026&den-ngay=31/10/2026"
     r = await client.get("/bao-cao?" + query)
-    assert r.status_code == 200
+    assert r.status_code == 200 and '<a href="/bao-cao">' in r.text  # the header's link
     for key, figure in figures.items():
         row = re.search(rf'<tr data-indicator="{re.escape(key)}">(.*?)</tr>', r.text, re.S)
         assert row is not None
@@ -172,3 +172,10 @@ async def test_page_and_drill_down_agree_with_the_engine(client: Any, users: Any
 async def test_only_managers_read_reports(client: Any, users: Any, who: str) -> None:
     await page_login(client, who)
     assert (await client.get("/bao-cao")).status_code == 403
+    assert '<a href="/bao-cao">' not in (await client.get("/")).text
+
+
+def test_the_default_period_is_the_quarter() -> None:
+    assert reports.quarter_of(date(2026, 12, 3)) == reports.Period(date(2026, 10, 1), date(2026, 12, 31))
+    assert reports.quarter_of(date(2026, 1, 1)) == reports.Period(date(2026, 1, 1), date(2026, 3, 31))
+    assert reports.quarter_of(date(2026, 5, 31)) == reports.Period(date(2026, 4, 1), date(2026, 6, 30))

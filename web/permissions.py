@@ -52,6 +52,9 @@ TASK_INBOX = Permission("task_inbox", ("staff", "manager"))
 #: staff within their scope (`search_scope`)
 DOSSIER_SEARCH = Permission("dossier_search", ("manager", "staff"), "Only staff search dossiers")
 
+#: the Decision 766 indicators and the dossiers behind them (/bao-cao): managers (of their agencies' scope)
+REPORTS = Permission("reports", ("manager",), "Only managers read the reports")
+
 
 #: a citizen's account page and the export of their own data (Law 91/2025: the right of access)
 OWN_DATA = Permission("own_data", ("citizen",), "Only citizens have an account page with their dossiers")
@@ -95,11 +98,12 @@ class Nav:
     administer: bool = False
     search: bool = False
     account: bool = False
+    reports: bool = False
 
     @classmethod
     def of(cls, user: User | None) -> Nav:
         return cls(DESIGN.allows(user), has_inbox(user), does_counter_intake(user), ADMINISTER.allows(user),
-                   DOSSIER_SEARCH.allows(user), OWN_DATA.allows(user))
+                   DOSSIER_SEARCH.allows(user), OWN_DATA.allows(user), REPORTS.allows(user))
 
 
 def home_of(user: User) -> str:

@@ -86,6 +86,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "POST /can-bo/ho-so/{code}/buoc/{command}": ONE_STOP - {"other_agency"},
     "GET /quan-ly/ho-so": STAFF,
     "GET /quan-ly/ho-so.csv": STAFF,
+    "GET /bao-cao": frozenset({"manager"}),
+    "GET /bao-cao/ho-so": frozenset({"manager"}),
     # administration pages (admins only)
     **{f"{m} {p}": ADMIN for m, p in [
         ("GET", "/quan-tri"), ("GET", "/quan-tri/can-xu-ly"), ("GET", "/quan-tri/hang-doi"),

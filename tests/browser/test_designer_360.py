@@ -32,5 +32,8 @@ async def test_designer_pages_fit_360_px(server: str, browser: Any, watch: Watch
             for cell in ("td:nth-child(2)", "td:nth-child(3)", "td:nth-child(4)", "td:nth-child(5) a.mc-button"):
                 box = await page.locator(f"#procedures tr[data-code='1.001193'] {cell}").bounding_box()
                 assert box and box["width"] >= 250, (cell, box)
+        if path == "/designer/1.001193":  # the design history too
+            box = await page.locator("#audit-table tbody tr td:nth-child(2)").first.bounding_box()
+            assert box and box["width"] >= 250, box
         await screenshot(page, f"{name}-360{suffix}")
         assert width <= 360, (path, width, await page.evaluate(WIDEST))

@@ -1,6 +1,7 @@
 """Two procedure models compared the way an admin reads them: which steps, lanes and flows were
 added, removed or changed (name, type, lane, form, step budget, role, condition, ...), and which
-forms and form fields changed. Diagram-only edits (moving a shape) are not changes.
+forms and form fields changed, and which of the procedure's facts (name, time limit, components,
+fees). Diagram-only edits (moving a shape) are not changes.
 
 The result is data (Change rows); web/templates/designer/_changes.html puts it into words.
 """
@@ -220,7 +221,67 @@ def _form_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[C
     return changes
 
 
+#: the procedure's facts compared one by one (engine/metadata.py), in the order they are reported
+META_ASPECTS = ("name", "name_en", "agency", "online_level", "time_limit")
+
+
+def _limit(meta: Mapping[str, Any]) -> str:
+    """ "15 working_days"; a whole number loses its ".0" (the draft keeps text, a version a float)."""
+    raw = str(meta.get("time_limit") or "").strip().replace(",", ".")
+    try:
+        number = f"{float(raw):g}" if raw else ""
+    except ValueError:
+        number = raw
+    return f"{number} {meta.get('time_unit') or ''}".strip() if number else ""
+
+
+def _named_rows(rows: Any) -> dict[str, Mapping[str, Any]]:
+    return {" ".join(str(r.get("name") or "").split()): r for r in rows or []
+            if isinstance(r, Mapping) and str(r.get("name") or "").strip()}
+
+
+def _fee(row: Mapping[str, Any]) -> str:
+    """A fee's amount as digits (the template writes "50.000 đồng") or, without one, its note."""
+    amount = row.get("amount")  # an int in a version, the typed text ("75.000") in a draft
+    digits = "".join(str(amount).replace(".", "").split()) if isinstance(amount, int | str) else ""
+    return str(int(digits)) if digits.isdigit() and not isinstance(amount, bool) else str(row.get("note") or "")
+
+
+def _component(row: Mapping[str, Any]) -> dict[str, str]:
+    return {"required": "yes" if row.get("required") else "", "quantity": str(row.get("quantity") or ""),
+            "kind": str(row.get("kind") or "")}
+
+
+def metadata_changes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> list[Change]:
+    """The procedure's facts that changed: name, agency, online level, time limit, dossier components
+    and fees added, removed or changed (what="metadata"; `type` is procedure, component or fee)."""
+    if before is None or after is None:
+        return []
+    changes = []
+    for aspect in META_ASPECTS:
+        a, b = (_limit(m) if aspect == "time_limit" else " ".join(str(m.get(aspect) or "").split())
+                for m in (before, after))
+        if a != b:
+            changes.append(Change("changed", "metadata", aspect, "procedure", "", aspect, a, b))
+    for kind, key in (("component", "components"), ("fee", "fees")):
+        old, new = _named_rows(before.get(key)), _named_rows(after.get(key))
+        changes += [Change("added", "metadata", key, kind, name) for name in new if name not in old]
+        changes += [Change("removed", "metadata", key, kind, name) for name in old if name not in new]
+        for name in (n for n in new if n in old):
+            if kind == "fee" and _fee(old[name]) != _fee(new[name]):
+                changes.append(Change("changed", "metadata", key, kind, name, "amount", _fee(old[name]),
+                                      _fee(new[name])))
+            if kind == "component":
+                was, now = _component(old[name]), _component(new[name])
+                changes += [Change("changed", "metadata", key, kind, name, aspect, was[aspect], now[aspect])
+                            for aspect in was if was[aspect] != now[aspect]]
+    return changes
+
+
 def compare(xml_before: str, forms_before: Mapping[str, Any], xml_after: str,
-            forms_after: Mapping[str, Any]) -> list[Change]:
-    """What changed from one model (and its forms) to another; [] when they are equivalent."""
-    return _element_changes(elements(xml_before), elements(xml_after)) + _form_changes(forms_before, forms_after)
+            forms_after: Mapping[str, Any], meta_before: Mapping[str, Any] | None = None,
+            meta_after: Mapping[str, Any] | None = None) -> list[Change]:
+    """What changed from one model (its forms and, when given, its metadata) to another; [] when they
+    are equivalent."""
+    return (metadata_changes(meta_before, meta_after) + _element_changes(elements(xml_before), elements(xml_after))
+            + _form_changes(forms_before, forms_after))

@@ -240,7 +240,7 @@ class _Builder:
             if f.accept:
                 attrs["accept"] = f.accept
                 view.format_hint = self.t("ui.accept", accept=f.accept)
-            names = _file_names(shown)
+            names = _file_names(shown, self.lang)
             if names:  # kept from an earlier post or a draft: the page says so and offers to replace it
                 view.current_file = self.t("ui.current_file", name=", ".join(names))
                 view.replace_hint = self.t("ui.replace_file")
@@ -261,7 +261,7 @@ class _Builder:
             attrs["aria-required"] = "true"
 
 
-def _file_names(shown: Any) -> list[str]:
+def _file_names(shown: Any, lang: str) -> list[str]:
     """ "name (size)" of each stored-file reference (or form-js "files::…" string) shown."""
     refs = shown if isinstance(shown, list) else [shown] if shown else []
     names = []
@@ -270,16 +270,11 @@ def _file_names(shown: Any) -> list[str]:
             names.append(ref)
         elif isinstance(ref, dict) and ref.get("name"):
             size = ref.get("size")
-            names.append(f"{ref['name']} ({_size(size)})" if isinstance(size, int) else str(ref["name"]))
+            shown_size = f" ({values.file_size(size, lang)})" if isinstance(size, int) else ""
+            names.append(f"{ref['name']}{shown_size}")
     return names
 
 
-def _size(size: int) -> str:
-    if size >= 1_000_000:
-        return f"{size / 1_000_000:.1f} MB".replace(".", ",")
-    if size >= 1000:
-        return f"{round(size / 1000)} kB"
-    return f"{size} B"
 
 
 def _suffix(rows: tuple[int, ...]) -> str:

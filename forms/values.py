@@ -167,3 +167,17 @@ def datetime_out(value: datetime, fmt: str) -> str:
     if fmt == "utc_normalized":
         return value.replace(tzinfo=VN_OFFSET).astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
     return value.strftime("%Y-%m-%dT%H:%M") + "+07:00"
+
+
+def file_size(size: int, lang: str = "vi") -> str:
+    """A file's size for people, in decimal units like the upload limit (10 MB = 10 000 000 bytes):
+    bytes under 1 KB ("512 B", never "0 KB"), one decimal under 10 KB/MB, a decimal comma in
+    Vietnamese ("1,5 MB") and a point in English ("1.5 MB")."""
+    size = max(int(size), 0)
+    if size < 1000:
+        return f"{size} B"
+    value, unit = size / 1000, "KB"
+    if round(value, 1 if value < 10 else 0) >= 1000:
+        value, unit = size / 1_000_000, "MB"
+    text = f"{value:.1f}".removesuffix(".0") if round(value, 1) < 10 else f"{value:.0f}"
+    return f"{text.replace('.', ',') if lang == 'vi' else text} {unit}"

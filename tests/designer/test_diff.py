@@ -72,3 +72,18 @@ def test_form_fields_added_removed_and_changed() -> None:
     layout_only = copy.deepcopy(before)
     layout_only["intake"]["components"][0]["layout"] = {"columns": 8}
     assert [(c.what, c.aspect) for c in diff.compare(MODEL, before, MODEL, layout_only)] == [("form", "details")]
+
+
+def test_procedure_facts_compare_a_version_snapshot_with_a_typed_draft_without_false_changes() -> None:
+    version = {"name": "Cấp phép", "time_limit": 3.0, "time_unit": "working_days",
+               "components": [{"name": "Đơn", "required": True, "quantity": 1, "kind": "original"}],
+               "fees": [{"name": "Lệ phí", "amount": 75000, "note": ""}]}
+    typed = {"name": " Cấp  phép ", "time_limit": "3", "time_unit": "working_days",
+             "components": [{"name": "Đơn", "required": True, "quantity": "1", "kind": "original"}],
+             "fees": [{"name": "Lệ phí", "amount": "75.000", "note": ""}]}
+    assert diff.metadata_changes(version, typed) == []
+    assert diff.metadata_changes(version, None) == []
+    later = {**typed, "time_limit": "3,5", "fees": [], "components": [*typed["components"], {"name": "Bản vẽ"}]}
+    assert [(c.kind, c.type, c.name, c.aspect, c.before, c.after) for c in diff.metadata_changes(version, later)] == [
+        ("changed", "procedure", "", "time_limit", "3 working_days", "3.5 working_days"),
+        ("added", "component", "Bản vẽ", "", "", ""), ("removed", "fee", "Lệ phí", "", "", "")]

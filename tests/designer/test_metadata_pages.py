@@ -141,3 +141,31 @@ async def test_the_apply_page_header_shows_the_published_facts(client: httpx.Asy
     assert facts and "Đăng ký khai sinh" in facts.group(1) and "Trực tuyến toàn trình" in facts.group(1)
     assert re.search(r'<dd id="apply-fees">Miễn phí, lệ phí</dd>', page)
     assert 'href="/thu-tuc/1.001193#components"' in page
+
+
+async def test_the_version_diff_tells_the_procedure_facts_that_changed_in_words(
+        client: httpx.AsyncClient, users: dict) -> None:
+    csrf = await login(client)
+    assert (await create(client, csrf)).status_code == 303
+    await client.post("/designer/T.001/metadata", data=form(csrf, await revision_of(client, "T.001")))
+    draft = await ProcedureDraft.get(procedure__code="T.001")
+    r = await client.post("/designer/T.001/publish", json={"revision": draft.revision},
+                          headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 201, r.text
+    r = await client.post("/designer/T.001/metadata", data=form(
+        csrf, await revision_of(client, "T.001"), name="Cấp phép thử nghiệm", time_limit="5", online_level="full",
+        **{"components-1-name": "Tờ khai mới", "components-0-quantity": "2", "fees-0-amount": "100.000"}))
+    assert r.status_code == 303
+    page = (await client.get("/designer/T.001/diff")).text  # from version 1 to the draft
+    words = " ".join(html.unescape(re.sub(r"<[^>]+>", "", page)).split())
+    for said in ("Thông tin thủ tục: đổi tên thủ tục từ “Cấp phép thử” thành “Cấp phép thử nghiệm”",
+                 "Thông tin thủ tục: đổi thời hạn giải quyết từ “3,5 ngày làm việc” thành “5 ngày làm việc”",
+                 "Thông tin thủ tục: đổi mức độ trực tuyến từ “Một phần” thành “Toàn trình”",
+                 "Thêm thành phần hồ sơ “Tờ khai mới”", "Bỏ thành phần hồ sơ “Bản vẽ mặt bằng”",
+                 "Thành phần hồ sơ “Đơn đề nghị”: đổi số lượng từ “1” thành “2”",
+                 "Phí, lệ phí “Lệ phí cấp phép”: đổi mức thu từ “75.000 đồng” thành “100.000 đồng”"):
+        assert said in words, said
+    assert "Thông tin thủ tục: đổi cơ quan thực hiện" not in words  # unchanged facts are not reported
+    await client.post("/language", data={"csrf_token": csrf, "lang": "en", "next": "/"})
+    english = " ".join(html.unescape(re.sub(r"<[^>]+>", "", (await client.get("/designer/T.001/diff")).text)).split())
+    assert "Fee “Lệ phí cấp phép”: " in english and "Added dossier component “Tờ khai mới”" in english

@@ -303,3 +303,11 @@ def test_readonly_and_disabled_fields_render_as_such() -> None:
 ])
 def test_text_components_render_a_little_safe_markdown(text: str, html: str) -> None:
     assert str(render_markdown(text)) == html
+
+
+def test_a_kept_file_shows_its_size_with_a_decimal_comma_and_small_files_in_bytes() -> None:
+    schema = form(comp("filepicker", "a", "Tệp A"), comp("filepicker", "b", "Tệp B"))
+    data = {"a": [{"name": "to.pdf", "size": 1500}], "b": [{"name": "nho.pdf", "size": 30}]}
+    assert "Đã tải lên: to.pdf (1,5 KB)" in render(_bound(schema, data=data, validate=False))
+    assert "Đã tải lên: nho.pdf (30 B)" in render(_bound(schema, data=data, validate=False))
+    assert "Already uploaded: to.pdf (1.5 KB)" in render(_bound(schema, data=data, lang="en", validate=False))

@@ -41,6 +41,7 @@ async def test_staff_and_the_owner_open_a_pdf_inline_with_safe_headers_and_staff
     await _as(client, "officer")
     page = (await client.get(f"/can-bo/ho-so/{code}")).text
     assert f'href="{url}?purpose=dossier"' in page and "Xem" in page
+    assert f"({len(PDF)} B)" in page and "0 KB" not in page  # a small file reads in bytes, not "0 KB"
     task = await HumanTask.get(dossier_id=(await dossiers.get_for(code, users["officer"])).id, state="ready")
     await client.post(f"/can-bo/viec/{task.id}/nhan", data={"csrf_token": _csrf(page)})
     task_page = (await client.get(f"/can-bo/viec/{task.id}")).text

@@ -58,7 +58,8 @@ def test_history_sentences_in_vietnamese_and_english() -> None:
     assert sentence(moved, VI) == "Hồ sơ chuyển từ trạng thái 1 “Mới đăng ký” sang 2 “Được tiếp nhận”"
     assert sentence(moved, EN, en=True) == "The dossier moved from status 1 “Submitted” to 2 “Accepted”"
     assert sentence(record("supplement_requested", what=["Thiếu biên bản"]), VI) == "Yêu cầu bổ sung: Thiếu biên bản"
-    assert sentence(record("supplement_received", source="online"), VI) == "Đã nhận hồ sơ bổ sung (trực tuyến)"
+    assert sentence(record("supplement_received", source="counter"), VI) == (
+        "Cán bộ một cửa motcua đã nhận hồ sơ bổ sung (tại quầy)")
     assert sentence(record("something_new"), VI) == "something_new"
 
 
@@ -68,3 +69,15 @@ def test_a_completed_task_is_named_by_its_opening_event_with_its_verdict() -> No
     done = lines(trail, VI)[1]
     assert done.text == "motcua đã hoàn thành bước “Thẩm định hồ sơ” (đúng hạn)" and done.at == "20/02/2026 09:00"
     assert when("2026-02-24T17:00:00+00:00", due=True) == "24/02/2026 24:00"
+
+
+def test_an_online_supplement_reads_as_the_citizens_upload_then_the_officers_confirmation() -> None:
+    """One online supplement leaves two supplement_received events: they must not read alike."""
+    upload = record("supplement_received", source="online", files=["bien-ban.pdf", "anh.jpg"])
+    confirm = record("supplement_received", source="online")
+    assert sentence(upload, VI) == "Công dân đã gửi giấy tờ bổ sung trực tuyến: bien-ban.pdf, anh.jpg"
+    assert sentence(confirm, VI) == "Cán bộ một cửa motcua đã xác nhận nhận hồ sơ bổ sung (trực tuyến)"
+    assert sentence(upload, EN, en=True) == "The citizen sent the supplement online: bien-ban.pdf, anh.jpg"
+    assert sentence(confirm, EN, en=True) == "One-stop officer motcua confirmed receipt of the supplement (online)"
+    texts = [line.text for line in lines([upload, confirm], VI)]
+    assert len(set(texts)) == 2 and not any(t.startswith("Đã nhận hồ sơ bổ sung") for t in texts)

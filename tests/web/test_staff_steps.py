@@ -183,7 +183,9 @@ async def test_the_officer_sees_the_citizens_online_supplement_opens_it_and_reco
     assert await DocumentAccess.filter(attachment_id=arrived.id, purpose="supplement").count() == 1
     r = await client.post(f"/can-bo/ho-so/{code}/buoc/receive_supplement", data={"csrf_token": token})
     assert r.status_code == 303 and (await Dossier.get(code=code)).lifecycle_status == 4
-    assert "Đã nhận hồ sơ bổ sung" in (await client.get(f"/can-bo/ho-so/{code}")).text
+    page = (await client.get(f"/can-bo/ho-so/{code}")).text  # the upload and its confirmation, told apart
+    assert "Công dân đã gửi giấy tờ bổ sung trực tuyến: bien-ban-hop.pdf" in page
+    assert "đã xác nhận nhận hồ sơ bổ sung (trực tuyến)" in page and "Đã nhận hồ sơ bổ sung" not in page
 
 
 async def test_the_apology_task_shows_the_current_due_and_refuses_a_new_appointment_on_a_day_off(

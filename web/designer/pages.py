@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from designer import diff, drafts, legal
 from designer.fields import condition_fields
-from engine import design, procedures
+from engine import design, metadata, procedures
 from engine.errors import Conflict, InvalidData, ModelInvalid
 from engine.models import Procedure, ProcedureDraft, Role, User
 from engine.models.procedure import TIME_UNITS
@@ -217,6 +217,13 @@ async def import_model(request: Request, user: User) -> Response:
 
 
 # ------------------------------------------------------------------ diff
+async def _metadata_of(procedure: Procedure, which: str) -> dict[str, Any]:
+    """The facts of "draft" (as typed) or of a version number (design.model_of has refused anything else)."""
+    if which == "draft":
+        return await metadata.of_draft(await design.get_draft(procedure.code))
+    return metadata.of_version(await design.version(procedure.code, int(which)), procedure)
+
+
 @requires(DESIGN)
 async def diff_page(request: Request, user: User) -> Response:
     code = request.path_params["code"]
@@ -232,6 +239,7 @@ async def diff_page(request: Request, user: User) -> Response:
     if start and to:
         xml_a, forms_a = await design.model_of(code, start)
         xml_b, forms_b = await design.model_of(code, to)
-        changes = diff.compare(xml_a, forms_a, xml_b, forms_b)
+        changes = diff.compare(xml_a, forms_a, xml_b, forms_b, await _metadata_of(procedure, start),
+                               await _metadata_of(procedure, to))
     return render(request, "designer/diff.html", p=procedure, numbers=numbers, start=start, to=to,
                   changes=changes, has_draft=default_to == "draft")

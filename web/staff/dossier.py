@@ -100,7 +100,7 @@ async def page(request: Request, user: User) -> Response:
               [f for f in (version.forms if version else {}).values() if f is not start_form and isinstance(f, dict)]),
         history.lines(view.events, _, en=en),
         await step_buttons(view, user, _), _(MESSAGES[msg]) if msg in MESSAGES else None, msg not in (None, "done"),
-        files.lines(dossier.code, await document_access.attachments_of(dossier.id)))
+        files.lines(dossier.code, await document_access.attachments_of(dossier.id), lang=lang))
     return render(request, "staff/dossier.html", d=dossier, procedure=procedure, version=version, page=context,
                   status_label=context.status_label, tasks=tasks, fmt=fmt, fmt_due=fmt_due,
                   channel_label=" / ".join(_(labels[key]) if key in labels else key for labels, key in (

@@ -13,6 +13,7 @@ from starlette.responses import FileResponse, Response
 from engine import document_access
 from engine.errors import NotFound
 from engine.models import Attachment, User
+from forms.values import file_size
 from web.auth import requires
 from web.downloads import SANDBOX
 from web.permissions import SIGNED_IN
@@ -26,14 +27,14 @@ class FileLine:
     name: str
     component: str
     source: str
-    size_kb: str
+    size: str  # "512 B", "1,5 MB" (forms.values.file_size)
     url: str
     image: bool
     pdf: bool
 
 
-def lines(code: str, attachments: list[Attachment], purpose: str = "dossier") -> list[FileLine]:
-    return [FileLine(a.id, a.name or "tep", a.component, a.source, f"{max(a.size, 1) / 1024:.0f}",
+def lines(code: str, attachments: list[Attachment], purpose: str = "dossier", lang: str = "vi") -> list[FileLine]:
+    return [FileLine(a.id, a.name or "tep", a.component, a.source, file_size(a.size, lang),
                      f"/ho-so/{quote(code)}/tep/{a.id}?purpose={purpose}",
                      a.content_type in ("image/jpeg", "image/png"), a.content_type == "application/pdf")
             for a in attachments]

@@ -69,9 +69,15 @@ def sentence(e: Recorded, _: Translate, *, en: bool = False, task_names: dict[st
         return text + (" " + _("(quản lý làm thay)") if d.get("override") else "")
     if k == "supplement_requested":
         return _("Yêu cầu bổ sung: {what}").format(what=_join(d.get("what")))
-    if k == "supplement_received":
-        return _("Đã nhận hồ sơ bổ sung ({source})").format(
-            source=channels.get(d.get("source", ""), d.get("source", "")))
+    if k == "supplement_received":  # an online supplement: the citizen's upload (files), then the confirmation
+        if d.get("files"):
+            return _("Công dân đã gửi giấy tờ bổ sung trực tuyến: {files}").format(
+                files=", ".join(str(f) for f in d["files"]))
+        source = channels.get(d.get("source", ""), d.get("source", "")) or "—"
+        if d.get("source") == "online":
+            return _("Cán bộ một cửa {actor} đã xác nhận nhận hồ sơ bổ sung ({source})").format(
+                actor=actor, source=source)
+        return _("Cán bộ một cửa {actor} đã nhận hồ sơ bổ sung ({source})").format(actor=actor, source=source)
     if k == "supplement_returned":
         return _("Hồ sơ bổ sung chưa đầy đủ: {reasons}").format(reasons=_join(d.get("reasons")))
     if k == "refused":

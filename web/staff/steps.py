@@ -120,7 +120,7 @@ async def _context(request: Request, user: User, command: str) -> tuple[StepPage
             page.deadline = fmt_due(auto_close_due(request.app.state.clock(), rt.calendar))
     if command in ("receive_supplement", "return_supplement"):
         arrived = await Attachment.filter(dossier_id=d.id, source="supplement").order_by("at", "id")
-        page.arrivals = files.lines(d.code, list(arrived), "supplement")
+        page.arrivals = files.lines(d.code, list(arrived), "supplement", language(request))
     return page, view, allowed
 
 

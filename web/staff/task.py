@@ -62,7 +62,8 @@ async def task_page(request: Request, user: User) -> Response:
     _ = gettext_for(lang).gettext
     data = view.data
     start = view.version.start_form()
-    documents = files.lines(view.dossier.code, await document_access.attachments_of(view.dossier.id), "task")
+    documents = files.lines(view.dossier.code, await document_access.attachments_of(view.dossier.id), "task",
+                           lang)
     context: dict[str, Any] = {"task": task, "d": view.dossier, "forms_css": FORMS_CSS,
                                "facts": facts(start, data, gettext_for(lang),
                                               [f for f in view.version.forms.values() if f is not start]),

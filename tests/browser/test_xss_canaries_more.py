@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.conftest import PASSWORD, ROOT, USERS, Watch, _cli, _need_chromium, login, new_page
+from tests.browser.conftest import PASSWORD, ROOT, USERS, Watch, _cli, _need_chromium, login, new_page, wait_for_js
 from tests.browser.test_xss_canaries import CANARY, PROBE
 from tests.factories import APPLICATIONS
 
@@ -165,15 +165,35 @@ async def test_more_canaries_typed_in_the_pages_render_as_text(more_server: str,
     await submit(officer, base, f"/can-bo/ho-so/{refused}/buoc/refuse", {"reason": f"Sai {CANARY} refuse"})
     await submit(officer, base, f"/can-bo/ho-so/{supplemented}/buoc/request_supplement",
                  {"reason": f"Thiếu {CANARY} supp"})
-    for code, path, marker in [(refused, f"/can-bo/ho-so/{refused}", "refuse"),
-                               (refused, f"/ho-so/{refused}/mau-03", "refuse"),
-                               (supplemented, f"/can-bo/ho-so/{supplemented}", "supp"),
-                               (supplemented, f"/ho-so/{supplemented}/mau-02", "supp")]:
+    for path, marker in [(f"/can-bo/ho-so/{refused}", "refuse"),
+                               (f"/ho-so/{refused}/mau-03", "refuse"),
+                               (f"/can-bo/ho-so/{supplemented}", "supp"),
+                               (f"/ho-so/{supplemented}/mau-02", "supp")]:
         await expect(officer, path, f"window.__xss=2</script> {marker}")
     citizen = await new_page(browser, watch)
     await login(citizen, base, "citizen")
     await expect(citizen, f"/tra-cuu/{refused}", "window.__xss=2</script> refuse")
     await expect(citizen, f"/tra-cuu/{supplemented}", "window.__xss=2</script> supp")
+
+    # the application form in the designer's form editor: every text field's label, and a markdown
+    # text component (a javascript: link must stay text); saved with the editor's own button
+    await admin.goto(f"{base}/designer/2.000720/forms/application")
+    await wait_for_js(admin, "() => !!window.motcuaFormEditor")
+    await admin.evaluate("""async (canary) => {
+        const editor = window.motcuaFormEditor, schema = editor.saveSchema();
+        const walk = cs => cs.forEach(c => {
+            if (c.type === 'textfield' && c.label) c.label = `${c.label} ${canary} label`;
+            if (c.components) walk(c.components);
+        });
+        walk(schema.components);
+        schema.components.unshift({type: 'text', id: 'Text_xss',
+            text: `## Lưu ý ${canary} md\n\n[bấm](javascript:window.__xss=3) **${canary}**`});
+        await editor.importSchema(schema);
+    }""", CANARY)
+    await admin.click("#btn-save-form")
+    await wait_for_js(admin, "() => document.getElementById('form-status').dataset.state.startsWith('saved')")
+    await expect(admin, "/designer/2.000720/forms/application/preview", "window.__xss=2</script> label")
+    await expect(admin, "/designer/2.000720/forms/application/preview", "window.__xss=2</script> md")
 
     # procedure metadata in the designer, published, then the citizen's procedure page
     await submit(admin, base, "/designer/2.000720/metadata", {"name": f"Đăng ký {CANARY} meta",
@@ -191,6 +211,9 @@ async def test_more_canaries_typed_in_the_pages_render_as_text(more_server: str,
     for path in ("/", "/thu-tuc/2.000720"):
         await expect(citizen, path, "window.__xss=2</script> meta")
     await expect(citizen, "/thu-tuc/2.000720", "window.__xss=2</script> magency")
+    for marker in ("label", "md"):
+        await expect(citizen, "/nop-ho-so/2.000720", f"window.__xss=2</script> {marker}")
+    assert await citizen.locator("a[href^='javascript:']").count() == 0
     for p in (admin, officer, citizen):
         await p.context.close()
     print(f"canaries shown as text: {shown}")

@@ -23,6 +23,10 @@ from tests.browser.conftest import PASSWORD, ROOT, USERS, Watch, _cli, _need_chr
 from tests.browser.test_xss_canaries import CANARY, PROBE
 from tests.factories import APPLICATIONS
 
+FILE_NAME = "<img src=x onerror=window.__xss=1>\"'><svg onload=window.__xss=4>.pdf"
+FILE_MARKER = "<svg onload=window.__xss=4>"
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n%%EOF\n"
+
 
 @pytest.fixture(scope="module")
 def more_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -85,6 +89,7 @@ async def check(page: Any, base: str, path: str, *, shown: str | None) -> dict[s
     probe: dict[str, Any] = await page.evaluate(PROBE.replace("window.__xss=2", shown or "window.__xss=2"))
     assert probe["xss"] == "undefined", (path, probe)
     assert probe["injected"] == 0 and probe["scripts"] == 0, (path, probe)
+    assert await page.locator("svg[onload], a[href^='javascript:']").count() == 0, path
     if shown and not probe["shown"]:  # an edit form shows the value in its inputs, intact
         probe["shown"] = await page.evaluate(
             "m => [...document.querySelectorAll('input, textarea')].some(e => e.value.includes(m))", shown)
@@ -174,6 +179,18 @@ async def test_more_canaries_typed_in_the_pages_render_as_text(more_server: str,
     await login(citizen, base, "citizen")
     await expect(citizen, f"/tra-cuu/{refused}", "window.__xss=2</script> refuse")
     await expect(citizen, f"/tra-cuu/{supplemented}", "window.__xss=2</script> supp")
+    # the citizen answers with a file whose name is the payload (no '/': a path separator) and a note
+    await citizen.set_input_files("#files", files=[{"name": FILE_NAME, "mimeType": "application/pdf",
+                                                    "buffer": PDF}])
+    await citizen.fill("#note", f"Gửi {CANARY} note")
+    async with citizen.expect_navigation():
+        await citizen.click(f"form[action='/tra-cuu/{supplemented}/bo-sung'] button[type=submit]")
+    await check(citizen, base, f"/tra-cuu/{supplemented}", shown=None)  # says "sent", lists no names
+    await expect(officer, f"/can-bo/ho-so/{supplemented}", FILE_MARKER)
+    one_stop = await new_page(browser, watch)
+    await login(one_stop, base, "officer")
+    await expect(one_stop, f"/can-bo/ho-so/{supplemented}/buoc/receive_supplement", FILE_MARKER)
+    await one_stop.context.close()
 
     # the application form in the designer's form editor: every text field's label, and a markdown
     # text component (a javascript: link must stay text); saved with the editor's own button

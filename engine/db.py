@@ -34,20 +34,11 @@ def connection(database_url: str) -> BaseDBAsyncClient:
 POOL_MAX = 10  # PostgreSQL connections per process (Tortoise's default, 5, capped a worker's concurrent fires)
 
 
-async def _nothing_to_reset(conn: asyncpg.Connection) -> None:
-    """asyncpg's pool resets a connection on every release (pg_advisory_unlock_all; CLOSE ALL; UNLISTEN *;
-    RESET ALL): one more round trip for each statement run outside a transaction (profiled: 2 of the 13
-    round trips of a timer fire). Motcua keeps no session state on a pooled connection (no SET, LISTEN,
-    advisory lock or cursor; tests/engine/test_db_pool.py checks the code for them), and asyncpg still
-    rolls back a transaction left open before it calls this."""
-
-
 def _connection(database_url: str) -> str | dict[str, Any]:
     if is_sqlite(database_url):
         return database_url
     config = expand_db_url(database_url)
     config["credentials"].setdefault("maxsize", POOL_MAX)  # the URL may set its own
-    config["credentials"]["reset"] = _nothing_to_reset
     return config
 
 

@@ -1,23 +1,10 @@
-"""A FEEL subset that decides form-js hide rules exactly like form-js (feelin ``unaryTest``).
-
-Pure: a hand-written tokenizer and Pratt parser build a small tree, evaluated over plain data;
-no ``eval``. Anything outside the subset raises :class:`FeelUnsupported` when *compiled*, so
-publish-time checks reject it; evaluation itself never raises.
-
-Subset: literals (numbers, "strings", true, false, null), names and paths (``a.b``), parentheses,
-``+ - * / **``, unary minus, ``= != < <= > >=`` (not chained), ``and``, ``or`` and ``not(x)``.
-FEEL's three-valued logic: comparing values of different types, or ordering with null, gives
-null; ``and``/``or`` treat a non-boolean operand as null; arithmetic with null gives null.
-
-Unary-test semantics (FRONTEND.md §2.4), as form-js applies them to ``conditional.hide``:
-
-* the result hides the component only if it is ``true``;
-* a non-boolean result is compared with the missing input (null): null counts as true, any other
-  value as false (so ``=n < 100`` with no ``n`` hides);
-* a top-level ``not(x)`` is the negated unary test, so ``=not(flag)`` with no flag is false.
-
-The context (``ctx``) is form-js's expression context: the form data, plus ``this``/``parent``/``i``
-inside repeating rows (see forms/evaluate.py).
+"""A FEEL subset that decides form-js hide rules exactly like form-js (feelin ``unaryTest``): a hand-written
+tokenizer and Pratt parser, no ``eval``; outside the subset :class:`FeelUnsupported` is raised when *compiled*
+(publish refuses it), evaluation never raises. Subset: literals, names and paths (``a.b``), parentheses,
+``+ - * / **``, unary minus, ``= != < <= > >=`` (not chained), ``and``, ``or``, ``not(x)``, with FEEL's
+three-valued logic (mixed types or ordering with null give null). Unary tests (FRONTEND.md §2.4): only ``true``
+hides; a non-boolean result is compared with the missing input (null); a top-level ``not(x)`` is the negated
+test. The context is form-js's: the form data, plus ``this``/``parent``/``i`` in rows (forms/evaluate.py).
 """
 
 from __future__ import annotations
@@ -50,8 +37,7 @@ _BINDING = {"or": 10, "and": 20, **dict.fromkeys(_COMPARISON, 30), "+": 40, "-":
 _UNARY_MINUS = 70
 _MATH = decimal.Context(prec=34, Emax=6144, Emin=-6143, traps=[decimal.InvalidOperation, decimal.DivisionByZero,
                                                                decimal.Overflow])
-#: fixed limits, checked when an expression is compiled (publish): what passes them evaluates in
-#: bounded time and stack (each nesting level is a few frames of the parser and of `_eval`)
+#: fixed limits checked at compile (publish) time: what passes evaluates in bounded time and stack
 MAX_LENGTH = 2_000  # characters of one expression
 MAX_TOKENS = 400  # tokens: bounds the tree's size, so the work of one evaluation
 MAX_DEPTH = 40  # nesting of parentheses, unary operators, not(...) and right-hand operands

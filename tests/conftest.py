@@ -145,6 +145,9 @@ async def _opened(settings: Settings, *, truncate: bool) -> AsyncIterator[None]:
         runtime = build_runtime(settings)
         await runtime.start()
         factories.RUNTIME.append(runtime)
+        from engine import token_cache  # the tables were emptied: config revisions start again at 0
+
+        token_cache.CACHE = token_cache.TokenCache()
         token = runtime
         yield
     finally:

@@ -250,8 +250,8 @@ async def test_issue9_admin_builds_citizen_applies_staff_decide_the_dossier_ends
     await screenshot(tracker, f"{tag}-tracking-rated")
 
     # what the engine stored (read only): status 10, the channel, the rating
-    async with httpx.AsyncClient(base_url=server) as api:
-        r = await api.post("/api/v1/auth/token", json={"username": "admin", "password": PASSWORD})
+    async with httpx.AsyncClient(base_url=server) as api:  # as staff: admins read no dossier
+        r = await api.post("/api/v1/auth/token", json={"username": "officer", "password": PASSWORD})
         headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
         body = (await api.get(f"/api/v1/dossiers/{dossier}", headers=headers)).json()
     assert body["lifecycle"]["code"] == 10, body["lifecycle"]

@@ -4,6 +4,7 @@ procedures and demo users; Debian chromium driven by Playwright; every request t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -38,17 +39,17 @@ def _cli(env: dict[str, str], *args: str) -> None:
                    stdout=subprocess.DEVNULL, timeout=120)
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a real server (uvicorn) with its own SQLite database and the embedded scheduler."""
+@contextlib.contextmanager
+def running_server(data: Path, **extra_env: str) -> Iterator[str]:
+    """A real `motcua serve` (uvicorn) on a free port with its own SQLite database in `data`, the shipped
+    procedures and the demo users; its base URL while the block runs."""
     _need_chromium()
-    data = tmp_path_factory.mktemp("browser-server")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": f"sqlite://{data / 'motcua.sqlite3'}", "MOTCUA_DATA_DIR": str(data),
-           "PORT": str(port), "HOST": "127.0.0.1", "MOTCUA_EMBEDDED_SCHEDULER": "1", "PYTHONPATH": str(ROOT),
-           "MOTCUA_LOG_LEVEL": "WARNING", "MOTCUA_REGISTRATION": "demo"}
+           "PORT": str(port), "HOST": "127.0.0.1", "PYTHONPATH": str(ROOT), "MOTCUA_LOG_LEVEL": "WARNING",
+           **extra_env}
     _cli(env, "load-procedures", str(ROOT / "bpmn" / "procedures"))
     for username, kind, roles in USERS:
         _cli(env, "createuser", username, "--kind", kind, "--password", PASSWORD,
@@ -70,6 +71,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a real server (uvicorn) with its own SQLite database and the embedded scheduler."""
+    _need_chromium()
+    with running_server(tmp_path_factory.mktemp("browser-server"), MOTCUA_EMBEDDED_SCHEDULER="1",
+                        MOTCUA_REGISTRATION="demo") as base:
+        yield base
 
 
 class Watch:

@@ -6,19 +6,13 @@ stays undefined, and no console error (CSP violations are console errors) appear
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import pytest
 
-from tests.browser.conftest import PASSWORD, ROOT, USERS, Watch, _cli, _need_chromium, login, new_page
+from tests.browser.conftest import PASSWORD, Watch, login, new_page, running_server
 from tests.factories import APPLICATIONS
 
 CANARY = "<img src=x onerror=window.__xss=1>\"'><script>window.__xss=2</script>"
@@ -38,34 +32,8 @@ PROBE = """() => ({
 @pytest.fixture(scope="module")
 def canary_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server of its own (the canaries rename things other browser tests look for)."""
-    _need_chromium()
-    data = tmp_path_factory.mktemp("xss-server")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": f"sqlite://{data / 'motcua.sqlite3'}", "MOTCUA_DATA_DIR": str(data),
-           "PORT": str(port), "HOST": "127.0.0.1", "PYTHONPATH": str(ROOT), "MOTCUA_LOG_LEVEL": "WARNING"}
-    _cli(env, "load-procedures", str(ROOT / "bpmn" / "procedures"))
-    for username, kind, roles in USERS:
-        _cli(env, "createuser", username, "--kind", kind, "--password", PASSWORD,
-             *[a for r in roles for a in ("--role", r)])
-    log = Path(data / "server.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "web.cli", "serve"], env=env, cwd=ROOT, stdout=log,
-                            stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError((data / "server.log").read_text())
+    with running_server(tmp_path_factory.mktemp("xss-server")) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def _seed(base: str) -> str:

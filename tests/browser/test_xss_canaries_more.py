@@ -7,19 +7,13 @@ console error (CSP violations are console errors) appears."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.browser.conftest import PASSWORD, ROOT, USERS, Watch, _cli, _need_chromium, login, new_page, wait_for_js
+from tests.browser.conftest import PASSWORD, Watch, login, new_page, running_server, wait_for_js
 from tests.browser.test_xss_canaries import CANARY, PROBE
 from tests.factories import APPLICATIONS
 
@@ -31,35 +25,8 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Page
 @pytest.fixture(scope="module")
 def more_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server of its own, self-registration in demo mode (the code is shown on the page)."""
-    _need_chromium()
-    data = tmp_path_factory.mktemp("xss-more-server")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": f"sqlite://{data / 'motcua.sqlite3'}", "MOTCUA_DATA_DIR": str(data),
-           "PORT": str(port), "HOST": "127.0.0.1", "PYTHONPATH": str(ROOT), "MOTCUA_LOG_LEVEL": "WARNING",
-           "MOTCUA_REGISTRATION": "demo"}
-    _cli(env, "load-procedures", str(ROOT / "bpmn" / "procedures"))
-    for username, kind, roles in USERS:
-        _cli(env, "createuser", username, "--kind", kind, "--password", PASSWORD,
-             *[a for r in roles for a in ("--role", r)])
-    log = Path(data / "server.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "web.cli", "serve"], env=env, cwd=ROOT, stdout=log,
-                            stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError((data / "server.log").read_text())
+    with running_server(tmp_path_factory.mktemp("xss-more-server"), MOTCUA_REGISTRATION="demo") as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 async def submit(page: Any, base: str, path: str, values: dict[str, str], form: str = "form[method=post]", *,

@@ -64,6 +64,18 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class _Started:
+    """Wraps `send` and remembers whether the response has begun (an error after that can only be raised)."""
+
+    def __init__(self, send: Send) -> None:
+        self.send, self.started = send, False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+        await self.send(message)
+
+
 class BodyTooLarge(Exception):
     pass
 
@@ -111,7 +123,6 @@ class RequestLimits:
                     await self._refuse(scope, send)
                     return
         seen = 0
-        started = False
 
         async def counting_receive() -> Message:
             nonlocal seen
@@ -122,16 +133,11 @@ class RequestLimits:
                     raise BodyTooLarge
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        tracked = _Started(send)
         try:
-            await self.app(scope, counting_receive, tracking_send)
+            await self.app(scope, counting_receive, tracked)
         except BodyTooLarge:
-            if not started:
+            if not tracked.started:
                 await self._refuse(scope, send)
 
 
@@ -147,18 +153,11 @@ class DatabaseGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        tracked = _Started(send)
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, tracked)
         except DATABASE_ERRORS as exc:
-            if started:
+            if tracked.started:
                 raise
             from web.errors import unexpected_error
 

@@ -167,15 +167,18 @@ def _after(cursor: str | None) -> tuple[datetime | None, datetime, str] | None:
         raise InvalidData("Invalid cursor", fields={"cursor": ["as returned by the previous page"]}) from None
 
 
-async def inbox(rt: Runtime, user: User, now: datetime, *, procedure: str = "", overdue_only: bool = False,
-                mine_only: bool = False, limit: int = 50, cursor: str | None = None) -> InboxPage:
-    """READY tasks of the user's roles, most urgent first: by the task's (else the dossier's) due
-    instant, which orders them by remaining working time too; no due last; ties by arrival."""
-    if not 1 <= limit <= 500:
-        raise InvalidData("Invalid limit", fields={"limit": ["1 to 500"]})
-    after = _after(cursor)
+#: counts per inbox filter stop here (shown as "1000+"): the count reads at most this many index entries
+COUNT_CAP = 1000
+_INBOX_FROM = ("FROM human_task t JOIN dossier d ON d.id = t.dossier_id "
+               "JOIN procedure_version pv ON pv.id = d.procedure_version_id "
+               "JOIN procedure p ON p.id = pv.procedure_id ")
+_DUE = "COALESCE(t.due_at, d.due_adjusted_at)"
+
+
+async def _inbox_where(user: User, now: datetime, procedure: str, overdue_only: bool,
+                       mine_only: bool) -> tuple[list[str], list[Any]]:
+    """The WHERE of the inbox and its counts: READY tasks of the user's roles in the user's agencies."""
     roles = list(user.roles or []) or [""]
-    due = "COALESCE(t.due_at, d.due_adjusted_at)"
     where = ["t.state = 'ready'", "t.role IN (" + ", ".join("?" for _ in roles) + ")"]
     params: list[Any] = [*roles]
     if procedure:
@@ -185,12 +188,36 @@ async def inbox(rt: Runtime, user: User, now: datetime, *, procedure: str = "", 
         where.append("t.claimed_by_id = ?")
         params.append(user.id)
     if overdue_only:
-        where += [f"{due} < ?", "d.lifecycle_status NOT IN (5, 6)"]
+        where += [f"{_DUE} < ?", "d.lifecycle_status NOT IN (5, 6)"]
         params.append(sql.utc(now))
     scope = await agencies.visible_agencies(user)
     if scope is not None:  # staff see their agency's dossiers only (engine/agencies.py)
         where.append("d.agency_code IN (" + ", ".join("?" for _ in scope) + ")" if scope else "1 = 0")
         params.extend(sorted(scope))
+    return where, params
+
+
+async def inbox_counts(user: User, now: datetime, *, procedure: str = "") -> dict[str, int]:
+    """How many tasks each inbox filter shows (all, mine, overdue), each capped at COUNT_CAP + 1 so a
+    15,000-task backlog costs a bounded index read, not a scan: a value > COUNT_CAP means "more than"."""
+    out: dict[str, int] = {}
+    for name, overdue_only, mine_only in (("all", False, False), ("mine", False, True), ("overdue", True, False)):
+        where, params = await _inbox_where(user, now, procedure, overdue_only, mine_only)
+        row = await sql.fetch_one(sql.db(), "SELECT COUNT(*) AS n FROM (SELECT 1 " + _INBOX_FROM + "WHERE "
+                                  + " AND ".join(where) + " LIMIT ?) capped", [*params, COUNT_CAP + 1])
+        out[name] = int(row["n"]) if row else 0
+    return out
+
+
+async def inbox(rt: Runtime, user: User, now: datetime, *, procedure: str = "", overdue_only: bool = False,
+                mine_only: bool = False, limit: int = 50, cursor: str | None = None) -> InboxPage:
+    """READY tasks of the user's roles, most urgent first: by the task's (else the dossier's) due
+    instant, which orders them by remaining working time too; no due last; ties by arrival."""
+    if not 1 <= limit <= 500:
+        raise InvalidData("Invalid limit", fields={"limit": ["1 to 500"]})
+    after = _after(cursor)
+    due = _DUE
+    where, params = await _inbox_where(user, now, procedure, overdue_only, mine_only)
     if after is not None:  # keyset: strictly after the previous page's last row, in the same order
         due_after, created_after, id_after = after
         if due_after is None:
@@ -202,9 +229,7 @@ async def inbox(rt: Runtime, user: User, now: datetime, *, procedure: str = "", 
     found = await sql.fetch(sql.db(), (
         "SELECT t.id, t.element_id, t.name, t.kind, t.role, t.lane, t.form_ref, t.claimed_by_id, "
         "u.username AS claimed_by, t.created_at, t.due_at, d.code, d.lifecycle_status, d.due_adjusted_at, "
-        "p.code AS procedure_code, p.name AS procedure_name "
-        "FROM human_task t JOIN dossier d ON d.id = t.dossier_id "
-        "JOIN procedure_version pv ON pv.id = d.procedure_version_id JOIN procedure p ON p.id = pv.procedure_id "
+        "p.code AS procedure_code, p.name AS procedure_name " + _INBOX_FROM +
         "LEFT JOIN user_account u ON u.id = t.claimed_by_id WHERE " + " AND ".join(where)
         + f" ORDER BY CASE WHEN {due} IS NULL THEN 1 ELSE 0 END, {due}, t.created_at, t.id LIMIT ?"),
         [*params, limit + 1])

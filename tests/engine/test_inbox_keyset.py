@@ -54,3 +54,25 @@ async def test_ties_and_steps_without_a_due_page_in_order(db: Any, users: dict[s
         pages = await _pages(users["officer"], T0 + timedelta(hours=1), size)
         assert [c for p in pages for c in p] == codes[2:] + codes[:2], size
         assert all(len(p) == size for p in pages[:-1])
+
+
+async def test_counts_per_filter_follow_the_tasks_and_stop_at_the_cap(db: Any, users: dict[str, Any],
+                                                                      monkeypatch: Any) -> None:
+    from engine.dossiers import queries
+
+    codes = await _intakes(users, 5)
+    officer = users["officer"]
+    now = T0 + timedelta(hours=2)
+    assert await dossiers.inbox_counts(officer, now) == {"all": 5, "mine": 0, "overdue": 0}
+    page = await dossiers.inbox(rt(), officer, now, limit=2)
+    await dossiers.claim(rt(), page.rows[0].task_id, officer, now)
+    # one step's due passed: it alone is overdue
+    await HumanTask.filter(dossier__code=codes[4]).update(due_at=T0)
+    assert await dossiers.inbox_counts(officer, now) == {"all": 5, "mine": 1, "overdue": 1}
+    assert await dossiers.inbox_counts(officer, now, procedure="no-such-procedure") == {
+        "all": 0, "mine": 0, "overdue": 0}
+    # with a cap of 3 the count reads at most cap + 1 rows: 4 means "more than 3"
+    monkeypatch.setattr(queries, "COUNT_CAP", 3)
+    assert (await dossiers.inbox_counts(officer, now))["all"] == 4
+    # a citizen has no inbox role: nothing
+    assert await dossiers.inbox_counts(users["citizen"], now) == {"all": 0, "mine": 0, "overdue": 0}

@@ -134,7 +134,8 @@ async def test_the_hot_reads_use_indexes_on_a_filled_database(filled: str, tmp_p
             first = await dossiers.inbox(rt, user, now, limit=5)
             await group(f"inbox {role}", dossiers.inbox(rt, user, now, limit=5, cursor=first.next_cursor),
                         dossiers.inbox(rt, user, now, overdue_only=True),
-                        dossiers.inbox(rt, user, now, procedure="1.001193"))
+                        dossiers.inbox(rt, user, now, procedure="1.001193"),
+                        dossiers.inbox_counts(user, now), dossiers.inbox_counts(user, now, procedure="1.001193"))
         await group("dossier view and history", dossiers.view(rt, dossier.code, staff["one_stop"]))
         await group("task view", dossiers.task_view(rt, open_task.id, staff["specialist"]))
         await group("due timers", timers.fire_batch(rt, now - timedelta(days=3650), 100), timers.next_due())

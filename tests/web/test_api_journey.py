@@ -22,7 +22,9 @@ async def test_shipped_procedure_runs_to_completion_through_the_api(
     code = dossier["code"]
     for element_id, staff, data in HAPPY_PATH:
         headers = await token(client, staff)
-        inbox = (await client.get("/api/v1/tasks", headers=headers)).json()["items"]
+        listing = (await client.get("/api/v1/tasks", headers=headers)).json()
+        inbox = listing["items"]
+        assert listing["counts"]["all"] == len(inbox) and listing["count_cap"] == 1000
         mine = [t for t in inbox if t["dossier"] == code]
         assert [t["element_id"] for t in mine] == [element_id]
         task_id = mine[0]["id"]

@@ -62,6 +62,11 @@ async def test_staff_inbox_claim_and_dossier_page_with_verdicts(client: httpx.As
     assert f'data-task="{task.id}"' in page
     r = await client.post(f"/can-bo/viec/{task.id}/nhan", data={"csrf_token": await page_csrf(client, "/can-bo")})
     assert r.status_code == 303 and (await HumanTask.get(id=task.id)).claimed_by_id == users["officer"].id
+    counts = (await client.get("/can-bo")).text
+    assert '<span data-count="all">1</span>' in counts and '<span data-count="mine">1</span>' in counts
+    # the page's clock is the real one: the overdue count is the number of rows the page marks overdue
+    late_rows = counts.count('class="mc-due mc-due--overdue"')
+    assert f'<span data-count="overdue">{late_rows}</span>' in counts
     for element_id, staff, data in HAPPY_PATH[:2]:
         current = await HumanTask.get(dossier_id=dossier.id, state="ready")
         assert current.element_id == element_id

@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse
 
 from engine import document_access, dossiers
 from engine.dossier_lifecycle import Step
-from engine.dossiers.queries import DossierView, summary
+from engine.dossiers.queries import COUNT_CAP, DossierView, summary
 from engine.dossiers.row import TaskRow
 from engine.errors import InvalidData, PermissionDenied
 from engine.lifecycle import Status
@@ -117,7 +117,10 @@ async def inbox(request: Request, user: User) -> JSONResponse:
          "procedure": r.procedure_code, "lifecycle_status": r.lifecycle_status, "waiting": r.waiting,
          "overdue": r.is_overdue,
          "remaining_seconds": r.remaining.total_seconds() if r.remaining is not None else None}
-        for r in page.rows], "next_cursor": page.next_cursor})
+        for r in page.rows], "next_cursor": page.next_cursor,
+        # tasks per filter, each capped (a value above `count_cap` means "more than count_cap")
+        "counts": await dossiers.inbox_counts(user, request.app.state.clock(), procedure=q.get("procedure", "")),
+        "count_cap": COUNT_CAP})
 
 
 @requires(SIGNED_IN)

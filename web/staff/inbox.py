@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from engine import dossiers
-from engine.dossiers.queries import InboxRow, remaining_label
+from engine.dossiers.queries import COUNT_CAP, InboxRow, remaining_label
 from engine.errors import Conflict, NotFound, PermissionDenied
 from engine.lifecycle import Status
 from engine.models import Procedure, User
@@ -39,6 +39,7 @@ async def inbox(request: Request, user: User) -> Response:
                                 overdue_only=q.get("overdue") == "1", mine_only=q.get("mine") == "1",
                                 limit=50, cursor=q.get("cursor") or None)
     found = page.rows
+    counts = await dossiers.inbox_counts(user, now, procedure=q.get("procedure", ""))
     en = language(request) == "en"
     lines = [InboxLine(r, Status(r.lifecycle_status).label_en if en else Status(r.lifecycle_status).label_vi,
                        fmt_due(r.due_at or r.dossier_due_at) if (r.due_at or r.dossier_due_at) else "—",
@@ -48,8 +49,16 @@ async def inbox(request: Request, user: User) -> Response:
     more = {k: v for k, v in q.items() if k != "cursor"}
     next_url = "/can-bo?" + urlencode({**more, "cursor": page.next_cursor}) if page.next_cursor else None
     return render(request, "staff/inbox.html", lines=lines, procedures=procedures, filters=dict(q),
-                  next_cursor=page.next_cursor, next_url=next_url,
+                  next_cursor=page.next_cursor, next_url=next_url, counts=counts, count_cap=COUNT_CAP,
+                  filter_urls=_filter_urls(q.get("procedure", "")),
                   message=request.query_params.get("msg"))
+
+
+def _filter_urls(procedure: str) -> dict[str, str]:
+    """One link per counted filter (the procedure filter kept)."""
+    base = {"procedure": procedure} if procedure else {}
+    return {name: "/can-bo" + ("?" + urlencode({**base, **extra}) if base or extra else "")
+            for name, extra in (("all", {}), ("mine", {"mine": "1"}), ("overdue", {"overdue": "1"}))}
 
 
 @requires(STAFF_PAGES)

@@ -94,9 +94,9 @@ def compute(tasks: Sequence[TaskFacts], calendar: Calendar) -> list[StepFigure]:
     medians = {r[0]: median(r[2]) for r in rows}
     slowest = max((m for m in medians.values() if m is not None), default=timedelta())
     out = []
-    for element_id, name, times, judged, late, waiting in rows:
+    for element_id, name, times, n_judged, late, waiting in rows:
         middle = medians[element_id]
-        out.append(StepFigure(element_id, name, len(times), middle, percentile(times, 90), judged, late, waiting,
+        out.append(StepFigure(element_id, name, len(times), middle, percentile(times, 90), n_judged, late, waiting,
                               None if middle is None else level_of(middle, slowest)))
     return out
 

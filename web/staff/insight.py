@@ -36,12 +36,17 @@ RULES = {"required": N_("Bắt buộc"), "pattern": N_("Sai định dạng"), "m
          "email": N_("Thư điện tử"), "future": N_("Ngày trong tương lai"), "choice": N_("Lựa chọn ngoài danh sách")}
 
 
+def number(value: Decimal, lang: str) -> str:
+    """One decimal, with the Vietnamese decimal comma unless in English."""
+    text = f"{value:.1f}"
+    return text if lang == "en" else text.replace(".", ",")
+
+
 def hours(value: timedelta | None, lang: str) -> str:
-    """Working hours, one decimal (Vietnamese decimal comma)."""
+    """Working hours, one decimal."""
     if value is None:
         return "—"
-    text = f"{Decimal(value.total_seconds()) / 3600:.1f}"
-    return f"{text} h" if lang == "en" else text.replace(".", ",") + " giờ"
+    return number(Decimal(value.total_seconds()) / 3600, lang) + (" h" if lang == "en" else " giờ")
 
 
 def duration(value: timedelta | None, lang: str) -> str:
@@ -85,7 +90,7 @@ async def heatmap(request: Request, user: User) -> Response:
     steps = [] if context["problems"] else await step_insight.heatmap(
         code, period, request.app.state.runtime.calendars.value, agencies=await search_scope(user))
     lines = [StepLine(s.element_id, s.name, s.completed, hours(s.median, lang), hours(s.p90, lang),
-                      "—" if s.late_share is None else f"{s.late_share} %", s.waiting,
+                      "—" if s.late_share is None else f"{number(s.late_share, lang)} %", s.waiting,
                       s.level) for s in steps]
     waiting = gettext_for(lang).gettext("đang chờ")
     marks = {s.element_id: {"level": s.level, "label": f"{hours(s.median, lang)} · {s.waiting} {waiting}"}

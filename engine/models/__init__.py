@@ -19,7 +19,8 @@ from engine.models.timer import Timer
 __all__ = [
     "Agency", "ApiToken", "ApplicationDraft", "Attachment", "AuditEvent", "CalendarOverride", "ChannelPolicy",
     "ConfigRevision", "DataExport", "DesignAudit", "DocumentAccess", "Dossier", "DossierCounter", "DossierPause",
-    "DossierResult", "FormAttempt", "FormFailure", "HumanTask", "IdempotencyRecord", "OutboxEvent", "Procedure", "ProcedureDraft", "ProcedureVersion",
+    "DossierResult", "FormAttempt", "FormFailure", "HumanTask", "IdempotencyRecord", "OutboxEvent", "Procedure",
+    "ProcedureDraft", "ProcedureVersion",
     "Rating", "ReceptionPoint", "RegistrationCode", "Role", "Session", "ThrottleBucket", "Timer",
     "User",
 ]

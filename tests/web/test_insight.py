@@ -42,7 +42,8 @@ async def _complete(dossier_id: int, element: str, data: dict[str, Any], user: A
 
 async def _drive(users: dict[str, Any]) -> None:
     await publish_shipped("household-business")
-    accept, approve = {"intake_decision": "accept"}, {"appraisal_result": "approve", "appraisal_opinion": "Đủ điều kiện"}
+    accept = {"intake_decision": "accept"}
+    approve = {"appraisal_result": "approve", "appraisal_opinion": "Đủ điều kiện"}
     ids = []
     for _ in range(3):
         d = await dossiers.submit(rt(), "2.000720", APPLICATIONS["household-business"], now=local(5, 8),

@@ -3,7 +3,8 @@ rules that fail most, and the time from start to submission. Counts only, no per
 
 An attempt (`FormAttempt`) starts at a citizen's first post of the procedure's online form (saving a
 draft, a refused submission, or a submission at once) and is resumed by their later posts while its
-draft may still be resumed (`drafts.KEEP_FOR`); the submission closes it. Every server-side validation
+draft may still be resumed (`drafts.KEEP_FOR`); the submission closes it. A closed or stale attempt
+drops its link to the citizen (``user_id`` NULL): only open attempts know whose they are. Every server-side validation
 failure of a submission records, in the same transaction as the attempt's activity, one `FormFailure`
 row per failed (field key, rule): the key without row indexes, the rule's code, never the value.
 
@@ -37,9 +38,13 @@ async def record(user_id: int, procedure_code: str, now: datetime, *,
     kept = sorted({(key[:200], rule[:40]) for key, rule in failures})
 
     async def body(tx: sql.Tx) -> int:
+        stale = sql.utc(now - KEEP_FOR)
+        # an attempt no draft can resume any more keeps its counts, not its link to the citizen
+        await tx.execute("UPDATE form_attempt SET user_id = NULL WHERE user_id = ? AND procedure_code = ? "
+                         "AND last_activity_at < ?", [user_id, procedure_code, stale])
         found = await tx.fetch_one(
             "SELECT id FROM form_attempt WHERE user_id = ? AND procedure_code = ? AND submitted_at IS NULL "
-            "AND last_activity_at >= ? ORDER BY id DESC LIMIT 1", [user_id, procedure_code, sql.utc(now - KEEP_FOR)])
+            "ORDER BY id DESC LIMIT 1", [user_id, procedure_code])
         if found is None:
             await tx.execute("INSERT INTO form_attempt (user_id, procedure_code, started_at, last_activity_at) "
                              "VALUES (?, ?, ?, ?)", [user_id, procedure_code, at, at])
@@ -47,8 +52,9 @@ async def record(user_id: int, procedure_code: str, now: datetime, *,
                                        "procedure_code = ?", [user_id, procedure_code])
             assert found is not None
         attempt = int(found["id"])
-        await tx.execute("UPDATE form_attempt SET last_activity_at = ?, submitted_at = ? WHERE id = ?",
-                         [at, at if submitted else None, attempt])
+        # a submitted attempt is closed: it keeps its counts, not its link to the citizen
+        await tx.execute("UPDATE form_attempt SET last_activity_at = ?, submitted_at = ?, user_id = ? WHERE id = ?",
+                         [at, at if submitted else None, None if submitted else user_id, attempt])
         await tx.insert_many("form_failure", [{"attempt_id": attempt, "procedure_code": procedure_code,
                                                "field_key": key, "rule": rule, "at": at} for key, rule in kept])
         return attempt

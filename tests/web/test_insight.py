@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from engine import accounts, dossiers, step_insight
+from engine import accounts, dossiers, form_funnel, step_insight
 from engine.models import FormAttempt, FormFailure, HumanTask
 from engine.reports import Period
 from tests.factories import APPLICATIONS, PASSWORD, page_csrf, page_login, publish_shipped, rt
@@ -119,6 +119,7 @@ async def test_funnel_counts_after_real_posts_and_failures_keep_no_value(client:
     for row in await FormFailure.all().values():  # the typed values are nowhere in a failure row
         assert not any("0011950" in str(v) or "Nguyễn" in str(v) for v in row.values())
     assert await FormAttempt.all().count() == 3
+    assert await FormAttempt.filter(user_id=None).count() == 1  # the submitted one forgot whose it was
 
     await client.post("/logout", data={"csrf_token": await page_csrf(client, "/")})
     await accounts.create_user("manager", PASSWORD, "manager", roles=["specialist"])
@@ -141,3 +142,23 @@ async def test_funnel_counts_after_real_posts_and_failures_keep_no_value(client:
     assert 'href="/bao-cao/bieu-mau/1.001193"' in (await client.get("/designer/1.001193")).text
     assert (await client.get(f"/bao-cao/bieu-mau/1.001193?{QUERY}")).status_code == 200
     assert (await client.get("/bao-cao/quy-trinh/1.001193")).status_code == 403
+
+
+async def test_a_stale_attempt_is_closed_off_and_a_new_one_starts(db: Any, users: Any) -> None:
+    t0, citizen = local(5, 8), users["citizen"]
+    first = await form_funnel.record(citizen.id, "1.001193", t0, failures=[("a[0].b", "required")])
+    assert await form_funnel.record(citizen.id, "1.001193", t0 + timedelta(days=29)) == first  # draft still kept
+    second = await form_funnel.record(citizen.id, "1.001193", t0 + timedelta(days=60))
+    assert second != first
+    assert [(a.id, a.user_id) for a in await FormAttempt.all().order_by("id")] == [(first, None), (second, citizen.id)]
+    assert await FormFailure.filter(attempt_id=first).values_list("field_key", flat=True) == ["a[0].b"]
+
+
+def test_median_and_nearest_rank_p90() -> None:
+    hours = [timedelta(hours=h) for h in (5, 1, 3, 2)]
+    assert step_insight.median(hours) == timedelta(hours=2.5)
+    assert step_insight.percentile(hours, 90) == timedelta(hours=5)
+    assert step_insight.percentile(hours[:1], 90) == timedelta(hours=5)
+    assert step_insight.median([]) is None and step_insight.percentile([], 90) is None
+    levels = [step_insight.level_of(timedelta(hours=h), timedelta(hours=8)) for h in (0, 1.5, 2, 7.9, 8)]
+    assert levels == [0, 0, 1, 4, 4]

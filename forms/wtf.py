@@ -233,6 +233,10 @@ class BoundForm:
         """Errors as codes: ``{key path: [(code, params)]}``."""
         return self.outcome.errors
 
+    def failed_rules(self) -> list[tuple[str, str]]:
+        """Each failed (field key without row indexes, rule code), once: what failed, never the value."""
+        return sorted({(_ROWS.sub("", key), code) for key, found in self.outcome.errors.items() for code, _ in found})
+
     @property
     def errors(self) -> dict[str, list[str]]:
         """Errors as text in ``lang``: ``{key path: [message]}``."""

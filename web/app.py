@@ -42,7 +42,7 @@ from web.middleware import DatabaseGuard, RequestLimits, SecurityHeaders
 from web.sessions import ServerSessions
 from web.staff import dossier as staff_dossier
 from web.staff import files as staff_files
-from web.staff import inbox, intake, search, task
+from web.staff import inbox, insight, intake, search, task
 from web.staff import reports as staff_reports
 from web.staff import steps as staff_steps
 
@@ -174,6 +174,9 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Route("/quan-ly/ho-so.csv", search.export_csv),
         Route("/bao-cao", staff_reports.page),
         Route("/bao-cao/ho-so", staff_reports.dossiers),
+        Route("/bao-cao/quy-trinh/{code}", insight.heatmap),
+        Route("/bao-cao/quy-trinh/{code}/so-do.bpmn", insight.heatmap_diagram),
+        Route("/bao-cao/bieu-mau/{code}", insight.funnel),
         Route("/can-bo/ho-so/{code}/so-do.bpmn", staff_dossier.diagram),
         Route("/can-bo/ho-so/{code}/buoc/{command}", staff_steps.step_page, methods=["GET", "POST"]),
         Route("/ho-so/{code}/tep/{attachment_id}", staff_files.open_file),

@@ -54,6 +54,9 @@ DOSSIER_SEARCH = Permission("dossier_search", ("manager", "staff"), "Only staff 
 
 #: the Decision 766 indicators and the dossiers behind them (/bao-cao): managers (of their agencies' scope)
 REPORTS = Permission("reports", ("manager",), "Only managers read the reports")
+#: the citizen form funnel of a procedure (/bao-cao/bieu-mau): whoever reads the reports, and the
+#: administrators who design the form (counts only, no personal data)
+FORM_FUNNEL = Permission("form_funnel", (*REPORTS.kinds, "admin"), "Only managers and administrators read the funnel")
 
 
 #: a citizen's account page and the export of their own data (Law 91/2025: the right of access)

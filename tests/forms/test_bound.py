@@ -156,3 +156,11 @@ def test_hide_rules_on_a_posted_form_read_disabled_and_readonly_values_from_the_
     initial = {"status": "refused", "channel": "online"}
     bound = build(schema).bind({"status": "ok", "channel": "x", "reason": ""}, initial, today=TODAY)
     assert not bound.validate() and set(bound.errors) == {"reason"}
+
+
+def test_failed_rules_name_field_and_rule_once_without_rows_or_values() -> None:
+    schema = form(comp("textfield", "phone", validate={"minLength": 10}), comp("dynamiclist", label="Con", path="kids",
+                  components=[comp("textfield", "school", validate={"required": True})]))
+    bound = build(schema).bind(None, {"phone": "0912", "kids": [{"school": ""}, {"school": ""}]}, today=TODAY)
+    assert not bound.validate()
+    assert bound.failed_rules() == [("kids.school", "required"), ("phone", "min_length")]

@@ -88,6 +88,9 @@ MATRIX: dict[str, frozenset[str]] = {
     "GET /quan-ly/ho-so.csv": STAFF,
     "GET /bao-cao": frozenset({"manager"}),
     "GET /bao-cao/ho-so": frozenset({"manager"}),
+    "GET /bao-cao/quy-trinh/{code}": frozenset({"manager"}),
+    "GET /bao-cao/quy-trinh/{code}/so-do.bpmn": frozenset({"manager"}),
+    "GET /bao-cao/bieu-mau/{code}": frozenset({"manager"}) | ADMIN,  # counts only: the designer reads it too
     # administration pages (admins only)
     **{f"{m} {p}": ADMIN for m, p in [
         ("GET", "/quan-tri"), ("GET", "/quan-tri/can-xu-ly"), ("GET", "/quan-tri/hang-doi"),

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import forms
-from engine import dossiers, drafts
+from engine import dossiers, drafts, form_funnel
 from engine.errors import NotFound
 from engine.models import Dossier, Procedure, User
 from engine.versions import current_version_info
@@ -66,13 +66,17 @@ async def _apply(request: Request, user: User) -> Response:
     if posted.get("save_draft"):  # "Lưu và làm tiếp sau": keep what was typed, valid or not
         bound.validate()
         await drafts.save(user, code, bound.data, now, kept)
+        await form_funnel.record(user.id, code, now)
         return RedirectResponse(f"/nop-ho-so/{code}", status_code=303)
     if bound.validate() and not refused:
-        dossier = await dossiers.submit(request.app.state.runtime, code, bound.with_files(refs),
-                                        now=request.app.state.clock(), channel="online",
-                                        submitter_kind="citizen", user=user, idempotency_key=f"web-{submission}",
-                                        agency_code=settings.agency_code, version=version)
+        dossier, replayed = await dossiers.submit_once(request.app.state.runtime, code, bound.with_files(refs),
+                                                       now=request.app.state.clock(), channel="online",
+                                                       submitter_kind="citizen", user=user,
+                                                       idempotency_key=f"web-{submission}",
+                                                       agency_code=settings.agency_code, version=version)
         await drafts.discard(user, code)
+        if not replayed:  # a double submit is one application
+            await form_funnel.record(user.id, code, now, submitted=True)
         return RedirectResponse(f"/nop-ho-so/{code}/xong/{dossier.code}", status_code=303)
     full = any(problem == STORAGE_FULL for found in refused.values() for problem, _ in found)
     if refs or full:  # what was typed and uploaded waits with the draft for the corrected form
@@ -80,6 +84,8 @@ async def _apply(request: Request, user: User) -> Response:
     shown = spec.bind(posted, spec.with_files(None, kept), lang=lang)
     shown.validate()
     shown.refuse(refused)
+    # the funnel (issue 12): which rules failed, in this request; a row button press is no refusal
+    await form_funnel.record(user.id, code, now, failures=shown.failed_rules() if bound.row_action is None else ())
     # 200 also when the page shows errors: a re-rendered HTML form is the normal answer (GOV.UK
     # pattern), and the error summary, title prefix and aria-invalid carry the failure
     return render(request, "citizen/apply.html", **page, has_errors=shown.shows_errors or bool(refused),

@@ -35,7 +35,7 @@ def _day(text: str) -> date:
     return datetime.strptime(text, "%d/%m/%Y").date()  # noqa: DTZ007 (a calendar day, no instant)
 
 
-def _period(q: Any, today: date) -> tuple[reports.Period, dict[str, str]]:
+def read_period(q: Any, today: date) -> tuple[reports.Period, dict[str, str]]:
     default = reports.quarter_of(today)
     problems: dict[str, str] = {}
     days = {}
@@ -54,7 +54,7 @@ def _period(q: Any, today: date) -> tuple[reports.Period, dict[str, str]]:
 async def _figures(request: Request, user: User) -> tuple[dict[str, Any], dict[str, reports.Figure] | None]:
     q = request.query_params
     now = request.app.state.clock()
-    period, problems = _period(q, now.astimezone(ZONE).date())
+    period, problems = read_period(q, now.astimezone(ZONE).date())
     agency, procedure = (q.get("co-quan") or "").strip()[:32], (q.get("thu-tuc") or "").strip()[:32]
     kept = {"tu-ngay": period.start.strftime("%d/%m/%Y"), "den-ngay": period.end.strftime("%d/%m/%Y"),
             "co-quan": agency, "thu-tuc": procedure}

@@ -1,0 +1,47 @@
+"""The step heatmap (/bao-cao/quy-trinh/{code}) colours the diagram with bpmn-js markers and label overlays
+from the committed script (CSP script-src 'self'), at phone and desktop width; screenshots in tmp_path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.browser.conftest import Watch, login, new_page, wait_for_js
+from tests.factories import APPLICATIONS, CODES, PASSWORD
+
+
+async def _one_completed_intake(server: str) -> None:
+    async with httpx.AsyncClient(base_url=server) as api:
+        async def headers(username: str) -> dict[str, str]:
+            r = await api.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+            return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+        r = await api.post("/api/v1/dossiers", headers=await headers("citizen"),
+                           json={"procedure": CODES["household-business"], "data": APPLICATIONS["household-business"]})
+        assert r.status_code == 201, r.text
+        done = await api.post(f"/api/v1/tasks/{r.json()['tasks'][0]['id']}/complete", headers=await headers("officer"),
+                              json={"data": {"intake_decision": "accept"}})
+        assert done.status_code == 200, done.text
+
+
+async def test_the_heatmap_marks_the_steps_on_the_diagram(server: str, browser: Any, watch: Watch,
+                                                          tmp_path: Path) -> None:
+    await _one_completed_intake(server)
+    for width, height in ((360, 740), (1280, 900)):
+        page = await new_page(browser, watch, width=width, height=height)
+        await login(page, server, "manager")
+        await page.goto(f"{server}/bao-cao/quy-trinh/{CODES['household-business']}")
+        await page.wait_for_selector("#diagram[data-ready='1']")
+        marked = await wait_for_js(page, "document.querySelectorAll('#diagram [class*=\"mc-heat-\"]').length")
+        assert marked >= 1  # intake completed: a colour class on its shape
+        assert await page.locator("#diagram .mc-heat-label").count() >= 2  # intake done, appraisal waiting
+        assert "intake" in await page.evaluate(
+            "Array.from(document.querySelectorAll('#diagram .djs-element[class*=\"mc-heat-\"]'))"
+            ".map(e => e.getAttribute('data-element-id')).join(' ')")
+        assert await page.locator("#steps tr[data-element='intake']").count() == 1  # the same figures, as a table
+        assert await page.evaluate("document.documentElement.scrollWidth") <= width
+        await page.screenshot(path=str(tmp_path / f"heatmap-{width}.png"), full_page=True)
+        await page.context.close()
+    assert (tmp_path / "heatmap-360.png").stat().st_size > 0

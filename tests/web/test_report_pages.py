@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from html import unescape
 from typing import Any
@@ -91,7 +91,7 @@ async def test_scorecard_numbers_all_link_to_the_exact_dossiers(client: httpx.As
     html = r.text
     assert "33.33&nbsp;%" in _row(html, "indicators", "data-indicator", "2.1")
     assert "66.67&nbsp;%" in _row(html, "indicators", "data-indicator", "3.3")
-    figures = await reports.scorecard(reports.Period(datetime(2026, 10, 1).date(), datetime(2026, 10, 31).date()),
+    figures = await reports.scorecard(reports.Period(date(2026, 10, 1), date(2026, 10, 31)),
                                       rt().calendars.value)
     card = report_data.card(figures)
     assert re.search(rf'id="total"[^>]*>{card.total}</a>/100', html)
@@ -225,3 +225,11 @@ async def test_the_public_page_shows_rates_per_agency_and_is_cached(client: http
     assert "(trên 2 hồ sơ)" in (await client.get("/cong-khai")).text
     now = local(31, 12) + timedelta(minutes=11)
     assert "(trên 3 hồ sơ)" in (await client.get("/cong-khai")).text
+
+
+def test_a_running_period_is_counted_up_to_today() -> None:
+    quarter = reports.Period(date(2026, 10, 1), date(2026, 12, 31))
+    today = date(2026, 12, 3)
+    assert report_data.so_far(quarter, today) == reports.Period(quarter.start, today)
+    assert report_data.so_far(quarter, date(2027, 1, 5)) == quarter  # over: unchanged
+    assert report_data.so_far(quarter, date(2026, 9, 30)) == quarter  # not begun: unchanged

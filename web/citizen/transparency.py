@@ -55,7 +55,8 @@ async def board(request: Request) -> Board:
     for agency in await Agency.filter(active=True).order_by("name"):
         per_quarter = []
         for period in periods:
-            found = await report_data.figures(report_data.Scope(period, calendar, None, agency.code))
+            counted = report_data.so_far(period, now.astimezone(ZONE).date())
+            found = await report_data.figures(report_data.Scope(counted, calendar, None, agency.code))
             per_quarter.append({k: (found.get(k), len(found[k].population) if k in found else 0) for k in KEYS})
         lines.append(Published(agency.name, tuple(per_quarter)))
     fresh = Board(periods, tuple(lines), now)

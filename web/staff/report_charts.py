@@ -3,9 +3,9 @@
 pygal (LGPL-3.0, maintained by Kozea) draws complete SVG documents on the server with no browser
 runtime; its only script is an optional tooltip helper, which we drop: every <script> element and
 every ``on*`` attribute is removed from the tree before serialisation, so the page stays script-free
-whatever pygal adds in a later version (and its import hook is removed, below). Each chart is ``role="img"`` with a <title> and <desc>
-(aria-labelledby), values printed on the bars for readers without hover, and the page shows the same
-numbers as a table right after it (the accessible alternative)."""
+whatever pygal adds in a later version (and its import hook is removed, below). Each chart is
+``role="img"`` with a <title> and <desc> (aria-labelledby), values printed on the bars for readers
+without hover, and the page shows the same numbers as a table right after it (the accessible alternative)."""
 
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ def bars(title: str, description: str, labels: Sequence[str], series: Mapping[st
     """Grouped bars of rates in % (0–100), one series per indicator; None leaves a gap (no data)."""
     chart = pygal.Bar(js=[], disable_xml_declaration=True, width=720, height=320, range=(0, 100),
                       style=STYLE, legend_at_bottom=True, print_values=True, x_label_rotation=0,
-                      truncate_label=-1, value_formatter=lambda v: f"{v:.2f}".rstrip("0").rstrip("."))
+                      truncate_label=-1, truncate_legend=-1,
+                      value_formatter=lambda v: f"{v:.2f}".rstrip("0").rstrip("."))
     chart.x_labels = list(labels)
     for name, values in series.items():
         chart.add(name, [None if v is None else float(v) for v in values])

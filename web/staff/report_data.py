@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from engine import reports, sql
+from engine import reports
 from engine.models import Agency, Dossier, HumanTask, Procedure, User
 from engine.workdays import Calendar
 from web.errors import N_
@@ -98,6 +98,12 @@ class Row:
     total: Decimal | None = None
 
 
+def so_far(period: reports.Period, today: date) -> reports.Period:
+    """A period that runs past today, cut at today: an unfinished dossier is judged at the end of the
+    period (engine.reports), which must not be a day that has not come yet."""
+    return reports.Period(period.start, today) if period.start <= today < period.end else period
+
+
 def _month_start(day: date) -> date:
     return day.replace(day=1)
 
@@ -119,7 +125,8 @@ def _days(period: reports.Period) -> dict[str, str]:
 
 async def trend(scope: Scope) -> list[Row]:
     rows = []
-    for month in months(scope.period.end):
+    for whole in months(scope.period.end):
+        month = reports.Period(whole.start, min(whole.end, scope.period.end))
         found = await figures(scope, period=month)
         rows.append(Row(month.start.strftime("%m/%Y"), month.start.strftime("%m/%Y"),
                         {**_days(month), "co-quan": scope.agency, "thu-tuc": scope.procedure}, found,
@@ -202,6 +209,11 @@ class Official:
             self.dossiers[key].add(dossier_id)
 
 
+def _aware(value: datetime) -> datetime:
+    """An instant as read back by the ORM (a naive value is UTC: SQLite keeps no offset)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
 def step_group(due_at: datetime | None, completed_at: datetime) -> str:
     """A step's verdict from its own deadline (motcua:budget): late iff completed after the due."""
     if due_at is None:
@@ -226,7 +238,6 @@ async def control_sheet(scope: Scope) -> list[Official]:
     for r in rows:
         who = r["completed_by"]
         official = officials.setdefault(who, Official(who, str(names.get(who) or who)))
-        completed_at = sql.instant(r["completed_at"])
-        assert completed_at is not None
-        official.add(step_group(sql.instant(r["due_at"]), completed_at), r["dossier_id"])
+        due = _aware(r["due_at"]) if r["due_at"] is not None else None
+        official.add(step_group(due, _aware(r["completed_at"])), r["dossier_id"])
     return sorted(officials.values(), key=lambda o: o.username)

@@ -82,7 +82,11 @@ async def _scope(request: Request, user: User) -> tuple[dict[str, Any], report_d
     if problems:
         return context, None
     calendar = request.app.state.runtime.calendars.value
-    return context, report_data.Scope(period, calendar, await search_scope(user), agency, procedure)
+    today = now.astimezone(ZONE).date()
+    counted = report_data.so_far(period, today)
+    if counted != period:
+        context["so_far"] = counted.end.strftime("%d/%m/%Y")
+    return context, report_data.Scope(counted, calendar, await search_scope(user), agency, procedure)
 
 
 async def _report(scope: report_data.Scope) -> report_tables.Report:

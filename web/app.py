@@ -33,7 +33,7 @@ from web.api import procedures as api_procedures
 from web.api import search as api_search
 from web.api.openapi import openapi
 from web.auth import SessionOrToken
-from web.citizen import account, apply, catalogue, registration, tracking
+from web.citizen import account, apply, catalogue, registration, tracking, transparency
 from web.designer.routes import routes as designer_routes
 from web.errors import HANDLERS
 from web.i18n import LanguageMiddleware
@@ -177,6 +177,9 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Route("/bao-cao/quy-trinh/{code}", insight.heatmap),
         Route("/bao-cao/quy-trinh/{code}/so-do.bpmn", insight.heatmap_diagram),
         Route("/bao-cao/bieu-mau/{code}", insight.funnel),
+        Route("/bao-cao.csv", staff_reports.export_csv),
+        Route("/bao-cao.xlsx", staff_reports.export_xlsx),
+        Route("/cong-khai", transparency.page),
         Route("/can-bo/ho-so/{code}/so-do.bpmn", staff_dossier.diagram),
         Route("/can-bo/ho-so/{code}/buoc/{command}", staff_steps.step_page, methods=["GET", "POST"]),
         Route("/ho-so/{code}/tep/{attachment_id}", staff_files.open_file),

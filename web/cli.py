@@ -24,6 +24,8 @@ DEMO_USERS = [
     ("motcua", "motcua-demo-2026", "staff", ["one_stop"], "Cán bộ một cửa"),
     ("chuyenvien", "chuyenvien-demo-2026", "staff", ["specialist"], "Chuyên viên xử lý"),
     ("lanhdao", "lanhdao-demo-2026", "staff", ["leader"], "Lãnh đạo"),
+    # a province-wide manager: every agency's dossiers, search and the /bao-cao reports
+    ("quanly", "quanly-demo-2026", "manager", ["one_stop", "specialist", "leader"], "Quản lý"),
     ("congdan", "congdan-demo-2026", "citizen", [], "Nguyễn Văn An"),
 ]
 
@@ -106,7 +108,8 @@ def demo_banner(settings: Settings, loaded: list[str]) -> str:
     lines += [f"  {kind:8} {username:12} password: {password:22} roles: {', '.join(roles) or '-'}"
               for username, password, kind, roles, _name in DEMO_USERS]
     lines += [f"Citizens may also create an account at {url}dang-ky (the demo shows the verification code).",
-              f"Staff inbox {url}can-bo · designer {url}designer · API {url}api/v1/openapi.json",
+              f"Staff inbox {url}can-bo · reports {url}bao-cao (lanhdao, quanly) · public figures {url}cong-khai",
+              f"Designer {url}designer · API {url}api/v1/openapi.json",
               f"Database {settings.database_url} · procedures loaded: {', '.join(loaded) or '-'}", ""]
     return "\n".join(lines)
 

@@ -21,14 +21,20 @@ YOUR_ACCOUNT_MAY_NOT = "Your account may not do this"
 
 @dataclass(frozen=True)
 class Permission:
-    """A door: the user kinds it admits (every signed-in user when empty) and why others are refused."""
+    """A door: the user kinds it admits (every signed-in user when empty), the staff roles that also
+    open it to a staff account (``roles``: e.g. leaders), and why others are refused."""
 
     name: str
     kinds: tuple[str, ...] = ()
     refusal: str = YOUR_ACCOUNT_MAY_NOT
+    roles: tuple[str, ...] = ()
 
     def allows(self, user: User | None) -> bool:
-        return user is not None and (not self.kinds or user.kind in self.kinds)
+        if user is None:
+            return False
+        if user.kind == "staff" and any(user.has_role(r) for r in self.roles):
+            return True
+        return not self.kinds or user.kind in self.kinds
 
     def refused(self) -> PermissionDenied:
         return PermissionDenied(self.refusal, required=list(self.kinds))
@@ -52,11 +58,13 @@ TASK_INBOX = Permission("task_inbox", ("staff", "manager"))
 #: staff within their scope (`search_scope`)
 DOSSIER_SEARCH = Permission("dossier_search", ("manager", "staff"), "Only staff search dossiers")
 
-#: the Decision 766 indicators and the dossiers behind them (/bao-cao): managers (of their agencies' scope)
-REPORTS = Permission("reports", ("manager",), "Only managers read the reports")
+#: the Decision 766 indicators, the dossiers behind them and their exports (/bao-cao): managers and
+#: leaders (staff holding the `leader` role), each within their agencies' scope (`search_scope`)
+REPORTS = Permission("reports", ("manager",), "Only managers and leaders read the reports", roles=("leader",))
 #: the citizen form funnel of a procedure (/bao-cao/bieu-mau): whoever reads the reports, and the
 #: administrators who design the form (counts only, no personal data)
-FORM_FUNNEL = Permission("form_funnel", (*REPORTS.kinds, "admin"), "Only managers and administrators read the funnel")
+FORM_FUNNEL = Permission("form_funnel", (*REPORTS.kinds, "admin"), "Only managers, leaders and administrators read "
+                         "the funnel", roles=REPORTS.roles)
 
 
 #: a citizen's account page and the export of their own data (Law 91/2025: the right of access)

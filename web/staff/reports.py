@@ -1,7 +1,12 @@
-"""GET /bao-cao: the Decision 766 indicators 2.1, 3.3, 5.4 for a period (default: the current quarter),
-filtered by agency and procedure; GET /bao-cao/ho-so?chi-so=2.1&nhom=dat&...: the exact dossiers behind
-a figure (engine/reports.py). Managers only; the lists show codes, procedures and statuses, no personal
-data."""
+"""GET /bao-cao: the Decision 766 scorecard for a period (default: the current quarter), filtered by
+agency and procedure: points per group and the total out of 100, the trend per month, the rates per
+agency and per procedure (charts + tables), the late dossiers and the processing control sheet per
+official. GET /bao-cao/ho-so?chi-so=2.1&nhom=dat&...: the exact dossiers behind any number of the page
+(``chi-so=tat-ca``: every dossier considered; ``chi-so=xu-ly&can-bo=…``: an official's steps).
+GET /bao-cao.csv?bang=… and /bao-cao.xlsx: the same reports as files (web/staff/report_tables.py).
+
+Managers and leaders (permissions.REPORTS), within their agencies' scope; the lists show codes,
+procedures and statuses, no personal data."""
 
 from __future__ import annotations
 
@@ -17,18 +22,18 @@ from engine.lifecycle import Status
 from engine.models import Agency, Dossier, Procedure, User
 from web.auth import requires
 from web.errors import N_, error_page
+from web.i18n import gettext_for
 from web.pages import language, render
 from web.permissions import REPORTS, search_scope
+from web.staff import report_charts, report_data, report_tables
 from web.staff.search import CHANNELS, ZONE
 
 FIELDS = ("tu-ngay", "den-ngay", "co-quan", "thu-tuc")
-TITLES = {"2.1": N_("Tỷ lệ hồ sơ giải quyết đúng hạn"), "3.3": N_("Tỷ lệ hồ sơ trực tuyến"),
-          "5.4": N_("Mức độ hài lòng trong giải quyết thủ tục")}
-#: drill-down group -> (label, how to read it off a Figure)
+#: drill-down group -> label
 GROUPS = {"dat": N_("Hồ sơ được tính vào tử số"), "tong": N_("Tất cả hồ sơ được xét"),
           "tre": N_("Hồ sơ trễ hạn"), "khong-hai-long": N_("Hồ sơ bị đánh giá không hài lòng")}
-REASONS = {"no_dossier": N_("Chưa có hồ sơ nào trong kỳ"),
-           "no_rating": N_("Chưa có hồ sơ nào được công dân đánh giá trong kỳ")}
+EVERY = "tat-ca"  # chi-so: the union of every indicator's population (the total's link)
+STEPS = "xu-ly"  # chi-so: the control sheet (with can-bo=username and nhom in report_data.STEP_GROUPS)
 
 
 def _day(text: str) -> date:
@@ -51,7 +56,17 @@ def read_period(q: Any, today: date) -> tuple[reports.Period, dict[str, str]]:
     return reports.Period(days["tu-ngay"], days["den-ngay"]), problems
 
 
-async def _figures(request: Request, user: User) -> tuple[dict[str, Any], dict[str, reports.Figure] | None]:
+def _when(at: datetime | None) -> str:
+    return at.astimezone(ZONE).strftime("%d/%m/%Y %H:%M") if at else ""
+
+
+def drill(key: str, group: str, filters: dict[str, str], **more: str) -> str:
+    """The drill-down address of one number: its indicator, its group and the filters that made it."""
+    return "/bao-cao/ho-so?" + urlencode({"chi-so": key, "nhom": group, **more,
+                                          **{k: v for k, v in filters.items() if v}})
+
+
+async def _scope(request: Request, user: User) -> tuple[dict[str, Any], report_data.Scope | None]:
     q = request.query_params
     now = request.app.state.clock()
     period, problems = read_period(q, now.astimezone(ZONE).date())
@@ -59,24 +74,79 @@ async def _figures(request: Request, user: User) -> tuple[dict[str, Any], dict[s
     kept = {"tu-ngay": period.start.strftime("%d/%m/%Y"), "den-ngay": period.end.strftime("%d/%m/%Y"),
             "co-quan": agency, "thu-tuc": procedure}
     context: dict[str, Any] = {"filters": {**kept, **{k: q[k] for k in ("tu-ngay", "den-ngay") if k in problems}},
-                               "problems": problems, "query": urlencode(kept), "titles": TITLES,
-                               "reasons": REASONS, "groups": GROUPS}
+                               "kept": kept, "problems": problems, "query": urlencode(kept), "drill": drill,
+                               "titles": report_tables.TITLES, "reasons": report_tables.REASONS,
+                               "groups": GROUPS, "step_groups": report_data.STEP_GROUPS,
+                               "table_names": report_tables.NAMES, "headline": report_data.HEADLINE,
+                               "when": _when}
     if problems:
         return context, None
     calendar = request.app.state.runtime.calendars.value
-    return context, await reports.scorecard(period, calendar, agencies=await search_scope(user),
-                                            agency=agency, procedure=procedure)
+    today = now.astimezone(ZONE).date()
+    counted = report_data.so_far(period, today)
+    if counted != period:
+        context["so_far"] = counted.end.strftime("%d/%m/%Y")
+    return context, report_data.Scope(counted, calendar, await search_scope(user), agency, procedure)
+
+
+async def _report(scope: report_data.Scope) -> report_tables.Report:
+    figures = await report_data.figures(scope)
+    return report_tables.Report(report_data.card(figures), await report_data.trend(scope),
+                                await report_data.by_agency(scope), await report_data.by_procedure(scope),
+                                await report_data.late_list(figures), await report_data.control_sheet(scope))
+
+
+def _charts(report: report_tables.Report, tr: Any) -> dict[str, Any]:
+    names = {key: report_tables.title(key, tr) for key in report_data.HEADLINE}
+
+    def series(rows: list[report_data.Row]) -> dict[str, list[Any]]:
+        return {names[k]: [r.figures[k].value if k in r.figures else None for r in rows] for k in names}
+
+    return {
+        "trend": report_charts.bars(tr("Tỷ lệ theo tháng"), tr(
+            "Tỷ lệ hồ sơ đúng hạn và tỷ lệ hồ sơ trực tuyến (%) của từng tháng; số liệu ở bảng ngay sau biểu đồ."),
+            [r.label for r in report.trend], series(report.trend)),
+        "agencies": report_charts.bars(tr("Tỷ lệ theo cơ quan"), tr(
+            "Tỷ lệ hồ sơ đúng hạn và tỷ lệ hồ sơ trực tuyến (%) của từng cơ quan; số liệu ở bảng ngay sau biểu đồ."),
+            [r.label for r in report.agencies], series(report.agencies)) if report.agencies else None}
+
+
+async def _choices() -> dict[str, Any]:
+    return {"agencies": await Agency.filter(active=True).order_by("name"),
+            "procedures": await Procedure.all().order_by("name")}
 
 
 @requires(REPORTS)
 async def page(request: Request, user: User) -> Response:
-    context, figures = await _figures(request, user)
-    context |= {"agencies": await Agency.filter(active=True).order_by("name"),
-                "procedures": await Procedure.all().order_by("name"), "figures": figures or {}}
-    return render(request, "staff/reports.html", status=400 if figures is None else 200, **context)
+    context, scope = await _scope(request, user)
+    context |= await _choices()
+    if scope is None:
+        return render(request, "staff/reports.html", status=400, report=None, **context)
+    report = await _report(scope)
+    tr = gettext_for(language(request)).gettext
+    return render(request, "staff/reports.html", report=report, charts=_charts(report, tr),
+                  status_label=_status_label(language(request) == "en"), **context)
 
 
-def _ids(figure: reports.Figure, group: str) -> tuple[int, ...]:
+def _status_label(en: bool) -> Any:
+    return lambda code: Status(code).label_en if en else Status(code).label_vi
+
+
+async def _drill_ids(scope: report_data.Scope, key: str, group: str, who: str) -> tuple[int, ...] | None:
+    """The dossier ids behind one number of the page (None: no such number)."""
+    if key == STEPS:
+        if group not in report_data.STEP_GROUPS:
+            return None
+        official = next((o for o in await report_data.control_sheet(scope) if o.username == who), None)
+        return tuple(sorted(official.dossiers[group])) if official else ()
+    if group not in GROUPS:
+        return None
+    figures = await report_data.figures(scope)
+    if key == EVERY:
+        return tuple(sorted({i for f in figures.values() for i in f.population}))
+    if key not in figures:
+        return None
+    figure = figures[key]
     if group == "dat":
         return figure.hits
     if group == "tong":
@@ -86,17 +156,59 @@ def _ids(figure: reports.Figure, group: str) -> tuple[int, ...]:
 
 @requires(REPORTS)
 async def dossiers(request: Request, user: User) -> Response:
-    key, group = request.query_params.get("chi-so", ""), request.query_params.get("nhom", "dat")
-    if key not in reports.INDICATORS or group not in GROUPS:
+    q = request.query_params
+    key, group, who = q.get("chi-so", ""), q.get("nhom", "dat"), (q.get("can-bo") or "")[:150]
+    context, scope = await _scope(request, user)
+    if scope is None:
+        return render(request, "staff/reports.html", status=400, report=None, agencies=[], procedures=[], **context)
+    ids = await _drill_ids(scope, key, group, who)
+    if ids is None:
         return error_page(request, 400)
-    context, figures = await _figures(request, user)
-    if figures is None:
-        return render(request, "staff/reports.html", status=400, figures={}, agencies=[], procedures=[], **context)
-    ids = _ids(figures[key], group)
-    rows = await Dossier.filter(id__in=ids).order_by("id").prefetch_related("procedure_version__procedure")
+    rows = await Dossier.filter(id__in=list(ids)).order_by("id").prefetch_related("procedure_version__procedure")
     en = language(request) == "en"
     lines = [{"code": d.code, "procedure": d.procedure_version.procedure.name,
               "status": Status(d.lifecycle_status).label_en if en else Status(d.lifecycle_status).label_vi,
               "channel": CHANNELS.get(d.channel, d.channel)} for d in rows]
-    return render(request, "staff/report_list.html", key=key, group=group, figure=figures[key], lines=lines,
-                  **context)
+    heading = (N_("Phiếu kiểm soát quá trình xử lý theo cán bộ") if key == STEPS
+               else N_("Tất cả hồ sơ được xét") if key == EVERY else None)
+    label = report_data.STEP_GROUPS[group] if key == STEPS else GROUPS[group]
+    return render(request, "staff/report_list.html", key=key, group=group, label=label, heading=heading,
+                  official=who, lines=lines, **context)
+
+
+async def _tables(request: Request, user: User) -> tuple[dict[str, report_tables.Table] | None, Response | None]:
+    context, scope = await _scope(request, user)
+    if scope is None:  # the form says what is wrong (a page, not a file)
+        return None, render(request, "staff/reports.html", status=400, report=None, **context, **await _choices())
+    lang = language(request)
+    return report_tables.tables(await _report(scope), gettext_for(lang).gettext, lang == "en"), None
+
+
+def _file_name(request: Request, extension: str) -> str:
+    return f"bao-cao-{request.app.state.clock().astimezone(ZONE).strftime('%Y%m%d-%H%M')}.{extension}"
+
+
+@requires(REPORTS)
+async def export_csv(request: Request, user: User) -> Response:
+    name = request.query_params.get("bang", "chi-so")
+    if name not in report_tables.NAMES:
+        return error_page(request, 400)
+    found, refusal = await _tables(request, user)
+    if found is None:
+        assert refusal is not None
+        return refusal
+    return Response(report_tables.to_csv(found[name]), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{_file_name(request, name + ".csv")}"'})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@requires(REPORTS)
+async def export_xlsx(request: Request, user: User) -> Response:
+    found, refusal = await _tables(request, user)
+    if found is None:
+        assert refusal is not None
+        return refusal
+    return Response(report_tables.to_xlsx(list(found.values())), media_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="{_file_name(request, "xlsx")}"'})

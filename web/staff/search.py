@@ -99,7 +99,8 @@ async def page(request: Request, user: User) -> Response:
     return render(request, "staff/search.html", problems={}, **context)
 
 
-def _cell(value: str) -> str:
+def csv_cell(value: str) -> str:
+    """A CSV cell Excel will not run as a formula (shared with the /bao-cao exports)."""
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
@@ -123,7 +124,7 @@ async def export_csv(request: Request, user: User) -> Response:
         read: list[tuple[int, int | None]] = []  # the access log: one row per exported dossier
         async for r in rows:
             read.append((r.id, None))
-            writer.writerow([_cell(v) for v in (
+            writer.writerow([csv_cell(v) for v in (
                 r.code, r.procedure_name, r.procedure_code, r.agency, r.applicant_name,
                 _status(r.lifecycle_status, lang == "en"), tr.gettext(CHANNELS.get(r.channel, r.channel)),
                 day(r.received_at), day(r.accepted_at), due_day(r.due_at), day(r.finished_at),

@@ -1,0 +1,243 @@
+"""What the /bao-cao pages show beyond one scorecard: the Decision 766 groups and the total out of 100,
+the trend per month, the breakdown per agency and per procedure, the late-dossier list and the
+processing control sheet per official (per step: on time / late from ``human_task.due_at`` against
+``completed_at``). Every number keeps the ids of the dossiers behind it, for the drill-down.
+
+`figures` is the ONE place that asks engine/reports.py for figures (once per month / agency /
+procedure): faster breakdown/trend functions of the engine can replace its callers here alone.
+
+Group points: the indicators of a group (the key's first digit: 1 publicity, 2 progress, 3 online
+provision, 4 digitisation, 5 satisfaction) are pooled as ``Σ points ÷ Σ max points × group max``
+(an indicator scaled to its whole group, as engine.reports does today, counts as the mean; a split
+of the group among its indicators sums). A group with no figure holding data earns nothing and is
+named as missing: the total is the sum of what exists, out of 100."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from engine import reports
+from engine.models import Agency, Dossier, HumanTask, Procedure, User
+from engine.workdays import Calendar
+from web.errors import N_
+
+#: Decision 766's five groups (RULES §4.1): number -> (label, maximum points)
+GROUPS: dict[str, tuple[str, int]] = {
+    "1": (N_("Công khai, minh bạch"), 18), "2": (N_("Tiến độ, kết quả giải quyết"), 20),
+    "3": (N_("Cung cấp dịch vụ trực tuyến"), 22), "4": (N_("Số hóa hồ sơ, kết quả"), 22),
+    "5": (N_("Mức độ hài lòng"), 18)}
+TREND_MONTHS = 6
+#: the indicators of the breakdown and trend tables (the rates provinces publish)
+HEADLINE = ("2.1", "3.3")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A report's question: the period, the caller's agencies (None = all) and the page's filters."""
+
+    period: reports.Period
+    calendar: Calendar
+    agencies: Collection[str] | None
+    agency: str = ""
+    procedure: str = ""
+
+
+async def figures(scope: Scope, *, period: reports.Period | None = None, agency: str | None = None,
+                     procedure: str | None = None) -> dict[str, reports.Figure]:
+    """The one call into engine.reports (see the module doc)."""
+    return await reports.scorecard(period or scope.period, scope.calendar, agencies=scope.agencies,
+                                   agency=scope.agency if agency is None else agency,
+                                   procedure=scope.procedure if procedure is None else procedure)
+
+
+@dataclass(frozen=True)
+class GroupScore:
+    number: str
+    label: str
+    max_points: int
+    points: Decimal | None  # None: no indicator of the group has data
+    keys: tuple[str, ...]  # the indicators with data that make the points
+    missing: tuple[str, ...]  # the indicators of the group without data
+
+
+@dataclass(frozen=True)
+class Card:
+    figures: dict[str, reports.Figure]
+    groups: tuple[GroupScore, ...]
+    total: Decimal  # sum of the groups with data
+    missing: tuple[str, ...]  # group numbers without data
+
+
+def card(figures: dict[str, reports.Figure]) -> Card:
+    groups = []
+    for number, (label, group_max) in GROUPS.items():
+        mine = [f for k, f in figures.items() if k.split(".")[0] == number]
+        scored = [f for f in mine if f.points is not None]
+        points = None
+        if scored:
+            earned = sum((f.points for f in scored if f.points is not None), Decimal(0))
+            points = (earned / sum(f.max_points for f in scored) * group_max).quantize(Decimal("0.01"))
+        groups.append(GroupScore(number, label, group_max, points, tuple(f.key for f in scored),
+                                 tuple(f.key for f in mine if f.points is None)))
+    total = sum((g.points for g in groups if g.points is not None), Decimal(0))
+    return Card(figures, tuple(groups), total, tuple(g.number for g in groups if g.points is None))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a breakdown or trend: what it is, the filters that reproduce it, its figures."""
+
+    code: str
+    label: str
+    filters: dict[str, str]  # query fields for the drill-down link (tu-ngay, den-ngay, co-quan, thu-tuc)
+    figures: dict[str, reports.Figure]
+    total: Decimal | None = None
+
+
+def so_far(period: reports.Period, today: date) -> reports.Period:
+    """A period that runs past today, cut at today: an unfinished dossier is judged at the end of the
+    period (engine.reports), which must not be a day that has not come yet."""
+    return reports.Period(period.start, today) if period.start <= today < period.end else period
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def months(end: date, count: int = TREND_MONTHS) -> list[reports.Period]:
+    """The ``count`` calendar months ending with the month of ``end``, oldest first."""
+    periods: list[reports.Period] = []
+    first = _month_start(end)
+    for _ in range(count):
+        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        periods.append(reports.Period(first, last))
+        first = _month_start(first - timedelta(days=1))
+    return periods[::-1]
+
+
+def _days(period: reports.Period) -> dict[str, str]:
+    return {"tu-ngay": period.start.strftime("%d/%m/%Y"), "den-ngay": period.end.strftime("%d/%m/%Y")}
+
+
+async def trend(scope: Scope) -> list[Row]:
+    rows = []
+    for whole in months(scope.period.end):
+        month = reports.Period(whole.start, min(whole.end, scope.period.end))
+        found = await figures(scope, period=month)
+        rows.append(Row(month.start.strftime("%m/%Y"), month.start.strftime("%m/%Y"),
+                        {**_days(month), "co-quan": scope.agency, "thu-tuc": scope.procedure}, found,
+                        card(found).total))
+    return rows
+
+
+def _has_data(figures: dict[str, reports.Figure]) -> bool:
+    return any(figures[k].population for k in HEADLINE if k in figures)
+
+
+async def by_agency(scope: Scope) -> list[Row]:
+    query = Agency.filter(active=True).order_by("name")
+    if scope.agencies is not None:
+        query = query.filter(code__in=list(scope.agencies))
+    if scope.agency:
+        query = query.filter(code=scope.agency)
+    rows = []
+    for agency in await query:
+        found = await figures(scope, agency=agency.code)
+        if _has_data(found):
+            rows.append(Row(agency.code, agency.name, {**_days(scope.period), "co-quan": agency.code,
+                                                       "thu-tuc": scope.procedure}, found))
+    return rows
+
+
+async def by_procedure(scope: Scope) -> list[Row]:
+    query = Procedure.all().order_by("name")
+    if scope.procedure:
+        query = query.filter(code=scope.procedure)
+    rows = []
+    for proc in await query:
+        found = await figures(scope, procedure=proc.code)
+        if _has_data(found):
+            rows.append(Row(proc.code, proc.name, {**_days(scope.period), "co-quan": scope.agency,
+                                                   "thu-tuc": proc.code}, found))
+    return rows
+
+
+@dataclass(frozen=True)
+class LateLine:
+    code: str
+    procedure: str
+    agency: str
+    accepted_at: datetime | None
+    due_at: datetime | None
+    ended_at: datetime | None
+    status: int
+
+
+async def late_list(figures: dict[str, reports.Figure]) -> list[LateLine]:
+    """The dossiers 2.1 counts late, with what makes them late: the original due (lateness is judged
+    against it, RULES §3.6) and the end of processing (empty while unfinished)."""
+    ids = figures["2.1"].extra.get("late", ()) if "2.1" in figures else ()
+    names = dict(await Agency.all().values_list("code", "name"))
+    found = await Dossier.filter(id__in=list(ids)).order_by("accepted_at", "id").prefetch_related(
+        "procedure_version__procedure")
+    return [LateLine(d.code, d.procedure_version.procedure.name, str(names.get(d.agency_code, d.agency_code)),
+                     d.accepted_at, d.due_original_at, d.result_at or d.returned_at or d.completed_at,
+                     d.lifecycle_status) for d in found]
+
+
+#: control-sheet group -> label (the drill-down's `nhom` for chi-so=xu-ly)
+STEP_GROUPS = {"dung-han": N_("Bước xử lý đúng hạn"), "tre": N_("Bước xử lý trễ hạn"),
+               "khong-han": N_("Bước không có thời hạn"), "tong": N_("Tất cả bước đã xử lý")}
+
+
+@dataclass
+class Official:
+    """One official's steps completed in the period: counts, and the dossiers behind each count."""
+
+    username: str
+    name: str
+    steps: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STEP_GROUPS, 0))
+    dossiers: dict[str, set[int]] = field(default_factory=lambda: {k: set() for k in STEP_GROUPS})
+
+    def add(self, group: str, dossier_id: int) -> None:
+        for key in (group, "tong"):
+            self.steps[key] += 1
+            self.dossiers[key].add(dossier_id)
+
+
+def _aware(value: datetime) -> datetime:
+    """An instant as read back by the ORM (a naive value is UTC: SQLite keeps no offset)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def step_group(due_at: datetime | None, completed_at: datetime) -> str:
+    """A step's verdict from its own deadline (motcua:budget): late iff completed after the due."""
+    if due_at is None:
+        return "khong-han"
+    return "tre" if completed_at > due_at else "dung-han"
+
+
+async def control_sheet(scope: Scope) -> list[Official]:
+    """Per official (``completed_by``), the human steps completed in the period within the scope."""
+    lower, upper = scope.period.bounds(scope.calendar.timezone)
+    query = HumanTask.filter(completed_at__gte=lower, completed_at__lt=upper, completed_by__isnull=False)
+    if scope.agencies is not None:
+        query = query.filter(dossier__agency_code__in=list(scope.agencies))
+    if scope.agency:
+        query = query.filter(dossier__agency_code=scope.agency)
+    if scope.procedure:
+        query = query.filter(dossier__procedure_version__procedure__code=scope.procedure)
+    rows: list[dict[str, Any]] = await query.values("dossier_id", "completed_by", "completed_at", "due_at")
+    names = dict(await User.filter(username__in={r["completed_by"] for r in rows}).values_list(
+        "username", "full_name"))
+    officials: dict[str, Official] = {}
+    for r in rows:
+        who = r["completed_by"]
+        official = officials.setdefault(who, Official(who, str(names.get(who) or who)))
+        due = _aware(r["due_at"]) if r["due_at"] is not None else None
+        official.add(step_group(due, _aware(r["completed_at"])), r["dossier_id"])
+    return sorted(officials.values(), key=lambda o: o.username)

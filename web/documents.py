@@ -10,10 +10,9 @@ from starlette.responses import Response
 
 from engine import documents
 from engine.errors import NotFound
-from engine.models import User
+from engine.models import Dossier, User
 from web.auth import requires
 from web.i18n import current_language
-from web.pages import language, render
 from web.permissions import SIGNED_IN
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -74,30 +73,34 @@ def fmt_day(at: datetime | str | None) -> str:
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
-async def _document(request: Request, user: User) -> documents.DossierDocument:
-    return await documents.for_user(request.path_params["code"], user)
+#: the documents served at /dossiers/{code}/<name>: name -> form (web/printing.py)
+SIGNED_IN_FORMS = {"receipt": "01", "apology": "04"}
 
 
-def _lang(request: Request) -> int:
-    return 1 if language(request) == "en" else 0
+async def _visible(request: Request, user: User) -> Dossier:
+    return await documents.visible_for(request.path_params["code"], user)
 
 
 @requires(SIGNED_IN)
 async def receipt(request: Request, user: User) -> Response:
-    doc = await _document(request, user)
-    if doc.accepted_at is None:
-        raise NotFound("The dossier has not been accepted yet", code=doc.code)
-    lang = _lang(request)
-    limit = time_limit_label(doc.time_limit, doc.time_unit)
-    return render(request, "receipt.html", doc=doc, fmt=fmt, fmt_due=fmt_due, time_limit=limit,
-                  kind_label=lambda k: KINDS.get(k, (k, k))[lang])
+    from web import pdf
+
+    return await pdf.show(request, "01", await _visible(request, user))
 
 
 @requires(SIGNED_IN)
 async def apology(request: Request, user: User) -> Response:
-    doc = await _document(request, user)
-    if not doc.extension:
-        raise NotFound("The dossier has no apology letter", code=doc.code)
-    return render(request, "apology.html", doc=doc, fmt=fmt, fmt_due=fmt_due, fmt_day=fmt_day,
-                  issued=doc.extension.get("at"), original=doc.extension.get("original_due_at"),
-                  new_due=doc.extension.get("new_due_at"))
+    from web import pdf
+
+    return await pdf.show(request, "04", await _visible(request, user))
+
+
+@requires(SIGNED_IN)
+async def document_pdf(request: Request, user: User) -> Response:
+    """GET /dossiers/{code}/{receipt|apology}.pdf: as the printable page, as a PDF."""
+    from web import pdf
+
+    form = SIGNED_IN_FORMS.get(str(request.path_params["name"]))
+    if form is None:
+        raise NotFound("No such document", name=request.path_params["name"])
+    return await pdf.download(request, form, await _visible(request, user))

@@ -42,8 +42,7 @@ from web.middleware import DatabaseGuard, RequestLimits, SecurityHeaders
 from web.sessions import ServerSessions
 from web.staff import dossier as staff_dossier
 from web.staff import files as staff_files
-from web.staff import inbox, intake, search, task
-from web.staff import register
+from web.staff import inbox, intake, register, search, task
 from web.staff import reports as staff_reports
 from web.staff import steps as staff_steps
 

@@ -123,7 +123,7 @@ async def test_refusal_apology_and_control_sheet_pdfs_for_staff(client: httpx.As
     assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text and dossier.code in bare(text)
     assert "officer" in text and "Cán bộ một cửa" in text and "09:00 ngày 02/03/2026" in text
     assert bare("Kiểm tra, tiếp nhận hồ sơ Cán bộ một cửa officer 09:00 ngày 02/03/2026 15:00 ngày 02/03/2026 "
-                "09:00 ngày 02/03/2026 Đúng hạn") in bare(text)  # the intake step: who, received, due, finished, verdict
+                "09:00 ngày 02/03/2026 Đúng hạn") in bare(text)  # intake: who, received, due, finished, verdict
     assert "Văn bản xin lỗi và hẹn lại ngày trả kết quả" in text and "Đã huỷ" in text
     await page_login(client, "citizen")  # the control sheet is the agency's own
     assert (await client.get(f"/can-bo/ho-so/{dossier.code}/mau-06.pdf")).status_code == 403

@@ -20,6 +20,7 @@ MAX_ROWS = 2000
 
 @dataclass(frozen=True)
 class Entry:
+    id: int
     code: str
     procedure_code: str
     procedure_name: str
@@ -52,7 +53,7 @@ async def read(period: Period, agencies: Collection[str] | None, agency: str = "
     rows = await query.order_by("accepted_at", "id").limit(MAX_ROWS + 1).prefetch_related(
         "procedure_version__procedure")
     names = {a.code: a.name for a in await Agency.filter(code__in={d.agency_code for d in rows})}
-    entries = [Entry(code=d.code, procedure_code=d.procedure_version.procedure.code,
+    entries = [Entry(id=d.id, code=d.code, procedure_code=d.procedure_version.procedure.code,
                      procedure_name=d.procedure_version.procedure.name, applicant=d.applicant_name,
                      agency=names.get(d.agency_code, d.agency_code), received_at=d.accepted_at,
                      due_at=d.due_adjusted_at, supplement_at=_supplement(d.pauses), result_at=d.result_at,

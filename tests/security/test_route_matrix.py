@@ -68,8 +68,11 @@ MATRIX: dict[str, frozenset[str]] = {
     # documents of a dossier (owner and the agency's staff)
     "GET /dossiers/{code}/receipt": NOBODY,  # A's dossier is not accepted yet: 404 for everybody
     "GET /dossiers/{code}/apology": NOBODY,  # no extension: 404 for everybody
-    "GET /ho-so/{code}/mau-02": NOBODY,  # no supplement requested: 404 for everybody
-    "GET /ho-so/{code}/mau-03": NOBODY,  # not refused: 404 for everybody
+    "GET /ho-so/{code}/mau-{form}": NOBODY,  # Form 02: no supplement requested: 404 for everybody
+    "GET /ho-so/{code}/mau-{form}.pdf": NOBODY,  # the same as PDF
+    "GET /dossiers/{code}/{name}.pdf": NOBODY,  # the receipt as PDF: not accepted yet, 404 for everybody
+    "GET /can-bo/ho-so/{code}/mau-06": NOBODY,  # the control sheet (staff): not accepted yet, 404
+    "GET /can-bo/ho-so/{code}/mau-06.pdf": NOBODY,
     "GET /ho-so/{code}/tep/{attachment_id}": OWNER | STAFF_X,
     # staff pages
     "GET /can-bo": STAFF,
@@ -86,6 +89,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "POST /can-bo/ho-so/{code}/buoc/{command}": ONE_STOP - {"other_agency"},
     "GET /quan-ly/ho-so": STAFF,
     "GET /quan-ly/ho-so.csv": STAFF,
+    "GET /quan-ly/so-theo-doi": STAFF,  # the Form 07 register, within each one's agencies
+    "GET /quan-ly/so-theo-doi.pdf": STAFF,
     "GET /bao-cao": frozenset({"manager"}),
     "GET /bao-cao/ho-so": frozenset({"manager"}),
     # administration pages (admins only)
@@ -169,7 +174,8 @@ def concrete(path: str, w: World) -> str:
            else w.policy)
     command = "withdraw"  # a step the one-stop officer may take on a submitted dossier
     values = {"code": code, "dossier": w.dossier, "task_id": w.task, "attachment_id": w.attachment,
-              "id:int": id_, "number:int": 1, "ref": "intake", "command": command, "path": "web/diagram.js"}
+              "id:int": id_, "number:int": 1, "ref": "intake", "command": command, "path": "web/diagram.js",
+              "form": "02", "name": "receipt"}
     url = re.sub(r"\{([^}]+)\}", lambda m: str(values[m.group(1)]), path)
     if url.startswith("/api/v1/calendar/due"):
         url += f"?procedure={w.procedure}"

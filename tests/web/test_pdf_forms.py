@@ -13,7 +13,7 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
-from engine import dossiers, timers
+from engine import document_access, dossiers, timers
 from engine.dossier_lifecycle import Step
 from engine.models import Dossier, HumanTask, Timer
 from tests.factories import accepted_household, page_login, rt
@@ -171,3 +171,5 @@ async def test_register_pdf(client: httpx.AsyncClient, users: dict) -> None:
     text = text_of(await client.get("/quan-ly/so-theo-doi.pdf?tu-ngay=01/03/2026&den-ngay=31/03/2026"))
     assert "SỔ THEO DÕI HỒ SƠ" in text and "01/03/2026" in text and "31/03/2026" in text
     assert march.code in bare(text) and "Lê Văn Nam" in text
+    reads = await document_access.reads_of([march.id])  # an export of personal data: logged, as the CSV
+    assert [(r.username, r.purpose) for r in reads] == [("officer", "export")]

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from engine import register
+from engine import document_access, register
 from engine.lifecycle import Status
 from engine.models import Agency, User
 from web.auth import requires
@@ -62,5 +62,9 @@ async def register_pdf(request: Request, user: User) -> Response:
         pdf = await render_pdf(html)
     except PdfUnavailable:
         return error_page(request, 503, "pdf")
-    period = context["register"].period
+    book = context["register"]
+    # an export of personal data, as the CSV of the search page: every dossier in it is logged
+    await document_access.record_read(user, [(e.id, None) for e in book.entries], request.app.state.clock(),
+                                      "export", "page")
+    period = book.period
     return pdf_response(f"mau-07-so-theo-doi-{period.start:%Y%m%d}-{period.end:%Y%m%d}.pdf", pdf)

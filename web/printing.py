@@ -143,24 +143,23 @@ def control_rows(trail: list[events.Recorded]) -> list[ControlRow]:
     en = _en()
     for record in trail:
         task = str(record.details.get("task_id") or record.task_id or "")
-        if record.kind == "task_opened":
-            role = str(record.details.get("role") or "")
-            due = record.details.get("due_at")
-            name = APOLOGY_STEP if record.details.get("task_kind") == "apology" else record.details.get("name")
-            rows[task] = ControlRow(str(name or record.element_id or ""),
-                                    ROLE_LABELS.get(role, role), record.at,
-                                    datetime.fromisoformat(due) if isinstance(due, str) else due)
-        elif (row := rows.get(task)) is None:
-            continue
-        elif record.kind == "task_claimed":
-            row.who = record.actor
-        elif record.kind == "task_completed":
-            row.who, row.finished_at = record.actor, record.at
-            verdict = VERDICTS.get(str(record.details.get("verdict") or ""))
-            row.verdict = verdict[1 if en else 0] if verdict else ""
-        elif record.kind == "task_cancelled":
-            row.finished_at = record.at
-            row.notes.append("Cancelled" if en else "Đã huỷ")
+        row = rows.get(task)
+        match record.kind:  # the event kinds of engine.events (a dossier's trail, not a user's kind)
+            case "task_opened":
+                role = str(record.details.get("role") or "")
+                due = record.details.get("due_at")
+                name = APOLOGY_STEP if record.details.get("task_kind") == "apology" else record.details.get("name")
+                rows[task] = ControlRow(str(name or record.element_id or ""), ROLE_LABELS.get(role, role), record.at,
+                                        datetime.fromisoformat(due) if isinstance(due, str) else due)
+            case "task_claimed" if row:
+                row.who = record.actor
+            case "task_completed" if row:
+                row.who, row.finished_at = record.actor, record.at
+                verdict = VERDICTS.get(str(record.details.get("verdict") or ""))
+                row.verdict = verdict[1 if en else 0] if verdict else ""
+            case "task_cancelled" if row:
+                row.finished_at = record.at
+                row.notes.append("Cancelled" if en else "Đã huỷ")
     return list(rows.values())
 
 

@@ -173,3 +173,32 @@ async def test_register_pdf(client: httpx.AsyncClient, users: dict) -> None:
     assert march.code in bare(text) and "Lê Văn Nam" in text
     reads = await document_access.reads_of([march.id])  # an export of personal data: logged, as the CSV
     assert [(r.username, r.purpose) for r in reads] == [("officer", "export")]
+
+
+def test_rendering_fetches_nothing_but_the_shipped_fonts() -> None:
+    """A dossier's text is escaped, but should markup ever reach a form, the renderer opens no URL."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}"
+        content = pdf.html_to_pdf(f'<link rel="stylesheet" href="{url}/a.css"><p>Nguyễn Thị Ánh</p>'
+                                  f'<img src="{url}/b.png"><img src="file:///etc/hostname">')
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert hits == []
+    assert "Nguyễn Thị Ánh" in flat(PdfReader(io.BytesIO(content)).pages[0].extract_text())

@@ -44,10 +44,6 @@ class DossierDocument:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-async def for_user(code: str, user: User | None) -> DossierDocument:
-    return await build(await visible_for(code, user))
-
-
 async def visible_for(code: str, user: User | None) -> Dossier:
     """The dossier whose documents `user` may read (a citizen's once it has been accepted)."""
     dossier = await dossiers.get_for(code, user)

@@ -22,7 +22,7 @@ from engine.db import close_database, connection, open_database
 from engine.runtime import Runtime
 from engine.sessions import Timeouts
 from engine.settings import Settings
-from web import documents, notices, pages
+from web import notices, pages
 from web.admin.routes import routes as admin_routes
 from web.api import accounts as api_accounts
 from web.api import calendar as api_calendar
@@ -190,9 +190,9 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Route("/login", pages.login, methods=["GET", "POST"]),
         Route("/logout", pages.logout, methods=["POST"]),
         Route("/language", pages.set_language, methods=["POST"]),
-        Route("/dossiers/{code}/receipt", documents.receipt),
-        Route("/dossiers/{code}/apology", documents.apology),
-        Route("/dossiers/{code}/{name}.pdf", documents.document_pdf),
+        Route("/dossiers/{code}/receipt", notices.receipt),
+        Route("/dossiers/{code}/apology", notices.apology),
+        Route("/dossiers/{code}/{name}.pdf", notices.document_pdf),
         Mount("/api/v1", routes=api_routes()),
         Mount("/designer", routes=designer_routes()),
         Mount("/static", app=StaticFiles(packages=[("designer", "static"), ("web", "static"), ("forms", "static")]),

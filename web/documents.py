@@ -1,19 +1,11 @@
-"""Printable pages of a dossier: the Form 01 receipt and the apology letter (session login)."""
+"""Formatting for the pages and printed forms: dates and times in Asia/Ho_Chi_Minh, time limits, kinds."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from starlette.requests import Request
-from starlette.responses import Response
-
-from engine import documents
-from engine.errors import NotFound
-from engine.models import Dossier, User
-from web.auth import requires
 from web.i18n import current_language
-from web.permissions import SIGNED_IN
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 UNITS = {"working_days": ("ngày làm việc", "working days"), "working_hours": ("giờ làm việc", "working hours"),
@@ -25,13 +17,14 @@ MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "Au
              "November", "December")
 
 
-def _en() -> bool:
+def english() -> bool:
+    """Whether the current request's (or form's) language is English."""
     return current_language.get() == "en"
 
 
 def unit_label(unit: str) -> str:
     """A procedure's time unit in the page's language ("ngày làm việc" / "working days")."""
-    return UNITS.get(unit, (unit, unit))[1 if _en() else 0]
+    return UNITS.get(unit, (unit, unit))[1 if english() else 0]
 
 
 def time_limit_label(limit: object, unit: str) -> str:
@@ -46,7 +39,7 @@ def fmt(at: datetime | str | None) -> str:
     if at is None:
         return "—"
     value = datetime.fromisoformat(at) if isinstance(at, str) else at
-    return value.astimezone(LOCAL_TZ).strftime("%H:%M on %d/%m/%Y" if _en() else "%H:%M ngày %d/%m/%Y")
+    return value.astimezone(LOCAL_TZ).strftime("%H:%M on %d/%m/%Y" if english() else "%H:%M ngày %d/%m/%Y")
 
 
 def fmt_due(at: datetime | str | None) -> str:
@@ -57,7 +50,7 @@ def fmt_due(at: datetime | str | None) -> str:
         return "—"
     local = (datetime.fromisoformat(at) if isinstance(at, str) else at).astimezone(LOCAL_TZ)
     if local.time() == time.min:
-        return (local - timedelta(days=1)).strftime("24:00 on %d/%m/%Y" if _en() else "24:00 ngày %d/%m/%Y")
+        return (local - timedelta(days=1)).strftime("24:00 on %d/%m/%Y" if english() else "24:00 ngày %d/%m/%Y")
     return fmt(local)
 
 
@@ -67,40 +60,7 @@ def fmt_day(at: datetime | str | None) -> str:
     if at is None:
         return "—"
     day = (datetime.fromisoformat(at) if isinstance(at, str) else at).astimezone(LOCAL_TZ).date()
-    if _en():
+    if english():
         return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"
-
-
-#: the documents served at /dossiers/{code}/<name>: name -> form (web/printing.py)
-SIGNED_IN_FORMS = {"receipt": "01", "apology": "04"}
-
-
-async def _visible(request: Request, user: User) -> Dossier:
-    return await documents.visible_for(request.path_params["code"], user)
-
-
-@requires(SIGNED_IN)
-async def receipt(request: Request, user: User) -> Response:
-    from web import pdf
-
-    return await pdf.show(request, "01", await _visible(request, user))
-
-
-@requires(SIGNED_IN)
-async def apology(request: Request, user: User) -> Response:
-    from web import pdf
-
-    return await pdf.show(request, "04", await _visible(request, user))
-
-
-@requires(SIGNED_IN)
-async def document_pdf(request: Request, user: User) -> Response:
-    """GET /dossiers/{code}/{receipt|apology}.pdf: as the printable page, as a PDF."""
-    from web import pdf
-
-    form = SIGNED_IN_FORMS.get(str(request.path_params["name"]))
-    if form is None:
-        raise NotFound("No such document", name=request.path_params["name"])
-    return await pdf.download(request, form, await _visible(request, user))

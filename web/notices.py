@@ -1,19 +1,21 @@
 """Printable notices of a dossier and their PDFs: Form 02 (request to supplement and complete the
 dossier), Form 03 (refusal), Form 05 (stop), ND118 art. 17.1.c, 19 and 21: the staff who can see the
 dossier and the citizen who owns it (signed in, or having tracked it by code and phone) may open them.
-Form 06 (the processing control sheet) is the agency's: staff only. The forms: web/printing.py."""
+Form 06 (the processing control sheet) is the agency's: staff only. Form 01 (the receipt) and the
+apology letter (Form 04) at /dossiers/{code}/receipt and /apology: signed in (the owner once accepted,
+the staff who can see it). Each also as a PDF (web/pdf.py). The forms: web/printing.py."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from engine import agencies, dossiers, permissions
+from engine import agencies, documents, dossiers, permissions
 from engine.errors import NotFound
 from engine.models import Dossier, User
 from web import pdf
 from web.auth import current_user, requires
-from web.permissions import STAFF_PAGES
+from web.permissions import SIGNED_IN, STAFF_PAGES
 
 NOTICES = ("02", "03", "05")
 
@@ -57,3 +59,30 @@ async def control_sheet(request: Request, user: User) -> Response:
 @requires(STAFF_PAGES)
 async def control_sheet_pdf(request: Request, user: User) -> Response:
     return await pdf.download(request, "06", await dossiers.get_for(request.path_params["code"], user))
+
+
+#: the documents served at /dossiers/{code}/<name>: name -> form (web/printing.py)
+SIGNED_IN_FORMS = {"receipt": "01", "apology": "04"}
+
+
+async def _visible(request: Request, user: User) -> Dossier:
+    return await documents.visible_for(request.path_params["code"], user)
+
+
+@requires(SIGNED_IN)
+async def receipt(request: Request, user: User) -> Response:
+    return await pdf.show(request, "01", await _visible(request, user))
+
+
+@requires(SIGNED_IN)
+async def apology(request: Request, user: User) -> Response:
+    return await pdf.show(request, "04", await _visible(request, user))
+
+
+@requires(SIGNED_IN)
+async def document_pdf(request: Request, user: User) -> Response:
+    """GET /dossiers/{code}/{receipt|apology}.pdf: as the printable page, as a PDF."""
+    form = SIGNED_IN_FORMS.get(str(request.path_params["name"]))
+    if form is None:
+        raise NotFound("No such document", name=request.path_params["name"])
+    return await pdf.download(request, form, await _visible(request, user))

@@ -22,7 +22,7 @@ from engine.errors import NotFound
 from engine.lifecycle import Status
 from engine.models import Dossier, User
 from web.admin.common import ROLE_LABELS
-from web.documents import KINDS, _en, fmt, fmt_day, fmt_due, time_limit_label
+from web.documents import KINDS, english, fmt, fmt_day, fmt_due, time_limit_label
 from web.i18n import gettext_for
 from web.pages import TEMPLATES
 from web.permissions import Nav
@@ -71,7 +71,7 @@ async def form_01(dossier: Dossier) -> Printed:
     doc = await documents.build(dossier)
     if doc.accepted_at is None:
         raise NotFound("The dossier has not been accepted yet", code=doc.code)
-    lang = 1 if _en() else 0
+    lang = 1 if english() else 0
     return Printed("receipt.html", {"doc": doc, "fmt": fmt, "fmt_due": fmt_due,
                                     "time_limit": time_limit_label(doc.time_limit, doc.time_unit),
                                     "kind_label": lambda k: KINDS.get(k, (k, k))[lang]})
@@ -140,7 +140,7 @@ def control_rows(trail: list[events.Recorded]) -> list[ControlRow]:
     """The hand-overs of the dossier's trail: each task opened, who took and finished it, its verdict
     against the step's due (engine: TaskCompleted.verdict)."""
     rows: dict[str, ControlRow] = {}
-    en = _en()
+    en = english()
     for record in trail:
         task = str(record.details.get("task_id") or record.task_id or "")
         row = rows.get(task)

@@ -192,7 +192,7 @@ def test_rendering_fetches_nothing_but_the_shipped_fonts() -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_port}"
         content = pdf.html_to_pdf(f'<link rel="stylesheet" href="{url}/a.css"><p>Nguyễn Thị Ánh</p>'

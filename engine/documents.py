@@ -44,11 +44,12 @@ class DossierDocument:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-async def for_user(code: str, user: User | None) -> DossierDocument:
+async def visible_for(code: str, user: User | None) -> Dossier:
+    """The dossier whose documents `user` may read (a citizen's once it has been accepted)."""
     dossier = await dossiers.get_for(code, user)
     if user is not None and user.kind == "citizen" and dossier.lifecycle_status == int(Status.SUBMITTED):
         raise NotFound("The dossier has not been accepted yet", code=code)
-    return await build(dossier)
+    return dossier
 
 
 async def build(dossier: Dossier) -> DossierDocument:

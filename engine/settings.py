@@ -48,6 +48,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
                                     "job)"),
     "HOST": ("127.0.0.1", "Address `motcua serve` binds to"),
     "PORT": ("8000", "Port `motcua serve` listens on"),
+    # PDF forms (ND118 Forms 01-07): the QR code printed on each form links here
+    "MOTCUA_PUBLIC_URL": ("", "The site's public address (e.g. https://motcua.example.gov.vn) for links printed "
+                              "on documents and sent in e-mails; empty = the address of the request (outside a "
+                              "request: http://HOST:PORT)"),
 }
 
 
@@ -77,6 +81,8 @@ class Settings:
     retention_years: int = 5
     host: str = "127.0.0.1"
     port: int = 8000
+    # PDF forms (ND118 Forms 01-07)
+    public_url: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -113,6 +119,8 @@ class Settings:
             retention_years=_retention_years(get("MOTCUA_RETENTION_YEARS")),
             host=get("HOST"),
             port=int(get("PORT")),
+            # PDF forms (ND118 Forms 01-07)
+            public_url=get("MOTCUA_PUBLIC_URL").strip().rstrip("/"),
         )
 
 

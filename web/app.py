@@ -22,7 +22,7 @@ from engine.db import close_database, connection, open_database
 from engine.runtime import Runtime
 from engine.sessions import Timeouts
 from engine.settings import Settings
-from web import documents, notices, pages
+from web import notices, pages
 from web.admin.routes import routes as admin_routes
 from web.api import accounts as api_accounts
 from web.api import calendar as api_calendar
@@ -42,7 +42,7 @@ from web.middleware import DatabaseGuard, RequestLimits, SecurityHeaders
 from web.sessions import ServerSessions
 from web.staff import dossier as staff_dossier
 from web.staff import files as staff_files
-from web.staff import inbox, insight, intake, search, task
+from web.staff import inbox, insight, intake, register, search, task
 from web.staff import reports as staff_reports
 from web.staff import steps as staff_steps
 
@@ -183,8 +183,12 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Route("/can-bo/ho-so/{code}/so-do.bpmn", staff_dossier.diagram),
         Route("/can-bo/ho-so/{code}/buoc/{command}", staff_steps.step_page, methods=["GET", "POST"]),
         Route("/ho-so/{code}/tep/{attachment_id}", staff_files.open_file),
-        Route("/ho-so/{code}/mau-02", notices.form_02),
-        Route("/ho-so/{code}/mau-03", notices.form_03),
+        Route("/ho-so/{code}/mau-{form}.pdf", notices.form_pdf),  # 02, 03, 05 (before the page's pattern)
+        Route("/ho-so/{code}/mau-{form}", notices.form_page),
+        Route("/can-bo/ho-so/{code}/mau-06.pdf", notices.control_sheet_pdf),
+        Route("/can-bo/ho-so/{code}/mau-06", notices.control_sheet),
+        Route("/quan-ly/so-theo-doi.pdf", register.register_pdf),
+        Route("/quan-ly/so-theo-doi", register.register_page),
         Route("/tai-khoan", account.page),
         Route("/tai-khoan/xuat-du-lieu", account.export, methods=["POST"]),
         Route("/dang-ky", registration.register, methods=["GET", "POST"]),
@@ -192,8 +196,9 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Route("/login", pages.login, methods=["GET", "POST"]),
         Route("/logout", pages.logout, methods=["POST"]),
         Route("/language", pages.set_language, methods=["POST"]),
-        Route("/dossiers/{code}/receipt", documents.receipt),
-        Route("/dossiers/{code}/apology", documents.apology),
+        Route("/dossiers/{code}/receipt", notices.receipt),
+        Route("/dossiers/{code}/apology", notices.apology),
+        Route("/dossiers/{code}/{name}.pdf", notices.document_pdf),
         Mount("/api/v1", routes=api_routes()),
         Mount("/designer", routes=designer_routes()),
         Mount("/static", app=StaticFiles(packages=[("designer", "static"), ("web", "static"), ("forms", "static")]),

@@ -1,20 +1,11 @@
-"""Printable pages of a dossier: the Form 01 receipt and the apology letter (session login)."""
+"""Formatting for the pages and printed forms: dates and times in Asia/Ho_Chi_Minh, time limits, kinds."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from starlette.requests import Request
-from starlette.responses import Response
-
-from engine import documents
-from engine.errors import NotFound
-from engine.models import User
-from web.auth import requires
 from web.i18n import current_language
-from web.pages import language, render
-from web.permissions import SIGNED_IN
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 UNITS = {"working_days": ("ngày làm việc", "working days"), "working_hours": ("giờ làm việc", "working hours"),
@@ -26,13 +17,14 @@ MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "Au
              "November", "December")
 
 
-def _en() -> bool:
+def english() -> bool:
+    """Whether the current request's (or form's) language is English."""
     return current_language.get() == "en"
 
 
 def unit_label(unit: str) -> str:
     """A procedure's time unit in the page's language ("ngày làm việc" / "working days")."""
-    return UNITS.get(unit, (unit, unit))[1 if _en() else 0]
+    return UNITS.get(unit, (unit, unit))[1 if english() else 0]
 
 
 def time_limit_label(limit: object, unit: str) -> str:
@@ -47,7 +39,7 @@ def fmt(at: datetime | str | None) -> str:
     if at is None:
         return "—"
     value = datetime.fromisoformat(at) if isinstance(at, str) else at
-    return value.astimezone(LOCAL_TZ).strftime("%H:%M on %d/%m/%Y" if _en() else "%H:%M ngày %d/%m/%Y")
+    return value.astimezone(LOCAL_TZ).strftime("%H:%M on %d/%m/%Y" if english() else "%H:%M ngày %d/%m/%Y")
 
 
 def fmt_due(at: datetime | str | None) -> str:
@@ -58,7 +50,7 @@ def fmt_due(at: datetime | str | None) -> str:
         return "—"
     local = (datetime.fromisoformat(at) if isinstance(at, str) else at).astimezone(LOCAL_TZ)
     if local.time() == time.min:
-        return (local - timedelta(days=1)).strftime("24:00 on %d/%m/%Y" if _en() else "24:00 ngày %d/%m/%Y")
+        return (local - timedelta(days=1)).strftime("24:00 on %d/%m/%Y" if english() else "24:00 ngày %d/%m/%Y")
     return fmt(local)
 
 
@@ -68,36 +60,7 @@ def fmt_day(at: datetime | str | None) -> str:
     if at is None:
         return "—"
     day = (datetime.fromisoformat(at) if isinstance(at, str) else at).astimezone(LOCAL_TZ).date()
-    if _en():
+    if english():
         return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"
-
-
-async def _document(request: Request, user: User) -> documents.DossierDocument:
-    return await documents.for_user(request.path_params["code"], user)
-
-
-def _lang(request: Request) -> int:
-    return 1 if language(request) == "en" else 0
-
-
-@requires(SIGNED_IN)
-async def receipt(request: Request, user: User) -> Response:
-    doc = await _document(request, user)
-    if doc.accepted_at is None:
-        raise NotFound("The dossier has not been accepted yet", code=doc.code)
-    lang = _lang(request)
-    limit = time_limit_label(doc.time_limit, doc.time_unit)
-    return render(request, "receipt.html", doc=doc, fmt=fmt, fmt_due=fmt_due, time_limit=limit,
-                  kind_label=lambda k: KINDS.get(k, (k, k))[lang])
-
-
-@requires(SIGNED_IN)
-async def apology(request: Request, user: User) -> Response:
-    doc = await _document(request, user)
-    if not doc.extension:
-        raise NotFound("The dossier has no apology letter", code=doc.code)
-    return render(request, "apology.html", doc=doc, fmt=fmt, fmt_due=fmt_due, fmt_day=fmt_day,
-                  issued=doc.extension.get("at"), original=doc.extension.get("original_due_at"),
-                  new_due=doc.extension.get("new_due_at"))

@@ -68,6 +68,9 @@ PAGE_TEXTS: dict[int | str, tuple[str, str]] = {
     507: (N_("Hệ thống hết chỗ lưu tệp"),
           N_("Hệ thống tạm thời hết chỗ lưu tệp nên chưa nhận được tệp của ông/bà; chưa có gì được lưu. "
              "Vui lòng thử lại sau.")),
+    "pdf": (N_("Chưa tạo được bản PDF"),
+            N_("Máy chủ chưa tạo được tệp PDF (thiếu thư viện WeasyPrint / Pango). Ông/bà vẫn có thể mở bản in "
+               "của giấy tờ này rồi in hoặc lưu thành PDF từ trình duyệt.")),
     503: (N_("Hệ thống tạm thời gián đoạn"),
           N_("Hệ thống đang tạm thời gián đoạn, dữ liệu của ông/bà không bị mất. Vui lòng thử lại sau ít phút.")),
     429: (N_("Quá nhiều lần thử"), N_("Ông/bà đã thử quá nhiều lần. Vui lòng chờ ít phút rồi thử lại.")),

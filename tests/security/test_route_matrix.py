@@ -69,8 +69,11 @@ MATRIX: dict[str, frozenset[str]] = {
     # documents of a dossier (owner and the agency's staff)
     "GET /dossiers/{code}/receipt": NOBODY,  # A's dossier is not accepted yet: 404 for everybody
     "GET /dossiers/{code}/apology": NOBODY,  # no extension: 404 for everybody
-    "GET /ho-so/{code}/mau-02": NOBODY,  # no supplement requested: 404 for everybody
-    "GET /ho-so/{code}/mau-03": NOBODY,  # not refused: 404 for everybody
+    "GET /ho-so/{code}/mau-{form}": NOBODY,  # Form 02: no supplement requested: 404 for everybody
+    "GET /ho-so/{code}/mau-{form}.pdf": NOBODY,  # the same as PDF
+    "GET /dossiers/{code}/{name}.pdf": NOBODY,  # the receipt as PDF: not accepted yet, 404 for everybody
+    "GET /can-bo/ho-so/{code}/mau-06": NOBODY,  # the control sheet (staff): not accepted yet, 404
+    "GET /can-bo/ho-so/{code}/mau-06.pdf": NOBODY,
     "GET /ho-so/{code}/tep/{attachment_id}": OWNER | STAFF_X,
     # staff pages
     "GET /can-bo": STAFF,
@@ -93,6 +96,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "GET /bao-cao/quy-trinh/{code}": REPORTERS,
     "GET /bao-cao/quy-trinh/{code}/so-do.bpmn": REPORTERS,
     "GET /bao-cao/bieu-mau/{code}": REPORTERS | ADMIN,  # counts only: the designer reads it too
+    "GET /quan-ly/so-theo-doi": STAFF,  # the Form 07 register, within each one's agencies
+    "GET /quan-ly/so-theo-doi.pdf": STAFF,
     # administration pages (admins only)
     **{f"{m} {p}": ADMIN for m, p in [
         ("GET", "/quan-tri"), ("GET", "/quan-tri/can-xu-ly"), ("GET", "/quan-tri/hang-doi"),
@@ -174,7 +179,8 @@ def concrete(path: str, w: World) -> str:
            else w.policy)
     command = "withdraw"  # a step the one-stop officer may take on a submitted dossier
     values = {"code": code, "dossier": w.dossier, "task_id": w.task, "attachment_id": w.attachment,
-              "id:int": id_, "number:int": 1, "ref": "intake", "command": command, "path": "web/diagram.js"}
+              "id:int": id_, "number:int": 1, "ref": "intake", "command": command, "path": "web/diagram.js",
+              "form": "02", "name": "receipt"}
     url = re.sub(r"\{([^}]+)\}", lambda m: str(values[m.group(1)]), path)
     if url.startswith("/api/v1/calendar/due"):
         url += f"?procedure={w.procedure}"

@@ -73,7 +73,8 @@ class TrackedStep:
 
 async def form(request: Request) -> Response:
     if request.method == "GET":
-        return render(request, "citizen/track.html", error=None, code="")
+        # ?ma=: the code from the QR printed on the dossier's forms (web/printing.py); the phone is still asked
+        return render(request, "citizen/track.html", error=None, code=request.query_params.get("ma", "").strip()[:64])
     data = await check_csrf(request)
     code, factor = str(data.get("code", "")).strip().upper(), str(data.get("factor", ""))
     # per address, in the database: shared by every process, kept across restarts
@@ -131,7 +132,16 @@ async def status(request: Request) -> Response:
                   rating_notice=_notice(RATING_OUTCOMES, request.query_params.get("rating")),
                   status_label=state.label_en if en else state.label_vi, received=fmt(dossier.accepted_at),
                   due=fmt_due(dossier.due_adjusted_at) if dossier.due_adjusted_at else None, rated=rated,
-                  can_rate=can_rate, result_ready=state in (Status.FINISHED, Status.RETURNED), error=None)
+                  can_rate=can_rate, result_ready=state in (Status.FINISHED, Status.RETURNED), error=None,
+                  signed_in_forms=_signed_in_forms(request, dossier))
+
+
+def _signed_in_forms(request: Request, dossier: Dossier) -> list[str]:
+    """Forms 01 and 04 open for their signed-in owner only (web/documents.py): linked to him alone."""
+    user = current_user(request)
+    if user is None or dossier.submitted_by_id != user.id:
+        return []
+    return [form for form, has in (("01", dossier.accepted_at), ("04", dossier.extension)) if has]
 
 
 def _notice(outcomes: dict[str, tuple[bool, str]], key: str | None, mb: str = "") -> Notice | None:

@@ -48,6 +48,22 @@ VARIABLES: dict[str, tuple[str, str]] = {
                                     "job)"),
     "HOST": ("127.0.0.1", "Address `motcua serve` binds to"),
     "PORT": ("8000", "Port `motcua serve` listens on"),
+    # citizen notifications by e-mail and SMS (integrations/notify.py)
+    "MOTCUA_PUBLIC_URL": ("", "Base address of the site in messages to citizens (tracking links), e.g. "
+                              "https://dichvucong.example.gov.vn; empty = http://HOST:PORT"),
+    "MOTCUA_SMTP_HOST": ("", "SMTP server of the e-mail notifications; empty = no e-mail (unless the catcher is on)"),
+    "MOTCUA_SMTP_PORT": ("587", "SMTP port"),
+    "MOTCUA_SMTP_USER": ("", "SMTP login (empty = no authentication)"),
+    "MOTCUA_SMTP_PASSWORD": ("", "SMTP password"),
+    "MOTCUA_SMTP_STARTTLS": ("1", "1 = upgrade the SMTP connection with STARTTLS (0 for a local relay only)"),
+    "MOTCUA_SMTP_FROM": ("motcua@localhost", "Sender address of the e-mail notifications"),
+    "MOTCUA_SMS_URL": ("", "HTTP SMS gateway: messages are POSTed there as JSON {to, text, ref, encoding, parts}; "
+                           "empty = no SMS (unless the catcher is on)"),
+    "MOTCUA_SMS_KEY": ("", "API key of the SMS gateway (Authorization: Bearer)"),
+    "MOTCUA_SMS_SECRET": ("", "Shared secret of the SMS gateway: X-Motcua-Signature (hex HMAC-SHA256) of what we send "
+                              "and of the delivery receipts it POSTs to /api/v1/sms/receipt"),
+    "MOTCUA_NOTIFY_CATCHER": ("", "1 = keep e-mail and SMS in the database and show them at /dev/mail instead of "
+                                  "sending (set by `motcua demo`); empty = on when MOTCUA_DEV=1"),
 }
 
 
@@ -78,6 +94,23 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     extra: dict[str, str] = field(default_factory=dict)
+    # citizen notifications by e-mail and SMS (integrations/notify.py)
+    public_url: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    smtp_from: str = "motcua@localhost"
+    sms_url: str = ""
+    sms_key: str = ""
+    sms_secret: str = ""
+    notify_catcher: bool = False
+
+    @property
+    def base_url(self) -> str:
+        """Where citizens reach the site (links in messages)."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -113,6 +146,18 @@ class Settings:
             retention_years=_retention_years(get("MOTCUA_RETENTION_YEARS")),
             host=get("HOST"),
             port=int(get("PORT")),
+            # citizen notifications by e-mail and SMS (integrations/notify.py)
+            public_url=get("MOTCUA_PUBLIC_URL"),
+            smtp_host=get("MOTCUA_SMTP_HOST"),
+            smtp_port=int(get("MOTCUA_SMTP_PORT")),
+            smtp_user=get("MOTCUA_SMTP_USER"),
+            smtp_password=get("MOTCUA_SMTP_PASSWORD"),
+            smtp_starttls=get("MOTCUA_SMTP_STARTTLS") in ("1", "true", "yes"),
+            smtp_from=get("MOTCUA_SMTP_FROM"),
+            sms_url=get("MOTCUA_SMS_URL"),
+            sms_key=get("MOTCUA_SMS_KEY"),
+            sms_secret=get("MOTCUA_SMS_SECRET"),
+            notify_catcher=(get("MOTCUA_NOTIFY_CATCHER") or ("1" if dev else "0")) in ("1", "true", "yes"),
         )
 
 

@@ -11,6 +11,7 @@ from engine import agencies, dossiers, events, throttle, tracking
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied, StorageFull
 from engine.lifecycle import Status
 from engine.models import Dossier, Procedure, ProcedureVersion, Rating
+from web import notify_pages
 from web.auth import current_user
 from web.documents import fmt, fmt_due
 from web.pages import check_csrf, checked_form, client_address, language, render
@@ -72,8 +73,8 @@ class TrackedStep:
 
 
 async def form(request: Request) -> Response:
-    if request.method == "GET":
-        return render(request, "citizen/track.html", error=None, code="")
+    if request.method == "GET":  # ?ma=<code>: the link in the messages to the citizen fills the code in
+        return render(request, "citizen/track.html", error=None, code=request.query_params.get("ma", "")[:64])
     data = await check_csrf(request)
     code, factor = str(data.get("code", "")).strip().upper(), str(data.get("factor", ""))
     # per address, in the database: shared by every process, kept across restarts
@@ -131,7 +132,8 @@ async def status(request: Request) -> Response:
                   rating_notice=_notice(RATING_OUTCOMES, request.query_params.get("rating")),
                   status_label=state.label_en if en else state.label_vi, received=fmt(dossier.accepted_at),
                   due=fmt_due(dossier.due_adjusted_at) if dossier.due_adjusted_at else None, rated=rated,
-                  can_rate=can_rate, result_ready=state in (Status.FINISHED, Status.RETURNED), error=None)
+                  can_rate=can_rate, result_ready=state in (Status.FINISHED, Status.RETURNED), error=None,
+                  notifications=await notify_pages.lines(dossier.id))
 
 
 def _notice(outcomes: dict[str, tuple[bool, str]], key: str | None, mb: str = "") -> Notice | None:

@@ -6,6 +6,8 @@ at /quan-tri/thong-bao (engine.notifications: notification_template)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 
 def N_(message: str) -> str:  # marks a string for the catalogue; translated in the template
     return message
@@ -89,7 +91,8 @@ EMAIL_BODY = {
 }
 
 #: the sample dossier of the admins' preview
-SAMPLE = {"code": "000.00.00.H00-260302-0001", "name": "Nguyễn Văn An", "procedure": "Đăng ký hộ kinh doanh",
+SAMPLE: dict[str, Any] = {
+          "code": "000.00.00.H00-260302-0001", "name": "Nguyễn Văn An", "procedure": "Đăng ký hộ kinh doanh",
           "link": "https://motcua.example.gov.vn/tra-cuu?ma=000.00.00.H00-260302-0001", "due": "09/03/2026",
           "original_due": "05/03/2026", "deadline": "20/03/2026", "what": ["Bản sao CCCD", "Hợp đồng thuê nhà"],
           "reasons": ["Ngành nghề kinh doanh có điều kiện"], "reason": "cần xác minh thêm",

@@ -36,8 +36,9 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
-        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))  # type: ignore[arg-type]
+    async def handle_DATA(  # aiosmtpd's hook name
+            self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
         return "250 OK"
 
 
@@ -54,7 +55,7 @@ def notifying(port: int, sms_url: str) -> tuple[Runtime, NotifySubscriber]:
     return replace(rt(), subscribers={"notify": sub}), sub
 
 
-async def submit_and_accept(runtime: Runtime, users: dict, notify: list[str]) -> str:
+async def submit_and_accept(runtime: Runtime, users: dict[str, Any], notify: list[str]) -> str:
     await publish_shipped("household-business")
     d = await dossiers.submit(runtime, CODES["household-business"], APPLICATION, now=NOW, user=users["citizen"],
                               notify=notify)
@@ -69,7 +70,7 @@ def body_of(message: EmailMessage) -> str:
     return str(part.get_content())
 
 
-async def test_the_citizen_gets_the_code_and_link_by_email_and_sms_once_each(db: Settings, users: dict) -> None:
+async def test_the_citizen_gets_the_code_and_link_by_email_and_sms_once_each(db: Settings, users: dict[str, Any]) -> None:
     inbox, port = Inbox(), free_port()
     smtp = Controller(inbox, hostname="127.0.0.1", port=port)
     smtp.start()
@@ -101,7 +102,7 @@ async def test_the_citizen_gets_the_code_and_link_by_email_and_sms_once_each(db:
     assert records[0].provider_id == first["Message-ID"]
 
 
-async def test_smtp_down_then_up_delivers_each_email_once_after_recovery(db: Settings, users: dict) -> None:
+async def test_smtp_down_then_up_delivers_each_email_once_after_recovery(db: Settings, users: dict[str, Any]) -> None:
     inbox, port = Inbox(), free_port()
     with Sink() as sink:
         runtime, _sub = notifying(port, sink.url)
@@ -123,7 +124,7 @@ async def test_smtp_down_then_up_delivers_each_email_once_after_recovery(db: Set
     assert await OutboxEvent.filter(subscriber="notify", attempts__gt=1).count() == 1
 
 
-async def test_a_redelivered_event_sends_nothing_again(db: Settings, users: dict) -> None:
+async def test_a_redelivered_event_sends_nothing_again(db: Settings, users: dict[str, Any]) -> None:
     inbox, port = Inbox(), free_port()
     smtp = Controller(inbox, hostname="127.0.0.1", port=port)
     smtp.start()

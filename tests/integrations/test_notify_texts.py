@@ -7,7 +7,7 @@ import pytest
 
 from engine import notifications
 from engine.notifications import mask
-from integrations.sms import segments, unaccent, verify, signature
+from integrations.sms import segments, signature, unaccent, verify
 from web.notify_defaults import MESSAGES, SAMPLE, default
 from web.notify_templates import problem, render, render_text, to_html
 

@@ -87,7 +87,7 @@ async def _apply(request: Request, user: User) -> Response:
     # pattern), and the error summary, title prefix and aria-invalid carry the failure
     return render(request, "citizen/apply.html", **page, has_errors=shown.shows_errors or bool(refused),
                   form_html=forms.render(shown), multipart=forms.needs_multipart(shown), submission=submission,
-                  status=507 if full else 200)
+                  notify=notify_choice(posted), status=507 if full else 200)
 
 
 def notify_choice(posted: FormData) -> list[str]:

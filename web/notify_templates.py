@@ -10,7 +10,7 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from engine import notifications
 from integrations.notify import Rendered
@@ -28,8 +28,7 @@ def to_html(text: str) -> str:
         escaped = str(escape(block))
         linked = _LINK.sub(r'<a href="\1">\1</a>', escaped)
         paragraphs.append("<p>" + linked.replace("\n", "<br>") + "</p>")
-    return str(Markup('<!doctype html><html><body style="font-family:sans-serif">' + "".join(paragraphs)
-                      + "</body></html>"))
+    return '<!doctype html><html><body style="font-family:sans-serif">' + "".join(paragraphs) + "</body></html>"
 
 
 def render_text(subject: str, body: str, context: dict[str, Any]) -> tuple[str, str]:

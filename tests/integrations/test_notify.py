@@ -70,7 +70,8 @@ def body_of(message: EmailMessage) -> str:
     return str(part.get_content())
 
 
-async def test_the_citizen_gets_the_code_and_link_by_email_and_sms_once_each(db: Settings, users: dict[str, Any]) -> None:
+async def test_the_citizen_gets_the_code_and_link_by_email_and_sms_once_each(
+        db: Settings, users: dict[str, Any]) -> None:
     inbox, port = Inbox(), free_port()
     smtp = Controller(inbox, hostname="127.0.0.1", port=port)
     smtp.start()

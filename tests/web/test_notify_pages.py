@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 
@@ -26,7 +27,7 @@ APPLICATION = {**APPLICATIONS["household-business"], "business_email": "le.van.n
 
 
 async def test_the_api_stores_the_citizens_choice_and_refuses_an_unknown_channel(
-        client: httpx.AsyncClient, users: dict) -> None:
+        client: httpx.AsyncClient, users: dict[str, Any]) -> None:
     await publish_shipped("household-business")
     headers = await token(client, "citizen")
     body = {"procedure": CODES["household-business"], "data": APPLICATION}
@@ -38,7 +39,7 @@ async def test_the_api_stores_the_citizens_choice_and_refuses_an_unknown_channel
 
 
 async def test_demo_messages_show_at_dev_mail_and_the_record_on_staff_and_tracking_pages(
-        db: Settings, client: httpx.AsyncClient, users: dict) -> None:
+        db: Settings, client: httpx.AsyncClient, users: dict[str, Any]) -> None:
     await publish_shipped("household-business")
     runtime = replace(rt(), subscribers={"notify": NotifySubscriber(render, mailer=CatcherMailer(), sms=CatcherSms(),
                                                                     public_url="http://demo.local")})
@@ -62,7 +63,7 @@ async def test_demo_messages_show_at_dev_mail_and_the_record_on_staff_and_tracki
 
 
 async def test_a_signed_sms_receipt_marks_the_message_delivered(
-        db: Settings, client: httpx.AsyncClient, users: dict) -> None:
+        db: Settings, client: httpx.AsyncClient, users: dict[str, Any]) -> None:
     await publish_shipped("household-business")
     d = await dossiers.submit(rt(), CODES["household-business"], APPLICATION, now=NOW, user=users["citizen"])
     await Notification.create(dossier_id=d.id, key="k:1:0:sms", at=NOW, channel="sms", template="submitted",
@@ -84,7 +85,7 @@ async def test_a_signed_sms_receipt_marks_the_message_delivered(
 
 
 async def test_an_admin_previews_and_saves_a_template_and_a_harmful_one_is_refused(
-        client: httpx.AsyncClient, users: dict) -> None:
+        client: httpx.AsyncClient, users: dict[str, Any]) -> None:
     await page_login(client, "officer")
     assert (await client.get("/quan-tri/thong-bao")).status_code == 403
     await client.post("/logout", data={"csrf_token": await page_csrf(client, "/can-bo")})

@@ -52,6 +52,20 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "MOTCUA_PUBLIC_URL": ("", "The site's public address (e.g. https://motcua.example.gov.vn) for links printed "
                               "on documents and sent in e-mails; empty = the address of the request (outside a "
                               "request: http://HOST:PORT)"),
+    # citizen notifications by e-mail and SMS (integrations/notify.py)
+    "MOTCUA_SMTP_HOST": ("", "SMTP server of the e-mail notifications; empty = no e-mail (unless the catcher is on)"),
+    "MOTCUA_SMTP_PORT": ("587", "SMTP port"),
+    "MOTCUA_SMTP_USER": ("", "SMTP login (empty = no authentication)"),
+    "MOTCUA_SMTP_PASSWORD": ("", "SMTP password"),
+    "MOTCUA_SMTP_STARTTLS": ("1", "1 = upgrade the SMTP connection with STARTTLS (0 for a local relay only)"),
+    "MOTCUA_SMTP_FROM": ("motcua@localhost", "Sender address of the e-mail notifications"),
+    "MOTCUA_SMS_URL": ("", "HTTP SMS gateway: messages are POSTed there as JSON {to, text, ref, encoding, parts}; "
+                           "empty = no SMS (unless the catcher is on)"),
+    "MOTCUA_SMS_KEY": ("", "API key of the SMS gateway (Authorization: Bearer)"),
+    "MOTCUA_SMS_SECRET": ("", "Shared secret of the SMS gateway: X-Motcua-Signature (hex HMAC-SHA256) of what we send "
+                              "and of the delivery receipts it POSTs to /api/v1/sms/receipt"),
+    "MOTCUA_NOTIFY_CATCHER": ("", "1 = keep e-mail and SMS in the database and show them at /dev/mail instead of "
+                                  "sending (set by `motcua demo`); empty = on when MOTCUA_DEV=1"),
 }
 
 
@@ -84,6 +98,22 @@ class Settings:
     # PDF forms (ND118 Forms 01-07)
     public_url: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    # citizen notifications by e-mail and SMS (integrations/notify.py)
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    smtp_from: str = "motcua@localhost"
+    sms_url: str = ""
+    sms_key: str = ""
+    sms_secret: str = ""
+    notify_catcher: bool = False
+
+    @property
+    def base_url(self) -> str:
+        """Where citizens reach the site (links in messages)."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -121,6 +151,17 @@ class Settings:
             port=int(get("PORT")),
             # PDF forms (ND118 Forms 01-07)
             public_url=get("MOTCUA_PUBLIC_URL").strip().rstrip("/"),
+            # citizen notifications by e-mail and SMS (integrations/notify.py)
+            smtp_host=get("MOTCUA_SMTP_HOST"),
+            smtp_port=int(get("MOTCUA_SMTP_PORT")),
+            smtp_user=get("MOTCUA_SMTP_USER"),
+            smtp_password=get("MOTCUA_SMTP_PASSWORD"),
+            smtp_starttls=get("MOTCUA_SMTP_STARTTLS") in ("1", "true", "yes"),
+            smtp_from=get("MOTCUA_SMTP_FROM"),
+            sms_url=get("MOTCUA_SMS_URL"),
+            sms_key=get("MOTCUA_SMS_KEY"),
+            sms_secret=get("MOTCUA_SMS_SECRET"),
+            notify_catcher=(get("MOTCUA_NOTIFY_CATCHER") or ("1" if dev else "0")) in ("1", "true", "yes"),
         )
 
 

@@ -19,10 +19,11 @@ from starlette.staticfiles import StaticFiles
 
 from engine import redaction, verification
 from engine.db import close_database, connection, open_database
+from engine.outbox import Subscriber
 from engine.runtime import Runtime
 from engine.sessions import Timeouts
 from engine.settings import Settings
-from web import notices, pages
+from web import notices, notify_pages, pages
 from web.admin.routes import routes as admin_routes
 from web.api import accounts as api_accounts
 from web.api import calendar as api_calendar
@@ -94,6 +95,7 @@ def api_routes() -> list[Route]:
         *api_channels.routes(),
         *api_calendar.routes(),
         *api_outbox.routes(),
+        Route("/sms/receipt", notify_pages.sms_receipt, methods=["POST"]),
     ]
 
 
@@ -111,11 +113,13 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now) -
     """The process's runtime (web and worker alike): the forms package checks posted data."""
     from web import formcheck
 
-    subscribers = []
+    subscribers: list[Subscriber] = []
     if settings.webhook_url:
         from integrations.webhook import WebhookSubscriber
 
         subscribers.append(WebhookSubscriber(settings.webhook_url, settings.webhook_secret))
+    if (notifier := notify_pages.subscriber(settings)) is not None:
+        subscribers.append(notifier)
     return Runtime.build(settings, clock=clock, form_check=formcheck.check, subscribers=subscribers)
 
 
@@ -199,6 +203,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Route("/dossiers/{code}/receipt", notices.receipt),
         Route("/dossiers/{code}/apology", notices.apology),
         Route("/dossiers/{code}/{name}.pdf", notices.document_pdf),
+        Route("/dev/mail", notify_pages.dev_mail),
         Mount("/api/v1", routes=api_routes()),
         Mount("/designer", routes=designer_routes()),
         Mount("/static", app=StaticFiles(packages=[("designer", "static"), ("web", "static"), ("forms", "static")]),

@@ -110,6 +110,7 @@ def demo_banner(settings: Settings, loaded: list[str]) -> str:
     lines += [f"Citizens may also create an account at {url}dang-ky (the demo shows the verification code).",
               f"Staff inbox {url}can-bo · reports {url}bao-cao (lanhdao, quanly) · public figures {url}cong-khai",
               f"Designer {url}designer · API {url}api/v1/openapi.json",
+              f"E-mail and SMS to citizens are not sent: read them at {url}dev/mail",
               f"Database {settings.database_url} · procedures loaded: {', '.join(loaded) or '-'}", ""]
     return "\n".join(lines)
 
@@ -213,7 +214,7 @@ def main(argv: list[str] | None = None) -> None:
 
         loaded = asyncio.run(_demo_setup(settings))
         print(demo_banner(settings, loaded), flush=True)
-        serve(replace(settings, embedded_scheduler=True, registration="demo"))
+        serve(replace(settings, embedded_scheduler=True, registration="demo", notify_catcher=True))
     elif args.command == "serve":
         serve(settings)
     elif args.command == "worker":

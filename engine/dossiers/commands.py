@@ -33,7 +33,7 @@ from engine.dossiers.store import (
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
 from engine.lifecycle import Status, auto_close_due
 from engine.models import Dossier, User
-from engine.models.dossier import CHANNELS, SUBMITTER_KINDS
+from engine.models.dossier import CHANNELS, NOTIFY_CHOICES, SUBMITTER_KINDS
 from engine.versions import VersionInfo, current_version_info
 from engine.workflow import runner
 from engine.workflow.runner import StepResult, TaskNotReady
@@ -97,10 +97,14 @@ async def submit_once(rt: Runtime, procedure_code: str, data: dict[str, Any], *,
                  channel: str = "online", submitter_kind: str = "citizen", user: User | None = None,
                  idempotency_key: str | None = None, agency_code: str = "000.00.00.H00",
                  version: VersionInfo | None = None, reception_point: str = "",
-                 channel_exception: dict[str, Any] | None = None) -> tuple[DossierRow, bool]:
+                 channel_exception: dict[str, Any] | None = None,
+                 notify: Sequence[str] = ()) -> tuple[DossierRow, bool]:
     """Start a dossier of the procedure's current version and run it until it waits.
-    Returns (dossier, replayed): replayed = an earlier request with the same key made it."""
+    `notify`: how the citizen wants to be told (NOTIFY_CHOICES). Returns (dossier, replayed):
+    replayed = an earlier request with the same key made it."""
     problems: dict[str, list[str]] = {}
+    if not isinstance(notify, list | tuple) or not all(isinstance(c, str) and c in NOTIFY_CHOICES for c in notify):
+        problems["notify"] = [f"a list of {', '.join(NOTIFY_CHOICES)}"]
     if channel not in CHANNELS:
         problems["channel"] = [f"one of {', '.join(CHANNELS)}"]
     if submitter_kind not in SUBMITTER_KINDS:
@@ -139,6 +143,7 @@ async def submit_once(rt: Runtime, procedure_code: str, data: dict[str, Any], *,
         "supplement_requests": 0, "supplement_overridden": False, "late_flag": False, "late_reason": "",
         "pauses": [], "refusal": None,
         "result_at": None, "returned_at": None, **applicant_columns(rt, version, data),
+        "notify_channels": ",".join(c for c in NOTIFY_CHOICES if c in notify),
     }
     blank = DossierRow(**{**values, "id": 0, "code": "", "next_timer_at": None, "status": "processing"})
     loaded = Loaded(blank, version)

@@ -64,6 +64,7 @@ class DossierRow:
     completed_at: datetime | None
     attention: dict[str, Any] | None = None
     purged_at: datetime | None = None
+    notify_channels: str = ""
 
     def facts(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

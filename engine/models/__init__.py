@@ -10,6 +10,7 @@ from engine.models.dossier import AuditEvent, Dossier, DossierCounter, Rating
 from engine.models.draft import ApplicationDraft
 from engine.models.human_task import HumanTask
 from engine.models.insight import FormAttempt, FormFailure
+from engine.models.notification import CaughtMessage, Notification, NotificationTemplate
 from engine.models.procedure import Procedure, ProcedureVersion
 from engine.models.security import IdempotencyRecord, ThrottleBucket
 from engine.models.session import Session
@@ -17,7 +18,8 @@ from engine.models.spine import Attachment, ConfigRevision, DossierPause, Dossie
 from engine.models.timer import Timer
 
 __all__ = [
-    "Agency", "ApiToken", "ApplicationDraft", "Attachment", "AuditEvent", "CalendarOverride", "ChannelPolicy",
+    "Agency", "ApiToken", "ApplicationDraft", "Attachment", "AuditEvent", "CalendarOverride", "CaughtMessage",
+    "ChannelPolicy", "Notification", "NotificationTemplate",
     "ConfigRevision", "DataExport", "DesignAudit", "DocumentAccess", "Dossier", "DossierCounter", "DossierPause",
     "DossierResult", "FormAttempt", "FormFailure", "HumanTask", "IdempotencyRecord", "OutboxEvent", "Procedure",
     "ProcedureDraft", "ProcedureVersion",

@@ -9,6 +9,8 @@ from tortoise.models import Model
 
 CHANNELS = ("online", "counter", "post")
 SUBMITTER_KINDS = ("citizen", "proxy", "officer_assisted")
+#: how a citizen may ask to be told of the dossier's steps (integrations/notify.py); "ascii" = SMS without diacritics
+NOTIFY_CHOICES = ("email", "sms", "ascii")
 
 
 class Dossier(Model):
@@ -68,6 +70,9 @@ class Dossier(Model):
     attention: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
     # personal data removed after the procedure's retention period (engine/retention.py); the register row stays
     purged_at = fields.DatetimeField(null=True)
+    # the citizen's choice at submit of how to be told (integrations/notify.py): comma-separated
+    # "email", "sms", "ascii" (SMS without diacritics); "" = no message
+    notify_channels = fields.CharField(max_length=32, default="", db_default="")
 
     class Meta:
         table = "dossier"

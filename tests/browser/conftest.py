@@ -75,10 +75,12 @@ def running_server(data: Path, **extra_env: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a real server (uvicorn) with its own SQLite database and the embedded scheduler."""
+    """Base URL of a real server (uvicorn) with its own SQLite database, the embedded scheduler and the
+    notification catcher."""
     _need_chromium()
+    # the demo catcher keeps citizen e-mail/SMS at /dev/mail (tests/browser/test_notify_demo.py)
     with running_server(tmp_path_factory.mktemp("browser-server"), MOTCUA_EMBEDDED_SCHEDULER="1",
-                        MOTCUA_REGISTRATION="demo") as base:
+                        MOTCUA_REGISTRATION="demo", MOTCUA_NOTIFY_CATCHER="1") as base:
         yield base
 
 

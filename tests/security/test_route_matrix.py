@@ -110,7 +110,13 @@ MATRIX: dict[str, frozenset[str]] = {
         ("GET", "/quan-tri/nguoi-dung/{id:int}"), ("POST", "/quan-tri/nguoi-dung/{id:int}"),
         ("POST", "/quan-tri/nguoi-dung/{id:int}/khoa"), ("GET", "/quan-tri/lich"), ("POST", "/quan-tri/lich"),
         ("POST", "/quan-tri/lich/{id:int}/xoa"), ("GET", "/quan-tri/khong-giay"), ("POST", "/quan-tri/khong-giay"),
-        ("POST", "/quan-tri/khong-giay/{id:int}/trang-thai"), ("POST", "/quan-tri/khong-giay/{id:int}/xoa")]},
+        ("POST", "/quan-tri/khong-giay/{id:int}/trang-thai"), ("POST", "/quan-tri/khong-giay/{id:int}/xoa"),
+        ("GET", "/quan-tri/thong-bao"), ("GET", "/quan-tri/thong-bao/{kind}/{channel}/{language}"),
+        ("POST", "/quan-tri/thong-bao/{kind}/{channel}/{language}")]},
+    # citizen notifications: the demo mailbox exists only with MOTCUA_NOTIFY_CATCHER (404 here); the SMS
+    # gateway's receipts need its signature (403 without MOTCUA_SMS_SECRET)
+    "GET /dev/mail": NOBODY,
+    "POST /api/v1/sms/receipt": NOBODY,
     # the designer (admins only)
     **{f"{m} /designer{p}": ADMIN for m, p in [
         ("GET", "/"), ("POST", "/"), ("GET", "/{code}"), ("POST", "/{code}/duplicate"), ("POST", "/{code}/draft"),
@@ -180,7 +186,8 @@ def concrete(path: str, w: World) -> str:
     command = "withdraw"  # a step the one-stop officer may take on a submitted dossier
     values = {"code": code, "dossier": w.dossier, "task_id": w.task, "attachment_id": w.attachment,
               "id:int": id_, "number:int": 1, "ref": "intake", "command": command, "path": "web/diagram.js",
-              "form": "02", "name": "receipt"}
+              "form": "02", "name": "receipt",
+              "kind": "accepted", "channel": "sms", "language": "vi"}
     url = re.sub(r"\{([^}]+)\}", lambda m: str(values[m.group(1)]), path)
     if url.startswith("/api/v1/calendar/due"):
         url += f"?procedure={w.procedure}"

@@ -7,7 +7,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from engine.models import User
-from web.admin import agencies, attention, calendar, deliveries, paper_free, users
+from web.admin import agencies, attention, calendar, deliveries, notifications, paper_free, users
 from web.auth import requires
 from web.permissions import ADMINISTER
 
@@ -42,4 +42,6 @@ def routes() -> list[Route]:
         Route("/quan-tri/khong-giay", paper_free.submit, methods=post),
         Route("/quan-tri/khong-giay/{id:int}/trang-thai", paper_free.switch, methods=post),
         Route("/quan-tri/khong-giay/{id:int}/xoa", paper_free.remove, methods=post),
+        Route("/quan-tri/thong-bao", notifications.page),
+        Route("/quan-tri/thong-bao/{kind}/{channel}/{language}", notifications.edit, methods=both),
     ]

@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 
 from markupsafe import Markup
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -13,6 +14,7 @@ import forms
 from engine import dossiers, drafts, form_funnel
 from engine.errors import NotFound
 from engine.models import Dossier, Procedure, User
+from engine.models.dossier import NOTIFY_CHOICES
 from engine.versions import current_version_info
 from web.auth import current_user, requires
 from web.citizen.facts import facts
@@ -73,7 +75,8 @@ async def _apply(request: Request, user: User) -> Response:
                                                        now=request.app.state.clock(), channel="online",
                                                        submitter_kind="citizen", user=user,
                                                        idempotency_key=f"web-{submission}",
-                                                       agency_code=settings.agency_code, version=version)
+                                                       agency_code=settings.agency_code, version=version,
+                                                       notify=notify_choice(posted))
         await drafts.discard(user, code)
         if not replayed:  # a double submit is one application
             await form_funnel.record(user.id, code, now, submitted=True)
@@ -90,7 +93,13 @@ async def _apply(request: Request, user: User) -> Response:
     # pattern), and the error summary, title prefix and aria-invalid carry the failure
     return render(request, "citizen/apply.html", **page, has_errors=shown.shows_errors or bool(refused),
                   form_html=forms.render(shown), multipart=forms.needs_multipart(shown), submission=submission,
-                  status=507 if full else 200)
+                  notify=notify_choice(posted), status=507 if full else 200)
+
+
+def notify_choice(posted: FormData) -> list[str]:
+    """The "tell me by" checkboxes of the apply page (e-mail, SMS, SMS without diacritics)."""
+    chosen = posted.getlist("notify")
+    return [c for c in NOTIFY_CHOICES if c in chosen]
 
 
 @requires(APPLY_ONLINE)

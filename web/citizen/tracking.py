@@ -11,6 +11,7 @@ from engine import agencies, dossiers, events, throttle, tracking
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied, StorageFull
 from engine.lifecycle import Status
 from engine.models import Dossier, Procedure, ProcedureVersion, Rating
+from web import notify_pages
 from web.auth import current_user
 from web.documents import fmt, fmt_due
 from web.pages import check_csrf, checked_form, client_address, language, render
@@ -133,7 +134,8 @@ async def status(request: Request) -> Response:
                   status_label=state.label_en if en else state.label_vi, received=fmt(dossier.accepted_at),
                   due=fmt_due(dossier.due_adjusted_at) if dossier.due_adjusted_at else None, rated=rated,
                   can_rate=can_rate, result_ready=state in (Status.FINISHED, Status.RETURNED), error=None,
-                  signed_in_forms=_signed_in_forms(request, dossier))
+                  signed_in_forms=_signed_in_forms(request, dossier),
+                  notifications=await notify_pages.lines(dossier.id))
 
 
 def _signed_in_forms(request: Request, dossier: Dossier) -> list[str]:

@@ -13,6 +13,7 @@ from engine import document_access, dossiers, events, permissions
 from engine.errors import MotcuaError
 from engine.lifecycle import Status
 from engine.models import HumanTask, Procedure, ProcedureVersion, User
+from web import notify_pages
 from web.admin.common import ROLE_LABELS
 from web.auth import requires
 from web.documents import fmt, fmt_due
@@ -107,7 +108,8 @@ async def page(request: Request, user: User) -> Response:
                       (CHANNEL_LABELS, dossier.channel), (SUBMITTER_LABELS, dossier.submitter_kind))),
                   due=fmt_due(dossier.due_adjusted_at) if dossier.due_adjusted_at else None,
                   form_02=events.latest(list(view.events), "supplement_requested") is not None,
-                  states=view.element_states, role_labels=ROLE_LABELS)
+                  states=view.element_states, role_labels=ROLE_LABELS,
+                  notifications=await notify_pages.lines(dossier.id))
 
 
 def refusal_code(exc: MotcuaError) -> str:

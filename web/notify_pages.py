@@ -1,0 +1,86 @@
+"""The web side of citizen notifications: which subscriber this process runs (SMTP / SMS gateway
+or the demo catcher), the SMS gateway's delivery receipts (POST /api/v1/sms/receipt, HMAC-checked)
+and the demo mailbox (GET /dev/mail, only with MOTCUA_NOTIFY_CATCHER; 404 otherwise)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from engine import notifications
+from engine.errors import InvalidData, NotFound, PermissionDenied
+from engine.settings import Settings
+from integrations import sms
+from integrations.catcher import CatcherMailer, CatcherSms
+from integrations.mail import SmtpMailer
+from integrations.notify import Mailer, NotifySubscriber, Texter
+from web.documents import fmt
+from web.notify_defaults import CHANNEL_LABELS, KIND_LABELS, STATUS_LABELS
+from web.notify_templates import render as render_message
+from web.pages import render
+
+RECEIPT_STATUSES = ("delivered", "failed")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One message on the staff dossier page and the citizen's tracking page (catalogue strings)."""
+
+    at: str
+    channel: str
+    template: str
+    recipient: str  # masked
+    status: str
+    failed: bool
+
+
+async def lines(dossier_id: int) -> list[Line]:
+    return [Line(fmt(n.at), CHANNEL_LABELS.get(n.channel, n.channel), KIND_LABELS.get(n.template, n.template),
+                 n.recipient, STATUS_LABELS.get(n.status, n.status), n.status == "failed")
+            for n in await notifications.for_dossier(dossier_id)]
+
+
+def subscriber(settings: Settings) -> NotifySubscriber | None:
+    """The notification subscriber of this process: the catcher, or the configured transports."""
+    mailer: Mailer | None = None
+    texter: Texter | None = None
+    if settings.notify_catcher:
+        mailer, texter = CatcherMailer(), CatcherSms()
+    else:
+        if settings.smtp_host:
+            mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, user=settings.smtp_user,
+                                password=settings.smtp_password, starttls=settings.smtp_starttls,
+                                sender=settings.smtp_from)
+        if settings.sms_url:
+            texter = sms.SmsGateway(settings.sms_url, settings.sms_key, settings.sms_secret)
+    if mailer is None and texter is None:
+        return None
+    return NotifySubscriber(render_message, mailer=mailer, sms=texter, public_url=settings.base_url,
+                            language=settings.language)
+
+
+async def sms_receipt(request: Request) -> Response:
+    """The gateway says a message was delivered (or not): {"id", "status"}, signed with the secret."""
+    secret = request.app.state.settings.sms_secret
+    body = await request.body()
+    if not sms.verify(secret, body, request.headers.get("x-motcua-signature", "")):
+        raise PermissionDenied("Bad or missing signature", code="signature")
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict) or data.get("status") not in RECEIPT_STATUSES or not isinstance(data.get("id"), str):
+        raise InvalidData("A receipt is {id, status}", fields={"status": [f"one of {', '.join(RECEIPT_STATUSES)}"]})
+    updated = await notifications.receipt(data["id"], data["status"], request.app.state.clock())
+    if not updated:
+        raise NotFound("No message with this id", id=data["id"][:200])
+    return JSONResponse({"updated": updated})
+
+
+async def dev_mail(request: Request) -> Response:
+    if not request.app.state.settings.notify_catcher:
+        raise NotFound("No such page")
+    return render(request, "dev_mail.html", messages=await notifications.caught(), fmt=fmt)

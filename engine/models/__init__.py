@@ -9,6 +9,7 @@ from engine.models.design import DesignAudit, ProcedureDraft
 from engine.models.dossier import AuditEvent, Dossier, DossierCounter, Rating
 from engine.models.draft import ApplicationDraft
 from engine.models.human_task import HumanTask
+from engine.models.notice import StaffNotice, StaffNoticeDigest, StaffNoticeRead
 from engine.models.procedure import Procedure, ProcedureVersion
 from engine.models.security import IdempotencyRecord, ThrottleBucket
 from engine.models.session import Session
@@ -19,6 +20,6 @@ __all__ = [
     "Agency", "ApiToken", "ApplicationDraft", "Attachment", "AuditEvent", "CalendarOverride", "ChannelPolicy",
     "ConfigRevision", "DataExport", "DesignAudit", "DocumentAccess", "Dossier", "DossierCounter", "DossierPause",
     "DossierResult", "HumanTask", "IdempotencyRecord", "OutboxEvent", "Procedure", "ProcedureDraft", "ProcedureVersion",
-    "Rating", "ReceptionPoint", "RegistrationCode", "Role", "Session", "ThrottleBucket", "Timer",
-    "User",
+    "Rating", "ReceptionPoint", "RegistrationCode", "Role", "Session", "StaffNotice", "StaffNoticeDigest",
+    "StaffNoticeRead", "ThrottleBucket", "Timer", "User",
 ]

@@ -34,10 +34,11 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='StaffNoticeDigest',
             fields=[
-                ('user_id', fields.IntField(primary_key=True, unique=True, db_index=True)),
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('user_id', fields.IntField(unique=True)),
                 ('last_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'staff_notice_digest', 'app': 'models', 'pk_attr': 'user_id', 'table_description': "When the user's last e-mail digest was composed (its notices are not repeated in the next)."},
+            options={'table': 'staff_notice_digest', 'app': 'models', 'pk_attr': 'id', 'table_description': "When the user's last e-mail digest was composed (its notices are not repeated in the next)."},
             bases=['Model'],
         ),
         ops.CreateModel(

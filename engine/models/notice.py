@@ -51,7 +51,8 @@ class StaffNoticeRead(Model):
 class StaffNoticeDigest(Model):
     """When the user's last e-mail digest was composed (its notices are not repeated in the next)."""
 
-    user_id = fields.IntField(primary_key=True, generated=False)
+    id = fields.IntField(primary_key=True)
+    user_id = fields.IntField(unique=True)
     last_at = fields.DatetimeField()
 
     class Meta:

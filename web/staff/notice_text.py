@@ -30,7 +30,7 @@ TEXTS = {
     "digest_greeting": N_("Kính gửi %(name)s, các thông báo mới chưa đọc của anh/chị:"),
     "digest_more": N_("… và %(count)s thông báo khác: xem trang Thông báo."),
 }
-KINDS = {"task_opened": N_("Việc mới"), "due_soon": N_("Sắp đến hạn"), "overdue": N_("Quá hạn"),
+KINDS = {"task_opened": N_("Việc mới"), "due_soon": N_("Sắp đến hạn"), "overdue": N_("Đã quá hạn"),
          "escalation": N_("Báo cáo vượt cấp")}
 
 

@@ -169,20 +169,27 @@ async def _purge(settings: Settings, apply: bool) -> None:
           f"{report.files_deleted} file(s) deleted{'' if apply else ' (dry run: nothing changed)'}")
 
 
-async def _digest(settings: Settings, send: Callable[[Digest], Awaitable[None]] | None = None) -> int:
-    """`motcua notices digest`: compose each staff member's digest of unread notices and hand it to
-    `send` (the seam for the e-mail integration; without one, digests are printed for the operator)."""
+async def print_digest(digest: Digest) -> None:
+    """The default sender: the operator reads the digests (until the e-mail integration sends them)."""
+    print(f"To: {digest.username}\nSubject: {digest.subject}\n\n{digest.text}", flush=True)
+
+
+async def send_notice_digests(settings: Settings, send: Callable[[Digest], Awaitable[None]]) -> int:
+    """Every staff member's digest of new unread notices, worded in the site's language, handed to
+    `send` (the seam for the e-mail integration: a sender mapping the username to an address); the
+    database is open. How many were sent."""
     from engine import notice_digest
     from web.staff.notice_text import link, phrase_for, role_names
 
-    async def print_digest(digest: Digest) -> None:
-        print(f"To: {digest.username}\nSubject: {digest.subject}\n\n{digest.text}", flush=True)
-
-    async with database(settings):
-        roles = await role_names()
-        sent = await notice_digest.send_digests(datetime.now(UTC), send or print_digest,
-                                                lambda _user: phrase_for(settings.language, roles), link)
+    roles = await role_names()
+    sent = await notice_digest.send_digests(datetime.now(UTC), send, lambda _user: phrase_for(settings.language, roles),
+                                            link)
     return len(sent)
+
+
+async def _digest(settings: Settings) -> int:
+    async with database(settings):
+        return await send_notice_digests(settings, print_digest)
 
 
 async def _createuser(settings: Settings, args: argparse.Namespace) -> None:

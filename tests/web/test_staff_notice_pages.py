@@ -10,8 +10,11 @@ import httpx
 
 from engine import accounts, agencies, outbox
 from engine.models import HumanTask
+from engine.notice_digest import Digest
+from engine.settings import Settings
 from tests.conftest import PASSWORD
 from tests.factories import accepted_household, page_csrf, page_login, rt, token
+from web.cli import send_notice_digests
 
 ACCEPTED = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 NOW = ACCEPTED + timedelta(minutes=10)
@@ -22,7 +25,7 @@ async def delivered(client: httpx.AsyncClient, users: dict, at: datetime = ACCEP
     client._transport.app.state.clock = lambda: NOW  # type: ignore[attr-defined]
     dossier = await accepted_household(users, at)
     for _ in range(5):
-        await outbox.dispatch(rt(), NOW)
+        await outbox.dispatch(rt(), max(NOW, at + timedelta(minutes=1)))
     return str(dossier.code)
 
 
@@ -91,3 +94,18 @@ async def test_a_citizen_gets_no_badge_and_no_notices_page(client: httpx.AsyncCl
     assert 'id="notices-link"' not in (await client.get("/tai-khoan")).text
     r = await client.get("/can-bo/thong-bao")
     assert r.status_code == 403 and "Thẩm định" not in r.text
+
+
+async def test_the_digest_command_words_each_members_new_notices_once(
+        client: httpx.AsyncClient, users: dict, db: Settings) -> None:
+    code = await delivered(client, users, datetime.now(UTC) - timedelta(minutes=5))
+    sent: list[Digest] = []
+
+    async def send(digest: Digest) -> None:
+        sent.append(digest)
+
+    assert await send_notice_digests(db, send) == 2  # the intake task's officer and the specialist
+    specialist = next(d for d in sent if d.username == "specialist")
+    assert specialist.subject == "Motcua: 1 thông báo mới"
+    assert f"Việc mới “Thẩm định hồ sơ” của hồ sơ {code}" in specialist.text and "/can-bo/viec/" in specialist.text
+    assert await send_notice_digests(db, send) == 0  # already sent

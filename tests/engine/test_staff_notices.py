@@ -37,7 +37,7 @@ def kinds(found: list[staff_notices.Notice]) -> list[tuple[str, str]]:
 
 
 async def test_a_task_opened_is_one_row_for_the_role_read_separately_by_each_member(
-        db: Settings, users: dict) -> None:
+        db: Settings, users: dict[str, Any]) -> None:
     dossier = await accepted_household(users, ACCEPTED)
     second = await staff("specialist2", ["specialist"])
     await drain(ACCEPTED)
@@ -59,7 +59,7 @@ async def test_a_task_opened_is_one_row_for_the_role_read_separately_by_each_mem
     assert await staff_notices.unread_count(users["officer"], now) == 1  # the intake task's notice
 
 
-async def test_a_repeated_delivery_writes_nothing_more(db: Settings, users: dict) -> None:
+async def test_a_repeated_delivery_writes_nothing_more(db: Settings, users: dict[str, Any]) -> None:
     await accepted_household(users, ACCEPTED)
     await drain(ACCEPTED)
     before = await StaffNotice.all().count()
@@ -70,7 +70,7 @@ async def test_a_repeated_delivery_writes_nothing_more(db: Settings, users: dict
 
 
 async def test_due_soon_and_overdue_tell_the_holder_and_overdue_escalates_to_the_head(
-        db: Settings, users: dict) -> None:
+        db: Settings, users: dict[str, Any]) -> None:
     dossier = await accepted_household(users, ACCEPTED)
     head = await staff("truongbp", ["one_stop_head"])
     task = await HumanTask.get(dossier_id=dossier.id, state="ready")
@@ -101,7 +101,7 @@ async def test_due_soon_and_overdue_tell_the_holder_and_overdue_escalates_to_the
     assert "escalation_step_answered_late" in {n.text_key for n in await staff_notices.listing(head, late)}
 
 
-async def test_citizens_admins_and_staff_of_another_agency_see_no_notice(db: Settings, users: dict) -> None:
+async def test_citizens_admins_and_staff_of_another_agency_see_no_notice(db: Settings, users: dict[str, Any]) -> None:
     await accepted_household(users, ACCEPTED)
     await drain(ACCEPTED)
     await agencies.save_agency({"code": "000.01.01.H00", "name": "Ủy ban nhân dân xã Đông Anh", "tier": "commune",
@@ -118,7 +118,7 @@ async def test_citizens_admins_and_staff_of_another_agency_see_no_notice(db: Set
     assert await staff_notices.unread_count(users["specialist"], now) == 1  # still unread for its own agency
 
 
-async def test_mark_all_read_and_the_digest_of_what_is_new_since_the_last(db: Settings, users: dict) -> None:
+async def test_mark_all_read_and_the_digest_of_what_is_new_since_the_last(db: Settings, users: dict[str, Any]) -> None:
     first = await accepted_household(users, ACCEPTED)
     await drain(ACCEPTED)
     sent: list[notice_digest.Digest] = []

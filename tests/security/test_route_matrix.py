@@ -176,7 +176,8 @@ def concrete(path: str, w: World) -> str:
            else w.policy)
     command = "withdraw"  # a step the one-stop officer may take on a submitted dossier
     values = {"code": code, "dossier": w.dossier, "task_id": w.task, "attachment_id": w.attachment,
-              "id:int": id_, "number:int": 1, "notice_id:int": 1, "ref": "intake", "command": command, "path": "web/diagram.js"}
+              "id:int": id_, "number:int": 1, "notice_id:int": 1, "ref": "intake", "command": command,
+              "path": "web/diagram.js"}
     url = re.sub(r"\{([^}]+)\}", lambda m: str(values[m.group(1)]), path)
     if url.startswith("/api/v1/calendar/due"):
         url += f"?procedure={w.procedure}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 
@@ -20,7 +21,7 @@ ACCEPTED = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 NOW = ACCEPTED + timedelta(minutes=10)
 
 
-async def delivered(client: httpx.AsyncClient, users: dict, at: datetime = ACCEPTED) -> str:
+async def delivered(client: httpx.AsyncClient, users: dict[str, Any], at: datetime = ACCEPTED) -> str:
     """An accepted dossier with its notices delivered (the app's clock at NOW): its code."""
     client._transport.app.state.clock = lambda: NOW  # type: ignore[attr-defined]
     dossier = await accepted_household(users, at)
@@ -34,7 +35,7 @@ def badge(page: str) -> str | None:
     return found.group(1) if found else None
 
 
-async def test_badge_list_open_mark_read_and_mark_all_read(client: httpx.AsyncClient, users: dict) -> None:
+async def test_badge_list_open_mark_read_and_mark_all_read(client: httpx.AsyncClient, users: dict[str, Any]) -> None:
     code = await delivered(client, users)
     task = await HumanTask.get(dossier__code=code, state="ready")
     await page_login(client, "specialist")
@@ -61,7 +62,8 @@ async def test_badge_list_open_mark_read_and_mark_all_read(client: httpx.AsyncCl
     assert "Không có thông báo nào." in (await client.get("/can-bo/thong-bao?chua-doc=1")).text
 
 
-async def test_api_lists_in_english_marks_read_and_refuses_others(client: httpx.AsyncClient, users: dict) -> None:
+async def test_api_lists_in_english_marks_read_and_refuses_others(
+        client: httpx.AsyncClient, users: dict[str, Any]) -> None:
     code = await delivered(client, users)
     specialist = await token(client, "specialist")
     r = await client.get("/api/v1/notices?lang=en", headers=specialist)
@@ -88,7 +90,7 @@ async def test_api_lists_in_english_marks_read_and_refuses_others(client: httpx.
     assert (await client.post(f"/api/v1/notices/{item['id']}/read", headers=other)).status_code == 404
 
 
-async def test_a_citizen_gets_no_badge_and_no_notices_page(client: httpx.AsyncClient, users: dict) -> None:
+async def test_a_citizen_gets_no_badge_and_no_notices_page(client: httpx.AsyncClient, users: dict[str, Any]) -> None:
     await delivered(client, users)
     await page_login(client, "citizen")
     assert 'id="notices-link"' not in (await client.get("/tai-khoan")).text
@@ -97,7 +99,7 @@ async def test_a_citizen_gets_no_badge_and_no_notices_page(client: httpx.AsyncCl
 
 
 async def test_the_digest_command_words_each_members_new_notices_once(
-        client: httpx.AsyncClient, users: dict, db: Settings) -> None:
+        client: httpx.AsyncClient, users: dict[str, Any], db: Settings) -> None:
     code = await delivered(client, users, datetime.now(UTC) - timedelta(minutes=5))
     sent: list[Digest] = []
 

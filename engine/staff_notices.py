@@ -59,6 +59,10 @@ class Notice:
     read: bool
     for_role: str | None  # None: addressed to the user
 
+    @property
+    def escalation(self) -> bool:
+        return self.text_key.startswith("escalation")
+
 
 class NoticeSubscriber:
     """The outbox subscriber that writes staff notices (registered by the composition root)."""

@@ -60,6 +60,6 @@ def phrase_for(lang: str, roles: Mapping[str, tuple[str, str]]) -> Phrase:
 
 def link(notice: Notice) -> str:
     """Where a notice leads: a new task to its page, anything else to the dossier."""
-    if notice.kind == "task_opened" and notice.task_id:
+    if notice.text_key == "task_opened" and notice.task_id:
         return f"/can-bo/viec/{notice.task_id}"
     return f"/can-bo/ho-so/{notice.dossier_code}"

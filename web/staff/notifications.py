@@ -42,7 +42,7 @@ async def lines_for(request: Request, notices: list[staff_notices.Notice]) -> li
 
     tr = gettext_for(lang)
     return [NoticeLine(n.id, tr.gettext(KINDS.get(n.kind, n.kind)), phrase(n.text_key, n.params), fmt(n.at),
-                       link(n), n.read, n.kind == "escalation") for n in notices]
+                       link(n), n.read, n.escalation) for n in notices]
 
 
 @requires(STAFF_PAGES)

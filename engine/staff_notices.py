@@ -135,30 +135,45 @@ _UNREAD = ("((n.user_id = ? AND n.read_at IS NULL) OR (n.user_id IS NULL AND NOT
            "(SELECT 1 FROM staff_notice_read r WHERE r.notice_id = n.id AND r.user_id = ?)))")
 
 
+async def _scope(user: User) -> tuple[str, list[Any]] | None:
+    """The agency condition of `user`'s notices ("" = every agency), or None for a user who sees none."""
+    if not permissions.is_staff(user):
+        return None
+    scope = await agencies.visible_agencies(user)
+    if scope is None:
+        return "", []
+    if not scope:
+        return None
+    return f" AND n.agency_code IN ({', '.join('?' for _ in scope)})", sorted(scope)
+
+
 async def _visible(user: User, now: datetime) -> tuple[str, list[Any]] | None:
     """The WHERE clause of the notices `user` may see, or None for a user who sees none."""
-    if not permissions.is_staff(user):
+    scope = await _scope(user)
+    if scope is None:
         return None
     roles = sorted(set(user.roles or []))
     target = "(n.user_id = ?" + (f" OR n.role IN ({', '.join('?' for _ in roles)}))" if roles else ")")
-    where, params = [target, "n.at >= ?"], [user.id, *roles, sql.utc(now - KEEP)]
-    scope = await agencies.visible_agencies(user)
-    if scope is not None:
-        if not scope:
-            return None
-        where.append(f"n.agency_code IN ({', '.join('?' for _ in scope)})")
-        params.extend(sorted(scope))
-    return " AND ".join(where), params
+    return f"{target} AND n.at >= ?{scope[0]}", [user.id, *roles, sql.utc(now - KEEP), *scope[1]]
 
 
 async def unread_count(user: User, now: datetime) -> int:
-    """The header badge: one count on the indexed (user_id, at) and (role, at)."""
-    visible = await _visible(user, now)
-    if visible is None:
+    """The header badge: one statement, each half on its index ((user_id, at) and (role, at))."""
+    scope = await _scope(user)
+    if scope is None:
         return 0
-    where, params = visible
-    found = await sql.fetch_one(sql.db(), f"SELECT COUNT(*) AS n FROM staff_notice n WHERE {where} AND {_UNREAD}",
-                                [*params, user.id, user.id])
+    where, params = scope
+    since = sql.utc(now - KEEP)
+    query = (f"SELECT (SELECT COUNT(*) FROM staff_notice n WHERE n.user_id = ? AND n.at >= ?{where} "
+             "AND n.read_at IS NULL)")
+    values: list[Any] = [user.id, since, *params]
+    roles = sorted(set(user.roles or []))
+    if roles:
+        query += (f" + (SELECT COUNT(*) FROM staff_notice n WHERE n.role IN ({', '.join('?' for _ in roles)}) "
+                  f"AND n.at >= ?{where} AND n.user_id IS NULL AND NOT EXISTS (SELECT 1 FROM staff_notice_read r "
+                  "WHERE r.notice_id = n.id AND r.user_id = ?))")
+        values += [*roles, since, *params, user.id]
+    found = await sql.fetch_one(sql.db(), query + " AS n", values)
     return int(found["n"]) if found else 0
 
 

@@ -16,6 +16,7 @@ from engine.errors import NotFound
 from engine.models import User
 from web.auth import API_PREFIX, current_user, requires
 from web.documents import fmt
+from web.i18n import gettext_for
 from web.pages import check_csrf, language, render
 from web.permissions import STAFF_PAGES
 from web.staff.notice_text import KINDS, link, phrase_for, role_names
@@ -38,8 +39,6 @@ class NoticeLine:
 async def lines_for(request: Request, notices: list[staff_notices.Notice]) -> list[NoticeLine]:
     lang = language(request)
     phrase = phrase_for(lang, await role_names())
-    from web.i18n import gettext_for
-
     tr = gettext_for(lang)
     return [NoticeLine(n.id, tr.gettext(KINDS.get(n.kind, n.kind)), phrase(n.text_key, n.params), fmt(n.at),
                        link(n), n.read, n.escalation) for n in notices]

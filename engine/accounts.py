@@ -25,6 +25,8 @@ DEFAULT_ROLES = {
     "one_stop": ("Bộ phận một cửa", "One-stop officer"),
     "specialist": ("Chuyên viên xử lý", "Specialist"),
     "leader": ("Lãnh đạo", "Leader"),
+    # staff notices: overdue dossiers and late steps escalate to the holders of this role (ND118 art. 19.4.c)
+    "one_stop_head": ("Trưởng Bộ phận Một cửa", "Head of the one-stop unit"),
 }
 
 

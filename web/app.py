@@ -23,12 +23,14 @@ from engine.outbox import Subscriber
 from engine.runtime import Runtime
 from engine.sessions import Timeouts
 from engine.settings import Settings
+from engine.staff_notices import NoticeSubscriber
 from web import notices, notify_pages, pages
 from web.admin.routes import routes as admin_routes
 from web.api import accounts as api_accounts
 from web.api import calendar as api_calendar
 from web.api import channels as api_channels
 from web.api import dossiers as api_dossiers
+from web.api import notices as api_notices
 from web.api import outbox as api_outbox
 from web.api import procedures as api_procedures
 from web.api import search as api_search
@@ -43,7 +45,7 @@ from web.middleware import DatabaseGuard, RequestLimits, SecurityHeaders
 from web.sessions import ServerSessions
 from web.staff import dossier as staff_dossier
 from web.staff import files as staff_files
-from web.staff import inbox, insight, intake, register, search, task
+from web.staff import inbox, insight, intake, notifications, register, search, task
 from web.staff import reports as staff_reports
 from web.staff import steps as staff_steps
 
@@ -96,6 +98,7 @@ def api_routes() -> list[Route]:
         *api_calendar.routes(),
         *api_outbox.routes(),
         Route("/sms/receipt", notify_pages.sms_receipt, methods=["POST"]),
+        *api_notices.routes(),
     ]
 
 
@@ -113,7 +116,7 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now) -
     """The process's runtime (web and worker alike): the forms package checks posted data."""
     from web import formcheck
 
-    subscribers: list[Subscriber] = []
+    subscribers: list[Subscriber] = [NoticeSubscriber()]  # in-app staff notices: always on
     if settings.webhook_url:
         from integrations.webhook import WebhookSubscriber
 
@@ -171,6 +174,9 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Route("/can-bo/viec/{task_id}", task.task_page, methods=["GET", "POST"]),
         Route("/can-bo/viec/{task_id}/nhan", inbox.claim, methods=["POST"]),
         Route("/can-bo/viec/{task_id}/tra-lai", inbox.release, methods=["POST"]),
+        Route("/can-bo/thong-bao", notifications.page),
+        Route("/can-bo/thong-bao/da-doc-het", notifications.mark_all_read, methods=["POST"]),
+        Route("/can-bo/thong-bao/{notice_id:int}/da-doc", notifications.mark_read, methods=["POST"]),
         Route("/can-bo/tiep-nhan", intake.choose),
         Route("/can-bo/tiep-nhan/{code}", intake.intake, methods=["GET", "POST"]),
         Route("/can-bo/ho-so/{code}", staff_dossier.page),
@@ -216,6 +222,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
                              timeouts=session_timeouts(settings)),  # the `session` table (web/sessions.py)
                   Middleware(LanguageMiddleware, default=settings.language),  # dates and units of the page
                   Middleware(AuthenticationMiddleware, backend=SessionOrToken()),  # inside: it reads the session
+                  Middleware(notifications.NoticeBadge),  # type: ignore[arg-type]  # inside: it needs the user
                   Middleware(IdempotentCalls)]  # type: ignore[arg-type]  # inside: it needs the user
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware,
                     exception_handlers=HANDLERS)  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""The `motcua` command: demo, serve, worker, migrate, load-procedures, createuser."""
+"""The `motcua` command: demo, serve, worker, migrate, load-procedures, purge, notices digest, createuser."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ import getpass
 import logging
 import secrets
 import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from engine import accounts, agencies, procedures, redaction
 from engine.db import database, migrate
 from engine.errors import InvalidData, ModelInvalid
 from engine.models import Agency, ReceptionPoint, User
+from engine.notice_digest import Digest
 from engine.settings import Settings
 from forms import check_schema
 
@@ -23,7 +26,7 @@ DEMO_USERS = [
     ("admin", "admin-demo-2026", "admin", [], "Quản trị viên"),
     ("motcua", "motcua-demo-2026", "staff", ["one_stop"], "Cán bộ một cửa"),
     ("chuyenvien", "chuyenvien-demo-2026", "staff", ["specialist"], "Chuyên viên xử lý"),
-    ("lanhdao", "lanhdao-demo-2026", "staff", ["leader"], "Lãnh đạo"),
+    ("lanhdao", "lanhdao-demo-2026", "staff", ["leader", "one_stop_head"], "Lãnh đạo"),  # escalations go to the head
     # a province-wide manager: every agency's dossiers, search and the /bao-cao reports
     ("quanly", "quanly-demo-2026", "manager", ["one_stop", "specialist", "leader"], "Quản lý"),
     ("congdan", "congdan-demo-2026", "citizen", [], "Nguyễn Văn An"),
@@ -170,6 +173,29 @@ async def _purge(settings: Settings, apply: bool) -> None:
           f"{report.files_deleted} file(s) deleted{'' if apply else ' (dry run: nothing changed)'}")
 
 
+async def print_digest(digest: Digest) -> None:
+    """The default sender: the operator reads the digests (until the e-mail integration sends them)."""
+    print(f"To: {digest.username}\nSubject: {digest.subject}\n\n{digest.text}", flush=True)
+
+
+async def send_notice_digests(settings: Settings, send: Callable[[Digest], Awaitable[None]]) -> int:
+    """Every staff member's digest of new unread notices, worded in the site's language, handed to
+    `send` (the seam for the e-mail integration: a sender mapping the username to an address); the
+    database is open. How many were sent."""
+    from engine import notice_digest
+    from web.staff.notice_text import link, phrase_for, role_names
+
+    roles = await role_names()
+    sent = await notice_digest.send_digests(datetime.now(UTC), send, lambda _user: phrase_for(settings.language, roles),
+                                            link)
+    return len(sent)
+
+
+async def _digest(settings: Settings) -> int:
+    async with database(settings):
+        return await send_notice_digests(settings, print_digest)
+
+
 async def _createuser(settings: Settings, args: argparse.Namespace) -> None:
     password = args.password or getpass.getpass("Password: ")
     async with database(settings):
@@ -195,6 +221,8 @@ def main(argv: list[str] | None = None) -> None:
     mode = pp.add_mutually_exclusive_group(required=True)
     mode.add_argument("--dry-run", action="store_true", help="list the dossiers, change nothing")
     mode.add_argument("--apply", action="store_true", help="purge them (one transaction per dossier)")
+    np = sub.add_parser("notices", help="staff notices: `digest` composes and sends the e-mail digests")
+    np.add_argument("action", choices=["digest"])
     cu = sub.add_parser("createuser", help="create a user")
     cu.add_argument("username")
     cu.add_argument("--kind", choices=["admin", "staff", "manager", "citizen"], required=True)
@@ -228,6 +256,8 @@ def main(argv: list[str] | None = None) -> None:
             print(f"procedure loaded: {line}")
     elif args.command == "purge":
         asyncio.run(_purge(settings, args.apply))
+    elif args.command == "notices":
+        print(f"{asyncio.run(_digest(settings))} digest(s) composed")
     elif args.command == "createuser":
         asyncio.run(_createuser(settings, args))
 

@@ -59,6 +59,7 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
     user = current_user(request)
     context.setdefault("current_user", user)
     context.setdefault("nav", permissions.Nav.of(user))
+    context.setdefault("unread_notices", request.scope.get("motcua.unread_notices", 0))  # web/staff/notifications
     html = TEMPLATES.get_template(name).render(lang=lang, _=tr.gettext, gettext=tr.gettext, ngettext=tr.ngettext,
                                                csrf_token=csrf_token(request), request_path=request.url.path,
                                                **context)

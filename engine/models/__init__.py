@@ -10,6 +10,7 @@ from engine.models.dossier import AuditEvent, Dossier, DossierCounter, Rating
 from engine.models.draft import ApplicationDraft
 from engine.models.human_task import HumanTask
 from engine.models.insight import FormAttempt, FormFailure
+from engine.models.notice import StaffNotice, StaffNoticeDigest, StaffNoticeRead
 from engine.models.notification import CaughtMessage, Notification, NotificationTemplate
 from engine.models.procedure import Procedure, ProcedureVersion
 from engine.models.security import IdempotencyRecord, ThrottleBucket
@@ -22,7 +23,6 @@ __all__ = [
     "ChannelPolicy", "Notification", "NotificationTemplate",
     "ConfigRevision", "DataExport", "DesignAudit", "DocumentAccess", "Dossier", "DossierCounter", "DossierPause",
     "DossierResult", "FormAttempt", "FormFailure", "HumanTask", "IdempotencyRecord", "OutboxEvent", "Procedure",
-    "ProcedureDraft", "ProcedureVersion",
-    "Rating", "ReceptionPoint", "RegistrationCode", "Role", "Session", "ThrottleBucket", "Timer",
-    "User",
+    "ProcedureDraft", "ProcedureVersion", "Rating", "ReceptionPoint", "RegistrationCode", "Role", "Session",
+    "StaffNotice", "StaffNoticeDigest", "StaffNoticeRead", "ThrottleBucket", "Timer", "User",
 ]

@@ -159,6 +159,13 @@ MATRIX: dict[str, frozenset[str]] = {
     "DELETE /api/v1/calendar/overrides/{id:int}": ADMIN,
     "GET /api/v1/outbox": ADMIN,
     "POST /api/v1/outbox/retry": ADMIN,
+    # staff notices: every staff member (each sees only the notices of their roles and agencies)
+    "GET /can-bo/thong-bao": STAFF,
+    "POST /can-bo/thong-bao/da-doc-het": STAFF,
+    "POST /can-bo/thong-bao/{notice_id:int}/da-doc": STAFF,
+    "GET /api/v1/notices": STAFF,
+    "POST /api/v1/notices/read-all": STAFF,
+    "POST /api/v1/notices/{notice_id:int}/read": STAFF,
 }
 
 
@@ -185,8 +192,8 @@ def concrete(path: str, w: World) -> str:
            else w.policy)
     command = "withdraw"  # a step the one-stop officer may take on a submitted dossier
     values = {"code": code, "dossier": w.dossier, "task_id": w.task, "attachment_id": w.attachment,
-              "id:int": id_, "number:int": 1, "ref": "intake", "command": command, "path": "web/diagram.js",
-              "form": "02", "name": "receipt",
+              "id:int": id_, "number:int": 1, "notice_id:int": 1, "ref": "intake", "command": command,
+              "path": "web/diagram.js", "form": "02", "name": "receipt",
               "kind": "accepted", "channel": "sms", "language": "vi"}
     url = re.sub(r"\{([^}]+)\}", lambda m: str(values[m.group(1)]), path)
     if url.startswith("/api/v1/calendar/due"):

@@ -195,6 +195,15 @@ DOCUMENT: dict[str, Any] = {
                                             body=_obj(id=text(200, min_length=1),
                                                       status={"enum": ["delivered", "failed"]},
                                                       required=("id", "status")))},
+        "/api/v1/notices": {"get": _op(
+            "My staff notices, newest first, for 30 days (staff, managers): each with text_key, params, the text "
+            "in the request's language, href, read; and the unread count", errors=(403, 422),
+            params=(param("unread", FLAG), param("before", ID_SCHEMA, description="a notice id: older ones"),
+                    param("limit", {"type": "integer", "minimum": 1, "maximum": 200})))},
+        "/api/v1/notices/read-all": {"post": _op("Mark every notice I see read (staff, managers)", errors=(403,))},
+        "/api/v1/notices/{notice_id}/read": {"post": _op(
+            "Mark one notice read (staff, managers)", errors=(403, 404),
+            params=(param("notice_id", ID_SCHEMA, "path"),))},
         "/api/v1/calendar/overrides/{id}": {"delete": _op("Remove an override (admin)", ok=204, errors=(403, 404),
                                                           params=(param("id", {"type": "integer"}, "path"),))},
     },

@@ -5,6 +5,7 @@ and the demo mailbox (GET /dev/mail, only with MOTCUA_NOTIFY_CATCHER; 404 otherw
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -15,14 +16,17 @@ from engine.errors import InvalidData, NotFound, PermissionDenied
 from engine.settings import Settings
 from integrations import sms
 from integrations.catcher import CatcherMailer, CatcherSms
-from integrations.mail import SmtpMailer
-from integrations.notify import Mailer, NotifySubscriber, Texter
+from integrations.mail import Attachment, SmtpMailer
+from integrations.notify import AttachmentsFor, Mailer, NotifySubscriber, Texter
 from web.documents import fmt
 from web.notify_defaults import CHANNEL_LABELS, KIND_LABELS, STATUS_LABELS
 from web.notify_templates import render as render_message
 from web.pages import render
+from web.pdf import PdfUnavailable, form_pdf
 
 RECEIPT_STATUSES = ("delivered", "failed")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,29 @@ def subscriber(settings: Settings) -> NotifySubscriber | None:
     if mailer is None and texter is None:
         return None
     return NotifySubscriber(render_message, mailer=mailer, sms=texter, public_url=settings.base_url,
-                            language=settings.language)
+                            language=settings.language, attachments=legal_forms(settings))
+
+
+#: the ND118 form an e-mail carries as PDF, by the event it tells of
+FORM_OF_KIND = {"accepted": "01", "supplement_requested": "02", "refused": "03", "reappointed": "04"}
+
+
+def legal_forms(settings: Settings) -> AttachmentsFor:
+    """The PDF of the legal form that goes with an event's e-mail (receipt and appointment, supplement
+    request, refusal, apology): the e-mail still goes, without it, when the PDF cannot be drawn."""
+
+    async def attach(kind: str, code: str) -> list[Attachment]:
+        form = FORM_OF_KIND.get(kind)
+        if form is None:
+            return []
+        try:
+            name, pdf = await form_pdf(form, code, settings=settings, lang=settings.language)
+        except (PdfUnavailable, NotFound) as exc:
+            log.warning("no PDF of form %s for %s in the e-mail: %s", form, code, exc)
+            return []
+        return [(name, pdf, "application/pdf")]
+
+    return attach
 
 
 async def sms_receipt(request: Request) -> Response:

@@ -141,3 +141,33 @@ async def test_a_redelivered_event_sends_nothing_again(db: Settings, users: dict
         smtp.stop()
     assert len(inbox.messages) == 2 and len(sink.received) == 2
     assert all(r["encoding"] == "gsm7" and "Ho so" in r["text"] for r in sink.received)  # unaccented by choice
+
+
+async def test_the_acceptance_email_carries_the_receipt_form_as_pdf(db: Settings, users: dict[str, Any]) -> None:
+    """The web wiring (web.notify_pages.subscriber): Form 01 (receipt and appointment) rides on the
+    'accepted' e-mail as a PDF whose text names the dossier; the 'submitted' e-mail carries nothing."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from web.notify_pages import subscriber
+
+    inbox, port = Inbox(), free_port()
+    settings = replace(db, smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False, notify_catcher=False,
+                       public_url="https://dvc.example.vn")
+    sub = subscriber(settings)
+    assert sub is not None
+    runtime = replace(rt(), subscribers={"notify": sub})
+    smtp = Controller(inbox, hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        code = await submit_and_accept(runtime, users, ["email"])
+        await drain(runtime, datetime.now(UTC))
+    finally:
+        smtp.stop()
+    submitted, accepted = inbox.messages
+    assert [p.get_filename() for p in submitted.iter_attachments()] == []
+    (pdf,) = list(accepted.iter_attachments())
+    assert pdf.get_content_type() == "application/pdf" and code in (pdf.get_filename() or "")
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf.get_content())).pages)
+    assert code in text

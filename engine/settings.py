@@ -48,6 +48,12 @@ VARIABLES: dict[str, tuple[str, str]] = {
                                     "job)"),
     "HOST": ("127.0.0.1", "Address `motcua serve` binds to"),
     "PORT": ("8000", "Port `motcua serve` listens on"),
+    # national public-service portal sync (integrations/portal.py)
+    "MOTCUA_PORTAL_URL": ("", "Base URL of the national public-service portal's dossier API; when set, every dossier "
+                              "and status change is synced there by the worker (outbox subscriber 'portal')"),
+    "MOTCUA_PORTAL_TOKEN": ("", "Credential sent to the portal as `Authorization: Bearer …` (empty: none)"),
+    "MOTCUA_PORTAL_TIMEOUT_SECONDS": ("10", "How long a portal call may take before it counts as failed (retried "
+                                            "by the outbox with backoff)"),
 }
 
 
@@ -77,6 +83,10 @@ class Settings:
     retention_years: int = 5
     host: str = "127.0.0.1"
     port: int = 8000
+    # national public-service portal sync (integrations/portal.py)
+    portal_url: str = ""
+    portal_token: str = ""
+    portal_timeout_seconds: float = 10.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -113,6 +123,9 @@ class Settings:
             retention_years=_retention_years(get("MOTCUA_RETENTION_YEARS")),
             host=get("HOST"),
             port=int(get("PORT")),
+            portal_url=get("MOTCUA_PORTAL_URL"),
+            portal_token=get("MOTCUA_PORTAL_TOKEN"),
+            portal_timeout_seconds=_positive(get("MOTCUA_PORTAL_TIMEOUT_SECONDS"), "MOTCUA_PORTAL_TIMEOUT_SECONDS"),
         )
 
 

@@ -1,4 +1,4 @@
-"""The `motcua` command: demo, serve, worker, migrate, load-procedures, createuser."""
+"""The `motcua` command: demo, serve, worker, migrate, load-procedures, purge, portal reconcile, createuser."""
 
 from __future__ import annotations
 
@@ -8,13 +8,16 @@ import getpass
 import logging
 import secrets
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from engine import accounts, agencies, procedures, redaction
 from engine.db import database, migrate
 from engine.errors import InvalidData, ModelInvalid
 from engine.models import Agency, ReceptionPoint, User
 from engine.settings import Settings
+from engine.workdays import LOCAL_TZ
 from forms import check_schema
 
 SHIPPED_PROCEDURES = Path(__file__).resolve().parents[1] / "bpmn" / "procedures"
@@ -166,6 +169,37 @@ async def _purge(settings: Settings, apply: bool) -> None:
           f"{report.files_deleted} file(s) deleted{'' if apply else ' (dry run: nothing changed)'}")
 
 
+async def _portal_reconcile(settings: Settings, start: str, end: str) -> None:
+    """Local vs portal counts per day of submission; what is missing re-sent through the outbox."""
+    from datetime import date
+
+    from engine import portal_sync
+    from integrations.portal import PortalClient
+
+    if not settings.portal_url:
+        raise SystemExit("MOTCUA_PORTAL_URL is not set: there is no portal to reconcile with")
+    today = datetime.now(UTC).astimezone(ZoneInfo(LOCAL_TZ)).date()
+    try:
+        first, last = date.fromisoformat(start) if start else today, date.fromisoformat(end) if end else today
+    except ValueError as exc:
+        raise SystemExit(f"--from/--to must be dates YYYY-MM-DD: {exc}") from None
+    if last < first or (last - first).days > 366:
+        raise SystemExit("--to must be on or after --from, at most 366 days later")
+    client = PortalClient(settings.portal_url, settings.portal_token, settings.portal_timeout_seconds)
+    try:
+        async with database(settings):
+            days = await portal_sync.reconcile(client.counts, first, last, datetime.now(UTC))
+    finally:
+        await client.aclose()
+    print(f"{'day':10}  {'local':>7}  {'acked':>7}  {'portal':>7}  {'resent':>7}")
+    for d in days:
+        print(f"{d.day.strftime('%d/%m/%Y')}  {d.local:7}  {d.acknowledged:7}  {d.remote:7}  {len(d.resent):7}")
+    resent = [code for d in days for code in d.resent]
+    for code in resent:
+        print(f"resent: {code}")
+    print(f"{len(resent)} dossier(s) re-sent through the outbox (the worker delivers them)")
+
+
 async def _createuser(settings: Settings, args: argparse.Namespace) -> None:
     password = args.password or getpass.getpass("Password: ")
     async with database(settings):
@@ -191,6 +225,11 @@ def main(argv: list[str] | None = None) -> None:
     mode = pp.add_mutually_exclusive_group(required=True)
     mode.add_argument("--dry-run", action="store_true", help="list the dossiers, change nothing")
     mode.add_argument("--apply", action="store_true", help="purge them (one transaction per dossier)")
+    po = sub.add_parser("portal", help="national public-service portal sync")
+    po_sub = po.add_subparsers(dest="portal_command", required=True)
+    rc = po_sub.add_parser("reconcile", help="compare local and portal counts per day; re-send what is missing")
+    rc.add_argument("--from", dest="start", default="", help="first day YYYY-MM-DD (default: today)")
+    rc.add_argument("--to", dest="end", default="", help="last day YYYY-MM-DD (default: --from or today)")
     cu = sub.add_parser("createuser", help="create a user")
     cu.add_argument("username")
     cu.add_argument("--kind", choices=["admin", "staff", "manager", "citizen"], required=True)
@@ -224,6 +263,8 @@ def main(argv: list[str] | None = None) -> None:
             print(f"procedure loaded: {line}")
     elif args.command == "purge":
         asyncio.run(_purge(settings, args.apply))
+    elif args.command == "portal":
+        asyncio.run(_portal_reconcile(settings, args.start, args.end or args.start))
     elif args.command == "createuser":
         asyncio.run(_createuser(settings, args))
 

@@ -9,6 +9,7 @@ from engine.models.design import DesignAudit, ProcedureDraft
 from engine.models.dossier import AuditEvent, Dossier, DossierCounter, Rating
 from engine.models.draft import ApplicationDraft
 from engine.models.human_task import HumanTask
+from engine.models.portal import PortalSync
 from engine.models.procedure import Procedure, ProcedureVersion
 from engine.models.security import IdempotencyRecord, ThrottleBucket
 from engine.models.session import Session
@@ -18,7 +19,7 @@ from engine.models.timer import Timer
 __all__ = [
     "Agency", "ApiToken", "ApplicationDraft", "Attachment", "AuditEvent", "CalendarOverride", "ChannelPolicy",
     "ConfigRevision", "DataExport", "DesignAudit", "DocumentAccess", "Dossier", "DossierCounter", "DossierPause",
-    "DossierResult", "HumanTask", "IdempotencyRecord", "OutboxEvent", "Procedure", "ProcedureDraft", "ProcedureVersion",
+    "DossierResult", "HumanTask", "IdempotencyRecord", "OutboxEvent", "PortalSync", "Procedure", "ProcedureDraft", "ProcedureVersion",
     "Rating", "ReceptionPoint", "RegistrationCode", "Role", "Session", "ThrottleBucket", "Timer",
     "User",
 ]

@@ -21,12 +21,30 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine import outbox, sql
 from engine.workdays import LOCAL_TZ
 
 SUBSCRIBER = "portal"
+_FACTS = (
+    "SELECT d.id, d.code, d.revision, d.lifecycle_status, d.channel, d.created_at, d.accepted_at, "
+    "d.due_original_at, d.due_adjusted_at, d.result_at, d.returned_at, d.completed_at, p.code AS procedure_code, "
+    "r.outcome, (SELECT COUNT(*) FROM attachment a WHERE a.dossier_id = d.id) AS files, "
+    "(SELECT COUNT(*) FROM attachment a WHERE a.dossier_id = d.id AND a.source = 'reused') AS reused "
+    "FROM dossier d JOIN procedure_version v ON v.id = d.procedure_version_id "
+    "JOIN procedure p ON p.id = v.procedure_id "
+    "LEFT JOIN dossier_result r ON r.dossier_id = d.id WHERE d.code = ?")
+_INSTANTS = ("created_at", "accepted_at", "due_original_at", "due_adjusted_at", "result_at", "returned_at",
+             "completed_at")
+
+
+async def dossier_facts(code: str) -> dict[str, Any] | None:
+    """What the portal record is made of (integrations/portal.py `record`): the dossier's columns, its
+    procedure's national code, its result's outcome, its files and reused components; instants aware UTC."""
+    found = await sql.fetch_one(sql.db(), _FACTS, [code])
+    return None if found is None else {**found, **{k: sql.instant(found[k]) for k in _INSTANTS}}
 
 
 async def acknowledge(dossier_id: int, revision: int, status: int, key: str, remote_id: str, at: datetime) -> None:
@@ -76,7 +94,7 @@ async def reconcile(counts: Callable[[date], Awaitable[int]], start: date, end: 
         "WHERE d.created_at >= ? AND d.created_at < ? ORDER BY d.id"), [SUBSCRIBER, lower, upper])
     tz = ZoneInfo(LOCAL_TZ)
     days = {start + timedelta(days=i): Day(start + timedelta(days=i)) for i in range((end - start).days + 1)}
-    by_day: dict[date, list[dict]] = {d: [] for d in days}
+    by_day: dict[date, list[dict[str, Any]]] = {d: [] for d in days}
     for row in found:
         local_day = (sql.instant(row["created_at"]) or now).astimezone(tz).date()
         if local_day in days:

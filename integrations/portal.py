@@ -3,10 +3,10 @@ status change synced as the portal's dossier record (Decision 766 fields, RULES 
 
 Delivery: the outbox (engine/outbox.py) calls `PortalSubscriber.deliver` for each event of a kind in
 `KINDS`, in order per dossier, at least once, retrying with backoff and dead-lettering after its
-tries: this module keeps no queue. `deliver` reads the dossier as it is now (one SQL statement),
-maps it with `record(...)` and POSTs it with the delivery's idempotency key (`PortalClient.send`);
-a 2xx answer is recorded in `portal_sync` (engine/portal_sync.py: KPI 1.4, reconcile). The record
-is a full snapshot (the portal upserts by `MaHoSo`, newest `PhienBan` wins), so a retried or
+tries: this module keeps no queue. `deliver` reads the dossier as it is now (one SQL statement:
+`portal_sync.dossier_facts`), maps it with `record(...)` and POSTs it with the delivery's
+idempotency key (`PortalClient.send`); a 2xx answer is recorded in `portal_sync`
+(engine/portal_sync.py: KPI 1.4, reconcile). The record is a full snapshot (the portal upserts by `MaHoSo`, newest `PhienBan` wins), so a retried or
 re-sent delivery is harmless and the portal ends equal to Motcua.
 
 Portal API (MOTCUA_PORTAL_URL = base URL; MOTCUA_PORTAL_TOKEN as `Authorization: Bearer`):
@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from engine import portal_sync, sql
+from engine import portal_sync
 from engine.outbox import Delivery
 from engine.workdays import LOCAL_TZ
 
@@ -45,23 +45,12 @@ CHANNEL_CODES = {"counter": 1, "online": 2, "post": 3}
 RESULT_CODES = {"granted": 1, "refused": 2}
 ENDED_WITHOUT_RESULT = (3, 7, 8)
 
-_FACTS = (
-    "SELECT d.id, d.code, d.revision, d.lifecycle_status, d.channel, d.created_at, d.accepted_at, "
-    "d.due_original_at, d.due_adjusted_at, d.result_at, d.returned_at, d.completed_at, p.code AS procedure_code, "
-    "r.outcome, (SELECT COUNT(*) FROM attachment a WHERE a.dossier_id = d.id) AS files, "
-    "(SELECT COUNT(*) FROM attachment a WHERE a.dossier_id = d.id AND a.source = 'reused') AS reused "
-    "FROM dossier d JOIN procedure_version v ON v.id = d.procedure_version_id "
-    "JOIN procedure p ON p.id = v.procedure_id "
-    "LEFT JOIN dossier_result r ON r.dossier_id = d.id WHERE d.code = ?")
-
-
-def _local(value: Any) -> str | None:
-    moment = sql.instant(value)
+def _local(moment: datetime | None) -> str | None:
     return moment.astimezone(ZoneInfo(LOCAL_TZ)).isoformat(timespec="seconds") if moment else None
 
 
 def record(facts: dict[str, Any]) -> dict[str, Any]:
-    """The portal's dossier record from a row of `_FACTS` (pure)."""
+    """The portal's dossier record from `portal_sync.dossier_facts` (pure)."""
     status = int(facts["lifecycle_status"])
     ended = facts["result_at"] or (facts["completed_at"] if status in ENDED_WITHOUT_RESULT else None)
     outcome = facts["outcome"]
@@ -118,7 +107,7 @@ class PortalSubscriber:
         self.client = client
 
     async def deliver(self, delivery: Delivery) -> None:
-        facts = await sql.fetch_one(sql.db(), _FACTS, [delivery.payload.get("dossier_code", "")])
+        facts = await portal_sync.dossier_facts(str(delivery.payload.get("dossier_code", "")))
         if facts is None:
             raise LookupError(f"no dossier {delivery.payload.get('dossier_code')!r}")
         body = record(facts)

@@ -109,9 +109,10 @@ def max_request_bytes(settings: Settings) -> int:
 
 def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Runtime:
     """The process's runtime (web and worker alike): the forms package checks posted data."""
+    from engine.outbox import Subscriber
     from web import formcheck
 
-    subscribers = []
+    subscribers: list[Subscriber] = []
     if settings.webhook_url:
         from integrations.webhook import WebhookSubscriber
 

@@ -19,7 +19,7 @@ from engine.models.timer import Timer
 __all__ = [
     "Agency", "ApiToken", "ApplicationDraft", "Attachment", "AuditEvent", "CalendarOverride", "ChannelPolicy",
     "ConfigRevision", "DataExport", "DesignAudit", "DocumentAccess", "Dossier", "DossierCounter", "DossierPause",
-    "DossierResult", "HumanTask", "IdempotencyRecord", "OutboxEvent", "PortalSync", "Procedure", "ProcedureDraft", "ProcedureVersion",
-    "Rating", "ReceptionPoint", "RegistrationCode", "Role", "Session", "ThrottleBucket", "Timer",
+    "DossierResult", "HumanTask", "IdempotencyRecord", "OutboxEvent", "PortalSync", "Procedure", "ProcedureDraft",
+    "ProcedureVersion", "Rating", "ReceptionPoint", "RegistrationCode", "Role", "Session", "ThrottleBucket", "Timer",
     "User",
 ]

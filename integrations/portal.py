@@ -6,8 +6,9 @@ Delivery: the outbox (engine/outbox.py) calls `PortalSubscriber.deliver` for eac
 tries: this module keeps no queue. `deliver` reads the dossier as it is now (one SQL statement:
 `portal_sync.dossier_facts`), maps it with `record(...)` and POSTs it with the delivery's
 idempotency key (`PortalClient.send`); a 2xx answer is recorded in `portal_sync`
-(engine/portal_sync.py: KPI 1.4, reconcile). The record is a full snapshot (the portal upserts by `MaHoSo`, newest `PhienBan` wins), so a retried or
-re-sent delivery is harmless and the portal ends equal to Motcua.
+(engine/portal_sync.py: KPI 1.4, reconcile). The record is a full snapshot (the portal upserts by
+`MaHoSo`, newest `PhienBan` wins), so a retried or re-sent delivery is harmless and the portal ends
+equal to Motcua.
 
 Portal API (MOTCUA_PORTAL_URL = base URL; MOTCUA_PORTAL_TOKEN as `Authorization: Bearer`):
 ``POST {base}/dossiers`` body = the record, header Idempotency-Key → 2xx ``{"id": remote id}``;

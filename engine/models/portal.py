@@ -11,7 +11,7 @@ class PortalSync(Model):
     revision's national status code and the portal's own id. KPI 1.4 (synced dossiers) counts these
     rows (engine/portal_sync.py); written by the portal subscriber after a 2xx answer, only forward."""
 
-    dossier_id = fields.IntField(primary_key=True, generated=False)  # dossier.id
+    dossier_id = fields.IntField(primary_key=True)  # dossier.id (always given)
     revision = fields.IntField()  # the dossier revision of the record the portal acknowledged
     status = fields.SmallIntField()  # national status code 1-10 sent with it
     key = fields.CharField(max_length=120)  # the idempotency key of that delivery

@@ -52,20 +52,22 @@ async def applied_once(portal: FakePortal) -> list[str]:
 
 async def test_500s_timeouts_and_dropped_answers_end_with_the_portal_equal_to_motcua(
         db: Settings, users: dict) -> None:
-    with FakePortal(hang_seconds=0.6) as portal:
+    with FakePortal(hang_seconds=1.5) as portal:
         portal.fail, portal.hang, portal.drop = 2, 1, 2
-        runtime = with_portal(portal.url, timeout=0.2)
+        runtime = with_portal(portal.url, timeout=0.5)
         await make_events(runtime, users, count=3)
         await drain(runtime, datetime.now(UTC))
-        await asyncio.sleep(0.7)  # the hung request applies late: its key is already applied
+        await asyncio.sleep(1.5)  # the hung request applies late: its key is already applied
         keys = await applied_once(portal)
         await assert_remote_equals_local(portal)
-    assert portal.receipts == len(keys) + 5  # 2 refused + 1 timed out + 2 dropped, each sent again
+    # 2 refused + 1 timed out + 2 dropped, each sent again (more only if a plain answer took > 0.5 s)
+    assert portal.receipts >= len(keys) + 5
     assert portal.stale == 0
     rows = await OutboxEvent.filter(subscriber="portal")
     assert {r.state for r in rows} == {"done"} and {r.kind for r in rows} >= {"submitted", "status_changed"}
-    errors = " ".join(r.last_error for r in rows)
-    assert "ReadTimeout" in errors and "RemoteProtocolError" in errors  # (the 500s' were overwritten by later tries)
+    assert (portal.fail, portal.hang, portal.drop) == (0, 0, 0)  # every fault was met (rows keep their last error)
+    errors = [r.last_error for r in rows if r.last_error]
+    assert errors and all(e.split(":")[0] in ("PortalError", "ReadTimeout", "RemoteProtocolError") for e in errors)
     accepted = [d.id for d in await Dossier.filter(accepted_at__not_isnull=True).order_by("id")]
     window = (NOW - timedelta(days=1), NOW + timedelta(days=1))  # make_events accepts them at NOW
     assert accepted and await portal_sync.synced_dossier_ids(*window, current=True) == accepted

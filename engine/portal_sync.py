@@ -99,13 +99,14 @@ async def reconcile(counts: Callable[[date], Awaitable[int]], start: date, end: 
         local_day = (sql.instant(row["created_at"]) or now).astimezone(tz).date()
         if local_day in days:
             by_day[local_day].append(row)
+    for day, line in days.items():  # every remote count first: a portal that fails them changes nothing here
+        line.remote = await counts(day)
     again: list[tuple[int, str, int]] = []
     for day, line in days.items():
         rows = by_day[day]
         line.local = len(rows)
         line.acknowledged = sum(1 for r in rows if r["synced_status"] is not None)
-        line.remote = await counts(day)
-        lost = line.remote < line.acknowledged
+        lost = (line.remote or 0) < line.acknowledged
         for r in rows:
             if int(r["waiting"]):
                 continue  # its delivery is on the way: not missing

@@ -143,6 +143,26 @@ async def dispatch(rt: Runtime, now: datetime, limit: int = 200, concurrency: in
     return Dispatched(len(candidates), len(delivered), len(failures) - dead, dead)
 
 
+async def resend(subscriber: str, dossiers: Sequence[tuple[int, str, int]], now: datetime,
+                 tag: str = "resend") -> int:
+    """Append one delivery of kind `resend` per (dossier id, code, revision) for `subscriber`: behind
+    that dossier's other rows (order kept), with a key of its own (`<code>:<revision>:<tag>-<instant>`),
+    so a receiver that lost what it had acknowledged takes it again. Used by `motcua portal reconcile`."""
+    now = now.astimezone(UTC)
+    stamp = now.strftime("%Y%m%dT%H%M%S%f")
+    rows = [{"subscriber": subscriber, "dossier_id": dossier_id, "key": f"{code}:{revision}:{tag}-{stamp}",
+             "kind": "resend", "payload": sql.jsonb({"kind": "resend", "dossier_code": code, "revision": revision,
+                                                     "at": now.isoformat(), "actor": tag}),
+             "at": now, "state": "pending", "attempts": 0, "next_at": now, "claimed_at": None,
+             "delivered_at": None, "last_error": ""} for dossier_id, code, revision in dossiers]
+    async def insert(tx: sql.Tx) -> None:  # one transaction; chunks for SQLite's bound-parameter limit
+        for start in range(0, len(rows), 500):
+            await tx.insert_many("outbox", rows[start:start + 500])
+    if rows:
+        await sql.transaction(insert)
+    return len(rows)
+
+
 async def recover_stuck(now: datetime, lease: timedelta | None = None) -> int:
     return len(await claims.recover(QUEUE, now, lease))
 

@@ -66,6 +66,12 @@ VARIABLES: dict[str, tuple[str, str]] = {
                               "and of the delivery receipts it POSTs to /api/v1/sms/receipt"),
     "MOTCUA_NOTIFY_CATCHER": ("", "1 = keep e-mail and SMS in the database and show them at /dev/mail instead of "
                                   "sending (set by `motcua demo`); empty = on when MOTCUA_DEV=1"),
+    # national public-service portal sync (integrations/portal.py)
+    "MOTCUA_PORTAL_URL": ("", "Base URL of the national public-service portal's dossier API; when set, every dossier "
+                              "and status change is synced there by the worker (outbox subscriber 'portal')"),
+    "MOTCUA_PORTAL_TOKEN": ("", "Credential sent to the portal as `Authorization: Bearer …` (empty: none)"),
+    "MOTCUA_PORTAL_TIMEOUT_SECONDS": ("10", "How long a portal call may take before it counts as failed (retried "
+                                            "by the outbox with backoff)"),
 }
 
 
@@ -97,6 +103,10 @@ class Settings:
     port: int = 8000
     # PDF forms (ND118 Forms 01-07)
     public_url: str = ""
+    # national public-service portal sync (integrations/portal.py)
+    portal_url: str = ""
+    portal_token: str = ""
+    portal_timeout_seconds: float = 10.0
     extra: dict[str, str] = field(default_factory=dict)
     # citizen notifications by e-mail and SMS (integrations/notify.py)
     smtp_host: str = ""
@@ -162,6 +172,9 @@ class Settings:
             sms_key=get("MOTCUA_SMS_KEY"),
             sms_secret=get("MOTCUA_SMS_SECRET"),
             notify_catcher=(get("MOTCUA_NOTIFY_CATCHER") or ("1" if dev else "0")) in ("1", "true", "yes"),
+            portal_url=get("MOTCUA_PORTAL_URL"),
+            portal_token=get("MOTCUA_PORTAL_TOKEN"),
+            portal_timeout_seconds=_positive(get("MOTCUA_PORTAL_TIMEOUT_SECONDS"), "MOTCUA_PORTAL_TIMEOUT_SECONDS"),
         )
 
 

@@ -123,6 +123,11 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now) -
         subscribers.append(WebhookSubscriber(settings.webhook_url, settings.webhook_secret))
     if (notifier := notify_pages.subscriber(settings)) is not None:
         subscribers.append(notifier)
+    if settings.portal_url:
+        from integrations.portal import PortalClient, PortalSubscriber
+
+        subscribers.append(PortalSubscriber(PortalClient(settings.portal_url, settings.portal_token,
+                                                         settings.portal_timeout_seconds)))
     return Runtime.build(settings, clock=clock, form_check=formcheck.check, subscribers=subscribers)
 
 

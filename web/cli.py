@@ -1,4 +1,5 @@
-"""The `motcua` command: demo, serve, worker, migrate, load-procedures, purge, notices digest, createuser."""
+"""The `motcua` command: demo, serve, worker, migrate, load-procedures, purge, notices digest, portal
+reconcile, createuser."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from engine import accounts, agencies, procedures, redaction
 from engine.db import database, migrate
@@ -18,6 +20,7 @@ from engine.errors import InvalidData, ModelInvalid
 from engine.models import Agency, ReceptionPoint, User
 from engine.notice_digest import Digest
 from engine.settings import Settings
+from engine.workdays import LOCAL_TZ
 from forms import check_schema
 
 SHIPPED_PROCEDURES = Path(__file__).resolve().parents[1] / "bpmn" / "procedures"
@@ -196,6 +199,43 @@ async def _digest(settings: Settings) -> int:
         return await send_notice_digests(settings, print_digest)
 
 
+async def _portal_reconcile(settings: Settings, start: str, end: str) -> None:
+    """Local vs portal counts per day of submission; what is missing re-sent through the outbox."""
+    from datetime import date
+
+    from engine import portal_sync
+    from integrations.portal import PortalClient
+
+    if not settings.portal_url:
+        raise SystemExit("MOTCUA_PORTAL_URL is not set: there is no portal to reconcile with")
+    today = datetime.now(UTC).astimezone(ZoneInfo(LOCAL_TZ)).date()
+    try:
+        first, last = date.fromisoformat(start) if start else today, date.fromisoformat(end) if end else today
+    except ValueError as exc:
+        raise SystemExit(f"--from/--to must be dates YYYY-MM-DD: {exc}") from None
+    if last < first or (last - first).days > 366:
+        raise SystemExit("--to must be on or after --from, at most 366 days later")
+    import httpx
+
+    from integrations.portal import PortalError
+
+    client = PortalClient(settings.portal_url, settings.portal_token, settings.portal_timeout_seconds)
+    try:
+        async with database(settings):
+            days = await portal_sync.reconcile(client.counts, first, last, datetime.now(UTC))
+    except (PortalError, httpx.HTTPError) as exc:  # nothing was re-sent: the counts come first
+        raise SystemExit(f"the portal could not be asked for its counts: {type(exc).__name__}: {exc}") from None
+    finally:
+        await client.aclose()
+    print(f"{'day':10}  {'local':>7}  {'acked':>7}  {'portal':>7}  {'resent':>7}")
+    for d in days:
+        print(f"{d.day.strftime('%d/%m/%Y')}  {d.local:7}  {d.acknowledged:7}  {d.remote:7}  {len(d.resent):7}")
+    resent = [code for d in days for code in d.resent]
+    for code in resent:
+        print(f"resent: {code}")
+    print(f"{len(resent)} dossier(s) re-sent through the outbox (the worker delivers them)")
+
+
 async def _createuser(settings: Settings, args: argparse.Namespace) -> None:
     password = args.password or getpass.getpass("Password: ")
     async with database(settings):
@@ -223,6 +263,11 @@ def main(argv: list[str] | None = None) -> None:
     mode.add_argument("--apply", action="store_true", help="purge them (one transaction per dossier)")
     np = sub.add_parser("notices", help="staff notices: `digest` composes and sends the e-mail digests")
     np.add_argument("action", choices=["digest"])
+    po = sub.add_parser("portal", help="national public-service portal sync")
+    po_sub = po.add_subparsers(dest="portal_command", required=True)
+    rc = po_sub.add_parser("reconcile", help="compare local and portal counts per day; re-send what is missing")
+    rc.add_argument("--from", dest="start", default="", help="first day YYYY-MM-DD (default: today)")
+    rc.add_argument("--to", dest="end", default="", help="last day YYYY-MM-DD (default: --from or today)")
     cu = sub.add_parser("createuser", help="create a user")
     cu.add_argument("username")
     cu.add_argument("--kind", choices=["admin", "staff", "manager", "citizen"], required=True)
@@ -258,6 +303,8 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_purge(settings, args.apply))
     elif args.command == "notices":
         print(f"{asyncio.run(_digest(settings))} digest(s) composed")
+    elif args.command == "portal":
+        asyncio.run(_portal_reconcile(settings, args.start, args.end or args.start))
     elif args.command == "createuser":
         asyncio.run(_createuser(settings, args))
 

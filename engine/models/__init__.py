@@ -12,6 +12,7 @@ from engine.models.human_task import HumanTask
 from engine.models.insight import FormAttempt, FormFailure
 from engine.models.notice import StaffNotice, StaffNoticeDigest, StaffNoticeRead
 from engine.models.notification import CaughtMessage, Notification, NotificationTemplate
+from engine.models.portal import PortalSync
 from engine.models.procedure import Procedure, ProcedureVersion
 from engine.models.security import IdempotencyRecord, ThrottleBucket
 from engine.models.session import Session
@@ -22,7 +23,7 @@ __all__ = [
     "Agency", "ApiToken", "ApplicationDraft", "Attachment", "AuditEvent", "CalendarOverride", "CaughtMessage",
     "ChannelPolicy", "Notification", "NotificationTemplate",
     "ConfigRevision", "DataExport", "DesignAudit", "DocumentAccess", "Dossier", "DossierCounter", "DossierPause",
-    "DossierResult", "FormAttempt", "FormFailure", "HumanTask", "IdempotencyRecord", "OutboxEvent", "Procedure",
-    "ProcedureDraft", "ProcedureVersion", "Rating", "ReceptionPoint", "RegistrationCode", "Role", "Session",
-    "StaffNotice", "StaffNoticeDigest", "StaffNoticeRead", "ThrottleBucket", "Timer", "User",
+    "DossierResult", "FormAttempt", "FormFailure", "HumanTask", "IdempotencyRecord", "OutboxEvent", "PortalSync",
+    "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating", "ReceptionPoint", "RegistrationCode", "Role",
+    "Session", "StaffNotice", "StaffNoticeDigest", "StaffNoticeRead", "ThrottleBucket", "Timer", "User",
 ]

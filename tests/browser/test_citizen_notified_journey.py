@@ -65,9 +65,13 @@ async def test_a_citizen_is_told_by_email_and_sms_at_each_step_and_the_portal_fo
                 with gateway.lock:
                     return [r for r in gateway.received if r["ref"].startswith(code + ":") and words in r["text"]]
 
+            tokens: dict[str, dict[str, str]] = {}
+
             async def as_staff(username: str) -> dict[str, str]:
-                r = await api.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-                return {"Authorization": f"Bearer {r.json()['access_token']}"}
+                if username not in tokens:  # one sign-in each (password hashing is slow)
+                    r = await api.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+                    tokens[username] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+                return tokens[username]
 
             async def settled(code: str) -> dict[str, Any]:
                 """The dossier (as staff see it) once the outbox delivered everything (no dead letter)."""

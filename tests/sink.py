@@ -78,7 +78,8 @@ class FakePortal:
     dossiers by NgayNopHoSo's day. Faults on demand, consumed one request each: `fail` (answer 500
     unapplied), `hang` (apply after `hang_seconds`, after the client gave up), `drop` (apply, then
     close the connection without an answer); `down` answers 500 while set. `receipts` counts raw
-    POSTs, `applied` how many times each key was applied (must stay 1)."""
+    POSTs, `applied` how many times each key was applied (must stay 1), `history` the statuses held
+    per dossier, in the order they were applied."""
 
     def __init__(self, hang_seconds: float = 1.0) -> None:
         self.fail = self.hang = self.drop = 0
@@ -88,6 +89,7 @@ class FakePortal:
         self.applied: dict[str, int] = {}
         self.records: dict[str, dict[str, Any]] = {}  # MaHoSo -> newest record
         self.stale = 0  # records older than the one held (arrived out of order)
+        self.history: dict[str, list[int]] = {}  # MaHoSo -> TrangThaiHoSo of each record applied, in order
         self.lock = threading.Lock()
         portal = self
 
@@ -147,6 +149,7 @@ class FakePortal:
                 self.stale += 1
                 return
             self.records[record["MaHoSo"]] = record
+            self.history.setdefault(record["MaHoSo"], []).append(record["TrangThaiHoSo"])
 
     def forget(self, code: str) -> None:
         """The portal loses a dossier (for reconcile)."""

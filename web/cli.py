@@ -241,7 +241,8 @@ async def _createuser(settings: Settings, args: argparse.Namespace) -> None:
         await accounts.ensure_roles()
         try:
             user = await accounts.create_user(args.username, password, args.kind, roles=args.role or [],
-                                              full_name=args.full_name or "", agency=args.agency or "")
+                                              full_name=args.full_name or "", agency=args.agency or "",
+                                              email=args.email or "")
         except InvalidData as exc:
             raise SystemExit(f"refused: {exc.params.get('fields')}") from None
     print(f"created {user.kind} {user.username}")
@@ -260,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
     mode = pp.add_mutually_exclusive_group(required=True)
     mode.add_argument("--dry-run", action="store_true", help="list the dossiers, change nothing")
     mode.add_argument("--apply", action="store_true", help="purge them (one transaction per dossier)")
-    np = sub.add_parser("notices", help="staff notices: `digest` composes and sends the e-mail digests")
+    np = sub.add_parser("notices", help="staff notices: `digest` e-mails each staff member's new unread notices")
     np.add_argument("action", choices=["digest"])
     po = sub.add_parser("portal", help="national public-service portal sync")
     po_sub = po.add_subparsers(dest="portal_command", required=True)
@@ -274,6 +275,7 @@ def main(argv: list[str] | None = None) -> None:
     cu.add_argument("--password", help="prompted when omitted")
     cu.add_argument("--full-name")
     cu.add_argument("--agency")
+    cu.add_argument("--email", help="where the staff notice digests go (optional)")
     args = parser.parse_args(argv)
     redaction.install()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

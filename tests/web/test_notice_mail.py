@@ -132,7 +132,8 @@ async def test_the_worker_jobs_mail_the_daily_digest_and_escalations_to_the_head
     assert (await User.get(id=head.id)).email == "truong.bp@example.vn"
 
 
-async def test_the_admin_pages_save_check_and_mask_the_address(client: httpx.AsyncClient, users: dict) -> None:
+async def test_the_admin_pages_save_check_and_mask_the_address(
+        client: httpx.AsyncClient, users: dict[str, Any]) -> None:
     await page_login(client, "admin")
     csrf = await page_csrf(client, "/quan-tri/nguoi-dung/moi")
     form = {"csrf_token": csrf, "username": "canbo2", "password": PASSWORD, "full_name": "Trần Thị Bình",

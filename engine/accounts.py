@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,8 @@ from engine.models.accounts import USER_KINDS
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-password")  # keeps timing equal for unknown usernames
+#: an account's e-mail address (where staff notice digests go): one @, no spaces, a dotted domain
+_EMAIL = re.compile(r"[^@\s]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 
 #: Roles every installation has; lanes name them with <motcua:role code="..."/>.
 DEFAULT_ROLES = {
@@ -39,9 +42,16 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def _check_email(email: str, problems: dict[str, list[str]]) -> None:
+    if email and (len(email) > 254 or not _EMAIL.fullmatch(email)):
+        problems["email"] = ["an e-mail address such as name@example.vn, or none"]
+
+
 async def create_user(username: str, password: str, kind: str, *, full_name: str = "",
-                      roles: Iterable[str] = (), agency: str = "") -> User:
+                      roles: Iterable[str] = (), agency: str = "", email: str = "") -> User:
     problems: dict[str, list[str]] = {}
+    email = email.strip()
+    _check_email(email, problems)
     if kind not in USER_KINDS:
         problems["kind"] = [f"one of {', '.join(USER_KINDS)}"]
     if not username or len(username) > 150:
@@ -58,7 +68,7 @@ async def create_user(username: str, password: str, kind: str, *, full_name: str
     if problems:
         raise InvalidData("Invalid user", fields=problems)
     return await User.create(username=username, password_hash=hash_password(password), kind=kind,
-                             full_name=full_name, roles=role_list, agency=agency)
+                             full_name=full_name, roles=role_list, agency=agency, email=email)
 
 
 async def _check_agency(agency: str, problems: dict[str, list[str]]) -> None:
@@ -66,8 +76,10 @@ async def _check_agency(agency: str, problems: dict[str, list[str]]) -> None:
         problems["agency"] = ["an active agency, or none"]
 
 
-async def update_user(user_id: int, *, full_name: str, kind: str, roles: Iterable[str], agency: str) -> User:
-    """Change an account's name, kind, roles and agency (InvalidData lists every problem)."""
+async def update_user(user_id: int, *, full_name: str, kind: str, roles: Iterable[str], agency: str,
+                      email: str | None = None) -> User:
+    """Change an account's name, kind, roles, agency and (unless None) e-mail address (InvalidData
+    lists every problem)."""
     user = await User.get_or_none(id=user_id)
     if user is None:
         raise NotFound("No such user", id=user_id)
@@ -81,10 +93,13 @@ async def update_user(user_id: int, *, full_name: str, kind: str, roles: Iterabl
     if unknown:
         problems["roles"] = [f"unknown role(s): {', '.join(sorted(unknown))}"]
     await _check_agency(agency, problems)
+    email = user.email if email is None else email.strip()
+    _check_email(email, problems)
     if problems:
         raise InvalidData("Invalid user", fields=problems)
-    user.update_from_dict({"full_name": full_name, "kind": kind, "roles": role_list, "agency": agency})
-    await user.save(update_fields=["full_name", "kind", "roles", "agency"])
+    user.update_from_dict({"full_name": full_name, "kind": kind, "roles": role_list, "agency": agency,
+                           "email": email})
+    await user.save(update_fields=["full_name", "kind", "roles", "agency", "email"])
     await token_cache.changed()  # cached bearer users carry the old roles and kind
     return user
 

@@ -76,7 +76,7 @@ def _safe(name: str) -> str:
 
 async def collect(rt: Runtime, user: User, folder: Path, now: datetime) -> Export:
     out = Export(user.username, now.astimezone(UTC), {"ten_dang_nhap": user.username, "ho_ten": user.full_name,
-                                                      "loai_tai_khoan": user.kind})
+                                                      "loai_tai_khoan": user.kind, "thu_dien_tu": user.email})
     rows = await sql.fetch(sql.db(), "SELECT code FROM dossier WHERE submitted_by_id = ? ORDER BY created_at, id",
                            [user.id])
     for row in rows:

@@ -17,6 +17,9 @@ On PostgreSQL the worker also LISTENs on ``motcua_timer``: a command that arms a
 NOTIFY_WITHIN (engine/dossiers/store.py) notifies in its transaction, so the wake-up moves at once
 instead of at the next watch (the watch stays: a lost notification or a dropped listener costs ≤ 1 s).
 
+The composition root may add its own jobs (`add_job`: the staff e-mail digests, web/staff/digests.py),
+run on the same loop, skipped while stopping, their failures logged.
+
 Start-up fires everything already overdue (missed while no worker ran). SpiffWorkflow fires a
 timer only when due < now, strictly, so the wake-up is set just after the due instant.
 """
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -126,6 +129,20 @@ class TimerScheduler:
         async with self._lock:
             pass
         self.shutdown()
+
+    def add_job(self, job_id: str, job: Callable[[], Awaitable[None]], trigger: str, **trigger_args: Any) -> None:
+        """Run `job` on an APScheduler trigger ("cron", "interval") beside the timers; before or after start."""
+
+        async def run() -> None:
+            if self._stopping:
+                return
+            try:
+                await job()
+            except Exception:  # a failing job must not kill the scheduler; it runs again next time
+                log.exception("the job %s failed", job_id)
+
+        self.scheduler.add_job(run, trigger, id=job_id, replace_existing=True, max_instances=1, coalesce=True,
+                               misfire_grace_time=None, **trigger_args)
 
     # -- jobs ---------------------------------------------------------------------------------
 

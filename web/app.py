@@ -24,7 +24,7 @@ from engine.runtime import Runtime
 from engine.sessions import Timeouts
 from engine.settings import Settings
 from engine.staff_notices import NoticeSubscriber
-from web import notices, notify_pages, pages
+from web import notice_mail, notices, notify_pages, pages
 from web.admin.routes import routes as admin_routes
 from web.api import accounts as api_accounts
 from web.api import calendar as api_calendar
@@ -156,6 +156,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
             from engine.scheduler import TimerScheduler
 
             scheduler = TimerScheduler(rt, clock=clock)
+            notice_mail.schedule(scheduler, settings)  # the staff e-mail digests, as the worker does
             scheduler.start()
         try:
             yield

@@ -9,7 +9,6 @@ import getpass
 import logging
 import secrets
 import sys
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,7 +17,6 @@ from engine import accounts, agencies, procedures, redaction
 from engine.db import database, migrate
 from engine.errors import InvalidData, ModelInvalid
 from engine.models import Agency, ReceptionPoint, User
-from engine.notice_digest import Digest
 from engine.settings import Settings
 from engine.workdays import LOCAL_TZ
 from forms import check_schema
@@ -34,6 +32,9 @@ DEMO_USERS = [
     ("quanly", "quanly-demo-2026", "manager", ["one_stop", "specialist", "leader"], "Quản lý"),
     ("congdan", "congdan-demo-2026", "citizen", [], "Nguyễn Văn An"),
 ]
+#: the demo staff's e-mail addresses: their notice digests land in the demo mailbox /dev/mail
+DEMO_EMAILS = {"motcua": "motcua@example.vn", "chuyenvien": "chuyenvien@example.vn",
+               "lanhdao": "lanhdao@example.vn", "quanly": "quanly@example.vn"}
 
 
 #: the demo province: its committee, its public-administration centre with two reception points, two communes
@@ -101,8 +102,13 @@ async def _demo_setup(settings: Settings) -> list[str]:
     async with database(settings):
         await seed_demo_agencies()
         for username, password, kind, roles, name in DEMO_USERS:
-            if not await User.filter(username=username).exists():
-                await accounts.create_user(username, password, kind, roles=roles, full_name=name)
+            email = DEMO_EMAILS.get(username, "")
+            found = await User.get_or_none(username=username)
+            if found is None:
+                await accounts.create_user(username, password, kind, roles=roles, full_name=name, email=email)
+            elif email and not found.email:  # a demo database made before accounts had addresses
+                await accounts.update_user(found.id, full_name=found.full_name, kind=found.kind,
+                                           roles=found.roles, agency=found.agency, email=email)
     return loaded
 
 
@@ -116,7 +122,7 @@ def demo_banner(settings: Settings, loaded: list[str]) -> str:
     lines += [f"Citizens may also create an account at {url}dang-ky (the demo shows the verification code).",
               f"Staff inbox {url}can-bo · reports {url}bao-cao (lanhdao, quanly) · public figures {url}cong-khai",
               f"Designer {url}designer · API {url}api/v1/openapi.json",
-              f"E-mail and SMS to citizens are not sent: read them at {url}dev/mail",
+              f"E-mail and SMS to citizens and the staff's notice digests are not sent: read them at {url}dev/mail",
               f"Database {settings.database_url} · procedures loaded: {', '.join(loaded) or '-'}", ""]
     return "\n".join(lines)
 
@@ -140,6 +146,7 @@ async def _worker(settings: Settings) -> None:
     import signal
 
     from engine.scheduler import TimerScheduler
+    from web import notice_mail
     from web.app import build_runtime
 
     stop = asyncio.Event()
@@ -151,6 +158,7 @@ async def _worker(settings: Settings) -> None:
         rt = build_runtime(settings)
         await rt.start()  # the calendar follows the web process's changes by its revision
         scheduler = TimerScheduler(rt)
+        notice_mail.schedule(scheduler, settings)  # staff e-mail digests: daily 07:30, escalations at once
         scheduler.start()
         print("motcua worker: firing timers and delivering events; Ctrl+C to stop", flush=True)
         try:
@@ -176,27 +184,18 @@ async def _purge(settings: Settings, apply: bool) -> None:
           f"{report.files_deleted} file(s) deleted{'' if apply else ' (dry run: nothing changed)'}")
 
 
-async def print_digest(digest: Digest) -> None:
-    """The default sender: the operator reads the digests (until the e-mail integration sends them)."""
-    print(f"To: {digest.username}\nSubject: {digest.subject}\n\n{digest.text}", flush=True)
+async def _digest(settings: Settings) -> None:
+    """Every staff member's digest of new unread notices, e-mailed (web/notice_mail.py); what was done printed."""
+    from web import notice_mail
 
-
-async def send_notice_digests(settings: Settings, send: Callable[[Digest], Awaitable[None]]) -> int:
-    """Every staff member's digest of new unread notices, worded in the site's language, handed to
-    `send` (the seam for the e-mail integration: a sender mapping the username to an address); the
-    database is open. How many were sent."""
-    from engine import notice_digest
-    from web.staff.notice_text import link, phrase_for, role_names
-
-    roles = await role_names()
-    sent = await notice_digest.send_digests(datetime.now(UTC), send, lambda _user: phrase_for(settings.language, roles),
-                                            link)
-    return len(sent)
-
-
-async def _digest(settings: Settings) -> int:
     async with database(settings):
-        return await send_notice_digests(settings, print_digest)
+        try:
+            run = await notice_mail.by_email(settings)
+        except notice_mail.NoMailer as exc:
+            raise SystemExit(f"motcua notices digest: {exc}") from None
+    print(notice_mail.report(run), flush=True)
+    if run.failed:
+        raise SystemExit(1)
 
 
 async def _portal_reconcile(settings: Settings, start: str, end: str) -> None:
@@ -242,7 +241,8 @@ async def _createuser(settings: Settings, args: argparse.Namespace) -> None:
         await accounts.ensure_roles()
         try:
             user = await accounts.create_user(args.username, password, args.kind, roles=args.role or [],
-                                              full_name=args.full_name or "", agency=args.agency or "")
+                                              full_name=args.full_name or "", agency=args.agency or "",
+                                              email=args.email or "")
         except InvalidData as exc:
             raise SystemExit(f"refused: {exc.params.get('fields')}") from None
     print(f"created {user.kind} {user.username}")
@@ -261,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
     mode = pp.add_mutually_exclusive_group(required=True)
     mode.add_argument("--dry-run", action="store_true", help="list the dossiers, change nothing")
     mode.add_argument("--apply", action="store_true", help="purge them (one transaction per dossier)")
-    np = sub.add_parser("notices", help="staff notices: `digest` composes and sends the e-mail digests")
+    np = sub.add_parser("notices", help="staff notices: `digest` e-mails each staff member's new unread notices")
     np.add_argument("action", choices=["digest"])
     po = sub.add_parser("portal", help="national public-service portal sync")
     po_sub = po.add_subparsers(dest="portal_command", required=True)
@@ -275,6 +275,7 @@ def main(argv: list[str] | None = None) -> None:
     cu.add_argument("--password", help="prompted when omitted")
     cu.add_argument("--full-name")
     cu.add_argument("--agency")
+    cu.add_argument("--email", help="where the staff notice digests go (optional)")
     args = parser.parse_args(argv)
     redaction.install()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -302,7 +303,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "purge":
         asyncio.run(_purge(settings, args.apply))
     elif args.command == "notices":
-        print(f"{asyncio.run(_digest(settings))} digest(s) composed")
+        asyncio.run(_digest(settings))
     elif args.command == "portal":
         asyncio.run(_portal_reconcile(settings, args.start, args.end or args.start))
     elif args.command == "createuser":

@@ -47,22 +47,27 @@ async def lines(dossier_id: int) -> list[Line]:
             for n in await notifications.for_dossier(dossier_id)]
 
 
+def mailer(settings: Settings) -> Mailer | None:
+    """The e-mail transport of this process: the demo catcher, the SMTP server, or none."""
+    if settings.notify_catcher:
+        return CatcherMailer()
+    if settings.smtp_host:
+        return SmtpMailer(settings.smtp_host, settings.smtp_port, user=settings.smtp_user,
+                          password=settings.smtp_password, starttls=settings.smtp_starttls, sender=settings.smtp_from)
+    return None
+
+
 def subscriber(settings: Settings) -> NotifySubscriber | None:
     """The notification subscriber of this process: the catcher, or the configured transports."""
-    mailer: Mailer | None = None
     texter: Texter | None = None
     if settings.notify_catcher:
-        mailer, texter = CatcherMailer(), CatcherSms()
-    else:
-        if settings.smtp_host:
-            mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, user=settings.smtp_user,
-                                password=settings.smtp_password, starttls=settings.smtp_starttls,
-                                sender=settings.smtp_from)
-        if settings.sms_url:
-            texter = sms.SmsGateway(settings.sms_url, settings.sms_key, settings.sms_secret)
-    if mailer is None and texter is None:
+        texter = CatcherSms()
+    elif settings.sms_url:
+        texter = sms.SmsGateway(settings.sms_url, settings.sms_key, settings.sms_secret)
+    email = mailer(settings)
+    if email is None and texter is None:
         return None
-    return NotifySubscriber(render_message, mailer=mailer, sms=texter, public_url=settings.base_url,
+    return NotifySubscriber(render_message, mailer=email, sms=texter, public_url=settings.base_url,
                             language=settings.language, attachments=legal_forms(settings))
 
 

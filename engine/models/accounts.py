@@ -27,6 +27,7 @@ class User(Model):
     kind = fields.CharField(max_length=16)  # one of USER_KINDS
     roles: fields.Field[list[str]] = fields.JSONField(default=list)  # role codes (staff)
     agency = fields.CharField(max_length=200, default="")
+    email = fields.CharField(max_length=254, default="")  # optional: staff notice digests go there
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -118,9 +118,16 @@ async def test_citizens_admins_and_staff_of_another_agency_see_no_notice(db: Set
     assert await staff_notices.unread_count(users["specialist"], now) == 1  # still unread for its own agency
 
 
+async def with_email(user: Any) -> Any:
+    return await accounts.update_user(user.id, full_name=user.full_name, kind=user.kind, roles=user.roles,
+                                      agency=user.agency, email=f"{user.username}@example.vn")
+
+
 async def test_mark_all_read_and_the_digest_of_what_is_new_since_the_last(db: Settings, users: dict[str, Any]) -> None:
     first = await accepted_household(users, ACCEPTED)
     await drain(ACCEPTED)
+    for name in ("officer", "specialist"):
+        await with_email(users[name])
     sent: list[notice_digest.Digest] = []
 
     async def send(digest: notice_digest.Digest) -> None:

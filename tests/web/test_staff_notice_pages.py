@@ -15,7 +15,7 @@ from engine.notice_digest import Digest
 from engine.settings import Settings
 from tests.conftest import PASSWORD
 from tests.factories import accepted_household, page_csrf, page_login, rt, token
-from web.cli import send_notice_digests
+from web.notice_mail import compose_and_send
 
 ACCEPTED = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 NOW = ACCEPTED + timedelta(minutes=10)
@@ -106,8 +106,11 @@ async def test_the_digest_command_words_each_members_new_notices_once(
     async def send(digest: Digest) -> None:
         sent.append(digest)
 
-    assert await send_notice_digests(db, send) == 2  # the intake task's officer and the specialist
+    for name in ("officer", "specialist"):
+        await accounts.update_user(users[name].id, full_name="", kind="staff", roles=users[name].roles, agency="",
+                                   email=f"{name}@example.vn")
+    assert len((await compose_and_send(db, send)).sent) == 2  # the intake task's officer and the specialist
     specialist = next(d for d in sent if d.username == "specialist")
     assert specialist.subject == "Motcua: 1 thông báo mới"
     assert f"Việc mới “Thẩm định hồ sơ” của hồ sơ {code}" in specialist.text and "/can-bo/viec/" in specialist.text
-    assert await send_notice_digests(db, send) == 0  # already sent
+    assert (await compose_and_send(db, send)).sent == []  # already sent

@@ -45,6 +45,7 @@ _PROBLEMS = [
     ("on or after", N_("Không được trước ngày bắt đầu.")),
     ("a non-empty list", N_("Chọn ít nhất một kênh.")),
     ("one of", N_("Chọn một giá trị trong danh sách.")),
+    ("an e-mail address", N_("Nhập địa chỉ thư điện tử đúng định dạng, như ten@vidu.vn, hoặc để trống.")),
 ]
 
 

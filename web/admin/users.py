@@ -1,5 +1,6 @@
-"""/quan-tri/nguoi-dung: accounts (search, create with a password, edit kind, roles and agency,
-deactivate: the account's tokens are deleted and its sessions end). Administrators only."""
+"""/quan-tri/nguoi-dung: accounts (search, create with a password, edit kind, roles, agency and the
+e-mail address staff notice digests go to, shown masked in the list; deactivate: the account's tokens
+are deleted and its sessions end). Administrators only."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from tortoise.expressions import Q
 
-from engine import accounts, agencies
+from engine import accounts, agencies, notifications
 from engine.errors import InvalidData, NotFound
 from engine.models import Role, User
 from engine.models.accounts import USER_KINDS
@@ -39,13 +40,13 @@ async def page(request: Request, user: User) -> Response:
         query = query.filter(Q(username__icontains=q) | Q(full_name__icontains=q) | Q(agency__icontains=q))
     found = await query.order_by("username").limit(PAGE_SIZE)
     return render(request, "admin/users.html", users=found, q=q, message=request.query_params.get("msg"),
-                  **await _choices())
+                  masked={u.id: notifications.mask(u.email) for u in found if u.email}, **await _choices())
 
 
 def _posted(form: Any) -> dict[str, Any]:
     return {"username": str(form.get("username", "")).strip(), "full_name": str(form.get("full_name", "")).strip(),
             "kind": str(form.get("kind", "")), "agency": str(form.get("agency", "")),
-            "roles": [str(r) for r in form.getlist("roles")]}
+            "email": str(form.get("email", "")).strip(), "roles": [str(r) for r in form.getlist("roles")]}
 
 
 @requires(ADMINISTER)
@@ -58,7 +59,7 @@ async def create(request: Request, user: User) -> Response:
         try:
             made = await accounts.create_user(values["username"], str(form.get("password", "")), values["kind"],
                                               full_name=values["full_name"], roles=values["roles"],
-                                              agency=values["agency"])
+                                              agency=values["agency"], email=values["email"])
         except InvalidData as exc:
             errors = common.problems(exc)
         else:
@@ -73,14 +74,14 @@ async def edit(request: Request, user: User) -> Response:
     if account is None:
         raise NotFound("No such user")
     values: dict[str, Any] = {"username": account.username, "full_name": account.full_name, "kind": account.kind,
-                              "agency": account.agency, "roles": list(account.roles or [])}
+                              "agency": account.agency, "email": account.email, "roles": list(account.roles or [])}
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = await checked_form(request)
         values = {**_posted(form), "username": account.username}
         try:
             await accounts.update_user(account.id, full_name=values["full_name"], kind=values["kind"],
-                                       roles=values["roles"], agency=values["agency"])
+                                       roles=values["roles"], agency=values["agency"], email=values["email"])
         except InvalidData as exc:
             errors = common.problems(exc)
         else:

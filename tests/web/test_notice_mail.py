@@ -153,5 +153,7 @@ async def test_the_admin_pages_save_check_and_mask_the_address(
     assert r.status_code == 422 and (await User.get(id=made.id)).email == "tran.binh@example.vn"
     r = await client.post(f"/quan-tri/nguoi-dung/{made.id}?lang=en", data={**edit, "email": "nope"})
     assert r.status_code == 422 and "Optional: the daily digest of notices is sent to this address." in r.text
+    # the shared form macros are drawn in the page's language too (imported with the page's context)
+    assert "There is a problem" in r.text and "Có lỗi cần sửa" not in r.text
     r = await client.post(f"/quan-tri/nguoi-dung/{made.id}", data={**edit, "email": ""})
     assert r.status_code == 303 and (await User.get(id=made.id)).email == ""

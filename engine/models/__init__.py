@@ -10,6 +10,7 @@ from engine.models.dossier import AuditEvent, Dossier, DossierCounter, Rating
 from engine.models.draft import ApplicationDraft
 from engine.models.human_task import HumanTask
 from engine.models.procedure import Procedure, ProcedureVersion
+from engine.models.reporting import ReportDossier, ReportTarget, ReportTask
 from engine.models.security import IdempotencyRecord, ThrottleBucket
 from engine.models.session import Session
 from engine.models.spine import Attachment, ConfigRevision, DossierPause, DossierResult, OutboxEvent
@@ -19,6 +20,6 @@ __all__ = [
     "Agency", "ApiToken", "ApplicationDraft", "Attachment", "AuditEvent", "CalendarOverride", "ChannelPolicy",
     "ConfigRevision", "DataExport", "DesignAudit", "DocumentAccess", "Dossier", "DossierCounter", "DossierPause",
     "DossierResult", "HumanTask", "IdempotencyRecord", "OutboxEvent", "Procedure", "ProcedureDraft", "ProcedureVersion",
-    "Rating", "ReceptionPoint", "RegistrationCode", "Role", "Session", "ThrottleBucket", "Timer",
+    "Rating", "ReceptionPoint", "RegistrationCode", "ReportDossier", "ReportTarget", "ReportTask", "Role", "Session", "ThrottleBucket", "Timer",
     "User",
 ]

@@ -166,6 +166,18 @@ async def _purge(settings: Settings, apply: bool) -> None:
           f"{report.files_deleted} file(s) deleted{'' if apply else ' (dry run: nothing changed)'}")
 
 
+async def _reports_rebuild(settings: Settings) -> None:
+    """Recompute the reporting projections (KPI facts) from the event log."""
+    from engine import report_facts
+    from web.app import build_runtime
+
+    async with database(settings):
+        rt = build_runtime(settings)
+        await rt.start()
+        count = await report_facts.rebuild(rt.calendars.value)
+    print(f"reporting projections rebuilt: {count} dossier(s)")
+
+
 async def _createuser(settings: Settings, args: argparse.Namespace) -> None:
     password = args.password or getpass.getpass("Password: ")
     async with database(settings):
@@ -191,6 +203,8 @@ def main(argv: list[str] | None = None) -> None:
     mode = pp.add_mutually_exclusive_group(required=True)
     mode.add_argument("--dry-run", action="store_true", help="list the dossiers, change nothing")
     mode.add_argument("--apply", action="store_true", help="purge them (one transaction per dossier)")
+    rp = sub.add_parser("reports", help="reporting projections (Decision 766 indicators)")
+    rp.add_argument("action", choices=["rebuild"], help="rebuild: recompute them from the event log")
     cu = sub.add_parser("createuser", help="create a user")
     cu.add_argument("username")
     cu.add_argument("--kind", choices=["admin", "staff", "manager", "citizen"], required=True)
@@ -224,6 +238,8 @@ def main(argv: list[str] | None = None) -> None:
             print(f"procedure loaded: {line}")
     elif args.command == "purge":
         asyncio.run(_purge(settings, args.apply))
+    elif args.command == "reports":
+        asyncio.run(_reports_rebuild(settings))
     elif args.command == "createuser":
         asyncio.run(_createuser(settings, args))
 

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             name='ReportDossier',
             fields=[
                 ('dossier_id', fields.IntField(primary_key=True, unique=True, db_index=True)),
-                ('code', fields.CharField(max_length=64)),
+                ('code', fields.CharField(unique=True, max_length=64)),
                 ('procedure_code', fields.CharField(default='', max_length=32)),
                 ('sector', fields.CharField(default='', max_length=200)),
                 ('agency_code', fields.CharField(default='', max_length=32)),

@@ -11,7 +11,7 @@ class ReportDossier(Model):
     """What the Decision 766 indicators read of one dossier (no workflow is deserialised)."""
 
     dossier_id = fields.IntField(primary_key=True, generated=False)
-    code = fields.CharField(max_length=64)
+    code = fields.CharField(max_length=64, unique=True)
     procedure_code = fields.CharField(max_length=32, default="")
     sector = fields.CharField(max_length=200, default="")  # lĩnh vực (procedure metadata)
     agency_code = fields.CharField(max_length=32, default="")

@@ -34,8 +34,9 @@ _TIMES = ("received_at", "accepted_at", "due_original_at", "due_adjusted_at", "e
           "returned_at", "completed_at")
 FACT_COLUMNS = ("dossier_id", "code", "procedure_code", "sector", "agency_code", "reception_point", "channel",
                 "submitter_kind", "identity_verified", *_TIMES, "reappointed", "lifecycle_status", "late_flag",
-                "supplement_requests", "pauses", "paused_hours", "time_limit", "time_unit", "result_channel",
-                "e_result", "has_components", "reused", "synced", "rating", "applied_revision", "applied_n")
+                "supplement_requests", "pauses", "paused_hours", "time_limit", "time_unit", "paper_result",
+                "result_channel", "e_result", "has_components", "reused", "synced", "rating", "applied_revision",
+                "applied_n")
 TASK_COLUMNS = ("task_id", "dossier_id", "element_id", "name", "role", "kind", "opened_at", "due_at", "completed_at",
                 "official", "state", "verdict")
 _STATIC = (
@@ -56,9 +57,16 @@ def seed(r: dict[str, Any]) -> dict[str, Any]:
                identity_verified=bool(r["verified"]), reappointed=False, lifecycle_status=1, late_flag=False,
                supplement_requests=0, pauses=[], paused_hours=Decimal(0),
                time_limit=Decimal(str(r["time_limit"] or 0)), time_unit=r["time_unit"] or "working_days",
+               paper_result=paper_result(meta),
                result_channel="", e_result=False, has_components=False, reused=False, synced=None, rating=None,
                applied_revision=0, applied_n=-1)
     return row
+
+
+def paper_result(meta: dict[str, Any]) -> bool:
+    """The procedure hands over a paper document: a counter or postal delivery, or none stated."""
+    delivery = meta.get("delivery") or []
+    return not delivery or any(d in ("counter", "post") for d in delivery)
 
 
 def seed_from_columns(row: dict[str, Any], d: dict[str, Any]) -> None:
@@ -189,7 +197,8 @@ def _decode(raw: dict[str, Any]) -> dict[str, Any]:
     row["pauses"] = sql.unjson(row["pauses"]) or []
     row["paused_hours"] = Decimal(str(row["paused_hours"] or 0))
     row["time_limit"] = Decimal(str(row["time_limit"] or 0))
-    for c in ("identity_verified", "reappointed", "late_flag", "e_result", "has_components", "reused"):
+    for c in ("identity_verified", "reappointed", "late_flag", "paper_result", "e_result", "has_components",
+              "reused"):
         row[c] = bool(row[c])
     row["synced"] = None if row["synced"] is None else bool(row["synced"])
     return row

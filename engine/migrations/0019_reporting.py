@@ -39,6 +39,7 @@ class Migration(migrations.Migration):
                 ('paused_hours', fields.DecimalField(default=0, max_digits=10, decimal_places=2)),
                 ('time_limit', fields.DecimalField(default=0, max_digits=8, decimal_places=2)),
                 ('time_unit', fields.CharField(default='working_days', max_length=16)),
+                ('paper_result', fields.BooleanField(default=True)),
                 ('result_channel', fields.CharField(default='', max_length=12)),
                 ('e_result', fields.BooleanField(default=False)),
                 ('has_components', fields.BooleanField(default=False)),
@@ -59,7 +60,7 @@ class Migration(migrations.Migration):
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
                 ('updated_by', fields.CharField(default='', max_length=150)),
             ],
-            options={'table': 'report_target', 'app': 'models', 'pk_attr': 'indicator', 'table_description': "A configurable target per indicator (%, or the unit of 2.2); defaults are RULES §4.1's thresholds."},
+            options={'table': 'report_target', 'app': 'models', 'pk_attr': 'indicator', 'table_description': 'A configurable target per indicator (%, or the unit of 2.2), by default RULES §4.1 thresholds.'},
             bases=['Model'],
         ),
         ops.CreateModel(

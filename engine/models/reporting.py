@@ -35,6 +35,9 @@ class ReportDossier(Model):
     paused_hours = fields.DecimalField(max_digits=10, decimal_places=2, default=0)  # closed pauses, working hours
     time_limit = fields.DecimalField(max_digits=8, decimal_places=2, default=0)
     time_unit = fields.CharField(max_length=16, default="working_days")
+    # the procedure returns a paper document (its delivery options include the counter or the post, or
+    # are not stated): 3.3 counts its online dossiers only with an electronic result, 4.1 counts it
+    paper_result = fields.BooleanField(default=True)
     result_channel = fields.CharField(max_length=12, default="")  # paper | electronic | both
     e_result = fields.BooleanField(default=False)
     has_components = fields.BooleanField(default=False)  # at least one component file attached
@@ -71,7 +74,7 @@ class ReportTask(Model):
 
 
 class ReportTarget(Model):
-    """A configurable target per indicator (%, or the unit of 2.2); defaults are RULES §4.1's thresholds."""
+    """A configurable target per indicator (%, or the unit of 2.2), by default RULES §4.1 thresholds."""
 
     indicator = fields.CharField(max_length=8, primary_key=True)
     target = fields.DecimalField(max_digits=8, decimal_places=2)

@@ -134,6 +134,7 @@ class Figure:
     extra: dict[str, tuple[int, ...]] = field(default_factory=dict)  # named sub-lists (late, disliked, full)
     unit: str = "%"
     subject: str = "dossier"  # what the ids are: dossier | procedure
+    of_limit: Decimal | None = None  # 2.2 only: the average share of the time limit used, %
 
 
 def _pct(part: int, whole: int) -> Decimal:
@@ -199,7 +200,8 @@ def average_time(facts: Sequence[Facts], lower: datetime, upper: datetime, calen
     earned = Decimal(max_points) if share <= 100 else Decimal(100) / share * max_points
     within = tuple(f.id for f in done if times[f.id] <= f.limit)
     return Figure("2.2", value.quantize(Decimal("0.01")), earned.quantize(Decimal("0.01")), max_points, within,
-                  tuple(f.id for f in done), unit=units.pop() if len(units) == 1 else "%")
+                  tuple(f.id for f in done), unit=units.pop() if len(units) == 1 else "%",
+                  of_limit=share.quantize(Decimal("0.01")))
 
 
 def compute(facts: Sequence[Facts], period: Period, calendar: Calendar) -> dict[str, Figure]:

@@ -10,8 +10,8 @@ read plain columns (no workflow is deserialised, no trail is parsed at report ti
   `fold`; a dossier without any event (imported rows) is seeded from its own columns.
 
 What comes from where: the event fields give the times, channel, submitter kind, pauses, due dates,
-supplement count and late flag, result channel (`e_result` = an electronic result: channel
-electronic or both), attachments (`has_components`, `reused` = a component of source "reused"),
+supplement count and late flag, result channel (`e_result` = an electronic result: the channel
+of the result or of its return is electronic or both), attachments (`has_components`, `reused` = a component of source "reused"),
 rating and the task sheet. Attributes that do not change (procedure, sector, agency, reception
 point, time limit, the submitter's verified account) are read from the dossier's row. `synced`
 stays None until a national-portal sync exists (KPI 1.4; that integration fills the column).
@@ -116,12 +116,11 @@ def fold(row: dict[str, Any], tasks: dict[str, dict[str, Any]], e: dict[str, Any
         row.update(due_adjusted_at=_at(e.get("new_due_at")), reappointed=True)
     elif kind in ("refused", "withdrawn", "stopped"):
         row["completed_at"] = at
-    elif kind == "result_ready":
-        row["result_at"] = row["result_at"] or at
-        row["result_channel"] = str(e.get("channel") or "")
+    elif kind in ("result_ready", "returned"):
+        row["result_at" if kind == "result_ready" else "returned_at"] = row[
+            "result_at" if kind == "result_ready" else "returned_at"] or at
+        row["result_channel"] = str(e.get("channel") or "") or row["result_channel"]
         row["e_result"] = row["result_channel"] in ("electronic", "both")
-    elif kind == "returned":
-        row["returned_at"] = row["returned_at"] or at
     elif kind == "rated":
         row["rating"] = int(e["score"])
     elif kind == "attachments_added":

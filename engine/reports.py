@@ -296,15 +296,16 @@ def scope_sql(agencies: Collection[str] | None, filters: dict[str, str],
 async def load(period: Period, calendar: Calendar, *, agencies: Collection[str] | None = None,
                **filters: str) -> list[Facts]:
     """The facts of every dossier any indicator may count for ``period``: accepted before its end
-    and not finished before its start, or with a result issued in it. ``agencies``: the caller's
+    and not finished before its start. ``agencies``: the caller's
     scope (None = all); ``filters``: agency / procedure codes, sector, reception point, channel,
     submitter kind (``FILTERS``)."""
     if agencies is not None and not agencies:
         return []
     lower, upper = period.bounds(calendar.timezone)
     where, params = scope_sql(agencies, filters)
-    where += ["accepted_at IS NOT NULL", "accepted_at < ?", "(ended_at IS NULL OR ended_at >= ? OR result_at >= ?)"]
-    params += [upper, lower, lower]
+    # a result issued in the period (4.1) ends processing in it too: ended_at is the result's time
+    where += ["accepted_at IS NOT NULL", "accepted_at < ?", "(ended_at IS NULL OR ended_at >= ?)"]
+    params += [upper, lower]
     rows = await sql.fetch(sql.db(), f"SELECT {_COLUMNS} FROM report_dossier WHERE {' AND '.join(where)} "
                                      "ORDER BY dossier_id", params)
     return [_facts(r) for r in rows]

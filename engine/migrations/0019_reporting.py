@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='ReportDossier',
             fields=[
-                ('dossier_id', fields.IntField(primary_key=True, unique=True, db_index=True)),
+                ('dossier_id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('code', fields.CharField(unique=True, max_length=64)),
                 ('procedure_code', fields.CharField(default='', max_length=32)),
                 ('sector', fields.CharField(default='', max_length=200)),

@@ -10,7 +10,7 @@ from tortoise.models import Model
 class ReportDossier(Model):
     """What the Decision 766 indicators read of one dossier (no workflow is deserialised)."""
 
-    dossier_id = fields.IntField(primary_key=True, generated=False)
+    dossier_id = fields.IntField(primary_key=True)  # the dossier's id (always given on insert)
     code = fields.CharField(max_length=64, unique=True)
     procedure_code = fields.CharField(max_length=32, default="")
     sector = fields.CharField(max_length=200, default="")  # lĩnh vực (procedure metadata)

@@ -2,8 +2,9 @@
 real row counts: bench/generate.py fills a fresh database with generated dossiers (then VACUUM
 ANALYZE, as autovacuum does after a bulk insert; planner settings untouched), the engine runs its
 own queries (inbox and its next page, dossier view and history, task view, due timers, tracking,
-the managers' search), Tortoise's query log gives their exact SQL and parameters, and EXPLAIN must
-show no sequential scan of a table that grows with the dossiers."""
+the managers' search, the Decision 766 reports over their projections rebuilt from the event log),
+Tortoise's query log gives their exact SQL and parameters, and EXPLAIN must show no sequential scan
+of a table that grows with the dossiers."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from engine import dossiers, timers, tracking
+from engine import dossiers, report_dimensions, report_facts, reports, sql, timers, tracking
 from engine.db import close_database, open_database
 from engine.dossiers import search as ds
 from engine.models import Dossier, HumanTask, User
@@ -32,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOSSIERS = int(os.environ.get("MOTCUA_PLAN_DOSSIERS", "20000"))
 #: the tables whose size follows the number of dossiers
 LARGE = {"dossier", "human_task", "audit_event", "timer", "outbox", "attachment", "dossier_pause",
-         "dossier_result", "rating"}
+         "dossier_result", "rating", "report_dossier", "report_task"}
 
 
 def _generate_module() -> Any:
@@ -116,6 +117,10 @@ async def test_the_hot_reads_use_indexes_on_a_filled_database(filled: str, tmp_p
     dossier = await Dossier.get(id=open_task.dossier_id)
     staff = {role: await User.get(username=f"bench_{who}") for role, who in
              (("one_stop", "officer"), ("specialist", "specialist"), ("leader", "leader"))}
+    calendar = rt.calendars.value
+    assert await report_facts.rebuild(calendar) >= DOSSIERS  # the KPI projections, from the event log
+    await sql.fetch(sql.db(), "ANALYZE report_dossier")
+    await sql.fetch(sql.db(), "ANALYZE report_task")
     log = logging.getLogger("tortoise.db_client")
     handler, level = _Queries(), log.level
     log.addHandler(handler)
@@ -149,6 +154,12 @@ async def test_the_hot_reads_use_indexes_on_a_filled_database(filled: str, tmp_p
             ds.SearchFilters(overdue=True, status=4))),
             ds.search(ds.SearchFilters(), now, cursor=first_page.next_cursor),
             ds.search(ds.SearchFilters(), now, agencies=["000.00.31.H29"]))  # a commune's staff
+        quarter = reports.quarter_of(reports.quarter_of(now.date()).start - timedelta(days=1))
+        month = reports.month_of(quarter.start)
+        await group("reports (Decision 766)", reports.scorecard(quarter, calendar),
+                    reports.scorecard(month, calendar, agencies=["000.00.31.H29"], procedure="1.001193"),
+                    report_dimensions.breakdown(month, calendar, "official"),
+                    report_dimensions.trend(3, calendar, until=quarter.end, agency="000.00.00.H26"))
     finally:
         log.removeHandler(handler)
         log.setLevel(level)

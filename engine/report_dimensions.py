@@ -60,11 +60,19 @@ async def control_sheet(period: Period, calendar: Calendar, *, agencies: Collect
     if agencies is not None and not agencies:
         return []
     lower, upper = period.bounds(calendar.timezone)
-    where, params = scope_sql(agencies, filters, "d.")
     rows = await sql.fetch(sql.db(), (
-        "SELECT t.official, t.verdict, t.dossier_id FROM report_task t JOIN report_dossier d "
-        "ON d.dossier_id = t.dossier_id WHERE t.state = 'completed' AND t.completed_at >= ? AND t.completed_at < ? "
-        + "".join(f" AND {w}" for w in where) + " ORDER BY t.official, t.completed_at"), [lower, upper, *params])
+        "SELECT official, verdict, dossier_id FROM report_task WHERE state = 'completed' AND completed_at >= ? "
+        "AND completed_at < ? ORDER BY official, completed_at"), [lower, upper])
+    where, params = scope_sql(agencies, filters)
+    if where and rows:  # the dossiers in scope among the steps' (primary-key reads, not a join over all)
+        ids = sorted({r["dossier_id"] for r in rows})
+        kept: set[int] = set()
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start:start + 1000]
+            kept |= {r["dossier_id"] for r in await sql.fetch(sql.db(), (
+                f"SELECT dossier_id FROM report_dossier WHERE dossier_id IN ({', '.join('?' for _ in chunk)}) AND "
+                + " AND ".join(where)), [*chunk, *params])}
+        rows = [r for r in rows if r["dossier_id"] in kept]
     per: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         per.setdefault(r["official"] or "", []).append(r)

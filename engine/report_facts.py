@@ -11,10 +11,10 @@ read plain columns (no workflow is deserialised, no trail is parsed at report ti
 
 What comes from where: the event fields give the times, channel, submitter kind, pauses, due dates,
 supplement count and late flag, result channel (`e_result` = an electronic result: the channel
-of the result or of its return is electronic or both), attachments (`has_components`, `reused` = a component of source "reused"),
-rating and the task sheet. Attributes that do not change (procedure, sector, agency, reception
-point, time limit, the submitter's verified account) are read from the dossier's row. `synced`
-stays None until a national-portal sync exists (KPI 1.4; that integration fills the column).
+of the result or of its return is electronic or both), attachments (`has_components`; `reused` = a
+component of source "reused"), rating and the task sheet. Attributes that do not change
+(procedure, sector, agency, reception point, time limit, the submitter's verified account) are
+read from the dossier's row. `synced` stays None until a national-portal sync exists (KPI 1.4; that integration fills the column).
 """
 
 from __future__ import annotations
@@ -183,10 +183,15 @@ def _value(conn_pg: bool, column: str, value: Any) -> Any:
     return value
 
 
-def _upsert(table: str, key: str, columns: tuple[str, ...]) -> str:
+def _upsert(table: str, key: str, columns: tuple[str, ...], rows: int = 1, newer_only: bool = False) -> str:
+    """INSERT … ON CONFLICT UPDATE of ``rows`` rows; ``newer_only``: a facts row already holding a
+    later event (the subscriber ran while a rebuild read the trail) is kept."""
     sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c != key)
-    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
-            f"ON CONFLICT ({key}) DO UPDATE SET {sets}")
+    one = "(" + ", ".join("?" for _ in columns) + ")"
+    guard = (f" WHERE ({table}.applied_revision, {table}.applied_n) <= (excluded.applied_revision, "
+             "excluded.applied_n)") if newer_only else ""
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join(one for _ in range(rows))} "
+            f"ON CONFLICT ({key}) DO UPDATE SET {sets}{guard}")
 
 
 def _decode(raw: dict[str, Any]) -> dict[str, Any]:
@@ -259,7 +264,7 @@ async def rebuild(calendar: Calendar, batch: int = 2000) -> int:
     """Recompute both projections from the event log (every dossier); the number of dossiers."""
     pg = sql.is_postgres(sql.db())
     last, total = 0, 0
-    await sql.transaction(_wipe)
+    await sql.transaction(_wipe)  # then batch by batch; a delivery meanwhile is kept when newer
     while True:
         dossiers = await sql.fetch(sql.db(), _STATIC.replace("SELECT d.id,", (
             "SELECT d.id, d.accepted_at, d.due_original_at, d.due_adjusted_at, d.result_at, d.returned_at, "
@@ -284,14 +289,18 @@ async def rebuild(calendar: Calendar, batch: int = 2000) -> int:
         for d in dossiers:
             if d["id"] not in counters:
                 seed_from_columns(rows[d["id"]], d)
-        facts = [{c: _value(pg, c, row[c]) for c in FACT_COLUMNS} for row in rows.values()]
-        steps = [{c: _value(pg, c, t[c]) for c in TASK_COLUMNS} for per in tasks.values() for t in per.values()]
+        facts = [[_value(pg, c, row[c]) for c in FACT_COLUMNS] for row in rows.values()]
+        steps = [[_value(pg, c, t[c]) for c in TASK_COLUMNS] for per in tasks.values() for t in per.values()]
 
-        async def write(tx: sql.Tx, facts: list[dict[str, Any]] = facts, steps: list[dict[str, Any]] = steps) -> None:
+        async def write(tx: sql.Tx, facts: list[list[Any]] = facts, steps: list[list[Any]] = steps) -> None:
             for start in range(0, len(facts), 200):
-                await tx.insert_many("report_dossier", facts[start:start + 200])
+                chunk = facts[start:start + 200]
+                await tx.execute(_upsert("report_dossier", "dossier_id", FACT_COLUMNS, len(chunk), newer_only=True),
+                                 [v for row in chunk for v in row])
             for start in range(0, len(steps), 200):
-                await tx.insert_many("report_task", steps[start:start + 200])
+                part = steps[start:start + 200]
+                await tx.execute(_upsert("report_task", "task_id", TASK_COLUMNS, len(part)),
+                                 [v for row in part for v in row])
 
         await sql.transaction(write)
         total += len(rows)

@@ -14,7 +14,8 @@ supplement count and late flag, result channel (`e_result` = an electronic resul
 of the result or of its return is electronic or both), attachments (`has_components`; `reused` = a
 component of source "reused"), rating and the task sheet. Attributes that do not change
 (procedure, sector, agency, reception point, time limit, the submitter's verified account) are
-read from the dossier's row. `synced` stays None until a national-portal sync exists (KPI 1.4; that integration fills the column).
+read from the dossier's row. `synced` stays None until a national-portal sync exists (KPI 1.4;
+that integration fills the column).
 """
 
 from __future__ import annotations

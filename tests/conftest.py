@@ -24,7 +24,8 @@ from engine.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 PG_DSN = os.environ.get("MOTCUA_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
-TABLES = ["report_dossier", "report_task", "report_target", "data_export", "document_access", "agency", "reception_point", "idempotency_record", "throttle_bucket",
+TABLES = ["report_dossier", "report_task", "report_target",
+          "data_export", "document_access", "agency", "reception_point", "idempotency_record", "throttle_bucket",
           "outbox", "config_revision", "attachment", "dossier_pause", "dossier_result", "application_draft",
           "design_audit", "procedure_draft", "rating", "calendar_override", "channel_policy",
           "audit_event", "timer", "human_task", "dossier", "dossier_counter", "procedure_version", "procedure",

@@ -20,6 +20,7 @@ __all__ = [
     "Agency", "ApiToken", "ApplicationDraft", "Attachment", "AuditEvent", "CalendarOverride", "ChannelPolicy",
     "ConfigRevision", "DataExport", "DesignAudit", "DocumentAccess", "Dossier", "DossierCounter", "DossierPause",
     "DossierResult", "HumanTask", "IdempotencyRecord", "OutboxEvent", "Procedure", "ProcedureDraft", "ProcedureVersion",
-    "Rating", "ReceptionPoint", "RegistrationCode", "ReportDossier", "ReportTarget", "ReportTask", "Role", "Session", "ThrottleBucket", "Timer",
+    "Rating", "ReceptionPoint", "RegistrationCode", "ReportDossier", "ReportTarget", "ReportTask", "Role", "Session",
+    "ThrottleBucket", "Timer",
     "User",
 ]

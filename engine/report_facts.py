@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from engine import sql
+from engine import sla, sql
 from engine.outbox import Delivery
 from engine.workdays import Calendar
 
@@ -35,9 +35,9 @@ _TIMES = ("received_at", "accepted_at", "due_original_at", "due_adjusted_at", "e
           "returned_at", "completed_at")
 FACT_COLUMNS = ("dossier_id", "code", "procedure_code", "sector", "agency_code", "reception_point", "channel",
                 "submitter_kind", "identity_verified", *_TIMES, "reappointed", "lifecycle_status", "late_flag",
-                "supplement_requests", "pauses", "paused_hours", "time_limit", "time_unit", "paper_result",
-                "result_channel", "e_result", "has_components", "reused", "synced", "rating", "applied_revision",
-                "applied_n")
+                "kpi_late", "work_units", "supplement_requests", "pauses", "paused_hours", "time_limit", "time_unit",
+                "paper_result", "result_channel", "e_result", "has_components", "reused", "synced", "rating",
+                "applied_revision", "applied_n")
 TASK_COLUMNS = ("task_id", "dossier_id", "element_id", "name", "role", "kind", "opened_at", "due_at", "completed_at",
                 "official", "state", "verdict")
 _STATIC = (
@@ -52,7 +52,7 @@ def seed(r: dict[str, Any]) -> dict[str, Any]:
     """A dossier's facts before any event: its unchanging attributes (a `_STATIC` row)."""
     meta = sql.unjson(r["metadata"]) or {}
     row: dict[str, Any] = {c: None for c in FACT_COLUMNS}
-    row.update(dossier_id=r["id"], code=r["code"], procedure_code=r["procedure_code"],
+    row.update(kpi_late=None, work_units=None, dossier_id=r["id"], code=r["code"], procedure_code=r["procedure_code"],
                sector=str(meta.get("sector") or "")[:200], agency_code=r["agency_code"] or "",
                reception_point=r["reception_point"] or "", channel=r["channel"], submitter_kind=r["submitter_kind"],
                identity_verified=bool(r["verified"]), reappointed=False, lifecycle_status=1, late_flag=False,
@@ -86,6 +86,45 @@ def _ended(row: dict[str, Any]) -> None:
     status = row["lifecycle_status"]
     row["ended_at"] = row["result_at"] or row["returned_at"] or (
         row["completed_at"] if status in ENDED_WITHOUT_RESULT else None)
+
+
+def pauses_of(raw: Any) -> tuple[sla.Pause, ...]:
+    return tuple(sla.Pause(at, sql.instant(p.get("end_at")), p["reason"])
+                 for p in sql.unjson(raw) or [] if (at := sql.instant(p.get("start_at"))) is not None)
+
+
+def late_at(accepted: datetime, end: datetime, limit: Decimal, unit: str, pauses: tuple[sla.Pause, ...],
+            late_flag: bool, supplements: int, calendar: Calendar) -> bool:
+    """The 766 verdict judged at ``end`` (engine/reports.py's module doc): LATE whatever the times
+    with ``late_flag`` or more than one supplement request."""
+    if late_flag or supplements > 1:
+        return True
+    verdict = sla.kpi_verdict(accepted, end, limit, unit, calendar, pauses, by_day=False)
+    return verdict is sla.Verdict.LATE
+
+
+def work_units(accepted: datetime, end: datetime, unit: str, pauses: tuple[sla.Pause, ...],
+               calendar: Calendar) -> Decimal:
+    """Acceptance to ``end`` minus the pauses, in the procedure's unit (2.2)."""
+    if unit in ("calendar_days", "same_day"):
+        spent = end - accepted - sum((p.end_at - p.start_at for p in pauses if p.end_at), timedelta())
+        return Decimal(spent // timedelta(seconds=1)) / 86400
+    worked = sla.kpi_elapsed(accepted, end, pauses, calendar)
+    per = calendar.day_length if unit == "working_days" else timedelta(hours=1)
+    return Decimal(worked // timedelta(seconds=1)) / Decimal(per // timedelta(seconds=1))
+
+
+def judge(row: dict[str, Any], calendar: Calendar) -> None:
+    """Fix the verdict and the processing time once processing ended (a calendar change later
+    needs `rebuild`); None while unfinished."""
+    accepted, end = row["accepted_at"], row["ended_at"]
+    if accepted is None or end is None or end < accepted:
+        row["kpi_late"] = row["work_units"] = None
+        return
+    pauses = pauses_of(row["pauses"])
+    row["kpi_late"] = late_at(accepted, end, row["time_limit"], row["time_unit"], pauses, row["late_flag"],
+                              row["supplement_requests"], calendar)
+    row["work_units"] = work_units(accepted, end, row["time_unit"], pauses, calendar).quantize(Decimal("0.0001"))
 
 
 def _at(value: Any) -> datetime | None:
@@ -130,6 +169,7 @@ def fold(row: dict[str, Any], tasks: dict[str, dict[str, Any]], e: dict[str, Any
     elif kind.startswith("task_"):
         _fold_task(row, tasks, kind, e, at)
     _ended(row)
+    judge(row, calendar)
 
 
 def _close_pause(row: dict[str, Any], reason: str, at: datetime | None, calendar: Calendar) -> None:
@@ -201,6 +241,8 @@ def _decode(raw: dict[str, Any]) -> dict[str, Any]:
         row[c] = sql.instant(row[c])
     row["pauses"] = sql.unjson(row["pauses"]) or []
     row["paused_hours"] = Decimal(str(row["paused_hours"] or 0))
+    row["work_units"] = None if row["work_units"] is None else Decimal(str(row["work_units"]))
+    row["kpi_late"] = None if row["kpi_late"] is None else bool(row["kpi_late"])
     row["time_limit"] = Decimal(str(row["time_limit"] or 0))
     for c in ("identity_verified", "reappointed", "late_flag", "paper_result", "e_result", "has_components",
               "reused"):
@@ -290,6 +332,7 @@ async def rebuild(calendar: Calendar, batch: int = 2000) -> int:
         for d in dossiers:
             if d["id"] not in counters:
                 seed_from_columns(rows[d["id"]], d)
+                judge(rows[d["id"]], calendar)
         facts = [[_value(pg, c, row[c]) for c in FACT_COLUMNS] for row in rows.values()]
         steps = [[_value(pg, c, t[c]) for c in TASK_COLUMNS] for per in tasks.values() for t in per.values()]
 

@@ -44,7 +44,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from engine import report_catalogue, sla, sql
+from engine import report_catalogue, report_facts, sla, sql
 from engine.errors import InvalidData
 from engine.report_facts import ENDED_WITHOUT_RESULT
 from engine.workdays import LOCAL_TZ, Calendar
@@ -116,6 +116,8 @@ class Facts:
     reused: bool = False
     identity_verified: bool = False
     synced: bool | None = None
+    late: bool | None = None  # the verdict fixed when processing ended (None: judge at the period's end)
+    units: Decimal | None = None  # processing time in the procedure's unit, once ended (2.2)
     dims: dict[str, str] = field(default_factory=dict)  # procedure, sector, agency, reception_point, …
 
 
@@ -166,25 +168,25 @@ def in_progress_population(facts: Sequence[Facts], lower: datetime, upper: datet
 
 
 def is_late(f: Facts, upper: datetime, calendar: Calendar) -> bool:
-    """The 766 verdict of one dossier of 2.1's population (rules in the module doc)."""
+    """The 766 verdict of one dossier of 2.1's population (rules in the module doc): the stored one
+    when it ended before ``upper``, else judged at ``upper``."""
     assert f.accepted_at is not None
-    if f.late_flag or f.supplement_requests > 1:
-        return True
-    end = f.ended_at if f.ended_at is not None and f.ended_at < upper else upper
-    verdict = sla.kpi_verdict(f.accepted_at, end, f.limit, f.unit, calendar, f.pauses, by_day=False)
-    return verdict is sla.Verdict.LATE
+    if f.ended_at is not None and f.ended_at < upper:
+        if f.late is not None:
+            return f.late
+        end = f.ended_at
+    else:
+        end = upper
+    return report_facts.late_at(f.accepted_at, end, f.limit, f.unit, f.pauses, f.late_flag, f.supplement_requests,
+                                calendar)
 
 
 def processing_time(f: Facts, calendar: Calendar) -> Decimal:
     """Acceptance to the end of processing minus the pauses, in the procedure's unit."""
     assert f.accepted_at is not None and f.ended_at is not None
-    if f.unit in ("calendar_days", "same_day"):
-        spent = f.ended_at - f.accepted_at - sum((p.end_at - p.start_at for p in f.pauses if p.end_at),
-                                                 timedelta())
-        return Decimal(spent // timedelta(seconds=1)) / 86400
-    worked = sla.kpi_elapsed(f.accepted_at, f.ended_at, f.pauses, calendar)
-    per = calendar.day_length if f.unit == "working_days" else timedelta(hours=1)
-    return Decimal(worked // timedelta(seconds=1)) / Decimal(per // timedelta(seconds=1))
+    if f.units is not None:
+        return f.units
+    return report_facts.work_units(f.accepted_at, f.ended_at, f.unit, f.pauses, calendar)
 
 
 def average_time(facts: Sequence[Facts], lower: datetime, upper: datetime, calendar: Calendar) -> Figure:
@@ -257,19 +259,20 @@ def total(figures: dict[str, Figure]) -> Decimal:
 
 
 _COLUMNS = ("dossier_id, code, channel, lifecycle_status, accepted_at, ended_at, result_at, time_limit, time_unit, "
-            "pauses, late_flag, supplement_requests, rating, paper_result, e_result, has_components, reused, "
-            "identity_verified, synced, procedure_code, sector, agency_code, reception_point, submitter_kind")
+            "pauses, late_flag, kpi_late, work_units, supplement_requests, rating, paper_result, e_result, "
+            "has_components, reused, identity_verified, synced, procedure_code, sector, agency_code, reception_point, "
+            "submitter_kind")
 
 
 def _facts(r: dict[str, Any]) -> Facts:
-    pauses = tuple(sla.Pause(at, sql.instant(p.get("end_at")), p["reason"])
-                   for p in sql.unjson(r["pauses"]) or [] if (at := sql.instant(p.get("start_at"))) is not None)
     return Facts(r["dossier_id"], r["code"], r["channel"], r["lifecycle_status"], sql.instant(r["accepted_at"]),
                  sql.instant(r["ended_at"]), Decimal(str(r["time_limit"] or 0)), r["time_unit"] or "working_days",
-                 pauses, bool(r["late_flag"]), int(r["supplement_requests"] or 0),
+                 report_facts.pauses_of(r["pauses"]), bool(r["late_flag"]), int(r["supplement_requests"] or 0),
                  None if r["rating"] is None else int(r["rating"]), sql.instant(r["result_at"]),
                  bool(r["paper_result"]), bool(r["e_result"]), bool(r["has_components"]), bool(r["reused"]),
                  bool(r["identity_verified"]), None if r["synced"] is None else bool(r["synced"]),
+                 None if r["kpi_late"] is None else bool(r["kpi_late"]),
+                 None if r["work_units"] is None else Decimal(str(r["work_units"])),
                  {"procedure": r["procedure_code"], "sector": r["sector"], "agency": r["agency_code"],
                   "reception_point": r["reception_point"], "channel": r["channel"],
                   "submitter_kind": r["submitter_kind"]})

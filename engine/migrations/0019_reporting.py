@@ -34,6 +34,8 @@ class Migration(migrations.Migration):
                 ('completed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('lifecycle_status', fields.SmallIntField(default=1)),
                 ('late_flag', fields.BooleanField(default=False)),
+                ('kpi_late', fields.BooleanField(null=True)),
+                ('work_units', fields.DecimalField(null=True, max_digits=12, decimal_places=4)),
                 ('supplement_requests', fields.SmallIntField(default=0)),
                 ('pauses', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('paused_hours', fields.DecimalField(default=0, max_digits=10, decimal_places=2)),

@@ -30,6 +30,10 @@ class ReportDossier(Model):
     completed_at = fields.DatetimeField(null=True)  # refused / withdrawn / stopped
     lifecycle_status = fields.SmallIntField(default=1)
     late_flag = fields.BooleanField(default=False)
+    # fixed once processing ended (engine/report_facts.py `judge`): the 766 verdict and the processing
+    # time in the procedure's unit; None while unfinished (judged at each period's end instead)
+    kpi_late = fields.BooleanField(null=True)
+    work_units = fields.DecimalField(max_digits=12, decimal_places=4, null=True)
     supplement_requests = fields.SmallIntField(default=0)
     pauses: fields.Field[list[dict[str, str | None]]] = fields.JSONField(default=list)  # [{start_at, end_at, reason}]
     paused_hours = fields.DecimalField(max_digits=10, decimal_places=2, default=0)  # closed pauses, working hours

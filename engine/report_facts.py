@@ -32,7 +32,7 @@ from engine.workdays import Calendar
 NAME = "reports"
 ENDED_WITHOUT_RESULT = (3, 7, 8)  # refused, withdrawn, stopped: completed_at is their end
 _TIMES = ("received_at", "accepted_at", "due_original_at", "due_adjusted_at", "ended_at", "result_at",
-          "returned_at", "completed_at")
+          "returned_at", "completed_at", "kpi_due_at")
 FACT_COLUMNS = ("dossier_id", "code", "procedure_code", "sector", "agency_code", "reception_point", "channel",
                 "submitter_kind", "identity_verified", *_TIMES, "reappointed", "lifecycle_status", "late_flag",
                 "kpi_late", "work_units", "supplement_requests", "pauses", "paused_hours", "time_limit", "time_unit",
@@ -52,7 +52,7 @@ def seed(r: dict[str, Any]) -> dict[str, Any]:
     """A dossier's facts before any event: its unchanging attributes (a `_STATIC` row)."""
     meta = sql.unjson(r["metadata"]) or {}
     row: dict[str, Any] = {c: None for c in FACT_COLUMNS}
-    row.update(kpi_late=None, work_units=None, dossier_id=r["id"], code=r["code"], procedure_code=r["procedure_code"],
+    row.update(dossier_id=r["id"], code=r["code"], procedure_code=r["procedure_code"],
                sector=str(meta.get("sector") or "")[:200], agency_code=r["agency_code"] or "",
                reception_point=r["reception_point"] or "", channel=r["channel"], submitter_kind=r["submitter_kind"],
                identity_verified=bool(r["verified"]), reappointed=False, lifecycle_status=1, late_flag=False,
@@ -118,10 +118,12 @@ def judge(row: dict[str, Any], calendar: Calendar) -> None:
     """Fix the verdict and the processing time once processing ended (a calendar change later
     needs `rebuild`); None while unfinished."""
     accepted, end = row["accepted_at"], row["ended_at"]
+    pauses = pauses_of(row["pauses"])
+    row["kpi_due_at"] = None if accepted is None or any(p.end_at is None for p in pauses) else sla.kpi_due(
+        accepted, row["time_limit"], row["time_unit"], calendar, pauses)
     if accepted is None or end is None or end < accepted:
         row["kpi_late"] = row["work_units"] = None
         return
-    pauses = pauses_of(row["pauses"])
     row["kpi_late"] = late_at(accepted, end, row["time_limit"], row["time_unit"], pauses, row["late_flag"],
                               row["supplement_requests"], calendar)
     row["work_units"] = work_units(accepted, end, row["time_unit"], pauses, calendar).quantize(Decimal("0.0001"))

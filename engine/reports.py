@@ -118,6 +118,7 @@ class Facts:
     synced: bool | None = None
     late: bool | None = None  # the verdict fixed when processing ended (None: judge at the period's end)
     units: Decimal | None = None  # processing time in the procedure's unit, once ended (2.2)
+    kpi_due: datetime | None = None  # sla.kpi_due: judges an open dossier without the calendar
     dims: dict[str, str] = field(default_factory=dict)  # procedure, sector, agency, reception_point, …
 
 
@@ -177,6 +178,9 @@ def is_late(f: Facts, upper: datetime, calendar: Calendar) -> bool:
         end = f.ended_at
     else:
         end = upper
+        flagged = f.late_flag or f.supplement_requests > 1 or sum(p.reason == sla.SUPPLEMENT for p in f.pauses) > 1
+        if f.kpi_due is not None and all(p.end_at is not None and p.end_at <= upper for p in f.pauses):
+            return flagged or upper > f.kpi_due
     return report_facts.late_at(f.accepted_at, end, f.limit, f.unit, f.pauses, f.late_flag, f.supplement_requests,
                                 calendar)
 
@@ -259,7 +263,7 @@ def total(figures: dict[str, Figure]) -> Decimal:
 
 
 _COLUMNS = ("dossier_id, code, channel, lifecycle_status, accepted_at, ended_at, result_at, time_limit, time_unit, "
-            "pauses, late_flag, kpi_late, work_units, supplement_requests, rating, paper_result, e_result, "
+            "pauses, late_flag, kpi_late, work_units, kpi_due_at, supplement_requests, rating, paper_result, e_result, "
             "has_components, reused, identity_verified, synced, procedure_code, sector, agency_code, reception_point, "
             "submitter_kind")
 
@@ -272,7 +276,7 @@ def _facts(r: dict[str, Any]) -> Facts:
                  bool(r["paper_result"]), bool(r["e_result"]), bool(r["has_components"]), bool(r["reused"]),
                  bool(r["identity_verified"]), None if r["synced"] is None else bool(r["synced"]),
                  None if r["kpi_late"] is None else bool(r["kpi_late"]),
-                 None if r["work_units"] is None else Decimal(str(r["work_units"])),
+                 None if r["work_units"] is None else Decimal(str(r["work_units"])), sql.instant(r["kpi_due_at"]),
                  {"procedure": r["procedure_code"], "sector": r["sector"], "agency": r["agency_code"],
                   "reception_point": r["reception_point"], "channel": r["channel"],
                   "submitter_kind": r["submitter_kind"]})

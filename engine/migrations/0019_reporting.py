@@ -35,6 +35,7 @@ class Migration(migrations.Migration):
                 ('lifecycle_status', fields.SmallIntField(default=1)),
                 ('late_flag', fields.BooleanField(default=False)),
                 ('kpi_late', fields.BooleanField(null=True)),
+                ('kpi_due_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('work_units', fields.DecimalField(null=True, max_digits=12, decimal_places=4)),
                 ('supplement_requests', fields.SmallIntField(default=0)),
                 ('pauses', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),

@@ -33,6 +33,7 @@ class ReportDossier(Model):
     # fixed once processing ended (engine/report_facts.py `judge`): the 766 verdict and the processing
     # time in the procedure's unit; None while unfinished (judged at each period's end instead)
     kpi_late = fields.BooleanField(null=True)
+    kpi_due_at = fields.DatetimeField(null=True)  # sla.kpi_due (None with a pause still open)
     work_units = fields.DecimalField(max_digits=12, decimal_places=4, null=True)
     supplement_requests = fields.SmallIntField(default=0)
     pauses: fields.Field[list[dict[str, str | None]]] = fields.JSONField(default=list)  # [{start_at, end_at, reason}]

@@ -133,8 +133,10 @@ def _at(value: Any) -> datetime | None:
     return sql.instant(value) if value else None
 
 
-def fold(row: dict[str, Any], tasks: dict[str, dict[str, Any]], e: dict[str, Any], calendar: Calendar) -> None:
-    """Apply one event (``Event.to_dict()`` shape) to a dossier's facts and its tasks' facts."""
+def fold(row: dict[str, Any], tasks: dict[str, dict[str, Any]], e: dict[str, Any], calendar: Calendar,
+         *, judged: bool = True) -> None:
+    """Apply one event (``Event.to_dict()`` shape) to a dossier's facts and its tasks' facts;
+    ``judged=False`` leaves `judge` to the caller (a rebuild judges once, after the last event)."""
     kind, at = e["kind"], _at(e["at"])
     if kind == "submitted":
         row.update(received_at=at, channel=e.get("channel") or row["channel"],
@@ -171,7 +173,8 @@ def fold(row: dict[str, Any], tasks: dict[str, dict[str, Any]], e: dict[str, Any
     elif kind.startswith("task_"):
         _fold_task(row, tasks, kind, e, at)
     _ended(row)
-    judge(row, calendar)
+    if judged:
+        judge(row, calendar)
 
 
 def _close_pause(row: dict[str, Any], reason: str, at: datetime | None, calendar: Calendar) -> None:
@@ -329,12 +332,12 @@ async def rebuild(calendar: Calendar, batch: int = 2000) -> int:
             i = r["dossier_id"]
             revision, n = counters.get(i, (0, -1))
             counters[i] = (r["revision"], n + 1 if revision == r["revision"] else 0)
-            fold(rows[i], tasks[i], _event(r), calendar)
+            fold(rows[i], tasks[i], _event(r), calendar, judged=False)
             rows[i].update(applied_revision=counters[i][0], applied_n=counters[i][1])
         for d in dossiers:
             if d["id"] not in counters:
                 seed_from_columns(rows[d["id"]], d)
-                judge(rows[d["id"]], calendar)
+            judge(rows[d["id"]], calendar)
         facts = [[_value(pg, c, row[c]) for c in FACT_COLUMNS] for row in rows.values()]
         steps = [[_value(pg, c, t[c]) for c in TASK_COLUMNS] for per in tasks.values() for t in per.values()]
 

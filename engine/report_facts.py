@@ -30,6 +30,9 @@ from engine.outbox import Delivery
 from engine.workdays import Calendar
 
 NAME = "reports"
+#: the event kinds that can change a verdict, a processing time or the KPI due (the others skip `judge`)
+_JUDGED = frozenset({"accepted", "status_changed", "supplement_requested", "paused", "resumed", "supplement_received",
+                     "refused", "withdrawn", "stopped", "result_ready", "returned"})
 ENDED_WITHOUT_RESULT = (3, 7, 8)  # refused, withdrawn, stopped: completed_at is their end
 _TIMES = ("received_at", "accepted_at", "due_original_at", "due_adjusted_at", "ended_at", "result_at",
           "returned_at", "completed_at", "kpi_due_at")
@@ -173,7 +176,7 @@ def fold(row: dict[str, Any], tasks: dict[str, dict[str, Any]], e: dict[str, Any
     elif kind.startswith("task_"):
         _fold_task(row, tasks, kind, e, at)
     _ended(row)
-    if judged:
+    if judged and kind in _JUDGED:
         judge(row, calendar)
 
 

@@ -348,3 +348,13 @@ def deadline_before_event(event_at: datetime, hours: Decimal | float) -> datetim
     """Latest instant to act ``hours`` plain clock hours before an event (press conference:
     notify >= 24 h before, RULES §6.8)."""
     return _require_aware(event_at).astimezone(UTC) - hours_to_timedelta(hours)
+
+
+def kpi_due(accepted_at: datetime, limit: Decimal | float, unit: Unit | str, calendar: Calendar,
+            pauses: Sequence[Pause] = ()) -> datetime:
+    """The KPI view's due: from acceptance, pushed by every closed pause (open ones are left out).
+    `kpi_verdict` judges against this due whenever every pause ended before the instant judged;
+    the reports store it so that an open dossier is judged at a period's end without the calendar."""
+    unit = Unit(unit)
+    return _shift(due_at(accepted_at, limit, unit, calendar), _merged(pauses, accepted_at, None), unit, calendar,
+                  False)

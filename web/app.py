@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from engine import redaction, verification
+from engine import redaction, report_facts, verification
 from engine.db import close_database, connection, open_database
 from engine.outbox import Subscriber
 from engine.runtime import Runtime
@@ -128,7 +128,10 @@ def build_runtime(settings: Settings, clock: Callable[[], datetime] = utc_now) -
 
         subscribers.append(PortalSubscriber(PortalClient(settings.portal_url, settings.portal_token,
                                                          settings.portal_timeout_seconds)))
-    return Runtime.build(settings, clock=clock, form_check=formcheck.check, subscribers=subscribers)
+    rt = Runtime.build(settings, clock=clock, form_check=formcheck.check, subscribers=subscribers)
+    # the reporting projections (KPI facts) follow every dossier event, in every process
+    rt.subscribe(report_facts.ReportsSubscriber(lambda: rt.calendars.value))
+    return rt
 
 
 def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,

@@ -1,5 +1,5 @@
 """The `motcua` command: demo, serve, worker, migrate, load-procedures, purge, notices digest, portal
-reconcile, createuser."""
+reconcile, reports rebuild, createuser."""
 
 from __future__ import annotations
 
@@ -235,6 +235,18 @@ async def _portal_reconcile(settings: Settings, start: str, end: str) -> None:
     print(f"{len(resent)} dossier(s) re-sent through the outbox (the worker delivers them)")
 
 
+async def _reports_rebuild(settings: Settings) -> None:
+    """Recompute the reporting projections (KPI facts) from the event log."""
+    from engine import report_facts
+    from web.app import build_runtime
+
+    async with database(settings):
+        rt = build_runtime(settings)
+        await rt.start()
+        count = await report_facts.rebuild(rt.calendars.value)
+    print(f"reporting projections rebuilt: {count} dossier(s)")
+
+
 async def _createuser(settings: Settings, args: argparse.Namespace) -> None:
     password = args.password or getpass.getpass("Password: ")
     async with database(settings):
@@ -268,6 +280,8 @@ def main(argv: list[str] | None = None) -> None:
     rc = po_sub.add_parser("reconcile", help="compare local and portal counts per day; re-send what is missing")
     rc.add_argument("--from", dest="start", default="", help="first day YYYY-MM-DD (default: today)")
     rc.add_argument("--to", dest="end", default="", help="last day YYYY-MM-DD (default: --from or today)")
+    rp = sub.add_parser("reports", help="reporting projections (Decision 766 indicators)")
+    rp.add_argument("action", choices=["rebuild"], help="rebuild: recompute them from the event log")
     cu = sub.add_parser("createuser", help="create a user")
     cu.add_argument("username")
     cu.add_argument("--kind", choices=["admin", "staff", "manager", "citizen"], required=True)
@@ -306,6 +320,8 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_digest(settings))
     elif args.command == "portal":
         asyncio.run(_portal_reconcile(settings, args.start, args.end or args.start))
+    elif args.command == "reports":
+        asyncio.run(_reports_rebuild(settings))
     elif args.command == "createuser":
         asyncio.run(_createuser(settings, args))
 

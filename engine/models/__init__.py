@@ -14,6 +14,7 @@ from engine.models.notice import StaffNotice, StaffNoticeDigest, StaffNoticeRead
 from engine.models.notification import CaughtMessage, Notification, NotificationTemplate
 from engine.models.portal import PortalSync
 from engine.models.procedure import Procedure, ProcedureVersion
+from engine.models.reporting import ReportDossier, ReportTarget, ReportTask
 from engine.models.security import IdempotencyRecord, ThrottleBucket
 from engine.models.session import Session
 from engine.models.spine import Attachment, ConfigRevision, DossierPause, DossierResult, OutboxEvent
@@ -24,6 +25,7 @@ __all__ = [
     "ChannelPolicy", "Notification", "NotificationTemplate",
     "ConfigRevision", "DataExport", "DesignAudit", "DocumentAccess", "Dossier", "DossierCounter", "DossierPause",
     "DossierResult", "FormAttempt", "FormFailure", "HumanTask", "IdempotencyRecord", "OutboxEvent", "PortalSync",
-    "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating", "ReceptionPoint", "RegistrationCode", "Role",
-    "Session", "StaffNotice", "StaffNoticeDigest", "StaffNoticeRead", "ThrottleBucket", "Timer", "User",
+    "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating", "ReceptionPoint", "RegistrationCode", "ReportDossier",
+    "ReportTarget", "ReportTask", "Role", "Session", "StaffNotice", "StaffNoticeDigest", "StaffNoticeRead",
+    "ThrottleBucket", "Timer", "User",
 ]

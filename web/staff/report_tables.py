@@ -33,7 +33,14 @@ TITLES = {"1.3": N_("Thủ tục hành chính công bố đủ thành phần"), 
           "4.2": N_("Tỷ lệ số hóa hồ sơ"), "4.3": N_("Tỷ lệ tái sử dụng dữ liệu số hóa"),
           "4.5": N_("Sử dụng dữ liệu dân cư"), "5.4": N_("Mức độ hài lòng trong giải quyết thủ tục")}
 REASONS = {"no_dossier": N_("Chưa có hồ sơ nào trong kỳ"),
-           "no_rating": N_("Chưa có hồ sơ nào được công dân đánh giá trong kỳ")}
+           "no_rating": N_("Chưa có hồ sơ nào được công dân đánh giá trong kỳ"),
+           "no_finished": N_("Chưa có hồ sơ nào giải quyết xong trong kỳ"),
+           "no_result": N_("Chưa có kết quả giấy nào được trả trong kỳ"),
+           "not_synced": N_("Chưa đồng bộ hồ sơ nào lên Cổng Dịch vụ công quốc gia"),
+           "no_payment": N_("Hệ thống chưa ghi nhận thanh toán trực tuyến"),
+           "no_step_due": N_("Các bước chưa có thời hạn riêng"),
+           "no_procedure": N_("Chưa có thủ tục nào được công bố"),
+           "no_online_service": N_("Chưa có thủ tục nào cung cấp dịch vụ trực tuyến")}
 NO_DATA = N_("Chưa có dữ liệu")
 #: table name (the `bang` query field) -> its title
 NAMES = {"chi-so": N_("Chỉ số"), "nhom": N_("Điểm theo nhóm"), "xu-huong": N_("Xu hướng theo tháng"),

@@ -1,0 +1,150 @@
+"""Decision 766 reports on a filled PostgreSQL database. Prints figures; it is not a test.
+
+    python -m bench.reports [--dossiers 100000 | --url URL] [--replay 2000]
+
+1. Fills a fresh database with bench/generate.py (or uses --url, already filled), then rebuilds the
+   reporting projections from the event log (`report_facts.rebuild`): dossiers/s and events/s.
+2. Projection throughput: the audit events of --replay dossiers are queued again as outbox rows
+   for the ``reports`` subscriber (their facts rows deleted first), and `outbox.dispatch` delivers
+   them (claim, fold, upsert, finish: the worker's path): events applied per second.
+3. Scorecard of the last full quarter, whole province (every indicator): median and max of 5 runs.
+4. Drill-down p95: for 40 (agency, month) pairs, the filtered figures and the first page (50 rows)
+   of the dossiers behind 2.1's late list, as a page shows them.
+Targets at 1 M dossiers (issue 12): scorecard < 500 ms, drill-down p95 < 50 ms, ≥ 200 events/s.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import random  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from datetime import UTC, date, datetime, timedelta  # noqa: E402
+
+from bench import generate as gen  # noqa: E402
+from engine import outbox, report_facts, reports, sql  # noqa: E402
+from engine.db import close_database, open_database  # noqa: E402
+from engine.runtime import Runtime  # noqa: E402
+from engine.settings import Settings  # noqa: E402
+from web.app import build_runtime  # noqa: E402
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms"
+
+
+async def replay(rt: Runtime, count: int) -> tuple[int, float]:
+    """Queue the events of `count` dossiers again for the subscriber; deliver them; (events, seconds)."""
+    picked = await sql.fetch(sql.db(), "SELECT id, code FROM dossier ORDER BY random() LIMIT ?", [count])
+    ids = [r["id"] for r in picked]
+    codes = {r["id"]: r["code"] for r in picked}
+    marks = ", ".join("?" for _ in ids)
+    trail = await sql.fetch(sql.db(), "SELECT dossier_id, action, at, actor, revision, details FROM audit_event "
+                                      f"WHERE dossier_id IN ({marks}) ORDER BY dossier_id, id", ids)
+    now = datetime.now(UTC)
+    rows: list[dict[str, object]] = []
+    counters: dict[int, tuple[int, int]] = {}
+    for r in trail:
+        i = r["dossier_id"]
+        revision, n = counters.get(i, (0, -1))
+        counters[i] = (r["revision"], n + 1 if revision == r["revision"] else 0)
+        at = sql.instant(r["at"])
+        assert at is not None
+        payload = {**(sql.unjson(r["details"]) or {}), "kind": r["action"], "dossier_code": codes[i],
+                   "revision": r["revision"], "at": at.isoformat(), "actor": r["actor"]}
+        rows.append({"subscriber": report_facts.NAME, "dossier_id": i, "key": f"{codes[i]}:{counters[i][0]}:"
+                     f"{counters[i][1]}", "kind": r["action"], "payload": sql.jsonb(payload), "at": at,
+                     "state": "pending", "attempts": 0, "next_at": now, "claimed_at": None, "delivered_at": None,
+                     "last_error": ""})
+
+    async def queue(tx: sql.Tx) -> None:
+        await tx.execute(f"DELETE FROM report_task WHERE dossier_id IN ({marks})", ids)
+        await tx.execute(f"DELETE FROM report_dossier WHERE dossier_id IN ({marks})", ids)
+        await tx.execute("DELETE FROM outbox WHERE subscriber = ?", [report_facts.NAME])
+        for start in range(0, len(rows), 500):
+            await tx.insert_many("outbox", rows[start:start + 500])
+
+    await sql.transaction(queue)
+    started, applied = time.perf_counter(), 0
+    while (done := await outbox.dispatch(rt, datetime.now(UTC), limit=500)).seen:
+        applied += done.delivered
+        assert not done.failed and not done.dead, done
+    return applied, time.perf_counter() - started
+
+
+async def measure(url: str, replay_count: int) -> None:
+    settings = Settings(database_url=url, secret_key="bench", data_dir=Path(tempfile.mkdtemp(prefix="motcua-rep-")))
+    await open_database(settings)
+    try:
+        rt = build_runtime(settings)
+        await rt.start()
+        calendar = rt.calendars.value
+        events = (await sql.fetch_one(sql.db(), "SELECT COUNT(*) AS n FROM audit_event")) or {"n": 0}
+        started = time.perf_counter()
+        count = await report_facts.rebuild(calendar)
+        spent = time.perf_counter() - started
+        print(f"rebuild: {count:,} dossiers, {events['n']:,} events in {spent:.1f} s: "
+              f"{events['n'] / spent:,.0f} events/s", flush=True)
+        await sql.fetch(sql.db(), "ANALYZE report_dossier")
+        await sql.fetch(sql.db(), "ANALYZE report_task")
+        applied, spent = await replay(rt, replay_count)
+        print(f"projection (outbox subscriber): {applied:,} events of {replay_count:,} dossiers in {spent:.1f} s: "
+              f"{applied / spent:,.0f} events/s", flush=True)
+        today = datetime.now(UTC).date()
+        quarter = reports.quarter_of(reports.quarter_of(today).start - timedelta(days=1))
+        times, figures = [], {}
+        for _ in range(6):
+            started = time.perf_counter()
+            figures = await reports.scorecard(quarter, calendar)
+            times.append(time.perf_counter() - started)
+        times = times[1:]  # the first run warms the caches
+        print(f"scorecard {quarter.start:%d/%m/%Y}–{quarter.end:%d/%m/%Y} ({len(figures['2.1'].population):,} "
+              f"dossiers in 2.1): median {ms(statistics.median(times))}, max {ms(max(times))}; "
+              f"total {reports.total(figures)} / 100", flush=True)
+        agencies = [r["agency_code"] for r in await sql.fetch(sql.db(), "SELECT DISTINCT agency_code FROM dossier")]
+        rng, drill = random.Random(1), []
+        for _ in range(40):
+            month = reports.month_of(date(today.year - rng.randrange(0, 3), rng.randrange(1, 13), 1))
+            started = time.perf_counter()
+            late = (await reports.scorecard(month, calendar, agency=rng.choice(agencies)))["2.1"].extra.get("late", ())
+            page = sorted(late)[:50]
+            if page:
+                await sql.fetch(sql.db(), "SELECT id, code, lifecycle_status, channel FROM dossier WHERE id IN ("
+                                + ", ".join("?" for _ in page) + ") ORDER BY id", page)
+            drill.append(time.perf_counter() - started)
+        drill.sort()
+        print(f"drill-down (one agency, one month, first page of 2.1's late list): p50 {ms(drill[len(drill) // 2])}, "
+              f"p95 {ms(drill[int(len(drill) * 0.95) - 1])}", flush=True)
+    finally:
+        await close_database()
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    url = args.url
+    if url is None:
+        stats = await gen.run("postgres", args.dossiers, None, 2000)
+        url = stats.url
+        print(f"generated {stats.dossiers:,} dossiers in {stats.seconds:.0f} s: {url}", flush=True)
+    await measure(url, args.replay)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dossiers", type=int, default=100_000)
+    ap.add_argument("--url", help="an already filled PostgreSQL database (bench/generate.py)")
+    ap.add_argument("--replay", type=int, default=2000, help="dossiers whose events the subscriber applies again")
+    asyncio.run(main_async(ap.parse_args(argv)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

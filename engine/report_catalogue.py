@@ -1,0 +1,99 @@
+"""The procedure indicators of Decision 766 (RULES §4.1), over the published catalogue: the ids of
+these figures are procedure ids (``Figure.subject == "procedure"``).
+
+* **1.3 published with every constituent part**: the latest published version's metadata
+  (engine/metadata.py) names the procedure, its agency, a time limit > 0, at least one dossier
+  component, its legal basis and how it is carried out (reception points or result delivery); the
+  sequence is the published process itself. "Subjects" (đối tượng) are not recorded: not checked.
+* **3.1 offering an online service**: online level partial or full (Decree 42/2022); ``extra["full"]``
+  lists the full-process ones. A procedure whose channel policies allow no online channel today
+  is not offered online.
+* **3.2 online services that receive dossiers**: of 3.1's, those with at least one online dossier
+  accepted in the period.
+
+Scope: the procedures of the caller's agencies (the version's ``agency_code``) and the page's filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from engine import sql
+from engine.metadata import LEVELS
+from engine.models import ChannelPolicy
+
+if TYPE_CHECKING:
+    from engine.reports import Figure, Period
+    from engine.workdays import Calendar
+
+
+def complete(meta: dict[str, Any]) -> bool:
+    """Every constituent part RULES §4.1 (1.3) asks for is published (see the module doc)."""
+    try:
+        limit = float(meta.get("time_limit") or 0)
+    except (TypeError, ValueError):
+        limit = 0
+    return bool(str(meta.get("name") or "").strip() and (meta.get("agency") or meta.get("agency_code"))
+                and limit > 0 and meta.get("components") and meta.get("legal_basis")
+                and (meta.get("reception_points") or meta.get("delivery")))
+
+
+async def _closed_online(codes: list[str], day: date) -> set[str]:
+    """Procedures that an active channel policy for every reception point, in force on ``day`` (the
+    period's last day), closes to the online channel."""
+    closed: set[str] = set()
+    for policy in await ChannelPolicy.filter(active=True, start_on__lte=day):
+        if policy.end_on is not None and policy.end_on < day:
+            continue
+        if policy.reception_points or (policy.weekdays and day.weekday() not in policy.weekdays):
+            continue
+        if "online" not in (policy.channels_allowed or []):
+            closed.update(policy.procedure_codes or codes)
+    return closed
+
+
+async def catalogue(*, agencies: Collection[str] | None = None, procedure: str = "", agency: str = "",
+                    sector: str = "") -> list[dict[str, Any]]:
+    """The published procedures in scope: id, code, name, metadata (latest published version's)."""
+    rows = await sql.fetch(sql.db(), (
+        "SELECT p.id, p.code, p.name, p.agency, p.online_level, p.components, pv.metadata, pv.time_limit "
+        "FROM procedure p JOIN procedure_version pv ON pv.procedure_id = p.id AND pv.status = 'published' "
+        "AND pv.number = (SELECT MAX(v.number) FROM procedure_version v WHERE v.procedure_id = p.id "
+        "AND v.status = 'published') ORDER BY p.id"))
+    out = []
+    for r in rows:
+        meta = sql.unjson(r["metadata"])
+        if meta is None:  # published before metadata existed: the procedure row stands in
+            meta = {"name": r["name"], "agency": r["agency"], "online_level": r["online_level"],
+                    "components": sql.unjson(r["components"]) or [], "time_limit": r["time_limit"]}
+        code = str(meta.get("agency_code") or "")
+        if (agencies is not None and code not in agencies) or (agency and code != agency) \
+                or (procedure and r["code"] != procedure) or (sector and meta.get("sector") != sector):
+            continue
+        out.append({"id": r["id"], "code": r["code"], "name": r["name"], "meta": meta})
+    return out
+
+
+async def figures(period: Period, calendar: Calendar, *, agencies: Collection[str] | None = None,
+                  agency: str = "", procedure: str = "", sector: str = "") -> dict[str, Figure]:
+    from engine.reports import rate
+
+    procs = [] if agencies is not None and not agencies else await catalogue(
+        agencies=agencies, agency=agency, procedure=procedure, sector=sector)
+    ids = [p["id"] for p in procs]
+    lower, upper = period.bounds(calendar.timezone)
+    closed = await _closed_online([p["code"] for p in procs], period.end)
+    offered = [p for p in procs if p["meta"].get("online_level") in LEVELS and p["code"] not in closed]
+    used = {r["procedure_code"] for r in await sql.fetch(sql.db(), (
+        "SELECT DISTINCT procedure_code FROM report_dossier WHERE channel = 'online' AND accepted_at >= ? "
+        "AND accepted_at < ?"), [lower, upper])}
+    kw: dict[str, Any] = {"reason": "no_procedure", "subject": "procedure"}
+    return {
+        "1.3": rate("1.3", [p["id"] for p in procs if complete(p["meta"])], ids, **kw),
+        "3.1": rate("3.1", [p["id"] for p in offered], ids,
+                    full=tuple(p["id"] for p in offered if p["meta"].get("online_level") == "full"), **kw),
+        "3.2": rate("3.2", [p["id"] for p in offered if p["code"] in used], [p["id"] for p in offered],
+                    **{**kw, "reason": "no_online_service"}),
+    }

@@ -1,0 +1,132 @@
+"""The Decision 766 indicators by dimension and by month, the processing control sheet per official,
+and the configurable targets (engine/reports.py computes; this module groups).
+
+* `breakdown(period, calendar, dimension, **filters)`: one ``(value, label, figures)`` per value of
+  a dossier dimension (``DIMENSIONS``), largest population first; the dossier indicators of
+  `reports.compute` (the procedure indicators 1.3/3.1/3.2 are catalogue-wide: see `scorecard`).
+  ``dimension="official"``: the control sheet: per official, the steps (human tasks) they completed
+  in the period judged against each step's due (the task's own verdict): figure ``"steps"`` =
+  early + on time ÷ completed steps with a due; ``extra["late"]``: the late steps' dossiers.
+* `trend(months, calendar, until=…)`: the scorecard's dossier indicators for each of the last
+  ``months`` calendar months up to ``until``'s month, read in one query.
+* `targets()` / `set_target(...)`: a target per indicator (``report_target``; default the RULES
+  threshold of full points; 2.2's is the average share of the time limit used, 100 %).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from engine import sql
+from engine.errors import InvalidData
+from engine.models import Agency, Procedure, ReceptionPoint, ReportTarget
+from engine.reports import INDICATORS, SCALE, Figure, Period, _pct, compute, load, month_of, scope_sql
+from engine.workdays import Calendar
+
+DIMENSIONS = ("procedure", "sector", "agency", "reception_point", "channel", "submitter_kind", "official")
+Row = tuple[str, str, dict[str, Figure]]
+
+
+async def _labels(dimension: str, values: Collection[str]) -> dict[str, str]:
+    if dimension == "procedure":
+        return {p.code: p.name for p in await Procedure.filter(code__in=list(values))}
+    if dimension == "agency":
+        return {a.code: a.name for a in await Agency.filter(code__in=list(values))}
+    if dimension == "reception_point":
+        return {r.code: r.name for r in await ReceptionPoint.filter(code__in=list(values))}
+    return {}
+
+
+async def breakdown(period: Period, calendar: Calendar, dimension: str, *,
+                    agencies: Collection[str] | None = None, **filters: str) -> list[Row]:
+    if dimension not in DIMENSIONS:
+        raise InvalidData(f"Unknown dimension {dimension!r}", fields={"dimension": ["choice"]})
+    if dimension == "official":
+        return await control_sheet(period, calendar, agencies=agencies, **filters)
+    groups: dict[str, list[Any]] = {}
+    for f in await load(period, calendar, agencies=agencies, **filters):
+        groups.setdefault(f.dims.get(dimension) or "", []).append(f)
+    labels = await _labels(dimension, groups)
+    rows = [(value, labels.get(value, value), compute(facts, period, calendar)) for value, facts in groups.items()]
+    return sorted(rows, key=lambda r: (-len(r[2]["2.1"].population), r[0]))
+
+
+async def control_sheet(period: Period, calendar: Calendar, *, agencies: Collection[str] | None = None,
+                        **filters: str) -> list[Row]:
+    """Per official: their completed steps' verdicts against each step's due (see the module doc)."""
+    if agencies is not None and not agencies:
+        return []
+    lower, upper = period.bounds(calendar.timezone)
+    rows = await sql.fetch(sql.db(), (
+        "SELECT official, verdict, dossier_id FROM report_task WHERE state = 'completed' AND completed_at >= ? "
+        "AND completed_at < ? ORDER BY official, completed_at"), [lower, upper])
+    where, params = scope_sql(agencies, filters)
+    if where and rows:  # the dossiers in scope among the steps' (primary-key reads, not a join over all)
+        ids = sorted({r["dossier_id"] for r in rows})
+        kept: set[int] = set()
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start:start + 1000]
+            kept |= {r["dossier_id"] for r in await sql.fetch(sql.db(), (
+                f"SELECT dossier_id FROM report_dossier WHERE dossier_id IN ({', '.join('?' for _ in chunk)}) AND "
+                + " AND ".join(where)), [*chunk, *params])}
+        rows = [r for r in rows if r["dossier_id"] in kept]
+    per: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        per.setdefault(r["official"] or "", []).append(r)
+    out: list[Row] = []
+    for official, steps in per.items():
+        judged = [s for s in steps if s["verdict"]]
+        hits = tuple(s["dossier_id"] for s in judged if s["verdict"] in ("early", "on_time"))
+        late = tuple(s["dossier_id"] for s in judged if s["verdict"] == "late")
+        value = _pct(len(hits), len(judged)) if judged else None
+        figure = Figure("steps", value, None, 0, hits, tuple(s["dossier_id"] for s in judged),
+                        reason="" if judged else "no_step_due", extra={"late": late})
+        out.append((official, official, {"steps": figure}))
+    return sorted(out, key=lambda r: (-len(r[2]["steps"].population), r[0]))
+
+
+def last_months(months: int, until: date) -> list[Period]:
+    if not 1 <= months <= 60:
+        raise InvalidData("A trend covers 1 to 60 months", fields={"months": ["range"]})
+    out, cursor = [], month_of(until)
+    for _ in range(months):
+        out.append(cursor)
+        cursor = month_of(cursor.start - timedelta(days=1))
+    return list(reversed(out))
+
+
+async def trend(months: int, calendar: Calendar, *, until: date, agencies: Collection[str] | None = None,
+                **filters: str) -> list[tuple[Period, dict[str, Figure]]]:
+    periods = last_months(months, until)
+    facts = await load(Period(periods[0].start, periods[-1].end), calendar, agencies=agencies, **filters)
+    return [(p, compute(facts, p, calendar)) for p in periods]
+
+
+async def targets() -> dict[str, Decimal]:
+    out = {k: SCALE[k][1] for k in INDICATORS}
+    out |= {t.indicator: Decimal(str(t.target)) for t in await ReportTarget.all() if t.indicator in out}
+    return out
+
+
+async def set_target(indicator: str, value: Any, by: str) -> Decimal:
+    if indicator not in INDICATORS:
+        raise InvalidData(f"Unknown indicator {indicator!r}", fields={"indicator": ["choice"]})
+    try:
+        target = Decimal(str(value).strip().replace(",", ".")).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise InvalidData("The target is a number", fields={"target": ["number"]}) from None
+    if not Decimal(0) < target <= Decimal(100) * (10 if indicator == "2.2" else 1):
+        raise InvalidData("The target is a percentage above 0", fields={"target": ["range"]})
+    await ReportTarget.update_or_create({"target": target, "updated_by": by[:150]}, indicator=indicator)
+    return target
+
+
+def meets(figure: Figure, target: Decimal) -> bool | None:
+    """Whether a figure reaches its target (None without data); 2.2's average share of the time limit
+    (``of_limit``) must stay at or below its target."""
+    if figure.key == "2.2":
+        return None if figure.of_limit is None else figure.of_limit <= target
+    return None if figure.value is None else figure.value >= target

@@ -96,17 +96,17 @@ async def dispatch(rt: Runtime, now: datetime, limit: int = 200, concurrency: in
     if not names:
         return Dispatched(0, 0, 0, 0)
     marks = ", ".join("?" for _ in names)
-    candidates = await sql.fetch(sql.db(), (
-        f"SELECT {_COLUMNS} FROM outbox o WHERE o.state = 'pending' AND o.next_at <= ? "
+    # One statement claims the batch: the earliest not-done row of each (subscriber, dossier) when it is
+    # pending and due. PostgreSQL: rows another worker is claiming right now are skipped, not waited for.
+    skip = " FOR UPDATE OF o SKIP LOCKED" if sql.is_postgres(sql.db()) else ""
+    mine = await claims.claim_rows(QUEUE, (
+        "id IN (SELECT o.id FROM outbox o WHERE o.state = 'pending' AND o.next_at <= ? "
         f"AND o.subscriber IN ({marks}) AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.subscriber = o.subscriber "
-        "AND p.dossier_id = o.dossier_id AND p.id < o.id AND p.state <> 'done') ORDER BY o.id LIMIT ?"),
-        [now, *names, limit])
-    if not candidates:
+        f"AND p.dossier_id = o.dossier_id AND p.id < o.id AND p.state <> 'done') ORDER BY o.id LIMIT ?{skip})"),
+        [now, *names, limit], now, _COLUMNS, extra_set=", attempts = attempts + 1")
+    if not mine:
         return Dispatched(0, 0, 0, 0)
-    ids = await claims.claim(QUEUE, f"id IN ({', '.join('?' for _ in candidates)})",
-                             [c["id"] for c in candidates], now, extra_set=", attempts = attempts + 1")
-    got = set(ids)
-    mine = [c for c in candidates if c["id"] in got]
+    mine.sort(key=lambda row: row["id"])
     gate = asyncio.Semaphore(concurrency)
     delivered: list[int] = []
     failures: list[tuple[dict[str, Any], str]] = []
@@ -114,7 +114,7 @@ async def dispatch(rt: Runtime, now: datetime, limit: int = 200, concurrency: in
     async def one(row: dict[str, Any]) -> None:
         sub = rt.subscribers.get(row["subscriber"])
         delivery = Delivery(row["id"], row["subscriber"], row["key"], row["kind"], sql.unjson(row["payload"]) or {},
-                            int(row["attempts"]) + 1)
+                            int(row["attempts"]))  # as claimed: this try counted
         async with gate:
             try:
                 if sub is None:
@@ -130,7 +130,7 @@ async def dispatch(rt: Runtime, now: datetime, limit: int = 200, concurrency: in
         await claims.finish(QUEUE, delivered, "done", ", delivered_at = ?", [now])
     dead = 0
     for row, error in failures:
-        attempts = int(row["attempts"]) + 1
+        attempts = int(row["attempts"])
         if attempts >= MAX_ATTEMPTS:
             dead += 1
             await claims.finish(QUEUE, [row["id"]], "dead", ", last_error = ?", [error])
@@ -140,7 +140,7 @@ async def dispatch(rt: Runtime, now: datetime, limit: int = 200, concurrency: in
                                  [now + backoff(attempts), error])
             log.warning("outbox %s (%s → %s) failed (try %d), retried later", row["id"], row["kind"],
                         row["subscriber"], attempts)
-    return Dispatched(len(candidates), len(delivered), len(failures) - dead, dead)
+    return Dispatched(len(mine), len(delivered), len(failures) - dead, dead)
 
 
 async def resend(subscriber: str, dossiers: Sequence[tuple[int, str, int]], now: datetime,

@@ -11,9 +11,8 @@ import hashlib
 import hmac
 import json
 
-import httpx
-
 from engine.outbox import Delivery
+from integrations.http import HttpClient
 
 
 class WebhookSubscriber:
@@ -22,7 +21,7 @@ class WebhookSubscriber:
 
     def __init__(self, url: str, secret: str = "", timeout: float = 10.0) -> None:
         self.url, self.secret = url, secret
-        self.client = httpx.AsyncClient(timeout=timeout)
+        self.client = HttpClient(timeout=timeout)
 
     async def deliver(self, delivery: Delivery) -> None:
         body = json.dumps({"key": delivery.key, "kind": delivery.kind, "event": delivery.payload},
@@ -31,9 +30,9 @@ class WebhookSubscriber:
                    "X-Motcua-Attempt": str(delivery.attempt)}
         if self.secret:
             headers["X-Motcua-Signature"] = hmac.new(self.secret.encode(), body, hashlib.sha256).hexdigest()
-        response = await self.client.post(self.url, content=body, headers=headers)
-        if not 200 <= response.status_code < 300:
-            raise RuntimeError(f"webhook answered {response.status_code}")
+        status, _answer = await self.client.post(self.url, body, headers)
+        if not 200 <= status < 300:
+            raise RuntimeError(f"webhook answered {status}")
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -8,7 +8,7 @@ INDEX = "CREATE INDEX IF NOT EXISTS outbox_pending_id ON outbox (id) WHERE state
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0022_portal_sync')]
+    dependencies = [('models', '0024_reporting')]
 
     initial = False
 

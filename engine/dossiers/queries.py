@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -219,11 +220,16 @@ async def _inbox_where(user: User, now: datetime, procedure: str, overdue_only: 
 
 async def inbox_counts(user: User, now: datetime, *, procedure: str = "") -> dict[str, int]:
     """How many tasks each inbox filter shows (all, mine, overdue), each capped at COUNT_CAP + 1 so a
-    15,000-task backlog costs a bounded index read, not a scan: a value > COUNT_CAP means "more than"."""
+    15,000-task backlog costs a bounded index read, not a scan: a value > COUNT_CAP means "more than".
+    Only the tables a filter reads are joined (every task has its dossier, every dossier its
+    version): "all" and "mine" then read the ready tasks' index alone (migration 0025)."""
     out: dict[str, int] = {}
     for name, overdue_only, mine_only in (("all", False, False), ("mine", False, True), ("overdue", True, False)):
         where, params = await _inbox_where(user, now, procedure, overdue_only, mine_only)
-        row = await sql.fetch_one(sql.db(), "SELECT COUNT(*) AS n FROM (SELECT 1 " + _INBOX_FROM + "WHERE "
+        text = " ".join(where)
+        joins = (_INBOX_FROM if re.search(r"\bp\.", text) else
+                 _INBOX_FROM.split("JOIN procedure_version")[0] if re.search(r"\bd\.", text) else "FROM human_task t ")
+        row = await sql.fetch_one(sql.db(), "SELECT COUNT(*) AS n FROM (SELECT 1 " + joins + "WHERE "
                                   + " AND ".join(where) + " LIMIT ?) capped", [*params, COUNT_CAP + 1])
         out[name] = int(row["n"]) if row else 0
     return out

@@ -251,8 +251,9 @@ async def inbox(rt: Runtime, user: User, now: datetime, *, procedure: str = "", 
         where, found_params = await _inbox_where(user, now, procedure, overdue_only, mine_only, due)
         where.append("t.due_at IS NOT NULL" if own else "t.due_at IS NULL")
         _keyset(where, found_params, due, after)
+        nulls_last = "" if own else f"CASE WHEN {due} IS NULL THEN 1 ELSE 0 END, "  # own: never null, index order
         halves.append(f"SELECT * FROM ({_INBOX_SELECT}WHERE {' AND '.join(where)} ORDER BY "
-                      f"CASE WHEN {due} IS NULL THEN 1 ELSE 0 END, {due}, t.created_at, t.id LIMIT ?) h{len(halves)}")
+                      f"{nulls_last}{due}, t.created_at, t.id LIMIT ?) h{len(halves)}")
         params += [*found_params, limit + 1]
     found = await sql.fetch(sql.db(), (
         f"SELECT * FROM ({' UNION ALL '.join(halves)}) merged "

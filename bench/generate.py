@@ -1,6 +1,6 @@
 """Fill a database with N realistic dossiers of the shipped procedures. Prints rows/s; it is not a test.
 
-    python bench/generate.py --database postgres|sqlite --dossiers 1000000 [--url URL]
+    python bench/generate.py --database postgres|sqlite --dossiers 1000000 [--url URL] [--backlog 15000]
 
 1. Seeds, through the engine's own commands (submit, complete_task with a Runtime from
    web.app.build_runtime and a no-op outbox subscriber): for each shipped procedure, one dossier
@@ -12,6 +12,9 @@
    early and late finishes, ratings, results, extra attachments, dates over four years, five agency
    prefixes in the code. PostgreSQL: COPY (asyncpg copy_records_to_table); SQLite: executemany in
    one transaction per batch.
+
+--backlog N then adds received dossiers (status 1, intake task ready) until the one-stop role has N
+ready tasks: the inbox's load of issue 11 (15,000 for one role).
 
 Without --url: PostgreSQL gets a fresh database on MOTCUA_BENCH_PG (default the local server), kept
 (its name is printed); SQLite a file in a temporary folder. With --url the database is migrated and
@@ -104,6 +107,9 @@ TABLES = ("dossier", "human_task", "audit_event", "timer", "outbox", "attachment
           "dossier_result", "rating")
 #: columns that move with the dossier's activity (stretched) rather than its deadlines (shifted only)
 DEADLINES = {"due_original_at", "due_adjusted_at", "due_at", "next_timer_at", "next_at"}
+#: --backlog: the role whose inbox is filled, with dossiers in this status (received: its intake task ready)
+BACKLOG_ROLE = STAFF["officer"][0]
+RECEIVED = 1
 
 
 class NoOp:
@@ -284,6 +290,7 @@ class Bulk:
         self.counters: dict[str, int] = {}  # codes drawn by this load, per agency and day
         self.already: dict[str, int] = {}  # the database's dossier_counter before it (a refill goes on from it)
         self.span = YEARS * 365 * 86400
+        self.only_status: int | None = None  # every dossier in this lifecycle status (open): --backlog
 
     def next_id(self, table: str) -> int:
         self.ids[table] += 1
@@ -302,8 +309,8 @@ class Bulk:
 
     def one(self, out: dict[str, list[tuple[Any, ...]]]) -> None:
         rng, t = self.rng, self.t
-        is_open = rng.random() < OPEN_SHARE
-        status = weighted(rng, OPEN_STATUSES if is_open else CLOSED_STATUSES)
+        is_open = rng.random() < OPEN_SHARE or self.only_status is not None
+        status = self.only_status or weighted(rng, OPEN_STATUSES if is_open else CLOSED_STATUSES)
         slug = "birth-registration" if rng.random() < 0.6 else "household-business"
         steps = {1: 0, 2: rng.choice((1, 1, 2)), 4: rng.choice((1, 2, 3)), 5: 1, 6: 2, 3: 0, 7: 1, 8: 1,
                  9: 3, 10: 4}[status]
@@ -458,8 +465,9 @@ class Bulk:
 
 
 async def bulk_load(target: Target, seeds: list[Seed], dossiers_wanted: int, now: datetime, *,
-                    batch: int = 2000, seed: int = 1, progress: Callable[[str], None] | None = print) -> int:
-    """Add `dossiers_wanted` generated dossiers; returns the rows written."""
+                    batch: int = 2000, seed: int = 1, progress: Callable[[str], None] | None = print,
+                    only_status: int | None = None) -> int:
+    """Add `dossiers_wanted` generated dossiers (all open in `only_status` if given); returns the rows written."""
     ids = {}
     for table in TABLES:
         if table == "human_task":  # ids are SpiffWorkflow task UUIDs
@@ -468,6 +476,7 @@ async def bulk_load(target: Target, seeds: list[Seed], dossiers_wanted: int, now
         ids[table] = int(found[0]["m"])
     citizen = await target.fetch("SELECT id FROM user_account WHERE username = 'bench_citizen'")
     bulk = Bulk(target, seeds, ids, now, citizen[0]["id"] if citizen else None, random.Random(seed))
+    bulk.only_status = only_status
     bulk.already = {r["key"]: int(r["value"]) for r in await target.fetch("SELECT key, value FROM dossier_counter")}
     rows = done = 0
     started = time.perf_counter()
@@ -511,8 +520,9 @@ async def bulk_load(target: Target, seeds: list[Seed], dossiers_wanted: int, now
 
 
 async def generate(url: str, dossiers_wanted: int, *, batch: int = 2000, seed: int = 1,
-                   progress: Callable[[str], None] | None = print) -> Stats:
-    """Migrate the database at `url`, make the seeds through the engine, then add the generated dossiers."""
+                   progress: Callable[[str], None] | None = print, backlog: int = 0) -> Stats:
+    """Migrate the database at `url`, make the seeds through the engine, then add the generated dossiers;
+    `backlog`: then received ones until the role BACKLOG_ROLE has that many ready tasks (the inbox's load)."""
     folder = Path(tempfile.mkdtemp(prefix="motcua-generate-"))
     settings = Settings(database_url=url, secret_key="bench", data_dir=folder)
     now = datetime.now(UTC).replace(microsecond=0)
@@ -531,13 +541,20 @@ async def generate(url: str, dossiers_wanted: int, *, batch: int = 2000, seed: i
         seeds = await read_seeds(target, made)
         started = time.perf_counter()
         rows = await bulk_load(target, seeds, dossiers_wanted, now, batch=batch, seed=seed, progress=progress)
+        if backlog:  # received dossiers until the one-stop role has `backlog` ready tasks (one each)
+            found = await target.fetch("SELECT COUNT(*) AS n FROM human_task WHERE state = 'ready' AND role = $1",
+                                       BACKLOG_ROLE)
+            missing = backlog - int(found[0]["n"])
+            if missing > 0:
+                rows += await bulk_load(target, seeds, missing, now, batch=batch, seed=seed + 1, progress=progress,
+                                        only_status=RECEIVED)
         spent = time.perf_counter() - started
     finally:
         await target.close()
     return Stats(dossiers_wanted, rows, spent, len(made), url)
 
 
-async def run(database: str, dossiers_wanted: int, url: str | None, batch: int) -> Stats:
+async def run(database: str, dossiers_wanted: int, url: str | None, batch: int, backlog: int = 0) -> Stats:
     if url is None and database == "sqlite":
         url = f"sqlite://{Path(tempfile.mkdtemp(prefix='motcua-generate-')) / 'bench.sqlite3'}"
     elif url is None:
@@ -549,7 +566,8 @@ async def run(database: str, dossiers_wanted: int, url: str | None, batch: int) 
             await admin.close()
         url = PG_DSN.rsplit("/", 1)[0] + f"/{name}"
     print(f"generate: {dossiers_wanted:,} dossiers into {url}", flush=True)
-    return await generate(url, dossiers_wanted, batch=batch, progress=lambda s: print(s, flush=True))
+    return await generate(url, dossiers_wanted, batch=batch, progress=lambda s: print(s, flush=True),
+                          backlog=backlog)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -558,8 +576,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dossiers", type=int, default=100_000)
     ap.add_argument("--url", help="an existing database to fill (default: a fresh one)")
     ap.add_argument("--batch", type=int, default=2000, help="dossiers per COPY / transaction")
+    ap.add_argument("--backlog", type=int, default=0,
+                    help=f"then add received dossiers until role {BACKLOG_ROLE} has this many ready tasks")
     args = ap.parse_args(argv)
-    stats = asyncio.run(run(args.database, args.dossiers, args.url, args.batch))
+    stats = asyncio.run(run(args.database, args.dossiers, args.url, args.batch, args.backlog))
     print(f"{stats.dossiers:,} dossiers, {stats.rows:,} rows in {stats.seconds:.1f} s: "
           f"{stats.rate:,.0f} rows/s, {stats.dossiers / max(stats.seconds, 1e-9):,.0f} dossiers/s "
           f"(+ {stats.seeds} seeds through the engine)\n{stats.url}", flush=True)

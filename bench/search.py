@@ -1,13 +1,17 @@
-"""The managers' search page and the staff dossier page on a filled database. Prints figures; it is
-not a test.
+"""The staff pages and the API on a filled database (issue 11). Prints figures; it is not a test.
 
-    python bench/search.py --url postgres://…/db [--repeat 20]
+    python bench/search.py --url postgres://…/db [--repeat 25] [--requests 200]
 
-Fill the database first with bench/generate.py (e.g. `--dossiers 100000`). A manager signs in
-through /login of the real ASGI app (httpx, in process: no network); then, `--repeat` times each,
-GET /quan-ly/ho-so with each filter set below (first page, and the page after it through the
-"Trang sau" cursor), GET /quan-ly/ho-so.csv for the late dossiers of one week, and GET
-/can-bo/ho-so/{code} of random dossiers. Prints p50 / p95 / max in ms per kind.
+Fill the database first with bench/generate.py (e.g. `--dossiers 1000000 --backlog 15000`). Through
+the real ASGI app (httpx, in process: no network), a manager signs in through /login and an officer
+of the one-stop role ("one_stop", the 15,000-task backlog) through /login and POST /api/v1/auth/token.
+Then, `--requests` times each: the staff dossier page GET /can-bo/ho-so/{code} and GET
+/api/v1/dossiers/{code} of random dossiers, the inbox page GET /can-bo and GET /api/v1/tasks (first
+page, and every fifth time the page after it through the cursor), tracking (a citizen's POST
+/tra-cuu with code and phone, each from its own address as the throttle counts per address, then
+the status page it redirects to); and `--repeat` times GET /quan-ly/ho-so with each filter set below
+(first page, and the page after it through the "Trang sau" cursor), then GET /quan-ly/ho-so.csv for
+the late dossiers of one week. Prints p50 / p95 / max in ms per kind.
 """
 
 from __future__ import annotations
@@ -26,17 +30,23 @@ import re  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Awaitable, Callable  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
+from typing import Any  # noqa: E402
 
 import httpx  # noqa: E402
+from starlette.applications import Starlette  # noqa: E402
 
 from engine import accounts  # noqa: E402
 from engine.db import close_database, open_database  # noqa: E402
-from engine.models import Dossier, User  # noqa: E402
+from engine.models import Dossier, HumanTask, User  # noqa: E402
 from engine.settings import Settings  # noqa: E402
 from web.app import build_runtime, create_app  # noqa: E402
 
 PASSWORD = "bench-search-password"
+#: the role of bench/generate.py's backlog (--backlog)
+BACKLOG_ROLE = "one_stop"
+Timed = Callable[..., Awaitable[httpx.Response]]
 
 
 def _filters(today: datetime) -> dict[str, dict[str, str]]:
@@ -50,55 +60,117 @@ def _filters(today: datetime) -> dict[str, dict[str, str]]:
 def _figures(name: str, spent: list[float]) -> str:
     ordered = sorted(spent)
     p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return (f"  {name:<28} n={len(spent):>4}  p50 {statistics.median(spent):7.1f}  p95 {p95:7.1f}  "
+    return (f"  {name:<30} n={len(spent):>4}  p50 {statistics.median(spent):7.1f}  p95 {p95:7.1f}  "
             f"max {ordered[-1]:7.1f} ms")
 
 
-async def run(url: str, repeat: int) -> None:
+def _csrf(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+async def _sign_in(app: Starlette, username: str, address: str = "127.0.0.1") -> httpx.AsyncClient:
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 1234)),
+                               base_url="http://bench")
+    csrf = _csrf((await client.get("/login")).text)
+    r = await client.post("/login", data={"csrf_token": csrf, "username": username, "password": PASSWORD})
+    assert r.status_code == 303, r.text
+    return client
+
+
+async def _user(username: str, kind: str, roles: list[str]) -> None:
+    if await User.get_or_none(username=username) is None:
+        await accounts.create_user(username, PASSWORD, kind, roles=roles)
+
+
+async def _random_dossiers(rng: random.Random, top: int, n: int) -> list[tuple[str, str]]:
+    """(code, phone) of `n` random dossiers (ids are dense: bench/generate.py)."""
+    picked: list[tuple[str, str]] = []
+    while len(picked) < n:
+        found = await Dossier.filter(id__in=[rng.randint(1, top) for _ in range(n - len(picked))]).values_list(
+            "code", "applicant_phone")
+        picked += [(str(c), str(p)) for c, p in found]
+    return picked
+
+
+async def _staff_pages(app: Starlette, timed: Timed, picked: list[tuple[str, str]]) -> None:
+    officer = await _sign_in(app, "bench_inbox")
+    token = (await officer.post("/api/v1/auth/token", json={"username": "bench_inbox", "password": PASSWORD})
+             ).json()["access_token"]
+    api = {"authorization": f"Bearer {token}"}
+    for i, (code, _) in enumerate(picked):
+        await timed(officer, "dossier page", f"/can-bo/ho-so/{code}")
+        await timed(officer, "API dossier", f"/api/v1/dossiers/{code}", headers=api)
+        r = await timed(officer, "inbox page", "/can-bo")
+        if i % 5 == 0:
+            nxt = re.search(r'href="(/can-bo\?[^"]*cursor=[^"]+)" id="next-page"', r.text)
+            assert nxt, "the inbox has a single page: generate with --backlog"
+            await timed(officer, "inbox page: next page", nxt.group(1).replace("&amp;", "&"))
+        r = await timed(officer, "API inbox", "/api/v1/tasks", headers=api)
+        if i % 5 == 0:
+            await timed(officer, "API inbox: next page", "/api/v1/tasks",
+                        params={"cursor": r.json()["next_cursor"]}, headers=api)
+    await officer.aclose()
+
+
+async def _tracking(app: Starlette, timed: Timed, picked: list[tuple[str, str]]) -> None:
+    for i, (code, phone) in enumerate(picked):
+        # a citizen per address: the throttle counts lookups per address (10 per 10 minutes)
+        citizen = httpx.AsyncClient(transport=httpx.ASGITransport(
+            app=app, client=(f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}", 1234)), base_url="http://bench")
+        csrf = _csrf((await citizen.get("/tra-cuu")).text)
+        r = await timed(citizen, "tracking: lookup", "/tra-cuu", method="POST", expect=303,
+                        data={"csrf_token": csrf, "code": code, "factor": phone})
+        assert r.headers["location"] == f"/tra-cuu/{code}", r.headers.get("location")
+        await timed(citizen, "tracking: status page", f"/tra-cuu/{code}")
+        await citizen.aclose()
+
+
+async def _search(app: Starlette, timed: Timed, repeat: int, now: datetime) -> None:
+    manager = await _sign_in(app, "bench_manager")
+    for _ in range(repeat):
+        for name, params in _filters(now).items():
+            r = await timed(manager, f"search: {name}", "/quan-ly/ho-so", params=params)
+            nxt = re.search(r'href="(/quan-ly/ho-so\?[^"]*cursor=[^"]+)" id="next-page"', r.text)
+            if nxt:
+                await timed(manager, "search: next page", nxt.group(1).replace("&amp;", "&"))
+    await timed(manager, "csv: late, last week", "/quan-ly/ho-so.csv",
+                params={"overdue": "1", **_filters(now)["received last week"]})
+    await manager.aclose()
+
+
+async def run(url: str, repeat: int, requests: int) -> None:
     settings = Settings(database_url=url, secret_key="bench", data_dir=Path(tempfile.mkdtemp(prefix="motcua-search-")))
     await open_database(settings)
     try:
-        if await User.get_or_none(username="bench_manager") is None:
-            await accounts.create_user("bench_manager", PASSWORD, "manager", roles=["specialist"])
+        await _user("bench_manager", "manager", ["specialist"])
+        await _user("bench_inbox", "staff", [BACKLOG_ROLE])
         total = await Dossier.all().count()
-        ids = [d["id"] for d in await Dossier.all().order_by("-id").limit(1).values("id")]
+        backlog = await HumanTask.filter(state="ready", role=BACKLOG_ROLE).count()
+        last = await Dossier.all().order_by("-id").only("id").first()
         rt = build_runtime(settings)
         await rt.start()
         app = create_app(settings, manage_database=False, runtime=rt)
-        now = datetime.now(UTC)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
-            page = (await client.get("/login")).text
-            match = re.search(r'name="csrf_token" value="([^"]+)"', page)
-            assert match
-            r = await client.post("/login", data={"csrf_token": match.group(1), "username": "bench_manager",
-                                                  "password": PASSWORD})
-            assert r.status_code == 303, r.text
-            timings: dict[str, list[float]] = {}
+        timings: dict[str, list[float]] = {}
 
-            async def timed(kind: str, path: str, params: dict[str, str] | None = None) -> httpx.Response:
-                started = time.perf_counter()
-                r = await client.get(path, params=params)
-                timings.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
-                assert r.status_code == 200, (path, params, r.status_code)
-                return r
+        async def timed(client: httpx.AsyncClient, kind: str, path: str, *, method: str = "GET",
+                        expect: int = 200, **kw: Any) -> httpx.Response:
+            started = time.perf_counter()
+            r = await client.request(method, path, **kw)
+            timings.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
+            assert r.status_code == expect, (method, path, kw.get("params"), r.status_code)
+            return r
 
-            rng = random.Random(1)
-            top = ids[0] if ids else 1
-            for _ in range(repeat):
-                for name, params in _filters(now).items():
-                    r = await timed(f"search: {name}", "/quan-ly/ho-so", params)
-                    nxt = re.search(r'href="(/quan-ly/ho-so\?[^"]*cursor=[^"]+)" id="next-page"', r.text)
-                    if nxt:
-                        await timed("search: next page", nxt.group(1).replace("&amp;", "&"))
-                code = None
-                while code is None:
-                    found = await Dossier.filter(id=rng.randint(1, top)).values_list("code", flat=True)
-                    code = found[0] if found else None
-                await timed("dossier page", f"/can-bo/ho-so/{code}")
-            await timed("csv: late, last week", "/quan-ly/ho-so.csv", {"overdue": "1", **{
-                k: v for k, v in _filters(now)["received last week"].items()}})
-        print(f"search bench: {total:,} dossiers, {repeat} rounds, {url.rsplit('/', 1)[-1]}")
-        for kind, spent in timings.items():
+        rng = random.Random(1)
+        picked = await _random_dossiers(rng, last.id if last else 1, requests)
+        await _staff_pages(app, timed, picked)
+        await _tracking(app, timed, picked)
+        await _search(app, timed, repeat, datetime.now(UTC))
+        print(f"pages bench: {total:,} dossiers, {backlog:,} ready tasks of role {BACKLOG_ROLE}, "
+              f"{requests} requests per page, {repeat} search rounds, {url.rsplit('/', 1)[-1]}")
+        searches = [v for k, vs in timings.items() if k.startswith("search: ") for v in vs]
+        for kind, spent in [*timings.items(), ("search: every filter", searches)]:
             print(_figures(kind, spent))
     finally:
         await close_database()
@@ -107,9 +179,10 @@ async def run(url: str, repeat: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--url", required=True, help="a database filled by bench/generate.py")
-    ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--repeat", type=int, default=25, help="rounds of the search filters")
+    ap.add_argument("--requests", type=int, default=200, help="requests per staff page, API call and tracking")
     args = ap.parse_args(argv)
-    asyncio.run(run(args.url, args.repeat))
+    asyncio.run(run(args.url, args.repeat, args.requests))
     return 0
 
 

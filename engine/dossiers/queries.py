@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -175,9 +176,29 @@ _INBOX_FROM = ("FROM human_task t JOIN dossier d ON d.id = t.dossier_id "
 _DUE = "COALESCE(t.due_at, d.due_adjusted_at)"
 
 
+_INBOX_SELECT = ("SELECT t.id, t.element_id, t.name, t.kind, t.role, t.lane, t.form_ref, t.claimed_by_id, "
+                 "u.username AS claimed_by, t.created_at, t.due_at, d.code, d.lifecycle_status, d.due_adjusted_at, "
+                 f"p.code AS procedure_code, p.name AS procedure_name, {_DUE} AS sort_due " + _INBOX_FROM
+                 + "LEFT JOIN user_account u ON u.id = t.claimed_by_id ")
+
+
+def _keyset(where: list[str], params: list[Any], due: str, after: tuple[datetime | None, datetime, str] | None) -> None:
+    """Strictly after the previous page's last row, in the inbox's order (`due`: the sort instant)."""
+    if after is None:
+        return
+    due_after, created_after, id_after = after
+    if due_after is None:
+        where.append(f"{due} IS NULL AND (t.created_at, t.id) > (?, ?)")
+        params += [created_after, id_after]
+    else:
+        where.append(f"({due} IS NULL OR ({due}, t.created_at, t.id) > (?, ?, ?))")
+        params += [due_after, created_after, id_after]
+
+
 async def _inbox_where(user: User, now: datetime, procedure: str, overdue_only: bool,
-                       mine_only: bool) -> tuple[list[str], list[Any]]:
-    """The WHERE of the inbox and its counts: READY tasks of the user's roles in the user's agencies."""
+                       mine_only: bool, due: str = _DUE) -> tuple[list[str], list[Any]]:
+    """The WHERE of the inbox and its counts: READY tasks of the user's roles in the user's agencies
+    (`due`: the expression of the sort instant, simpler where the caller knows which due applies)."""
     roles = list(user.roles or []) or [""]
     where = ["t.state = 'ready'", "t.role IN (" + ", ".join("?" for _ in roles) + ")"]
     params: list[Any] = [*roles]
@@ -188,7 +209,7 @@ async def _inbox_where(user: User, now: datetime, procedure: str, overdue_only: 
         where.append("t.claimed_by_id = ?")
         params.append(user.id)
     if overdue_only:
-        where += [f"{_DUE} < ?", "d.lifecycle_status NOT IN (5, 6)"]
+        where += [f"{due} < ?", "d.lifecycle_status NOT IN (5, 6)"]
         params.append(sql.utc(now))
     scope = await agencies.visible_agencies(user)
     if scope is not None:  # staff see their agency's dossiers only (engine/agencies.py)
@@ -199,11 +220,16 @@ async def _inbox_where(user: User, now: datetime, procedure: str, overdue_only: 
 
 async def inbox_counts(user: User, now: datetime, *, procedure: str = "") -> dict[str, int]:
     """How many tasks each inbox filter shows (all, mine, overdue), each capped at COUNT_CAP + 1 so a
-    15,000-task backlog costs a bounded index read, not a scan: a value > COUNT_CAP means "more than"."""
+    15,000-task backlog costs a bounded index read, not a scan: a value > COUNT_CAP means "more than".
+    Only the tables a filter reads are joined (every task has its dossier, every dossier its
+    version): "all" and "mine" then read the ready tasks' index alone (migration 0025)."""
     out: dict[str, int] = {}
     for name, overdue_only, mine_only in (("all", False, False), ("mine", False, True), ("overdue", True, False)):
         where, params = await _inbox_where(user, now, procedure, overdue_only, mine_only)
-        row = await sql.fetch_one(sql.db(), "SELECT COUNT(*) AS n FROM (SELECT 1 " + _INBOX_FROM + "WHERE "
+        text = " ".join(where)
+        joins = (_INBOX_FROM if re.search(r"\bp\.", text) else
+                 _INBOX_FROM.split("JOIN procedure_version")[0] if re.search(r"\bd\.", text) else "FROM human_task t ")
+        row = await sql.fetch_one(sql.db(), "SELECT COUNT(*) AS n FROM (SELECT 1 " + joins + "WHERE "
                                   + " AND ".join(where) + " LIMIT ?) capped", [*params, COUNT_CAP + 1])
         out[name] = int(row["n"]) if row else 0
     return out
@@ -216,22 +242,22 @@ async def inbox(rt: Runtime, user: User, now: datetime, *, procedure: str = "", 
     if not 1 <= limit <= 500:
         raise InvalidData("Invalid limit", fields={"limit": ["1 to 500"]})
     after = _after(cursor)
-    due = _DUE
-    where, params = await _inbox_where(user, now, procedure, overdue_only, mine_only)
-    if after is not None:  # keyset: strictly after the previous page's last row, in the same order
-        due_after, created_after, id_after = after
-        if due_after is None:
-            where.append(f"{due} IS NULL AND (t.created_at, t.id) > (?, ?)")
-            params += [created_after, id_after]
-        else:
-            where.append(f"({due} IS NULL OR ({due}, t.created_at, t.id) > (?, ?, ?))")
-            params += [due_after, created_after, id_after]
+    # Two halves, each read in its own order, then merged: the tasks with their own due (nearly all)
+    # in the order of the (state, role, due_at) index, so a 15,000-task backlog reads one page of it
+    # instead of sorting all of it by COALESCE(...) across the join; those without, by the dossier's.
+    halves: list[str] = []
+    params: list[Any] = []
+    for own, due in ((True, "t.due_at"), (False, "d.due_adjusted_at")):
+        where, found_params = await _inbox_where(user, now, procedure, overdue_only, mine_only, due)
+        where.append("t.due_at IS NOT NULL" if own else "t.due_at IS NULL")
+        _keyset(where, found_params, due, after)
+        nulls_last = "" if own else f"CASE WHEN {due} IS NULL THEN 1 ELSE 0 END, "  # own: never null, index order
+        halves.append(f"SELECT * FROM ({_INBOX_SELECT}WHERE {' AND '.join(where)} ORDER BY "
+                      f"{nulls_last}{due}, t.created_at, t.id LIMIT ?) h{len(halves)}")
+        params += [*found_params, limit + 1]
     found = await sql.fetch(sql.db(), (
-        "SELECT t.id, t.element_id, t.name, t.kind, t.role, t.lane, t.form_ref, t.claimed_by_id, "
-        "u.username AS claimed_by, t.created_at, t.due_at, d.code, d.lifecycle_status, d.due_adjusted_at, "
-        "p.code AS procedure_code, p.name AS procedure_name " + _INBOX_FROM +
-        "LEFT JOIN user_account u ON u.id = t.claimed_by_id WHERE " + " AND ".join(where)
-        + f" ORDER BY CASE WHEN {due} IS NULL THEN 1 ELSE 0 END, {due}, t.created_at, t.id LIMIT ?"),
+        f"SELECT * FROM ({' UNION ALL '.join(halves)}) merged "
+        "ORDER BY CASE WHEN sort_due IS NULL THEN 1 ELSE 0 END, sort_due, created_at, id LIMIT ?"),
         [*params, limit + 1])
     cal = await rt.fresh_calendar()
     rows = []

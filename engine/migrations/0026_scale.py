@@ -25,7 +25,7 @@ async def _drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0022_portal_sync')]
+    dependencies = [('models', '0025_outbox_speed')]
 
     initial = False
 

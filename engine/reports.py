@@ -7,7 +7,9 @@ Period: local days ``[start, end]`` (Asia/Ho_Chi_Minh), i.e. ``[start 00:00, end
 "Received" = accepted in the period (the 766 ``NgayTiepNhan``).
 
 * **1.3** procedures published with every constituent part (engine/report_catalogue.py).
-* **1.4** synced ÷ received; "no data" (``not_synced``) while no dossier carries a sync flag.
+* **1.4** synced ÷ received: a dossier is synced when the national portal acknowledged it
+  (``portal_sync``, engine/portal_sync.py); "no data" (``not_synced``) while the portal has
+  acknowledged no dossier of the population (no portal configured, or nothing delivered yet).
 * **2.1 on-time rate**: population = accepted before the period ends and not finished before it
   starts. End = first of result (``result_at``) > returned > refused / withdrawn / stopped; an
   unfinished dossier (or one finished after the period) is judged at the end of the period. On time
@@ -222,8 +224,9 @@ def compute(facts: Sequence[Facts], period: Period, calendar: Calendar) -> dict[
     out["2.2"] = average_time(facts, lower, upper, calendar)
     received = [f for f in facts if f.accepted_at is not None and lower <= f.accepted_at < upper]
     everyone = [f.id for f in received]
+    # once any dossier carries a sync flag the portal is in use: a dossier without one is not synced
     known = [f for f in received if f.synced is not None]
-    out["1.4"] = rate("1.4", [f.id for f in known if f.synced], everyone, reason="no_dossier") if known else (
+    out["1.4"] = rate("1.4", [f.id for f in received if f.synced], everyone, reason="no_dossier") if known else (
         no_data("1.4", "not_synced", everyone))
     online = [f.id for f in received if f.channel == "online" and (f.e_result or not f.paper_result)]
     out["3.3"] = rate("3.3", online, everyone, raw_online=tuple(f.id for f in received if f.channel == "online"))
@@ -268,13 +271,20 @@ _COLUMNS = ("dossier_id, code, channel, lifecycle_status, accepted_at, ended_at,
             "submitter_kind")
 
 
+def _synced(r: dict[str, Any]) -> bool | None:
+    """The projection's flag, or True when the portal acknowledged the dossier (``portal_acked``)."""
+    if r.get("portal_acked"):
+        return True
+    return None if r["synced"] is None else bool(r["synced"])
+
+
 def _facts(r: dict[str, Any]) -> Facts:
     return Facts(r["dossier_id"], r["code"], r["channel"], r["lifecycle_status"], sql.instant(r["accepted_at"]),
                  sql.instant(r["ended_at"]), Decimal(str(r["time_limit"] or 0)), r["time_unit"] or "working_days",
                  report_facts.pauses_of(r["pauses"]), bool(r["late_flag"]), int(r["supplement_requests"] or 0),
                  None if r["rating"] is None else int(r["rating"]), sql.instant(r["result_at"]),
                  bool(r["paper_result"]), bool(r["e_result"]), bool(r["has_components"]), bool(r["reused"]),
-                 bool(r["identity_verified"]), None if r["synced"] is None else bool(r["synced"]),
+                 bool(r["identity_verified"]), _synced(r),
                  None if r["kpi_late"] is None else bool(r["kpi_late"]),
                  None if r["work_units"] is None else Decimal(str(r["work_units"])), sql.instant(r["kpi_due_at"]),
                  {"procedure": r["procedure_code"], "sector": r["sector"], "agency": r["agency_code"],
@@ -313,8 +323,10 @@ async def load(period: Period, calendar: Calendar, *, agencies: Collection[str] 
     # a result issued in the period (4.1) ends processing in it too: ended_at is the result's time
     where += ["accepted_at IS NOT NULL", "accepted_at < ?", "(ended_at IS NULL OR ended_at >= ?)"]
     params += [upper, lower]
-    rows = await sql.fetch(sql.db(), f"SELECT {_COLUMNS} FROM report_dossier WHERE {' AND '.join(where)} "
-                                     "ORDER BY dossier_id", params)
+    # 1.4: a dossier the national portal acknowledged (engine.portal_sync) is synced
+    acked = "EXISTS (SELECT 1 FROM portal_sync p WHERE p.dossier_id = report_dossier.dossier_id) AS portal_acked"
+    rows = await sql.fetch(sql.db(), f"SELECT {_COLUMNS}, {acked} FROM report_dossier "
+                                     f"WHERE {' AND '.join(where)} ORDER BY dossier_id", params)
     return [_facts(r) for r in rows]
 
 

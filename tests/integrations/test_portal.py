@@ -9,6 +9,7 @@ import os
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -149,3 +150,29 @@ async def test_reconcile_counts_per_day_and_resends_what_the_portal_lacks(db: Se
         [again] = await portal_sync.reconcile(PortalClient(portal.url).counts, day, day, datetime.now(UTC),
                                               resend=False)
     assert (again.local, again.acknowledged, again.remote, again.resent) == (3, 3, 3, [])
+
+
+async def test_what_the_portal_acknowledged_is_kpi_14(db: Settings, users: dict) -> None:
+    """KPI 1.4 (synced dossiers) reads the portal's acknowledgements: 'no data' before any, then
+    acknowledged ÷ received; a dossier the portal never took counts as not synced."""
+    from engine import reports
+
+    period = reports.Period(NOW.date() - timedelta(days=1), NOW.date() + timedelta(days=1))
+    with FakePortal() as portal:
+        runtime = replace(rt(), subscribers={**rt().subscribers, "portal": PortalSubscriber(
+            PortalClient(portal.url, "t0ken", 2.0))})
+        codes = await make_events(runtime, users, count=3)
+        # the reporting projection is delivered, the portal not yet: 1.4 has no data, with its reason
+        await outbox.dispatch(replace(runtime, subscribers={"reports": runtime.subscribers["reports"]}),
+                              datetime.now(UTC))
+        before = (await reports.scorecard(period, runtime.calendars.value))["1.4"]
+        assert before.value is None and before.reason == "not_synced"
+        await drain(runtime, datetime.now(UTC))
+    assert sorted(portal.records) == sorted(codes)
+    # the portal lost one dossier (its acknowledgement is gone): 2 of the 3 received are synced
+    lost = await Dossier.get(code=codes[0])
+    await PortalSync.filter(dossier_id=lost.id).delete()
+    figure = (await reports.scorecard(period, runtime.calendars.value))["1.4"]
+    assert figure.value == Decimal("66.67") and sorted(figure.hits) == sorted(
+        d.id for d in await Dossier.filter(code__in=codes[1:]))
+    assert len(figure.population) == 3

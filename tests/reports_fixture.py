@@ -28,7 +28,7 @@ holds the hand computation). Local times (UTC+7); calendar: the national default
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from engine import accounts, dossiers, outbox, timers, verification
@@ -38,6 +38,61 @@ from tests.factories import APPLICATIONS, CODES, PASSWORD, publish_shipped, rt
 
 PROCEDURE = CODES["household-business"]
 FAR = datetime(2030, 1, 1, tzinfo=UTC)
+
+# The hand computation, asserted against the engine (tests/engine/test_reports_fixture.py) and against
+# the page, the API and the XLSX (tests/web/test_reports_fixture_web.py). Period: October 2026 =
+# [1 Oct 00:00, 1 Nov 00:00) local. Working hours (wh): Mon 5 Oct 08:00 -> 17:00 is 7 wh; a full day
+# 8 wh; a working day = 8 wh.
+PERIOD = (date(2026, 10, 1), date(2026, 10, 31))
+#: indicator -> (value, points, count = population size, hits, reason of "no data"); None = none
+EXPECTED: dict[str, tuple[str | None, str | None, int, int, str | None]] = {
+    # 1.3 / 3.1 / 3.2: one published procedure, complete, full-process online, with online dossiers:
+    # 100 % of 1 procedure (1.3: 18 points; 3.1 threshold 80 %, 3.2: 22 points each).
+    "1.3": ("100.00", "18.00", 1, 1, None),
+    # 1.4: no data (nothing synced); its population is the 12 received dossiers of 3.3.
+    "1.4": (None, None, 12, 0, "not_synced"),
+    # 2.1 population: accepted before 1 Nov, not finished before 1 Oct:
+    #   D1 D2 D3 D4 D5 D6 D7 D8 D9 D10 D11 D15 D16 = 13 (D12 ended 23 Sep, D13 never accepted, D14 in Nov).
+    #   Late: D2 (Fri 9 10:00 > due Thu 8 08:00), D5 (second supplement: late whatever the times),
+    #   D6 (the re-appointment is not honoured), D9 (due Thu 29 Oct 08:00 < period end, open),
+    #   D11 (Thu 1 Oct 09:00 > due 08:00) = 5. D4's 24 wh pause pushes its due to Tue 13 Oct: on time.
+    #   8/13 = 61.54 %; 61.54 / 100 x 20 = 12.31 points.
+    "2.1": ("61.54", "12.31", 13, 8, None),
+    # 2.2: finished with a result in October: D1 D2 D3 D4 D5 D6 D8 (refusal document) D11 D15 D16 = 10.
+    #   Working hours minus pauses: D1 9, D2 34, D3 18, D4 34-24 = 10, D5 9-2 = 7, D6 34, D8 10,
+    #   D11 (28 Sep 08:00 -> 1 Oct 09:00) 7+8+8+2 = 25, D15 9, D16 9: 165 wh / 8 = 20.625 days / 10
+    #   = 2.0625 -> 2.06 working days; 68.75 % of the 3-day limit <= 100 % -> 20.00 points.
+    #   Within the limit (<= 24 wh): D1 D3 D4 D5 D8 D15 D16 = 7.
+    "2.2": ("2.06", "20.00", 10, 7, None),
+    "3.1": ("100.00", "22.00", 1, 1, None),
+    "3.2": ("100.00", "22.00", 1, 1, None),
+    # 3.3: received (accepted) in October: D1 D2 D3 D4 D5 D6 D7 D8 D9 D10 D15 D16 = 12. Online: D1 D4 D6
+    #   D7 D9 D10 D15 D16, but the procedure returns paper (delivery counter/post/online), so only
+    #   those with an electronic result count: D1 D4 D6 D15 (returned electronic) = 4; D16 was handed
+    #   over on paper, D7 withdrawn, D9 D10 open. 4/12 = 33.33 %; 33.33 / 50 x 22 = 14.67 points.
+    "3.3": ("33.33", "14.67", 12, 4, None),
+    # 3.5 / 3.6: no data (no payment recorded).
+    "3.5": (None, None, 0, 0, "no_payment"),
+    "3.6": (None, None, 0, 0, "no_payment"),
+    # 4.1: results issued in October (all paper-result): the 10 of 2.2; electronic: D1 D4 D6 D15 = 4
+    #   -> 40.00 %, 8.80 points.
+    "4.1": ("40.00", "8.80", 10, 4, None),
+    # 4.2: of the 12 received, component files and an electronic result: D4 = 1 -> 8.33 %; 8.33/80 x 22 = 2.29.
+    "4.2": ("8.33", "2.29", 12, 1, None),
+    # 4.3: no component reused: 0.00 % (a value, not "no data": 12 dossiers were looked at).
+    "4.3": ("0.00", "0.00", 12, 0, None),
+    # 4.5: from a verified account: D1 = 1/12 = 8.33 %; 1.83 points.
+    "4.5": ("8.33", "1.83", 12, 1, None),
+    # 5.4: over 2.1's 13: late 5/13 = 38.46 %, dislikes D2 D15 = 2/13 = 15.38 % -> 46.16 %;
+    #   46.16 / 90 x 18 = 9.23 points. Neither: D1 D3 D4 D7 D8 D10 D16 = 7.
+    "5.4": ("46.16", "9.23", 13, 7, None),
+}
+#: group -> points: publicity 18 (1.3 alone has data); progress (12.31 + 20) / 2 = 16.155; online
+#: (22 + 22 + 14.67) / 3 = 19.5567; digitisation (8.80 + 2.29 + 0 + 1.83) / 4 = 3.23; satisfaction 9.23
+#: (shown rounded to 0.01)
+EXPECTED_GROUPS = {"1": "18.00", "2": "16.16", "3": "19.56", "4": "3.23", "5": "9.23"}
+#: 18 + 16.155 + 19.5567 + 3.23 + 9.23 = 66.1717 (the unrounded group points summed)
+EXPECTED_TOTAL = "66.17"
 
 
 def local(day: int, month: int, hour: int, minute: int = 0) -> datetime:

@@ -33,6 +33,7 @@ from web.api import dossiers as api_dossiers
 from web.api import notices as api_notices
 from web.api import outbox as api_outbox
 from web.api import procedures as api_procedures
+from web.api import reports as api_reports
 from web.api import search as api_search
 from web.api.openapi import openapi
 from web.auth import SessionOrToken
@@ -99,6 +100,7 @@ def api_routes() -> list[Route]:
         *api_outbox.routes(),
         Route("/sms/receipt", notify_pages.sms_receipt, methods=["POST"]),
         *api_notices.routes(),
+        Route("/reports", api_reports.scorecard),
     ]
 
 

@@ -204,6 +204,17 @@ DOCUMENT: dict[str, Any] = {
         "/api/v1/notices/{notice_id}/read": {"post": _op(
             "Mark one notice read (staff, managers)", errors=(403, 404),
             params=(param("notice_id", ID_SCHEMA, "path"),))},
+        "/api/v1/reports": {"get": _op(
+            "The Decision 766 scorecard of /bao-cao (managers; leaders within their agencies): period (counted_to: "
+            "a running period is cut at today), total out of 100, groups {number, points, max, indicators}, "
+            "indicators {key, value (decimal string, null = no data), unit, points, max_points, reason, count "
+            "(population), hits}; counts only, /bao-cao/ho-so lists the dossiers", errors=(403, 422),
+            params=(param("tu-ngay", text(10, name=True), description="dd/mm/yyyy; default: the current quarter"),
+                    param("den-ngay", text(10, name=True), description="dd/mm/yyyy"),
+                    param("from", {"type": "string", "format": "date"}, description="yyyy-mm-dd, instead of tu-ngay"),
+                    param("to", {"type": "string", "format": "date"}, description="yyyy-mm-dd, instead of den-ngay"),
+                    param("co-quan", text(32, name=True), description="agency code"),
+                    param("thu-tuc", text(32, name=True), description="procedure code")))},
         "/api/v1/calendar/overrides/{id}": {"delete": _op("Remove an override (admin)", ok=204, errors=(403, 404),
                                                           params=(param("id", {"type": "integer"}, "path"),))},
     },

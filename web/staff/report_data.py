@@ -74,17 +74,20 @@ class Card:
 
 def card(figures: dict[str, reports.Figure]) -> Card:
     groups = []
+    exact = Decimal(0)  # the total sums the unrounded group points (engine.reports.total does too)
     for number, (label, group_max) in GROUPS.items():
         mine = [f for k, f in figures.items() if k.split(".")[0] == number]
         scored = [f for f in mine if f.points is not None]
         points = None
         if scored:
             earned = sum((f.points for f in scored if f.points is not None), Decimal(0))
-            points = (earned / sum(f.max_points for f in scored) * group_max).quantize(Decimal("0.01"))
+            share = earned / sum(f.max_points for f in scored) * group_max
+            exact += share
+            points = share.quantize(Decimal("0.01"))
         groups.append(GroupScore(number, label, group_max, points, tuple(f.key for f in scored),
                                  tuple(f.key for f in mine if f.points is None)))
-    total = sum((g.points for g in groups if g.points is not None), Decimal(0))
-    return Card(figures, tuple(groups), total, tuple(g.number for g in groups if g.points is None))
+    return Card(figures, tuple(groups), exact.quantize(Decimal("0.01")),
+                tuple(g.number for g in groups if g.points is None))
 
 
 @dataclass(frozen=True)

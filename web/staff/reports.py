@@ -81,12 +81,20 @@ async def _scope(request: Request, user: User) -> tuple[dict[str, Any], report_d
                                "when": _when}
     if problems:
         return context, None
-    calendar = request.app.state.runtime.calendars.value
-    today = now.astimezone(ZONE).date()
-    counted = report_data.so_far(period, today)
-    if counted != period:
-        context["so_far"] = counted.end.strftime("%d/%m/%Y")
-    return context, report_data.Scope(counted, calendar, await search_scope(user), agency, procedure)
+    scope = await scope_of(request, user, period)
+    if scope.period != period:
+        context["so_far"] = scope.period.end.strftime("%d/%m/%Y")
+    return context, scope
+
+
+async def scope_of(request: Request, user: User, period: reports.Period) -> report_data.Scope:
+    """The report's question for a valid period: cut at today, the caller's agencies, the filters
+    (co-quan, thu-tuc) of the query; the page and GET /api/v1/reports share it."""
+    q = request.query_params
+    today = request.app.state.clock().astimezone(ZONE).date()
+    return report_data.Scope(report_data.so_far(period, today), request.app.state.runtime.calendars.value,
+                             await search_scope(user), (q.get("co-quan") or "").strip()[:32],
+                             (q.get("thu-tuc") or "").strip()[:32])
 
 
 async def _report(scope: report_data.Scope) -> report_tables.Report:

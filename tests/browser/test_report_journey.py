@@ -3,6 +3,8 @@ dossier; at phone width without JavaScript and at desktop width, with screenshot
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,17 @@ async def _accepted(server: str) -> str:
         done = await api.post(f"/api/v1/tasks/{r.json()['tasks'][0]['id']}/complete", headers=await headers("officer"),
                               json={"data": {"intake_decision": "accept"}})
         assert done.status_code == 200, done.text
+        # the reporting projection is the worker's (here the embedded scheduler's): wait until its
+        # deliveries are done, as a leader would see the figure a moment after the acceptance
+        admin, deadline = await headers("admin"), time.monotonic() + 60
+        while True:
+            queue = (await api.get("/api/v1/outbox", headers=admin)).json()["subscribers"]
+            reports = [s for s in queue if s["subscriber"] == "reports"]
+            assert reports and not reports[0]["dead"], queue
+            if reports[0]["pending"] == reports[0]["delivering"] == 0:
+                break
+            assert time.monotonic() < deadline, queue
+            await asyncio.sleep(0.1)
         return str(r.json()["code"])
 
 
@@ -37,7 +50,10 @@ async def test_a_leader_follows_a_figure_to_its_dossiers(server: str, browser: A
         await page.click("a[href='/bao-cao']")
         await page.wait_for_load_state("load")
         assert await page.locator("svg[role=img] > title").count() == 2
-        assert await page.evaluate("document.documentElement.scrollWidth") <= width
+        assert await page.evaluate("document.documentElement.scrollWidth") <= width, await page.evaluate(
+            "w => [...document.querySelectorAll('body *')].filter(e => e.scrollWidth > e.clientWidth + 1 && "
+            "getComputedStyle(e).overflowX === 'visible').map(e => e.tagName + '.' + e.className + ' ' + "
+            "e.scrollWidth + '>' + e.clientWidth + ' ' + (e.textContent || '').slice(0, 80))", width)
         await page.screenshot(path=str(tmp_path / f"bao-cao-{width}.png"), full_page=True)
         online = page.locator("tr[data-indicator='3.3'] a.mc-count")
         total = int(await online.inner_text())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,13 @@ PROCEDURES = ROOT / "bpmn" / "procedures"
 PASSWORD = "correct-horse-battery"
 #: the runtime of the test's open database (set by the db fixtures in conftest; tests run one at a time)
 RUNTIME: list[Runtime] = []
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 free at the moment (for a server a test starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def rt() -> Runtime:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.factories import APPLICATIONS, CODES, token
+from tests.factories import APPLICATIONS, CODES, free_port, token
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -47,9 +46,7 @@ def running_server(data: Path, **extra_env: str) -> Iterator[str]:
     """A real `motcua serve` (uvicorn) on a free port with its own SQLite database in `data`, the shipped
     procedures and the demo users; its base URL while the block runs."""
     _need_chromium()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite://{data / 'motcua.sqlite3'}", "MOTCUA_DATA_DIR": str(data),
            "PORT": str(port), "HOST": "127.0.0.1", "PYTHONPATH": str(ROOT), "MOTCUA_LOG_LEVEL": "WARNING",
            **extra_env}

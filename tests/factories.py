@@ -103,6 +103,19 @@ async def accepted_household(users: dict[str, Any], now: Any) -> Any:
     return await dossiers.complete_task(rt(), task.id, {"intake_decision": "accept"}, users["officer"], now)
 
 
+async def supplement_asked(client: httpx.AsyncClient, users: dict[str, Any], now: Any) -> tuple[Any, str]:
+    """A household-business dossier accepted at `now` whose specialist then asked for a supplement
+    ("Thiếu biên bản họp"), with the citizen signed in on `client`: the dossier and its tracking page."""
+    from engine import dossiers
+    from engine.dossier_lifecycle import Step
+
+    dossier = await accepted_household(users, now)
+    dossier = await dossiers.step(rt(), dossier.code, Step("request_supplement", reasons=("Thiếu biên bản họp",)),
+                                  users["specialist"], now)
+    await page_login(client, "citizen")
+    return dossier, (await client.get(f"/tra-cuu/{dossier.code}")).text
+
+
 async def api_accepted_household(client: httpx.AsyncClient, at: Any) -> tuple[str, dict[str, str]]:
     """A household-business dossier (3 working days) submitted and accepted through the API at `at`
     (the app's clock is left at `at`); its code and the one-stop officer's headers."""

@@ -11,10 +11,16 @@ and the outbox retries it with backoff.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
+
+
+def json_bytes(value: Any) -> bytes:
+    """`value` as a compact UTF-8 JSON body (what the receivers are sent)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 class HttpClient:

@@ -5,10 +5,10 @@ Delivery: the outbox (engine/outbox.py) calls `PortalSubscriber.deliver` for eac
 `KINDS`, in order per dossier, at least once, retrying with backoff and dead-lettering after its
 tries: this module keeps no queue. `deliver` reads the dossier as it is now (one SQL statement:
 `portal_sync.dossier_facts`), maps it with `record(...)` and POSTs it with the delivery's
-idempotency key (`PortalClient.send`); a 2xx answer is recorded in `portal_sync`
-(engine/portal_sync.py: KPI 1.4, reconcile). The record is a full snapshot (the portal upserts by
-`MaHoSo`, newest `PhienBan` wins), so a retried or re-sent delivery is harmless and the portal ends
-equal to Motcua.
+idempotency key (`PortalClient.send`, on the outbox subscribers' HTTP client, integrations/http.py);
+a 2xx answer is recorded in `portal_sync` (engine/portal_sync.py: KPI 1.4, reconcile). The record is
+a full snapshot (the portal upserts by `MaHoSo`, newest `PhienBan` wins), so a retried or re-sent
+delivery is harmless and the portal ends equal to Motcua.
 
 Portal API (MOTCUA_PORTAL_URL = base URL; MOTCUA_PORTAL_TOKEN as `Authorization: Bearer`):
 ``POST {base}/dossiers`` body = the record, header Idempotency-Key → 2xx ``{"id": remote id}``;
@@ -29,15 +29,15 @@ Not mapped yet, no source in Motcua (sent as null / 0, documented for the portal
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
-
 from engine import portal_sync
 from engine.outbox import Delivery
 from engine.workdays import LOCAL_TZ
+from integrations.http import HttpClient, json_bytes
 
 #: the events that change a synced field ("resend": `motcua portal reconcile`)
 KINDS = frozenset({"submitted", "status_changed", "accepted", "reappointed", "refused", "result_ready", "returned",
@@ -72,29 +72,32 @@ class PortalError(RuntimeError):
 
 
 class PortalClient:
-    """HTTP client of the portal: keep-alive connections, a timeout on every call, bearer credentials."""
+    """HTTP client of the portal (integrations/http.py: keep-alive connections, a timeout on every call),
+    with bearer credentials. Raises PortalError on an answer it does not accept, aiohttp.ClientError or
+    TimeoutError when there is no answer."""
 
     def __init__(self, url: str, token: str = "", timeout: float = 10.0) -> None:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.base = url.rstrip("/")
-        self.http = httpx.AsyncClient(timeout=httpx.Timeout(timeout), headers=headers)
+        self.http = HttpClient(timeout=timeout, headers=headers)
 
     async def send(self, body: dict[str, Any], key: str) -> str:
         """POST one record; the portal's id of the dossier. Raises PortalError unless 2xx."""
-        response = await self.http.post(f"{self.base}/dossiers", json=body, headers={"Idempotency-Key": key})
-        if not 200 <= response.status_code < 300:
-            raise PortalError(f"portal answered {response.status_code}")
+        status, answer = await self.http.post(f"{self.base}/dossiers", json_bytes(body),
+                                              {"Content-Type": "application/json", "Idempotency-Key": key})
+        if not 200 <= status < 300:
+            raise PortalError(f"portal answered {status}")
         try:
-            return str(response.json().get("id") or "")
+            return str(json.loads(answer).get("id") or "")
         except ValueError:
             return ""
 
     async def counts(self, day: date) -> int:
         """How many dossiers submitted on `day` (local) the portal holds."""
-        response = await self.http.get(f"{self.base}/counts", params={"day": day.isoformat()})
-        if response.status_code != 200:
-            raise PortalError(f"portal answered {response.status_code} to counts({day})")
-        return int(response.json()["count"])
+        status, answer = await self.http.get(f"{self.base}/counts", params={"day": day.isoformat()})
+        if status != 200:
+            raise PortalError(f"portal answered {status} to counts({day})")
+        return int(json.loads(answer)["count"])
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 
 from engine.outbox import Delivery
-from integrations.http import HttpClient
+from integrations.http import HttpClient, json_bytes
 
 
 class WebhookSubscriber:
@@ -24,8 +23,7 @@ class WebhookSubscriber:
         self.client = HttpClient(timeout=timeout)
 
     async def deliver(self, delivery: Delivery) -> None:
-        body = json.dumps({"key": delivery.key, "kind": delivery.kind, "event": delivery.payload},
-                          ensure_ascii=False, separators=(",", ":")).encode()
+        body = json_bytes({"key": delivery.key, "kind": delivery.kind, "event": delivery.payload})
         headers = {"Content-Type": "application/json", "Idempotency-Key": delivery.key,
                    "X-Motcua-Attempt": str(delivery.attempt)}
         if self.secret:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,13 @@ PROCEDURES = ROOT / "bpmn" / "procedures"
 PASSWORD = "correct-horse-battery"
 #: the runtime of the test's open database (set by the db fixtures in conftest; tests run one at a time)
 RUNTIME: list[Runtime] = []
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 free at the moment (for a server a test starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def rt() -> Runtime:
@@ -93,6 +101,19 @@ async def accepted_household(users: dict[str, Any], now: Any) -> Any:
                                     user=users["citizen"])
     task = await HumanTask.get(dossier_id=dossier.id, state="ready")
     return await dossiers.complete_task(rt(), task.id, {"intake_decision": "accept"}, users["officer"], now)
+
+
+async def supplement_asked(client: httpx.AsyncClient, users: dict[str, Any], now: Any) -> tuple[Any, str]:
+    """A household-business dossier accepted at `now` whose specialist then asked for a supplement
+    ("Thiếu biên bản họp"), with the citizen signed in on `client`: the dossier and its tracking page."""
+    from engine import dossiers
+    from engine.dossier_lifecycle import Step
+
+    dossier = await accepted_household(users, now)
+    dossier = await dossiers.step(rt(), dossier.code, Step("request_supplement", reasons=("Thiếu biên bản họp",)),
+                                  users["specialist"], now)
+    await page_login(client, "citizen")
+    return dossier, (await client.get(f"/tra-cuu/{dossier.code}")).text
 
 
 async def api_accepted_household(client: httpx.AsyncClient, at: Any) -> tuple[str, dict[str, str]]:

@@ -214,7 +214,7 @@ async def _portal_reconcile(settings: Settings, start: str, end: str) -> None:
         raise SystemExit(f"--from/--to must be dates YYYY-MM-DD: {exc}") from None
     if last < first or (last - first).days > 366:
         raise SystemExit("--to must be on or after --from, at most 366 days later")
-    import httpx
+    import aiohttp
 
     from integrations.portal import PortalError
 
@@ -222,7 +222,7 @@ async def _portal_reconcile(settings: Settings, start: str, end: str) -> None:
     try:
         async with database(settings):
             days = await portal_sync.reconcile(client.counts, first, last, datetime.now(UTC))
-    except (PortalError, httpx.HTTPError) as exc:  # nothing was re-sent: the counts come first
+    except (PortalError, aiohttp.ClientError, TimeoutError) as exc:  # nothing was re-sent: the counts come first
         raise SystemExit(f"the portal could not be asked for its counts: {type(exc).__name__}: {exc}") from None
     finally:
         await client.aclose()

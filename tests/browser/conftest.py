@@ -4,9 +4,9 @@ procedures and demo users; Debian chromium driven by Playwright; every request t
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+from tests.factories import APPLICATIONS, CODES, free_port, token
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -44,9 +46,7 @@ def running_server(data: Path, **extra_env: str) -> Iterator[str]:
     """A real `motcua serve` (uvicorn) on a free port with its own SQLite database in `data`, the shipped
     procedures and the demo users; its base URL while the block runs."""
     _need_chromium()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite://{data / 'motcua.sqlite3'}", "MOTCUA_DATA_DIR": str(data),
            "PORT": str(port), "HOST": "127.0.0.1", "PYTHONPATH": str(ROOT), "MOTCUA_LOG_LEVEL": "WARNING",
            **extra_env}
@@ -149,8 +149,6 @@ async def login(page: Any, base: str, username: str) -> None:
 async def wait_for_js(page: Any, expression: str, arg: Any = None, *, within_ms: float = 10000) -> Any:
     """page.wait_for_function without its in-page `eval` (refused by the site's CSP: no 'unsafe-eval'):
     polls the expression through the debugger protocol, which the CSP does not govern."""
-    import asyncio
-
     deadline = time.monotonic() + within_ms / 1000
     while True:
         value = await page.evaluate(expression, arg)
@@ -159,3 +157,29 @@ async def wait_for_js(page: Any, expression: str, arg: Any = None, *, within_ms:
         if time.monotonic() > deadline:
             raise TimeoutError(f"still false after {within_ms} ms: {expression[:120]}")
         await asyncio.sleep(0.05)
+
+
+async def accepted_dossier(server: str, *, reports_delivered: bool = False) -> str:
+    """A household-business dossier submitted online by the citizen and accepted at intake by the officer,
+    through the server's API; its code. With `reports_delivered`, also waits (60 s at most) until the reporting
+    projection (the worker's, here the embedded scheduler's) has delivered it, as a leader would see the
+    figure a moment after the acceptance."""
+    async with httpx.AsyncClient(base_url=server) as api:
+        r = await api.post("/api/v1/dossiers", headers=await token(api, "citizen"),
+                           json={"procedure": CODES["household-business"], "data": APPLICATIONS["household-business"]})
+        assert r.status_code == 201, r.text
+        task = r.json()["tasks"][0]["id"]
+        done = await api.post(f"/api/v1/tasks/{task}/complete", headers=await token(api, "officer"),
+                              json={"data": {"intake_decision": "accept"}})
+        assert done.status_code == 200, done.text
+        if reports_delivered:
+            admin, deadline = await token(api, "admin"), time.monotonic() + 60
+            while True:
+                queue = (await api.get("/api/v1/outbox", headers=admin)).json()["subscribers"]
+                reports = [s for s in queue if s["subscriber"] == "reports"]
+                assert reports and not reports[0]["dead"], queue
+                if reports[0]["pending"] == reports[0]["delivering"] == 0:
+                    break
+                assert time.monotonic() < deadline, queue
+                await asyncio.sleep(0.1)
+        return str(r.json()["code"])

@@ -19,8 +19,8 @@ from aiosmtpd.controller import Controller
 
 from tests.browser.conftest import Watch, login, new_page, running_server
 from tests.browser.test_citizen_journey import PDF, _fill_birth_application
-from tests.factories import HAPPY_PATH, PASSWORD
-from tests.integrations.test_notify import Inbox, body_of, free_port
+from tests.factories import HAPPY_PATH, PASSWORD, free_port
+from tests.integrations.test_notify import Inbox, body_of
 from tests.sink import FakePortal, Sink
 
 EMAIL, PHONE = "tran.thi.hoa@example.vn", "0912345678"  # PHONE: _fill_birth_application's requester_phone

@@ -3,47 +3,15 @@ dossier; at phone width without JavaScript and at desktop width, with screenshot
 
 from __future__ import annotations
 
-import asyncio
-import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from tests.browser.conftest import Watch, login, new_page
-from tests.factories import APPLICATIONS, CODES, PASSWORD
-
-
-async def _accepted(server: str) -> str:
-    """A household-business dossier submitted online and accepted now (the current quarter)."""
-    async with httpx.AsyncClient(base_url=server) as api:
-        async def headers(username: str) -> dict[str, str]:
-            r = await api.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-            return {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-        r = await api.post("/api/v1/dossiers", headers=await headers("citizen"),
-                           json={"procedure": CODES["household-business"], "data": APPLICATIONS["household-business"]})
-        assert r.status_code == 201, r.text
-        done = await api.post(f"/api/v1/tasks/{r.json()['tasks'][0]['id']}/complete", headers=await headers("officer"),
-                              json={"data": {"intake_decision": "accept"}})
-        assert done.status_code == 200, done.text
-        # the reporting projection is the worker's (here the embedded scheduler's): wait until its
-        # deliveries are done, as a leader would see the figure a moment after the acceptance
-        admin, deadline = await headers("admin"), time.monotonic() + 60
-        while True:
-            queue = (await api.get("/api/v1/outbox", headers=admin)).json()["subscribers"]
-            reports = [s for s in queue if s["subscriber"] == "reports"]
-            assert reports and not reports[0]["dead"], queue
-            if reports[0]["pending"] == reports[0]["delivering"] == 0:
-                break
-            assert time.monotonic() < deadline, queue
-            await asyncio.sleep(0.1)
-        return str(r.json()["code"])
+from tests.browser.conftest import Watch, accepted_dossier, login, new_page
 
 
 async def test_a_leader_follows_a_figure_to_its_dossiers(server: str, browser: Any, watch: Watch,
                                                           tmp_path: Path) -> None:
-    code = await _accepted(server)
+    code = await accepted_dossier(server, reports_delivered=True)
     for width, height, javascript in ((360, 740, False), (1280, 900, True)):
         page = await new_page(browser, watch, width=width, height=height, javascript=javascript)
         await login(page, server, "leader")

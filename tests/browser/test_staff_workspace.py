@@ -5,29 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
-from tests.browser.conftest import Watch, login, new_page, screenshot
-from tests.factories import APPLICATIONS, CODES, PASSWORD
-
-
-async def _accepted_household(server: str) -> str:
-    async with httpx.AsyncClient(base_url=server) as api:
-        async def headers(username: str) -> dict[str, str]:
-            r = await api.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-            return {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-        r = await api.post("/api/v1/dossiers", headers=await headers("citizen"),
-                           json={"procedure": CODES["household-business"], "data": APPLICATIONS["household-business"]})
-        assert r.status_code == 201, r.text
-        done = await api.post(f"/api/v1/tasks/{r.json()['tasks'][0]['id']}/complete", headers=await headers("officer"),
-                              json={"data": {"intake_decision": "accept"}})
-        assert done.status_code == 200, done.text
-        return str(r.json()["code"])
+from tests.browser.conftest import Watch, accepted_dossier, login, new_page, screenshot
 
 
 async def test_inbox_cards_and_dossier_page_at_360_and_1280(server: str, browser: Any, watch: Watch) -> None:
-    code = await _accepted_household(server)
+    code = await accepted_dossier(server)
     for width, height in ((360, 740), (1280, 900)):
         page = await new_page(browser, watch, width=width, height=height)
         await login(page, server, "specialist")
@@ -51,7 +33,7 @@ async def test_inbox_cards_and_dossier_page_at_360_and_1280(server: str, browser
 
 async def test_a_specialist_refuses_with_reasons_at_360_and_the_citizen_reads_them_and_form_03(
         server: str, browser: Any, watch: Watch) -> None:
-    code = await _accepted_household(server)
+    code = await accepted_dossier(server)
     reason = "Tên hộ kinh doanh trùng với hộ kinh doanh đã đăng ký trong phạm vi cấp xã"
     page = await new_page(browser, watch, width=360, height=740)
     await login(page, server, "specialist")

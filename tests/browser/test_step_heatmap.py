@@ -6,29 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from tests.browser.conftest import Watch, login, new_page, wait_for_js
-from tests.factories import APPLICATIONS, CODES, PASSWORD
-
-
-async def _one_completed_intake(server: str) -> None:
-    async with httpx.AsyncClient(base_url=server) as api:
-        async def headers(username: str) -> dict[str, str]:
-            r = await api.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-            return {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-        r = await api.post("/api/v1/dossiers", headers=await headers("citizen"),
-                           json={"procedure": CODES["household-business"], "data": APPLICATIONS["household-business"]})
-        assert r.status_code == 201, r.text
-        done = await api.post(f"/api/v1/tasks/{r.json()['tasks'][0]['id']}/complete", headers=await headers("officer"),
-                              json={"data": {"intake_decision": "accept"}})
-        assert done.status_code == 200, done.text
+from tests.browser.conftest import Watch, accepted_dossier, login, new_page, wait_for_js
+from tests.factories import CODES
 
 
 async def test_the_heatmap_marks_the_steps_on_the_diagram(server: str, browser: Any, watch: Watch,
                                                           tmp_path: Path) -> None:
-    await _one_completed_intake(server)
+    await accepted_dossier(server)
     for width, height in ((360, 740), (1280, 900)):
         page = await new_page(browser, watch, width=width, height=height)
         await login(page, server, "manager")

@@ -4,7 +4,6 @@ real local HTTP gateway (tests/sink.py); SMTP down then up delivers once; a rede
 
 from __future__ import annotations
 
-import socket
 from dataclasses import replace
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
@@ -20,7 +19,7 @@ from engine.settings import Settings
 from integrations.mail import SmtpMailer
 from integrations.notify import NotifySubscriber
 from integrations.sms import SmsGateway
-from tests.factories import APPLICATIONS, CODES, publish_shipped, rt
+from tests.factories import APPLICATIONS, CODES, free_port, publish_shipped, rt
 from tests.integrations.test_outbox import drain
 from tests.sink import Sink
 from web.notify_templates import render
@@ -40,12 +39,6 @@ class Inbox:
             self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def notifying(port: int, sms_url: str) -> tuple[Runtime, NotifySubscriber]:

@@ -17,8 +17,8 @@ from engine.dossier_lifecycle import Step
 from engine.models import HumanTask, Notification, OutboxEvent
 from engine.settings import Settings
 from integrations.portal import PortalClient, PortalSubscriber
-from tests.factories import CODES, publish_shipped
-from tests.integrations.test_notify import APPLICATION, EMAIL, NOW, PHONE, Inbox, free_port, notifying
+from tests.factories import CODES, free_port, publish_shipped
+from tests.integrations.test_notify import APPLICATION, EMAIL, NOW, PHONE, Inbox, notifying
 from tests.integrations.test_outbox import drain
 from tests.integrations.test_portal import applied_once, assert_remote_equals_local
 from tests.sink import FakePortal, Sink

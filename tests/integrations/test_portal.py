@@ -68,7 +68,7 @@ async def test_500s_timeouts_and_dropped_answers_end_with_the_portal_equal_to_mo
     assert {r.state for r in rows} == {"done"} and {r.kind for r in rows} >= {"submitted", "status_changed"}
     assert (portal.fail, portal.hang, portal.drop) == (0, 0, 0)  # every fault was met (rows keep their last error)
     errors = [r.last_error for r in rows if r.last_error]
-    assert errors and all(e.split(":")[0] in ("PortalError", "ReadTimeout", "RemoteProtocolError") for e in errors)
+    assert errors and all(e.split(":")[0] in ("PortalError", "TimeoutError", "ServerDisconnectedError") for e in errors)
     accepted = [d.id for d in await Dossier.filter(accepted_at__not_isnull=True).order_by("id")]
     window = (NOW - timedelta(days=1), NOW + timedelta(days=1))  # make_events accepts them at NOW
     assert accepted and await portal_sync.synced_dossier_ids(*window, current=True) == accepted
@@ -147,8 +147,9 @@ async def test_reconcile_counts_per_day_and_resends_what_the_portal_lacks(db: Se
         assert len(resent) == 3 and all(portal.applied[r.key] == 1 for r in resent)
         assert all(portal.applied[k] == 1 for k in before)
         await assert_remote_equals_local(portal)
-        [again] = await portal_sync.reconcile(PortalClient(portal.url).counts, day, day, datetime.now(UTC),
-                                              resend=False)
+        client = PortalClient(portal.url)
+        [again] = await portal_sync.reconcile(client.counts, day, day, datetime.now(UTC), resend=False)
+        await client.aclose()
     assert (again.local, again.acknowledged, again.remote, again.resent) == (3, 3, 3, [])
 
 

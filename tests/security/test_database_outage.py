@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.factories import APPLICATIONS, CODES, PASSWORD
+from tests.factories import APPLICATIONS, CODES, PASSWORD, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None)
@@ -34,12 +33,6 @@ def _need_cluster_tools() -> Path:
     return BIN
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _as_postgres(*args: str) -> None:
     subprocess.run(["runuser", "-u", "postgres", "--", *args], check=True, capture_output=True, timeout=120)
 
@@ -50,7 +43,7 @@ def cluster() -> Iterator[tuple[Path, int]]:
     home = Path(tempfile.mkdtemp(prefix="motcua-pgfault-"))  # not under pytest's 0700 tmp: postgres must reach it
     shutil.chown(home, "postgres", "postgres")
     data = home / "data"
-    port = _free_port()
+    port = free_port()
     _as_postgres(str(bin_ / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync")
     options = f"-p {port} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off"
     _as_postgres(str(bin_ / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(data.parent / "pg.log"), "-w", "start")
@@ -72,7 +65,7 @@ def _pg_ctl(data: Path, port: int, action: str) -> None:
 
 def test_database_outage_is_503_then_recovers_without_loss(cluster: tuple[Path, int], tmp_path: Path) -> None:
     data, pg_port = cluster
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:{pg_port}/motcua", "PYTHONPATH": str(ROOT),
            "PORT": str(port), "MOTCUA_DATA_DIR": str(tmp_path), "MOTCUA_SECRET_KEY": "fault-test",
            "MOTCUA_LOG_LEVEL": "WARNING"}

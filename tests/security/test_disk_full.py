@@ -21,10 +21,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from engine import dossiers
-from engine.dossier_lifecycle import Step
-from engine.models import ApplicationDraft, Attachment, Dossier, HumanTask
-from tests.factories import APPLICATIONS, page_csrf, page_login, publish_shipped, rt
+from engine.models import ApplicationDraft, Attachment, Dossier
+from tests.factories import page_csrf, page_login, publish_shipped, supplement_asked
 from tests.web.test_citizen_apply import BIRTH, PDF
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -91,15 +89,7 @@ async def test_a_citizen_application_on_a_full_disk_is_refused_clearly_and_loses
 async def test_a_supplement_upload_on_a_full_disk_says_so_and_stores_nothing(
         client: httpx.AsyncClient, users: dict, tiny_disk: Path) -> None:
     _use(client, tiny_disk)
-    await publish_shipped("household-business")
-    dossier = await dossiers.submit(rt(), "2.000720", APPLICATIONS["household-business"], now=NOW,
-                                    user=users["citizen"])
-    task = await HumanTask.get(dossier_id=dossier.id, state="ready")
-    await dossiers.complete_task(rt(), task.id, {"intake_decision": "accept"}, users["officer"], NOW)
-    await dossiers.step(rt(), dossier.code, Step("request_supplement", reasons=("Thiếu biên bản họp",)),
-                        users["specialist"], NOW)
-    await page_login(client, "citizen")
-    page = (await client.get(f"/tra-cuu/{dossier.code}")).text
+    dossier, page = await supplement_asked(client, users, NOW)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     before = (await Attachment.filter(dossier_id=dossier.id).count(), await Dossier.get(id=dossier.id))
     r = await client.post(f"/tra-cuu/{dossier.code}/bo-sung", data={"csrf_token": csrf},

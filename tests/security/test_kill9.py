@@ -16,7 +16,6 @@ import asyncio
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -35,18 +34,12 @@ import pytest
 from engine.settings import Settings
 from tests.conftest import PG_DSN
 from tests.engine.test_timers import duration, timer_model
-from tests.factories import APPLICATIONS, CODES, PASSWORD
+from tests.factories import APPLICATIONS, CODES, PASSWORD, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "web.cli"]
 TIMED = "T.KILL9"
 SUBMITTERS, PER_SUBMITTER, TIMED_DOSSIERS, WEB_KILLS = 3, 10, 8, 2
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -145,7 +138,7 @@ def _write_timed_procedure(folder: Path) -> Path:
 
 
 def test_kill9_of_web_and_worker_under_load_loses_and_duplicates_nothing(fresh_db: str, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": fresh_db, "PYTHONPATH": str(ROOT), "PORT": str(port),
            "MOTCUA_DATA_DIR": str(tmp_path), "MOTCUA_SECRET_KEY": "kill9-test", "MOTCUA_LOG_LEVEL": "WARNING",
            "MOTCUA_LEASE_SECONDS": "3"}

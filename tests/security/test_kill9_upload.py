@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 import httpx
 
 from engine.attachments import PARTIAL
+from tests.factories import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITER = """
@@ -28,12 +28,6 @@ os.write(fd, b"%PDF-1.4 half of a file")
 print(tmp, flush=True)
 time.sleep(600)  # a slow disk: killed here, mid-write
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_a_writer_killed_mid_upload_leaves_no_file_after_the_next_start(tmp_path: Path) -> None:
@@ -52,7 +46,7 @@ def test_a_writer_killed_mid_upload_leaves_no_file_after_the_next_start(tmp_path
     kept.write_bytes(complete)
     live_part = folder / f"{PARTIAL}{os.getpid()}-inflight"  # another process still writing (this one)
     live_part.write_bytes(b"%PDF")
-    port = _free_port()
+    port = free_port()
     server_env = {**env, "DATABASE_URL": f"sqlite://{tmp_path / 'motcua.sqlite3'}", "PORT": str(port),
                   "MOTCUA_DATA_DIR": str(tmp_path), "MOTCUA_SECRET_KEY": "kill9-upload", "MOTCUA_LOG_LEVEL": "WARNING"}
     subprocess.run([sys.executable, "-m", "web.cli", "migrate"], env=server_env, cwd=ROOT, check=True,

@@ -47,6 +47,43 @@ async def test_an_admin_adds_a_commune_and_a_bad_form_comes_back_with_what_was_t
     assert r.status_code in (400, 403) and not await Agency.filter(code="X.02").exists()
 
 
+async def test_an_admin_edits_an_agency_and_a_point_and_a_bad_edit_comes_back_with_what_was_typed(
+        client: httpx.AsyncClient, users: dict) -> None:
+    from engine.models import ReceptionPoint
+
+    csrf = await _admin(client)
+    agency = {"csrf_token": csrf, "code": "X.01", "name": "UBND xã Hoà An", "tier": "commune",
+              "kind": "commune_committee", "commune_type": "xa"}
+    assert (await client.post("/quan-tri/co-quan", data=agency)).status_code == 303
+    point = {"csrf_token": csrf, "code": "HOA-AN", "name": "", "agency_code": "X.01", "address": "Thôn 1"}
+    r = await client.post("/quan-tri/diem-tiep-nhan", data=point)
+    assert r.status_code == 422 and "Bắt buộc nhập." in r.text and 'value="HOA-AN"' in r.text
+    r = await client.post("/quan-tri/diem-tiep-nhan", data={**point, "name": "Quầy Hoà An"})
+    assert r.status_code == 303 and r.headers["location"] == "/quan-tri/co-quan?msg=saved"
+
+    page = await client.get("/quan-tri/co-quan/X.01")
+    assert page.status_code == 200 and 'value="UBND xã Hoà An"' in page.text
+    r = await client.post("/quan-tri/co-quan/X.01", data={**agency, "name": "", "code": "Y.01"})
+    assert r.status_code == 422 and "Bắt buộc nhập." in r.text and 'value="xa" selected' in r.text
+    assert (await Agency.get(code="X.01")).name == "UBND xã Hoà An"
+    r = await client.post("/quan-tri/co-quan/X.01", data={**agency, "name": "UBND xã Hoà Bình", "code": "Y.01"})
+    assert r.status_code == 303 and r.headers["location"] == "/quan-tri/co-quan?msg=saved"
+    assert (await Agency.get(code="X.01")).name == "UBND xã Hoà Bình" and not await Agency.exists(code="Y.01")
+
+    page = await client.get("/quan-tri/diem-tiep-nhan/HOA-AN")
+    assert page.status_code == 200 and 'value="Quầy Hoà An"' in page.text
+    r = await client.post("/quan-tri/diem-tiep-nhan/HOA-AN", data={**point, "address": "Thôn 2"})
+    assert r.status_code == 422 and "Bắt buộc nhập." in r.text and 'value="Thôn 2"' in r.text
+    r = await client.post("/quan-tri/diem-tiep-nhan/HOA-AN", data={**point, "name": "Quầy Hoà Bình",
+                                                                   "address": "Thôn 2"})
+    assert r.status_code == 303
+    saved = await ReceptionPoint.get(code="HOA-AN")
+    assert (saved.name, saved.address, saved.active) == ("Quầy Hoà Bình", "Thôn 2", True)
+    r = await client.post("/quan-tri/diem-tiep-nhan/HOA-AN/trang-thai", data={"csrf_token": csrf, "active": "0"})
+    assert r.status_code == 303 and not (await ReceptionPoint.get(code="HOA-AN")).active
+    assert (await client.get("/quan-tri/diem-tiep-nhan/NOPE")).status_code == 404
+
+
 async def test_users_are_created_scoped_edited_and_deactivated_ending_their_tokens_and_sessions(
         client: httpx.AsyncClient, users: dict) -> None:
     await Agency.create(code="X.01", name="UBND xã Hoà An", tier="commune", kind="commune_committee",

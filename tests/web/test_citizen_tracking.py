@@ -9,9 +9,8 @@ from datetime import UTC, datetime
 import httpx
 
 from engine import dossiers
-from engine.dossier_lifecycle import Step
 from engine.models import HumanTask
-from tests.factories import APPLICATIONS, page_login, publish_shipped, rt
+from tests.factories import APPLICATIONS, page_login, publish_shipped, rt, supplement_asked
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
@@ -36,15 +35,7 @@ async def test_a_refused_dossier_shows_the_reasons(client: httpx.AsyncClient, us
 
 async def test_supplement_request_says_what_is_asked_and_upload_errors_say_why(
         client: httpx.AsyncClient, users: dict) -> None:
-    await publish_shipped("household-business")
-    dossier = await dossiers.submit(rt(), "2.000720", APPLICATIONS["household-business"], now=NOW,
-                                    user=users["citizen"])
-    task = await HumanTask.get(dossier_id=dossier.id, state="ready")
-    await dossiers.complete_task(rt(), task.id, {"intake_decision": "accept"}, users["officer"], NOW)
-    await dossiers.step(rt(), dossier.code, Step("request_supplement", reasons=("Thiếu biên bản họp",)),
-                        users["specialist"], NOW)
-    await page_login(client, "citizen")
-    page = (await client.get(f"/tra-cuu/{dossier.code}")).text
+    dossier, page = await supplement_asked(client, users, NOW)
     asked = re.search(r'id="supplement-asked">(.*?)</ul>', page, re.S)
     assert asked and asked.group(1) == "<li>Thiếu biên bản họp</li>"
     assert "Hạn bổ sung" in page

@@ -5,20 +5,15 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from tests.factories import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d |INFO:|WARNING:|ERROR:|DEBUG:)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _env(data: Path, **extra: str) -> dict[str, str]:
@@ -39,7 +34,7 @@ def test_migrate_puts_the_sqlite_database_in_the_data_dir(tmp_path: Path) -> Non
 def test_demo_output_begins_with_the_address_and_the_accounts(tmp_path: Path) -> None:
     from web.cli import DEMO_USERS
 
-    data, port = tmp_path / "data", _free_port()
+    data, port = tmp_path / "data", free_port()
     proc = subprocess.Popen([sys.executable, "-m", "web.cli", "demo"], cwd=tmp_path, env=_env(data, PORT=str(port)),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []

@@ -22,8 +22,8 @@ from engine import accounts, dossiers, timers
 from engine.models import CaughtMessage, Dossier, HumanTask, User
 from engine.scheduler import TimerScheduler
 from engine.settings import Settings
-from tests.factories import PASSWORD, accepted_household, page_csrf, page_login, rt
-from tests.integrations.test_notify import Inbox, body_of, free_port
+from tests.factories import PASSWORD, accepted_household, free_port, page_csrf, page_login, rt
+from tests.integrations.test_notify import Inbox, body_of
 from tests.web.test_cli_demo import ROOT, _env
 from tests.web.test_staff_notice_pages import delivered
 from web import notice_mail

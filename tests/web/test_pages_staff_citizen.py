@@ -10,7 +10,7 @@ import httpx
 
 from engine import dossiers
 from engine.models import HumanTask
-from tests.factories import APPLICATIONS, HAPPY_PATH, page_csrf, page_login, publish_shipped, rt
+from tests.factories import APPLICATIONS, HAPPY_PATH, page_csrf, page_login, publish_shipped, rt, supplement_asked
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
@@ -108,18 +108,9 @@ async def test_counter_intake_refuses_paper_on_a_paper_free_day_unless_an_except
 
 
 async def test_citizen_uploads_the_supplement_a_specialist_asked_for(client: httpx.AsyncClient, users: dict) -> None:
-    from engine.dossier_lifecycle import Step
     from engine.models import Attachment, AuditEvent, Timer
 
-    await publish_shipped("household-business")
-    dossier = await dossiers.submit(rt(), "2.000720", APPLICATIONS["household-business"], now=NOW,
-                                    user=users["citizen"])
-    task = await HumanTask.get(dossier_id=dossier.id, state="ready")
-    await dossiers.complete_task(rt(), task.id, {"intake_decision": "accept"}, users["officer"], NOW)
-    await dossiers.step(rt(), dossier.code, Step("request_supplement", reasons=("Thiếu biên bản họp",)),
-                                  users["specialist"], NOW)
-    await page_login(client, "citizen")
-    page = (await client.get(f"/tra-cuu/{dossier.code}")).text
+    dossier, page = await supplement_asked(client, users, NOW)
     assert 'id="supplement"' in page and "Thiếu biên bản họp" in page
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     r = await client.post(f"/tra-cuu/{dossier.code}/bo-sung", data={"csrf_token": token, "note": "Đã bổ sung"},

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -16,15 +15,9 @@ import pytest
 
 from engine import accounts
 from engine.settings import Settings
-from tests.factories import PASSWORD, publish_shipped
+from tests.factories import PASSWORD, free_port, publish_shipped
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -32,7 +25,7 @@ async def two_servers(db: Settings) -> AsyncIterator[list[str]]:
     procs, urls = [], []
     try:
         for _ in range(2):
-            port = _free_port()
+            port = free_port()
             env = {**os.environ, "DATABASE_URL": db.database_url, "PYTHONPATH": str(ROOT), "PORT": str(port),
                    "MOTCUA_DATA_DIR": str(db.data_dir), "MOTCUA_SECRET_KEY": "test-secret"}
             procs.append(await asyncio.create_subprocess_exec(

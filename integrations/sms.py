@@ -19,7 +19,7 @@ import json
 import unicodedata
 from dataclasses import dataclass
 
-import httpx
+from integrations.http import HttpClient, json_bytes
 
 GSM_BASIC = frozenset("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
                       "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
@@ -91,23 +91,23 @@ def verify(secret: str, body: bytes, sent: str) -> bool:
 class SmsGateway:
     def __init__(self, url: str, key: str = "", secret: str = "", timeout: float = 10.0) -> None:
         self.url, self.key, self.secret = url, key, secret
-        self.client = httpx.AsyncClient(timeout=timeout)
+        self.client = HttpClient(timeout=timeout)
 
     async def send(self, to: str, text: str, ref: str) -> str:
         """Send; the gateway's id of the message. Raises when the gateway does not accept it."""
         split = segments(text)
-        body = json.dumps({"to": to, "text": text, "ref": ref, "encoding": split.encoding, "parts": list(split.parts)},
-                          ensure_ascii=False, separators=(",", ":")).encode()
+        body = json_bytes({"to": to, "text": text, "ref": ref, "encoding": split.encoding, "parts": list(split.parts)})
         headers = {"Content-Type": "application/json", "Idempotency-Key": ref}
         if self.key:
             headers["Authorization"] = f"Bearer {self.key}"
         if self.secret:
             headers["X-Motcua-Signature"] = signature(self.secret, body)
-        response = await self.client.post(self.url, content=body, headers=headers)
-        if not 200 <= response.status_code < 300:
-            raise RuntimeError(f"SMS gateway answered {response.status_code}")
+        status, answer = await self.client.post(self.url, body, headers)
+        if not 200 <= status < 300:
+            raise RuntimeError(f"SMS gateway answered {status}")
         try:
-            found = response.json().get("id") if response.content else None
+            parsed = json.loads(answer) if answer else None
+            found = parsed.get("id") if isinstance(parsed, dict) else None
         except ValueError:
             found = None
         return str(found or ref)

@@ -99,6 +99,10 @@ MATRIX: dict[str, frozenset[str]] = {
     "GET /bao-cao/bieu-mau/{code}": REPORTERS | ADMIN,  # counts only: the designer reads it too
     "GET /quan-ly/so-theo-doi": STAFF,  # the Form 07 register, within each one's agencies
     "GET /quan-ly/so-theo-doi.pdf": STAFF,
+    "GET /quan-ly/so-theo-doi.csv": STAFF,
+    "GET /quan-ly/so-theo-doi.xlsx": STAFF,
+    "GET /bao-cao/muc-tieu": REPORTERS,  # the targets per indicator: leaders read them,
+    "POST /bao-cao/muc-tieu": frozenset({"manager"}),  # a province-wide manager changes them
     # administration pages (admins only)
     **{f"{m} {p}": ADMIN for m, p in [
         ("GET", "/quan-tri"), ("GET", "/quan-tri/can-xu-ly"), ("GET", "/quan-tri/hang-doi"),

@@ -1,5 +1,6 @@
 """The /bao-cao reports as typed tables, and those tables as CSV (UTF-8 BOM, Vietnamese headers,
-formula cells neutralised like /quan-ly/ho-so.csv) or XLSX (openpyxl: real dates, number formats).
+formula cells neutralised like /quan-ly/ho-so.csv) or XLSX (openpyxl: real dates, number formats);
+the Form 07 register (web/staff/register.py) is written by the same two functions.
 
 The page and the files read the same `Report` (web/staff/report_data.py), so a file's values are the
 page's: rates and points as numbers (None = "no data", written as the reason), instants as local
@@ -11,7 +12,7 @@ import csv
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -23,7 +24,7 @@ from web.errors import N_
 from web.staff.report_data import HEADLINE, STEP_GROUPS, Card, LateLine, Official, Row
 from web.staff.search import ZONE, csv_cell
 
-Cell = str | int | Decimal | datetime | None
+Cell = str | int | Decimal | datetime | date | None
 #: indicator titles (engine keys -> Vietnamese); an indicator the engine adds later shows its key alone
 TITLES = {"1.3": N_("Thủ tục hành chính công bố đủ thành phần"), "1.4": N_("Tỷ lệ hồ sơ đồng bộ lên Cổng quốc gia"),
           "2.1": N_("Tỷ lệ hồ sơ giải quyết đúng hạn"), "2.2": N_("Thời gian giải quyết trung bình"),
@@ -99,7 +100,8 @@ def _rows_table(name: str, first: str, rows: Sequence[Row], tr: Callable[[str], 
     return Table(name, tr(NAMES[name]), headers, lines)
 
 
-def _local(at: datetime | None) -> datetime | None:
+def local(at: datetime | None) -> datetime | None:
+    """An instant as the local wall-clock time a spreadsheet shows (no offset: Excel has none)."""
     return at.astimezone(ZONE).replace(tzinfo=None) if at else None
 
 
@@ -120,7 +122,7 @@ def tables(report: Report, tr: Callable[[str], str], en: bool) -> dict[str, Tabl
     out["tre-han"] = Table("tre-han", tr(NAMES["tre-han"]), [
         tr("Mã hồ sơ"), tr("Thủ tục"), tr("Cơ quan giải quyết"), tr("Ngày được tiếp nhận"), tr("Hạn giải quyết"),
         tr("Ngày kết thúc xử lý"), tr("Trạng thái")], [
-        [d.code, d.procedure, d.agency, _local(d.accepted_at), _local(d.due_at), _local(d.ended_at),
+        [d.code, d.procedure, d.agency, local(d.accepted_at), local(d.due_at), local(d.ended_at),
          Status(d.status).label_en if en else Status(d.status).label_vi] for d in report.late])
     out["can-bo"] = Table("can-bo", tr(NAMES["can-bo"]), [tr("Cán bộ"), tr("Tài khoản")]
                           + [tr(label) for label in STEP_GROUPS.values()],
@@ -142,6 +144,8 @@ def _text(value: Cell) -> str:
         return ""
     if isinstance(value, datetime):
         return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
     return csv_cell(value) if isinstance(value, str) else str(value)  # numbers stay numbers (a negative 5.4)
 
 
@@ -159,6 +163,8 @@ def to_xlsx(all_tables: Sequence[Table]) -> bytes:
             for cell in line:
                 if isinstance(cell.value, datetime):
                     cell.number_format = "DD/MM/YYYY HH:MM"
+                elif isinstance(cell.value, date):
+                    cell.number_format = "DD/MM/YYYY"
                 elif isinstance(cell.value, float):
                     cell.number_format = "0.00"
                 elif isinstance(cell.value, str) and cell.data_type == "f":
@@ -170,7 +176,7 @@ def to_xlsx(all_tables: Sequence[Table]) -> bytes:
     return buffer.getvalue()
 
 
-def _xlsx(value: Cell) -> str | int | float | datetime | None:
+def _xlsx(value: Cell) -> str | int | float | datetime | date | None:
     if isinstance(value, Decimal):
         return float(value)
     return value

@@ -25,7 +25,7 @@ from web.errors import N_, error_page
 from web.i18n import gettext_for
 from web.pages import language, render
 from web.permissions import REPORTS, search_scope
-from web.staff import report_charts, report_data, report_tables
+from web.staff import report_charts, report_data, report_tables, targets
 from web.staff.search import CHANNELS, ZONE
 
 FIELDS = ("tu-ngay", "den-ngay", "co-quan", "thu-tuc")
@@ -133,6 +133,7 @@ async def page(request: Request, user: User) -> Response:
     report = await _report(scope)
     tr = gettext_for(language(request)).gettext
     return render(request, "staff/reports.html", report=report, charts=_charts(report, tr),
+                  goals=await targets.goals(report.card.figures),
                   status_label=_status_label(language(request) == "en"), **context)
 
 

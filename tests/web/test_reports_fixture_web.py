@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import openpyxl
 
-from engine import accounts
+from engine import accounts, reports
 from engine.models import Agency
 from tests.factories import PASSWORD, page_login, token
 from tests.reports_fixture import EXPECTED, EXPECTED_GROUPS, EXPECTED_TOTAL, build, drain
@@ -40,7 +40,10 @@ def _number(cell: Any) -> Decimal:
 
 def _check_page(html: str) -> None:
     for key, (value, points, count, _hits, _reason) in EXPECTED.items():
-        _title, shown, earned, population = _cells(html, "indicators", "data-indicator", key)
+        _title, shown, earned, goal, population = _cells(html, "indicators", "data-indicator", key)
+        assert ("chưa đánh giá" in goal) == (value is None), (key, goal)  # the default target: full points
+        if value is not None and key != "2.2":  # 2.2 is judged on the share of the time limit used
+            assert ("✓ Đạt" in goal) == (Decimal(value) >= reports.SCALE[key][1]), (key, goal)
         assert shown.startswith(value) if value is not None else shown.startswith("Chưa có dữ liệu"), (key, shown)
         assert earned.startswith(f"{points}/") if points is not None else earned == "—", (key, earned)
         assert population.split(" ")[0] == str(count), (key, population)

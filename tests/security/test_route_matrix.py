@@ -17,7 +17,7 @@ the refused principals only, with the session's CSRF token so that the refusal i
 CSRF's: an allowed state change (logout, deactivating a user, claiming the task) would change the world
 the other cells run in; the feature tests exercise those.
 
-Runs on both databases (the `db` fixture): 121 route/method entries x 9 principals = 1,089 cells, 974
+Runs on both databases (the `db` fixture): 125 route/method entries x 9 principals = 1,125 cells, 1,009
 requested (the allowed state changes aside), about 20 s per database on this machine.
 """
 

@@ -4,12 +4,14 @@ a manager sets 30 %: /bao-cao marks it met, and the change is in the audit trail
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import httpx
+import openpyxl
 
 from engine import accounts, report_targets, reports
 from engine.models import ReportTargetChange
@@ -45,6 +47,10 @@ async def test_a_manager_sets_a_target_and_the_report_marks_it_met(client: httpx
     html = (await client.get("/bao-cao?" + PERIOD)).text
     assert _goal(html, "3.3") == "met" and "≥ 30 %" in _row(html, "indicators", "data-indicator", "3.3")
     assert _goal(html, "2.1") == "missed"
+    sheet = openpyxl.load_workbook(io.BytesIO((await client.get("/bao-cao.xlsx?" + PERIOD)).content))["Chỉ số"]
+    assert [c.value for c in sheet[1]][-2:] == ["Mục tiêu (%)", "Đạt mục tiêu"]
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if str(r[0]).startswith("3.3."))
+    assert row[-2:] == (30, "Đạt")  # the files say what the page says
     page = (await client.get(f"{PAGE}?msg=saved")).text
     assert 'id="targets-saved"' in page and 'value="30"' in page
     change = re.search(r'<tr data-change="3.3">.*?</tr>', page, re.S)

@@ -64,7 +64,12 @@ def _check_xlsx(content: bytes) -> None:
     book = openpyxl.load_workbook(io.BytesIO(content))
     rows = {str(r[0]).split(" ")[0].rstrip("."): r for r in book["Chỉ số"].iter_rows(min_row=2, values_only=True)}
     for key, (value, points, count, _hits, _reason) in EXPECTED.items():
-        _title, shown, earned, _max, population = rows[key]
+        _title, shown, earned, _max, population, target, met = rows[key]
+        assert _number(target) == reports.SCALE[key][1], key  # the default targets
+        if value is None:
+            assert met == "chưa đánh giá", key
+        elif key != "2.2":  # 2.2 is judged on the share of the time limit used
+            assert (met == "Đạt") == (Decimal(value) >= reports.SCALE[key][1]), (key, met)
         if value is None:
             assert str(shown).startswith("Chưa có dữ liệu") and earned is None, key
         else:

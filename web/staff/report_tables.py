@@ -11,14 +11,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from engine import reports
+from engine import report_targets, reports
 from engine.lifecycle import Status
 from web.errors import N_
 from web.staff.report_data import HEADLINE, STEP_GROUPS, Card, LateLine, Official, Row
@@ -57,6 +57,7 @@ class Report:
     procedures: list[Row]
     late: list[LateLine]
     officials: list[Official]
+    targets: dict[str, Decimal] = field(default_factory=dict)  # engine.report_targets.targets()
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,11 @@ def _rate(figure: reports.Figure | None, tr: Callable[[str], str]) -> Cell:
     if figure is None:
         return tr(NO_DATA)
     return no_data(figure, tr) if figure.value is None else figure.value
+
+
+def _met(figure: reports.Figure, target: Decimal | None, tr: Callable[[str], str]) -> str:
+    met = None if target is None else report_targets.meets(figure, target)
+    return tr("chưa đánh giá") if met is None else tr("Đạt") if met else tr("Chưa đạt")
 
 
 def _rows_table(name: str, first: str, rows: Sequence[Row], tr: Callable[[str], str]) -> Table:
@@ -108,8 +114,10 @@ def local(at: datetime | None) -> datetime | None:
 def tables(report: Report, tr: Callable[[str], str], en: bool) -> dict[str, Table]:
     card = report.card
     out = {"chi-so": Table("chi-so", tr(NAMES["chi-so"]), [tr("Chỉ số"), tr("Giá trị (%)"), tr("Điểm"),
-                                                            tr("Điểm tối đa"), tr("Số hồ sơ được xét")],
-                           [[title(k, tr), _rate(f, tr), f.points, f.max_points, len(f.population)]
+                                                            tr("Điểm tối đa"), tr("Số hồ sơ được xét"),
+                                                            tr("Mục tiêu (%)"), tr("Đạt mục tiêu")],
+                           [[title(k, tr), _rate(f, tr), f.points, f.max_points, len(f.population),
+                             report.targets.get(k), _met(f, report.targets.get(k), tr)]
                             for k, f in card.figures.items()])}
     groups: list[list[Cell]] = [[f"{g.number}. {tr(g.label)}", g.points if g.points is not None else tr(NO_DATA),
                                  g.max_points, ", ".join(g.keys)] for g in card.groups]

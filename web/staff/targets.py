@@ -46,9 +46,8 @@ class Goal:
     met: bool | None  # None: the figure has no data
 
 
-async def goals(figures: dict[str, reports.Figure]) -> dict[str, Goal]:
-    """The marks of the scorecard's indicators (/bao-cao)."""
-    found = await report_targets.targets()
+def goals(figures: dict[str, reports.Figure], found: dict[str, Decimal]) -> dict[str, Goal]:
+    """The marks of the scorecard's indicators (/bao-cao) against the targets in force (`found`)."""
     return {
         key: Goal(
             found[key],

@@ -9,21 +9,19 @@ and the configurable targets (engine/reports.py computes; this module groups).
   early + on time ÷ completed steps with a due; ``extra["late"]``: the late steps' dossiers.
 * `trend(months, calendar, until=…)`: the scorecard's dossier indicators for each of the last
   ``months`` calendar months up to ``until``'s month, read in one query.
-* `targets()` / `set_target(...)`: a target per indicator (``report_target``; default the RULES
-  threshold of full points; 2.2's is the average share of the time limit used, 100 %).
+The configurable targets per indicator and their audit: engine/report_targets.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from engine import sql
 from engine.errors import InvalidData
-from engine.models import Agency, Procedure, ReceptionPoint, ReportTarget
-from engine.reports import INDICATORS, SCALE, Figure, Period, _pct, compute, load, month_of, scope_sql
+from engine.models import Agency, Procedure, ReceptionPoint
+from engine.reports import Figure, Period, _pct, compute, load, month_of, scope_sql
 from engine.workdays import Calendar
 
 DIMENSIONS = ("procedure", "sector", "agency", "reception_point", "channel", "submitter_kind", "official")
@@ -103,30 +101,3 @@ async def trend(months: int, calendar: Calendar, *, until: date, agencies: Colle
     periods = last_months(months, until)
     facts = await load(Period(periods[0].start, periods[-1].end), calendar, agencies=agencies, **filters)
     return [(p, compute(facts, p, calendar)) for p in periods]
-
-
-async def targets() -> dict[str, Decimal]:
-    out = {k: SCALE[k][1] for k in INDICATORS}
-    out |= {t.indicator: Decimal(str(t.target)) for t in await ReportTarget.all() if t.indicator in out}
-    return out
-
-
-async def set_target(indicator: str, value: Any, by: str) -> Decimal:
-    if indicator not in INDICATORS:
-        raise InvalidData(f"Unknown indicator {indicator!r}", fields={"indicator": ["choice"]})
-    try:
-        target = Decimal(str(value).strip().replace(",", ".")).quantize(Decimal("0.01"))
-    except InvalidOperation:
-        raise InvalidData("The target is a number", fields={"target": ["number"]}) from None
-    if not Decimal(0) < target <= Decimal(100) * (10 if indicator == "2.2" else 1):
-        raise InvalidData("The target is a percentage above 0", fields={"target": ["range"]})
-    await ReportTarget.update_or_create({"target": target, "updated_by": by[:150]}, indicator=indicator)
-    return target
-
-
-def meets(figure: Figure, target: Decimal) -> bool | None:
-    """Whether a figure reaches its target (None without data); 2.2's average share of the time limit
-    (``of_limit``) must stay at or below its target."""
-    if figure.key == "2.2":
-        return None if figure.of_limit is None else figure.of_limit <= target
-    return None if figure.value is None else figure.value >= target

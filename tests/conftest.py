@@ -24,8 +24,8 @@ from engine.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 PG_DSN = os.environ.get("MOTCUA_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
-TABLES = ["report_dossier", "report_task", "report_target", "portal_sync", "staff_notice", "staff_notice_read",
-          "staff_notice_digest",
+TABLES = ["report_dossier", "report_task", "report_target_change", "report_target", "portal_sync", "staff_notice",
+          "staff_notice_read", "staff_notice_digest",
           "notification", "notification_template", "caught_message", "form_failure", "form_attempt",
           "data_export", "document_access", "agency", "reception_point", "idempotency_record", "throttle_bucket",
           "outbox", "config_revision", "attachment", "dossier_pause", "dossier_result", "application_draft",

@@ -46,7 +46,7 @@ from web.middleware import DatabaseGuard, RequestLimits, SecurityHeaders
 from web.sessions import ServerSessions
 from web.staff import dossier as staff_dossier
 from web.staff import files as staff_files
-from web.staff import inbox, insight, intake, notifications, register, search, task
+from web.staff import inbox, insight, intake, notifications, register, search, targets, task
 from web.staff import reports as staff_reports
 from web.staff import steps as staff_steps
 
@@ -195,6 +195,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Route("/quan-ly/ho-so.csv", search.export_csv),
         Route("/bao-cao", staff_reports.page),
         Route("/bao-cao/ho-so", staff_reports.dossiers),
+        Route("/bao-cao/muc-tieu", targets.page, methods=["GET"]),
+        Route("/bao-cao/muc-tieu", targets.save, methods=["POST"]),
         Route("/bao-cao/quy-trinh/{code}", insight.heatmap),
         Route("/bao-cao/quy-trinh/{code}/so-do.bpmn", insight.heatmap_diagram),
         Route("/bao-cao/bieu-mau/{code}", insight.funnel),
@@ -209,6 +211,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Route("/can-bo/ho-so/{code}/mau-06.pdf", notices.control_sheet_pdf),
         Route("/can-bo/ho-so/{code}/mau-06", notices.control_sheet),
         Route("/quan-ly/so-theo-doi.pdf", register.register_pdf),
+        Route("/quan-ly/so-theo-doi.csv", register.register_csv),
+        Route("/quan-ly/so-theo-doi.xlsx", register.register_xlsx),
         Route("/quan-ly/so-theo-doi", register.register_page),
         Route("/tai-khoan", account.page),
         Route("/tai-khoan/xuat-du-lieu", account.export, methods=["POST"]),

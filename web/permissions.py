@@ -61,6 +61,10 @@ DOSSIER_SEARCH = Permission("dossier_search", ("manager", "staff"), "Only staff 
 #: the Decision 766 indicators, the dossiers behind them and their exports (/bao-cao): managers and
 #: leaders (staff holding the `leader` role), each within their agencies' scope (`search_scope`)
 REPORTS = Permission("reports", ("manager",), "Only managers and leaders read the reports", roles=("leader",))
+#: changing the target per indicator (POST /bao-cao/muc-tieu): managers only, and of them only those
+#: with the province-wide view (`sets_report_targets`): a target is the province's, not one agency's.
+#: Leaders read the targets on the same page; administrators run the site but set no performance goal.
+REPORT_TARGETS = Permission("report_targets", ("manager",), "Only managers set the report targets")
 #: the citizen form funnel of a procedure (/bao-cao/bieu-mau): whoever reads the reports, and the
 #: administrators who design the form (counts only, no personal data)
 FORM_FUNNEL = Permission("form_funnel", (*REPORTS.kinds, "admin"), "Only managers, leaders and administrators read "
@@ -88,6 +92,11 @@ async def search_scope(user: User) -> frozenset[str] | None:
     from engine.agencies import visible_agencies
 
     return await visible_agencies(user)
+
+
+async def sets_report_targets(user: User) -> bool:
+    """A manager whose view covers every agency (engine.agencies.visible_agencies is None)."""
+    return REPORT_TARGETS.allows(user) and await search_scope(user) is None
 
 
 def has_inbox(user: User | None) -> bool:

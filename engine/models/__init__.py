@@ -14,7 +14,7 @@ from engine.models.notice import StaffNotice, StaffNoticeDigest, StaffNoticeRead
 from engine.models.notification import CaughtMessage, Notification, NotificationTemplate
 from engine.models.portal import PortalSync
 from engine.models.procedure import Procedure, ProcedureVersion
-from engine.models.reporting import ReportDossier, ReportTarget, ReportTask
+from engine.models.reporting import ReportDossier, ReportTarget, ReportTargetChange, ReportTask
 from engine.models.security import IdempotencyRecord, ThrottleBucket
 from engine.models.session import Session
 from engine.models.spine import Attachment, ConfigRevision, DossierPause, DossierResult, OutboxEvent
@@ -26,6 +26,6 @@ __all__ = [
     "ConfigRevision", "DataExport", "DesignAudit", "DocumentAccess", "Dossier", "DossierCounter", "DossierPause",
     "DossierResult", "FormAttempt", "FormFailure", "HumanTask", "IdempotencyRecord", "OutboxEvent", "PortalSync",
     "Procedure", "ProcedureDraft", "ProcedureVersion", "Rating", "ReceptionPoint", "RegistrationCode", "ReportDossier",
-    "ReportTarget", "ReportTask", "Role", "Session", "StaffNotice", "StaffNoticeDigest", "StaffNoticeRead",
-    "ThrottleBucket", "Timer", "User",
+    "ReportTarget", "ReportTargetChange", "ReportTask", "Role", "Session", "StaffNotice", "StaffNoticeDigest",
+    "StaffNoticeRead", "ThrottleBucket", "Timer", "User",
 ]

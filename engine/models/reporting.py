@@ -88,3 +88,17 @@ class ReportTarget(Model):
 
     class Meta:
         table = "report_target"
+
+
+class ReportTargetChange(Model):
+    """The audit trail of the targets: who changed which indicator's target, when, from what to what."""
+
+    id = fields.IntField(primary_key=True)
+    indicator = fields.CharField(max_length=8, db_index=True)
+    old_target = fields.DecimalField(max_digits=8, decimal_places=2)  # the target in force before (default or row)
+    new_target = fields.DecimalField(max_digits=8, decimal_places=2)
+    changed_by = fields.CharField(max_length=150)
+    changed_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "report_target_change"

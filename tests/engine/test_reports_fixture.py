@@ -11,10 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import pytest
-
 from engine import report_dimensions, report_facts, reports, sql
-from engine.errors import InvalidData
 from engine.models import AuditEvent
 from tests.factories import rt
 from tests.reports_fixture import EXPECTED, EXPECTED_TOTAL, build, drain
@@ -107,17 +104,3 @@ async def _rebuild_from_the_event_log_equals_the_incremental_projection() -> Non
     key = f"{last['code']}:{last['applied_revision']}:{last['applied_n']}"
     assert not await report_facts.apply(last["code"], key, event, rt().calendars.value)
     assert (await sql.fetch(sql.db(), facts)) == incremental[0]
-
-
-async def test_targets_default_to_the_rules_thresholds_and_are_kept(db: Any) -> None:
-    assert (await report_dimensions.targets())["3.3"] == Decimal(50)
-    assert await report_dimensions.set_target("3.3", "65,5", "manager") == Decimal("65.50")
-    kept = await report_dimensions.targets()
-    assert (kept["3.3"], kept["2.1"], kept["5.4"]) == (Decimal("65.50"), Decimal(100), Decimal(90))
-    for indicator, value in (("9.9", "10"), ("3.3", "abc"), ("3.3", "0"), ("3.3", "101")):
-        with pytest.raises(InvalidData):
-            await report_dimensions.set_target(indicator, value, "manager")
-    assert (await report_dimensions.targets())["3.3"] == Decimal("65.50")
-    figure = reports.rate("3.3", [1, 2], [1, 2, 3])  # 66.67 %
-    assert report_dimensions.meets(figure, kept["3.3"]) and not report_dimensions.meets(figure, Decimal(70))
-    assert report_dimensions.meets(reports.no_data("3.3", "no_dossier"), Decimal(1)) is None

@@ -17,7 +17,7 @@ the refused principals only, with the session's CSRF token so that the refusal i
 CSRF's: an allowed state change (logout, deactivating a user, claiming the task) would change the world
 the other cells run in; the feature tests exercise those.
 
-Runs on both databases (the `db` fixture): 121 route/method entries x 9 principals = 1,089 cells, 974
+Runs on both databases (the `db` fixture): 125 route/method entries x 9 principals = 1,125 cells, 1,009
 requested (the allowed state changes aside), about 20 s per database on this machine.
 """
 
@@ -99,6 +99,10 @@ MATRIX: dict[str, frozenset[str]] = {
     "GET /bao-cao/bieu-mau/{code}": REPORTERS | ADMIN,  # counts only: the designer reads it too
     "GET /quan-ly/so-theo-doi": STAFF,  # the Form 07 register, within each one's agencies
     "GET /quan-ly/so-theo-doi.pdf": STAFF,
+    "GET /quan-ly/so-theo-doi.csv": STAFF,
+    "GET /quan-ly/so-theo-doi.xlsx": STAFF,
+    "GET /bao-cao/muc-tieu": REPORTERS,  # the targets per indicator: leaders read them,
+    "POST /bao-cao/muc-tieu": frozenset({"manager"}),  # a province-wide manager changes them
     # administration pages (admins only)
     **{f"{m} {p}": ADMIN for m, p in [
         ("GET", "/quan-tri"), ("GET", "/quan-tri/can-xu-ly"), ("GET", "/quan-tri/hang-doi"),

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import openpyxl
 
-from engine import accounts
+from engine import accounts, reports
 from engine.models import Agency
 from tests.factories import PASSWORD, page_login, token
 from tests.reports_fixture import EXPECTED, EXPECTED_GROUPS, EXPECTED_TOTAL, build, drain
@@ -40,7 +40,10 @@ def _number(cell: Any) -> Decimal:
 
 def _check_page(html: str) -> None:
     for key, (value, points, count, _hits, _reason) in EXPECTED.items():
-        _title, shown, earned, population = _cells(html, "indicators", "data-indicator", key)
+        _title, shown, earned, goal, population = _cells(html, "indicators", "data-indicator", key)
+        assert ("chưa đánh giá" in goal) == (value is None), (key, goal)  # the default target: full points
+        if value is not None and key != "2.2":  # 2.2 is judged on the share of the time limit used
+            assert ("✓ Đạt" in goal) == (Decimal(value) >= reports.SCALE[key][1]), (key, goal)
         assert shown.startswith(value) if value is not None else shown.startswith("Chưa có dữ liệu"), (key, shown)
         assert earned.startswith(f"{points}/") if points is not None else earned == "—", (key, earned)
         assert population.split(" ")[0] == str(count), (key, population)
@@ -61,7 +64,12 @@ def _check_xlsx(content: bytes) -> None:
     book = openpyxl.load_workbook(io.BytesIO(content))
     rows = {str(r[0]).split(" ")[0].rstrip("."): r for r in book["Chỉ số"].iter_rows(min_row=2, values_only=True)}
     for key, (value, points, count, _hits, _reason) in EXPECTED.items():
-        _title, shown, earned, _max, population = rows[key]
+        _title, shown, earned, _max, population, target, met = rows[key]
+        assert _number(target) == reports.SCALE[key][1], key  # the default targets
+        if value is None:
+            assert met == "chưa đánh giá", key
+        elif key != "2.2":  # 2.2 is judged on the share of the time limit used
+            assert (met == "Đạt") == (Decimal(value) >= reports.SCALE[key][1]), (key, met)
         if value is None:
             assert str(shown).startswith("Chưa có dữ liệu") and earned is None, key
         else:

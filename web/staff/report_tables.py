@@ -1,5 +1,6 @@
 """The /bao-cao reports as typed tables, and those tables as CSV (UTF-8 BOM, Vietnamese headers,
-formula cells neutralised like /quan-ly/ho-so.csv) or XLSX (openpyxl: real dates, number formats).
+formula cells neutralised like /quan-ly/ho-so.csv) or XLSX (openpyxl: real dates, number formats);
+the Form 07 register (web/staff/register.py) is written by the same two functions.
 
 The page and the files read the same `Report` (web/staff/report_data.py), so a file's values are the
 page's: rates and points as numbers (None = "no data", written as the reason), instants as local
@@ -10,20 +11,20 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from engine import reports
+from engine import report_targets, reports
 from engine.lifecycle import Status
 from web.errors import N_
 from web.staff.report_data import HEADLINE, STEP_GROUPS, Card, LateLine, Official, Row
 from web.staff.search import ZONE, csv_cell
 
-Cell = str | int | Decimal | datetime | None
+Cell = str | int | Decimal | datetime | date | None
 #: indicator titles (engine keys -> Vietnamese); an indicator the engine adds later shows its key alone
 TITLES = {"1.3": N_("Thủ tục hành chính công bố đủ thành phần"), "1.4": N_("Tỷ lệ hồ sơ đồng bộ lên Cổng quốc gia"),
           "2.1": N_("Tỷ lệ hồ sơ giải quyết đúng hạn"), "2.2": N_("Thời gian giải quyết trung bình"),
@@ -56,6 +57,7 @@ class Report:
     procedures: list[Row]
     late: list[LateLine]
     officials: list[Official]
+    targets: dict[str, Decimal] = field(default_factory=dict)  # engine.report_targets.targets()
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,11 @@ def _rate(figure: reports.Figure | None, tr: Callable[[str], str]) -> Cell:
     return no_data(figure, tr) if figure.value is None else figure.value
 
 
+def _met(figure: reports.Figure, target: Decimal | None, tr: Callable[[str], str]) -> str:
+    met = None if target is None else report_targets.meets(figure, target)
+    return tr("chưa đánh giá") if met is None else tr("Đạt") if met else tr("Chưa đạt")
+
+
 def _rows_table(name: str, first: str, rows: Sequence[Row], tr: Callable[[str], str]) -> Table:
     headers = [tr(first)]
     for key in HEADLINE:
@@ -99,15 +106,18 @@ def _rows_table(name: str, first: str, rows: Sequence[Row], tr: Callable[[str], 
     return Table(name, tr(NAMES[name]), headers, lines)
 
 
-def _local(at: datetime | None) -> datetime | None:
+def local(at: datetime | None) -> datetime | None:
+    """An instant as the local wall-clock time a spreadsheet shows (no offset: Excel has none)."""
     return at.astimezone(ZONE).replace(tzinfo=None) if at else None
 
 
 def tables(report: Report, tr: Callable[[str], str], en: bool) -> dict[str, Table]:
     card = report.card
     out = {"chi-so": Table("chi-so", tr(NAMES["chi-so"]), [tr("Chỉ số"), tr("Giá trị (%)"), tr("Điểm"),
-                                                            tr("Điểm tối đa"), tr("Số hồ sơ được xét")],
-                           [[title(k, tr), _rate(f, tr), f.points, f.max_points, len(f.population)]
+                                                            tr("Điểm tối đa"), tr("Số hồ sơ được xét"),
+                                                            tr("Mục tiêu (%)"), tr("Đạt mục tiêu")],
+                           [[title(k, tr), _rate(f, tr), f.points, f.max_points, len(f.population),
+                             report.targets.get(k), _met(f, report.targets.get(k), tr)]
                             for k, f in card.figures.items()])}
     groups: list[list[Cell]] = [[f"{g.number}. {tr(g.label)}", g.points if g.points is not None else tr(NO_DATA),
                                  g.max_points, ", ".join(g.keys)] for g in card.groups]
@@ -120,7 +130,7 @@ def tables(report: Report, tr: Callable[[str], str], en: bool) -> dict[str, Tabl
     out["tre-han"] = Table("tre-han", tr(NAMES["tre-han"]), [
         tr("Mã hồ sơ"), tr("Thủ tục"), tr("Cơ quan giải quyết"), tr("Ngày được tiếp nhận"), tr("Hạn giải quyết"),
         tr("Ngày kết thúc xử lý"), tr("Trạng thái")], [
-        [d.code, d.procedure, d.agency, _local(d.accepted_at), _local(d.due_at), _local(d.ended_at),
+        [d.code, d.procedure, d.agency, local(d.accepted_at), local(d.due_at), local(d.ended_at),
          Status(d.status).label_en if en else Status(d.status).label_vi] for d in report.late])
     out["can-bo"] = Table("can-bo", tr(NAMES["can-bo"]), [tr("Cán bộ"), tr("Tài khoản")]
                           + [tr(label) for label in STEP_GROUPS.values()],
@@ -142,6 +152,8 @@ def _text(value: Cell) -> str:
         return ""
     if isinstance(value, datetime):
         return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
     return csv_cell(value) if isinstance(value, str) else str(value)  # numbers stay numbers (a negative 5.4)
 
 
@@ -159,6 +171,8 @@ def to_xlsx(all_tables: Sequence[Table]) -> bytes:
             for cell in line:
                 if isinstance(cell.value, datetime):
                     cell.number_format = "DD/MM/YYYY HH:MM"
+                elif isinstance(cell.value, date):
+                    cell.number_format = "DD/MM/YYYY"
                 elif isinstance(cell.value, float):
                     cell.number_format = "0.00"
                 elif isinstance(cell.value, str) and cell.data_type == "f":
@@ -170,7 +184,7 @@ def to_xlsx(all_tables: Sequence[Table]) -> bytes:
     return buffer.getvalue()
 
 
-def _xlsx(value: Cell) -> str | int | float | datetime | None:
+def _xlsx(value: Cell) -> str | int | float | datetime | date | None:
     if isinstance(value, Decimal):
         return float(value)
     return value

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from engine import reports
+from engine import report_targets, reports
 from engine.lifecycle import Status
 from engine.models import Agency, Dossier, Procedure, User
 from web.auth import requires
@@ -25,7 +25,7 @@ from web.errors import N_, error_page
 from web.i18n import gettext_for
 from web.pages import language, render
 from web.permissions import REPORTS, search_scope
-from web.staff import report_charts, report_data, report_tables
+from web.staff import report_charts, report_data, report_tables, targets
 from web.staff.search import CHANNELS, ZONE
 
 FIELDS = ("tu-ngay", "den-ngay", "co-quan", "thu-tuc")
@@ -101,7 +101,8 @@ async def _report(scope: report_data.Scope) -> report_tables.Report:
     figures = await report_data.figures(scope)
     return report_tables.Report(report_data.card(figures), await report_data.trend(scope),
                                 await report_data.by_agency(scope), await report_data.by_procedure(scope),
-                                await report_data.late_list(figures), await report_data.control_sheet(scope))
+                                await report_data.late_list(figures), await report_data.control_sheet(scope),
+                                await report_targets.targets())
 
 
 def _charts(report: report_tables.Report, tr: Any) -> dict[str, Any]:
@@ -133,6 +134,7 @@ async def page(request: Request, user: User) -> Response:
     report = await _report(scope)
     tr = gettext_for(language(request)).gettext
     return render(request, "staff/reports.html", report=report, charts=_charts(report, tr),
+                  goals=targets.goals(report.card.figures, report.targets),
                   status_label=_status_label(language(request) == "en"), **context)
 
 

@@ -8,7 +8,7 @@ import csv
 import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -44,12 +44,18 @@ def day(at: datetime | None) -> str:
     return at.astimezone(ZONE).strftime("%d/%m/%Y") if at else ""
 
 
-def due_day(at: datetime | None) -> str:
+def due_date(at: datetime | None) -> date | None:
     """The due's local day; a due at 00:00 is the end of the day before (see web.documents.fmt_due)."""
     if at is None:
-        return ""
+        return None
     local = at.astimezone(ZONE)
-    return (local - timedelta(days=1) if local.time() == time.min else local).strftime("%d/%m/%Y")
+    return (local - timedelta(days=1) if local.time() == time.min else local).date()
+
+
+def due_day(at: datetime | None) -> str:
+    """`due_date` as dd/mm/yyyy ("" for none)."""
+    found = due_date(at)
+    return found.strftime("%d/%m/%Y") if found else ""
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ async def breakdown(period: Period, calendar: Calendar, dimension: str, *,
         raise InvalidData(f"Unknown dimension {dimension!r}", fields={"dimension": ["choice"]})
     if dimension == "official":
         return await control_sheet(period, calendar, agencies=agencies, **filters)
-    groups = await tallies(period, calendar, agencies=agencies, group=COLUMNS.get(dimension, dimension), **filters)
+    groups = await tallies(period, calendar, filters, agencies=agencies, group=COLUMNS.get(dimension, dimension))
     labels = await _labels(dimension, [str(v) for v in groups])
     rows = [(str(value), labels.get(str(value), str(value)), compute(tally)) for value, tally in groups.items()]
     return sorted(rows, key=lambda r: (-r[2]["2.1"].count, r[0]))
@@ -108,8 +108,8 @@ async def trend(months: int, calendar: Calendar, *, until: date, agencies: Colle
 async def trend_of(periods: list[Period], calendar: Calendar, *, agencies: Collection[str] | None = None,
                    **filters: str) -> list[tuple[Period, dict[str, Figure]]]:
     """The dossier indicators of each of ``periods`` (oldest first, not overlapping), one query."""
-    found = await tallies(Period(periods[0].start, periods[-1].end), calendar, agencies=agencies,
-                          months=tuple(periods), **filters)
+    found = await tallies(Period(periods[0].start, periods[-1].end), calendar, filters, agencies=agencies,
+                          months=tuple(periods))
     return [(p, compute(found.get(i) or Tally())) for i, p in enumerate(periods)]
 
 

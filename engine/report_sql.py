@@ -50,7 +50,8 @@ PREDICATES = {
     "late": "x.late", "window": "x.late IS NULL", "rated": "x.rating IS NOT NULL",
     "disliked": f"x.rating <= {DISLIKE_MAX_SCORE}",
     "fine": f"NOT COALESCE(x.late, FALSE) AND (x.rating IS NULL OR x.rating > {DISLIKE_MAX_SCORE})",
-    "received": "x.rec", "known": "x.rec AND (x.synced IS NOT NULL OR x.acked)", "synced": "x.rec AND (x.acked OR x.synced)",
+    "received": "x.rec", "known": "x.rec AND (x.synced IS NOT NULL OR x.acked)",
+    "synced": "x.rec AND (x.acked OR x.synced)",
     "online": "x.rec AND x.channel = 'online' AND (x.e_result OR NOT x.paper_result)",
     "raw_online": "x.rec AND x.channel = 'online'", "components": "x.rec AND x.has_components AND x.e_result",
     "reused": "x.rec AND x.reused", "verified": "x.rec AND x.identity_verified",
@@ -139,7 +140,8 @@ async def derived(where: Sequence[str], params: Sequence[Any], lo: datetime, hi:
     head, join, join_params = "", "", []
     if months:
         cast = "::timestamptz" if sql.is_postgres(sql.db()) else ""
-        head = "WITH m(k, lo, hi) AS (VALUES " + ", ".join(f"({i}, ?{cast}, ?{cast})" for i in range(len(months))) + ") "
+        values = ", ".join(f"({i}, ?{cast}, ?{cast})" for i in range(len(months)))
+        head = f"WITH m(k, lo, hi) AS (VALUES {values}) "
         join_params = [v for pair in months for v in pair]
         bounds = {"lo": Column("m.lo"), "hi": Column("m.hi")}
         join = " JOIN m ON r.accepted_at < m.hi AND (r.ended_at IS NULL OR r.ended_at >= m.lo)"

@@ -215,8 +215,9 @@ def scope_sql(agencies: Collection[str] | None, filters: dict[str, str],
     return where, params
 
 
-async def tallies(period: Period, calendar: Calendar, *, agencies: Collection[str] | None = None, group: str = "",
-                  months: tuple[Period, ...] = (), **filters: str) -> dict[Any, Tally]:
+async def tallies(period: Period, calendar: Calendar, filters: dict[str, str], *,
+                  agencies: Collection[str] | None = None, group: str = "",
+                  months: tuple[Period, ...] = ()) -> dict[Any, Tally]:
     """The counts per value of ``group`` (a report_dossier column), per month index (``months``,
     ``period`` then spans them), or for the whole scope (key 0)."""
     if agencies is not None and not agencies:
@@ -230,7 +231,7 @@ async def tallies(period: Period, calendar: Calendar, *, agencies: Collection[st
 async def scorecard(period: Period, calendar: Calendar, *, agencies: Collection[str] | None = None,
                     agency: str = "", procedure: str = "", **filters: str) -> dict[str, Figure]:
     """Every indicator of ``INDICATORS`` for ``period`` (in that order)."""
-    found = await tallies(period, calendar, agencies=agencies, agency=agency, procedure=procedure, **filters)
+    found = await tallies(period, calendar, {"agency": agency, "procedure": procedure, **filters}, agencies=agencies)
     figures = compute(found.get(0) or Tally())
     figures |= await report_catalogue.figures(period, calendar, agencies=agencies, agency=agency,
                                               procedure=procedure, sector=filters.get("sector", ""))

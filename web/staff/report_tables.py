@@ -90,7 +90,7 @@ def _rows_table(name: str, first: str, rows: Sequence[Row], tr: Callable[[str], 
         line: list[Cell] = [row.label]
         for key in HEADLINE:
             figure = row.figures.get(key)
-            line += [_rate(figure, tr), len(figure.population) if figure else 0]
+            line += [_rate(figure, tr), figure.count if figure else 0]
         if name == "xu-huong":
             line.append(row.total)
         lines.append(line)
@@ -107,7 +107,7 @@ def tables(report: Report, tr: Callable[[str], str], en: bool) -> dict[str, Tabl
     card = report.card
     out = {"chi-so": Table("chi-so", tr(NAMES["chi-so"]), [tr("Chỉ số"), tr("Giá trị (%)"), tr("Điểm"),
                                                             tr("Điểm tối đa"), tr("Số hồ sơ được xét")],
-                           [[title(k, tr), _rate(f, tr), f.points, f.max_points, len(f.population)]
+                           [[title(k, tr), _rate(f, tr), f.points, f.max_points, f.count]
                             for k, f in card.figures.items()])}
     groups: list[list[Cell]] = [[f"{g.number}. {tr(g.label)}", g.points if g.points is not None else tr(NO_DATA),
                                  g.max_points, ", ".join(g.keys)] for g in card.groups]

@@ -64,8 +64,8 @@ class ReportDossier(Model):
 
     class Meta:
         table = "report_dossier"
-        indexes = (("accepted_at", "agency_code"), ("ended_at",), ("procedure_code", "accepted_at"),
-                   ("agency_code", "accepted_at"), ("span_s",))
+        # + migration 0027's covering indexes for the period's rows (engine/report_sql.py), PostgreSQL
+        indexes = (("accepted_at", "agency_code"), ("ended_at",), ("procedure_code", "accepted_at"), ("span_s",))
 
 
 class ReportTask(Model):

@@ -103,11 +103,12 @@ async def _used(codes: list[str], lower: Any, upper: Any) -> set[str]:
     used: set[str] = set()
     for start in range(0, len(codes), 200):
         chunk = codes[start:start + 200]
-        probes = " UNION ALL ".join(
-            f"SELECT * FROM (SELECT procedure_code AS code FROM report_dossier WHERE procedure_code = ? "
-            f"AND accepted_at >= ? AND accepted_at < ? AND channel = 'online' LIMIT 1) p{i}" for i in range(len(chunk)))
-        params = [v for code in chunk for v in (code, lower, upper)]
-        used |= {r["code"] for r in await sql.fetch(sql.db(), probes, params)}
+        # MIN over (procedure_code, channel, accepted_at): the first index entry, whatever the planner's guess
+        probes = ", ".join(
+            f"(SELECT MIN(accepted_at) FROM report_dossier WHERE procedure_code = ? AND channel = 'online' "
+            f"AND accepted_at >= ? AND accepted_at < ?) AS p{i}" for i in range(len(chunk)))
+        found = await sql.fetch_one(sql.db(), f"SELECT {probes}", [v for c in chunk for v in (c, lower, upper)])
+        used |= {code for i, code in enumerate(chunk) if found and found[f"p{i}"] is not None}
     return used
 
 

@@ -71,5 +71,15 @@ class Migration(migrations.Migration):
             model_name='ReportDossier',
             index=Index(fields=['span_s']),
         ),
+        # KPI 3.2 probes each procedure for one online dossier accepted in the period
+        ops.RemoveIndex(
+            model_name='ReportDossier',
+            name=None,
+            fields=['procedure_code', 'accepted_at'],
+        ),
+        ops.AddIndex(
+            model_name='ReportDossier',
+            index=Index(fields=['procedure_code', 'channel', 'accepted_at']),
+        ),
         ops.RunPython(_create, _drop),
     ]

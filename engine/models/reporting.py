@@ -65,7 +65,8 @@ class ReportDossier(Model):
     class Meta:
         table = "report_dossier"
         # + migration 0027's covering indexes for the period's rows (engine/report_sql.py), PostgreSQL
-        indexes = (("accepted_at", "agency_code"), ("ended_at",), ("procedure_code", "accepted_at"), ("span_s",))
+        indexes = (("accepted_at", "agency_code"), ("ended_at",), ("procedure_code", "channel", "accepted_at"),
+                   ("span_s",))
 
 
 class ReportTask(Model):

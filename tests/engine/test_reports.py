@@ -148,7 +148,8 @@ async def test_the_sql_verdict_is_the_python_rule_at_every_period_end(db: Any) -
     after the pauses, with a pause still open, and after a pause that started once already late."""
     ids = await _fixture()
     pv = await ProcedureVersion.get(procedure__code="9.000001")
-    extra = {  # D13: a pause still open; D14: late (due Mon 5 Oct 08:00) before its pause 7 -> 9 Oct
+    # D13: a pause still open; D14: late (due Mon 5 Oct 08:00) before its pause 7 -> 9 Oct
+    extra: dict[str, dict[str, Any]] = {
         "D13": {"accepted_at": local(5, 10, 8), "pauses": [{"start_at": iso(local(6, 10, 9)), "end_at": None,
                                                              "reason": "supplement"}], "supplement_requests": 1},
         "D14": {"accepted_at": local(1, 10, 8), "pauses": [{"start_at": iso(local(7, 10, 9)),

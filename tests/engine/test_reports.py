@@ -222,6 +222,10 @@ async def test_page_and_drill_down_agree_with_the_engine(client: Any, users: Any
         assert page.status_code == 200
         assert _codes(page.text) == sorted(by_id[i] for i in expected)
         assert f'href="/can-bo/ho-so/{by_id[expected[0]]}"' in page.text
+    everyone = await _members("2.1", "population")  # keyset: the page after the 4th of 9, the total kept
+    later = await client.get(f"/bao-cao/ho-so?chi-so=2.1&nhom=tong&sau={everyone[3]}&{query}")
+    assert _codes(later.text) == sorted(by_id[i] for i in everyone[4:])
+    assert '<strong id="list-count">9</strong>' in later.text and 'id="next-page"' not in later.text
     assert (await client.get("/bao-cao?tu-ngay=31/02/2026")).status_code == 400
     assert "dd/mm/yyyy" in (await client.get("/bao-cao?tu-ngay=31/02/2026")).text
     assert (await client.get(f"/bao-cao/ho-so?chi-so=9.9&{query}")).status_code == 400

@@ -2,7 +2,8 @@
 agency and procedure: points per group and the total out of 100, the trend per month, the rates per
 agency and per procedure (charts + tables), the late dossiers and the processing control sheet per
 official. GET /bao-cao/ho-so?chi-so=2.1&nhom=dat&...: the exact dossiers behind any number of the page
-(``chi-so=tat-ca``: every dossier considered; ``chi-so=xu-ly&can-bo=…``: an official's steps).
+(``chi-so=tat-ca``: every dossier considered; ``chi-so=xu-ly&can-bo=…``: an official's steps), 50 a
+page in id order (``sau=<last id>``: the next page), with how many there are in all.
 GET /bao-cao.csv?bang=… and /bao-cao.xlsx: the same reports as files (web/staff/report_tables.py).
 
 Managers and leaders (permissions.REPORTS), within their agencies' scope; the lists show codes,

@@ -5,9 +5,10 @@ from tortoise.indexes import Index
 
 # Issue 12 at scale: the Decision 766 figures are counted in SQL (engine/report_sql.py) over stored
 # per-dossier verdict columns instead of being judged in Python row by row. The new columns are
-# folded by engine/report_facts.py; rows projected before this migration get them from
-# `motcua reports rebuild` (run it once after upgrading: until then their open-dossier verdicts are
-# judged in Python, slowly, and a finished dossier accepted before a period may be missed).
+# folded by engine/report_facts.py; rows projected before this migration get the two that need no
+# calendar here (span_s, and late_anyway from the late flag and the request count) and the rest from
+# `motcua reports rebuild` (run it once after upgrading: until then engine/report_sql.py finds their
+# verdict columns empty and judges those open dossiers in Python, as before: right, only slower).
 # The period's rows are read from two indexes keyed on the acceptance instant: every row, and the
 # dossiers still open (partial: every period's on-time population carries them whatever their
 # acceptance date). PostgreSQL: covering (INCLUDE every column a figure reads or filters on), so
@@ -21,7 +22,13 @@ _READ = ("dossier_id, ended_at, result_at, agency_code, procedure_code, sector, 
 
 async def _create(apps, schema_editor):
     client = schema_editor.client
-    if client.capabilities.dialect == "postgres":
+    pg = client.capabilities.dialect == "postgres"
+    span = ("EXTRACT(EPOCH FROM ended_at - accepted_at)::bigint + 1" if pg else
+            "CAST((julianday(ended_at) - julianday(accepted_at)) * 86400 AS INTEGER) + 2")  # rounded up
+    await client.execute_script(
+        f"UPDATE report_dossier SET span_s = {span} WHERE ended_at IS NOT NULL AND accepted_at IS NOT NULL;"
+        "UPDATE report_dossier SET late_anyway = TRUE WHERE late_flag OR supplement_requests > 1")
+    if pg:
         await client.execute_script(
             f"CREATE INDEX IF NOT EXISTS report_dossier_period ON report_dossier (accepted_at) INCLUDE ({_READ});"
             f"CREATE INDEX IF NOT EXISTS report_dossier_open ON report_dossier (accepted_at) INCLUDE ({_READ}) "

@@ -76,24 +76,52 @@ async def catalogue(*, agencies: Collection[str] | None = None, procedure: str =
     return out
 
 
-async def figures(period: Period, calendar: Calendar, *, agencies: Collection[str] | None = None,
-                  agency: str = "", procedure: str = "", sector: str = "") -> dict[str, Figure]:
-    from engine.reports import rate
+KEYS = ("1.3", "3.1", "3.2")
 
+
+async def lists(period: Period, calendar: Calendar, *, agencies: Collection[str] | None = None,
+                agency: str = "", procedure: str = "", sector: str = "") -> dict[str, dict[str, list[int]]]:
+    """The procedure ids behind 1.3, 3.1 and 3.2: key -> hits, population (and 3.1's full)."""
     procs = [] if agencies is not None and not agencies else await catalogue(
         agencies=agencies, agency=agency, procedure=procedure, sector=sector)
     ids = [p["id"] for p in procs]
     lower, upper = period.bounds(calendar.timezone)
     closed = await _closed_online([p["code"] for p in procs], period.end)
     offered = [p for p in procs if p["meta"].get("online_level") in LEVELS and p["code"] not in closed]
-    used = {r["procedure_code"] for r in await sql.fetch(sql.db(), (
-        "SELECT DISTINCT procedure_code FROM report_dossier WHERE channel = 'online' AND accepted_at >= ? "
-        "AND accepted_at < ?"), [lower, upper])}
+    used = await _used([p["code"] for p in offered], lower, upper)
+    return {
+        "1.3": {"hits": [p["id"] for p in procs if complete(p["meta"])], "population": ids},
+        "3.1": {"hits": [p["id"] for p in offered], "population": ids,
+                "full": [p["id"] for p in offered if p["meta"].get("online_level") == "full"]},
+        "3.2": {"hits": [p["id"] for p in offered if p["code"] in used], "population": [p["id"] for p in offered]},
+    }
+
+
+async def _used(codes: list[str], lower: Any, upper: Any) -> set[str]:
+    """Of ``codes``, the procedures with an online dossier accepted in ``[lower, upper)`` (one
+    index probe each on (procedure_code, accepted_at), not a scan of the period's dossiers)."""
+    used: set[str] = set()
+    for start in range(0, len(codes), 200):
+        chunk = codes[start:start + 200]
+        # MIN over (procedure_code, channel, accepted_at): the first index entry, whatever the planner's guess
+        probes = ", ".join(
+            f"(SELECT MIN(accepted_at) FROM report_dossier WHERE procedure_code = ? AND channel = 'online' "
+            f"AND accepted_at >= ? AND accepted_at < ?) AS p{i}" for i in range(len(chunk)))
+        found = await sql.fetch_one(sql.db(), f"SELECT {probes}", [v for c in chunk for v in (c, lower, upper)])
+        used |= {code for i, code in enumerate(chunk) if found and found[f"p{i}"] is not None}
+    return used
+
+
+async def figures(period: Period, calendar: Calendar, *, agencies: Collection[str] | None = None,
+                  agency: str = "", procedure: str = "", sector: str = "") -> dict[str, Figure]:
+    from engine.reports import rate
+
+    found = await lists(period, calendar, agencies=agencies, agency=agency, procedure=procedure, sector=sector)
     kw: dict[str, Any] = {"reason": "no_procedure", "subject": "procedure"}
     return {
-        "1.3": rate("1.3", [p["id"] for p in procs if complete(p["meta"])], ids, **kw),
-        "3.1": rate("3.1", [p["id"] for p in offered], ids,
-                    full=tuple(p["id"] for p in offered if p["meta"].get("online_level") == "full"), **kw),
-        "3.2": rate("3.2", [p["id"] for p in offered if p["code"] in used], [p["id"] for p in offered],
+        "1.3": rate("1.3", len(found["1.3"]["hits"]), len(found["1.3"]["population"]), **kw),
+        "3.1": rate("3.1", len(found["3.1"]["hits"]), len(found["3.1"]["population"]),
+                    full=len(found["3.1"]["full"]), **kw),
+        "3.2": rate("3.2", len(found["3.2"]["hits"]), len(found["3.2"]["population"]),
                     **{**kw, "reason": "no_online_service"}),
     }

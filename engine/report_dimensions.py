@@ -3,12 +3,14 @@ and the configurable targets (engine/reports.py computes; this module groups).
 
 * `breakdown(period, calendar, dimension, **filters)`: one ``(value, label, figures)`` per value of
   a dossier dimension (``DIMENSIONS``), largest population first; the dossier indicators of
-  `reports.compute` (the procedure indicators 1.3/3.1/3.2 are catalogue-wide: see `scorecard`).
+  `reports.compute` (the procedure indicators 1.3/3.1/3.2 are catalogue-wide: see `scorecard`),
+  counted by ONE query grouped by the dimension (engine/report_sql.py).
   ``dimension="official"``: the control sheet: per official, the steps (human tasks) they completed
   in the period judged against each step's due (the task's own verdict): figure ``"steps"`` =
   early + on time ÷ completed steps with a due; ``extra["late"]``: the late steps' dossiers.
 * `trend(months, calendar, until=…)`: the scorecard's dossier indicators for each of the last
-  ``months`` calendar months up to ``until``'s month, read in one query.
+  ``months`` calendar months up to ``until``'s month, counted in one query (`trend_of` takes
+  the periods themselves, e.g. a last month cut at today).
 The configurable targets per indicator and their audit: engine/report_targets.py.
 """
 
@@ -21,10 +23,12 @@ from typing import Any
 from engine import sql
 from engine.errors import InvalidData
 from engine.models import Agency, Procedure, ReceptionPoint
-from engine.reports import Figure, Period, _pct, compute, load, month_of, scope_sql
+from engine.report_sql import Tally
+from engine.reports import Figure, Period, _pct, compute, month_of, scope_sql, tallies
 from engine.workdays import Calendar
 
 DIMENSIONS = ("procedure", "sector", "agency", "reception_point", "channel", "submitter_kind", "official")
+COLUMNS = {"procedure": "procedure_code", "agency": "agency_code"}  # the report_dossier column of a dimension
 Row = tuple[str, str, dict[str, Figure]]
 
 
@@ -44,12 +48,10 @@ async def breakdown(period: Period, calendar: Calendar, dimension: str, *,
         raise InvalidData(f"Unknown dimension {dimension!r}", fields={"dimension": ["choice"]})
     if dimension == "official":
         return await control_sheet(period, calendar, agencies=agencies, **filters)
-    groups: dict[str, list[Any]] = {}
-    for f in await load(period, calendar, agencies=agencies, **filters):
-        groups.setdefault(f.dims.get(dimension) or "", []).append(f)
-    labels = await _labels(dimension, groups)
-    rows = [(value, labels.get(value, value), compute(facts, period, calendar)) for value, facts in groups.items()]
-    return sorted(rows, key=lambda r: (-len(r[2]["2.1"].population), r[0]))
+    groups = await tallies(period, calendar, filters, agencies=agencies, group=COLUMNS.get(dimension, dimension))
+    labels = await _labels(dimension, [str(v) for v in groups])
+    rows = [(str(value), labels.get(str(value), str(value)), compute(tally)) for value, tally in groups.items()]
+    return sorted(rows, key=lambda r: (-r[2]["2.1"].count, r[0]))
 
 
 async def control_sheet(period: Period, calendar: Calendar, *, agencies: Collection[str] | None = None,
@@ -77,13 +79,13 @@ async def control_sheet(period: Period, calendar: Calendar, *, agencies: Collect
     out: list[Row] = []
     for official, steps in per.items():
         judged = [s for s in steps if s["verdict"]]
-        hits = tuple(s["dossier_id"] for s in judged if s["verdict"] in ("early", "on_time"))
-        late = tuple(s["dossier_id"] for s in judged if s["verdict"] == "late")
-        value = _pct(len(hits), len(judged)) if judged else None
-        figure = Figure("steps", value, None, 0, hits, tuple(s["dossier_id"] for s in judged),
-                        reason="" if judged else "no_step_due", extra={"late": late})
+        hits = sum(s["verdict"] in ("early", "on_time") for s in judged)
+        late = sum(s["verdict"] == "late" for s in judged)
+        value = _pct(hits, len(judged)) if judged else None
+        figure = Figure("steps", value, None, 0, hits, len(judged), reason="" if judged else "no_step_due",
+                        extra={"late": late})
         out.append((official, official, {"steps": figure}))
-    return sorted(out, key=lambda r: (-len(r[2]["steps"].population), r[0]))
+    return sorted(out, key=lambda r: (-r[2]["steps"].count, r[0]))
 
 
 def last_months(months: int, until: date) -> list[Period]:
@@ -98,6 +100,13 @@ def last_months(months: int, until: date) -> list[Period]:
 
 async def trend(months: int, calendar: Calendar, *, until: date, agencies: Collection[str] | None = None,
                 **filters: str) -> list[tuple[Period, dict[str, Figure]]]:
-    periods = last_months(months, until)
-    facts = await load(Period(periods[0].start, periods[-1].end), calendar, agencies=agencies, **filters)
-    return [(p, compute(facts, p, calendar)) for p in periods]
+    return await trend_of(last_months(months, until), calendar, agencies=agencies, **filters)
+
+
+async def trend_of(periods: list[Period], calendar: Calendar, *, agencies: Collection[str] | None = None,
+                   **filters: str) -> list[tuple[Period, dict[str, Figure]]]:
+    """The dossier indicators of each of ``periods`` (oldest first, not overlapping), one query."""
+    found = await tallies(Period(periods[0].start, periods[-1].end), calendar, filters, agencies=agencies,
+                          months=tuple(periods))
+    return [(p, compute(found.get(i) or Tally())) for i, p in enumerate(periods)]
+

@@ -35,12 +35,12 @@ _JUDGED = frozenset({"accepted", "status_changed", "supplement_requested", "paus
                      "refused", "withdrawn", "stopped", "result_ready", "returned"})
 ENDED_WITHOUT_RESULT = (3, 7, 8)  # refused, withdrawn, stopped: completed_at is their end
 _TIMES = ("received_at", "accepted_at", "due_original_at", "due_adjusted_at", "ended_at", "result_at",
-          "returned_at", "completed_at", "kpi_due_at")
+          "returned_at", "completed_at", "kpi_due_at", "first_due_at", "paused_from", "paused_until")
 FACT_COLUMNS = ("dossier_id", "code", "procedure_code", "sector", "agency_code", "reception_point", "channel",
                 "submitter_kind", "identity_verified", *_TIMES, "reappointed", "lifecycle_status", "late_flag",
                 "kpi_late", "work_units", "supplement_requests", "pauses", "paused_hours", "time_limit", "time_unit",
                 "paper_result", "result_channel", "e_result", "has_components", "reused", "synced", "rating",
-                "applied_revision", "applied_n")
+                "applied_revision", "applied_n", "late_anyway", "span_s")
 TASK_COLUMNS = ("task_id", "dossier_id", "element_id", "name", "role", "kind", "opened_at", "due_at", "completed_at",
                 "official", "state", "verdict")
 _STATIC = (
@@ -63,7 +63,7 @@ def seed(r: dict[str, Any]) -> dict[str, Any]:
                time_limit=Decimal(str(r["time_limit"] or 0)), time_unit=r["time_unit"] or "working_days",
                paper_result=paper_result(meta),
                result_channel="", e_result=False, has_components=False, reused=False, synced=None, rating=None,
-               applied_revision=0, applied_n=-1)
+               applied_revision=0, applied_n=-1, late_anyway=False)
     return row
 
 
@@ -119,14 +119,24 @@ def work_units(accepted: datetime, end: datetime, unit: str, pauses: tuple[sla.P
 
 def judge(row: dict[str, Any], calendar: Calendar) -> None:
     """Fix the verdict and the processing time once processing ended (a calendar change later
-    needs `rebuild`); None while unfinished."""
+    needs `rebuild`); None while unfinished. And what judges an unfinished dossier at any instant
+    ``U`` in SQL (engine/report_sql.py): ``late_anyway``, else ``U > first_due_at`` up to the first
+    pause, ``U > kpi_due_at`` once every pause ended; in between, `late_at` itself."""
     accepted, end = row["accepted_at"], row["ended_at"]
     pauses = pauses_of(row["pauses"])
     row["kpi_due_at"] = None if accepted is None or any(p.end_at is None for p in pauses) else sla.kpi_due(
         accepted, row["time_limit"], row["time_unit"], calendar, pauses)
-    if accepted is None or end is None or end < accepted:
-        row["kpi_late"] = row["work_units"] = None
+    row["first_due_at"] = None if accepted is None else sla.due_at(accepted, row["time_limit"], row["time_unit"],
+                                                                   calendar)
+    row["late_anyway"] = bool(row["late_flag"] or row["supplement_requests"] > 1
+                              or sum(p.reason == sla.SUPPLEMENT for p in pauses) > 1)
+    row["paused_from"] = min((p.start_at for p in pauses), default=None)
+    row["paused_until"] = None if not pauses or any(p.end_at is None for p in pauses) else max(
+        p.end_at for p in pauses if p.end_at is not None)
+    if accepted is None or end is None:
+        row["kpi_late"] = row["work_units"] = row["span_s"] = None
         return
+    row["span_s"] = int((end - accepted).total_seconds()) + 1  # rounded up: a bound, never short
     row["kpi_late"] = late_at(accepted, end, row["time_limit"], row["time_unit"], pauses, row["late_flag"],
                               row["supplement_requests"], calendar)
     row["work_units"] = work_units(accepted, end, row["time_unit"], pauses, calendar).quantize(Decimal("0.0001"))
@@ -253,7 +263,7 @@ def _decode(raw: dict[str, Any]) -> dict[str, Any]:
     row["kpi_late"] = None if row["kpi_late"] is None else bool(row["kpi_late"])
     row["time_limit"] = Decimal(str(row["time_limit"] or 0))
     for c in ("identity_verified", "reappointed", "late_flag", "paper_result", "e_result", "has_components",
-              "reused"):
+              "reused", "late_anyway"):
         row[c] = bool(row[c])
     row["synced"] = None if row["synced"] is None else bool(row["synced"])
     return row

@@ -1,7 +1,9 @@
-"""Decision 766/QĐ-TTg indicators (RULES §3.6, §4.1): pure functions over `Facts` read from the
-reporting projection (`report_dossier`, engine/report_facts.py: no workflow is deserialised).
-Every figure carries the exact ids behind its numerator (``hits``) and denominator (``population``):
-dossier ids, or procedure ids when ``subject == "procedure"`` (1.3, 3.1, 3.2), for the drill-down.
+"""Decision 766/QĐ-TTg indicators (RULES §3.6, §4.1), counted in SQL over the reporting projection
+(`report_dossier`, engine/report_facts.py; engine/report_sql.py holds the queries: no workflow is
+deserialised, no row per dossier comes back). Every figure carries the counts behind its numerator
+(``hits``), its denominator (``count``) and its named sub-lists (``extra``); `members` reads the exact
+ids behind one of them, a page at a time, for the drill-down: dossier ids, or procedure ids when
+``subject == "procedure"`` (1.3, 3.1, 3.2).
 
 Period: local days ``[start, end]`` (Asia/Ho_Chi_Minh), i.e. ``[start 00:00, end+1 00:00)`` local.
 "Received" = accepted in the period (the 766 ``NgayTiepNhan``).
@@ -39,19 +41,19 @@ is left out, never scored 0 or full); a group without any data earns 0.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from engine import report_catalogue, report_facts, sla, sql
+from engine import report_catalogue, report_sql, sql
 from engine.errors import InvalidData
 from engine.report_facts import ENDED_WITHOUT_RESULT
+from engine.report_sql import Tally
 from engine.workdays import LOCAL_TZ, Calendar
 
-DISLIKE_MAX_SCORE = 2
 GROUPS: dict[str, tuple[int, tuple[str, ...]]] = {
     "publicity": (18, ("1.3", "1.4")), "progress": (20, ("2.1", "2.2")),
     "online": (22, ("3.1", "3.2", "3.3", "3.5", "3.6")), "digitisation": (22, ("4.1", "4.2", "4.3", "4.5")),
@@ -62,6 +64,7 @@ _THRESHOLDS = {"3.1": 80, "3.3": 50, "3.5": 80, "4.2": 80, "4.3": 80, "5.4": 90}
 SCALE: dict[str, tuple[int, Decimal]] = {k: (m, Decimal(_THRESHOLDS.get(k, 100)))
                                          for m, keys in GROUPS.values() for k in keys}
 FILTERS = ("agency", "procedure", "sector", "reception_point", "channel", "submitter_kind")
+DISLIKE_MAX_SCORE = report_sql.DISLIKE_MAX_SCORE
 
 
 @dataclass(frozen=True)
@@ -96,47 +99,19 @@ def year_of(day: date) -> Period:
 
 
 @dataclass(frozen=True)
-class Facts:
-    """What the indicators read of one dossier (a `report_dossier` row)."""
-
-    id: int
-    code: str
-    channel: str
-    lifecycle_status: int
-    accepted_at: datetime | None
-    ended_at: datetime | None  # end of processing (766 priority), None while unfinished
-    limit: Decimal
-    unit: str
-    pauses: tuple[sla.Pause, ...]
-    late_flag: bool
-    supplement_requests: int
-    rating: int | None
-    result_at: datetime | None = None
-    paper_result: bool = True
-    e_result: bool = False
-    has_components: bool = False
-    reused: bool = False
-    identity_verified: bool = False
-    synced: bool | None = None
-    late: bool | None = None  # the verdict fixed when processing ended (None: judge at the period's end)
-    units: Decimal | None = None  # processing time in the procedure's unit, once ended (2.2)
-    kpi_due: datetime | None = None  # sla.kpi_due: judges an open dossier without the calendar
-    dims: dict[str, str] = field(default_factory=dict)  # procedure, sector, agency, reception_point, …
-
-
-@dataclass(frozen=True)
 class Figure:
     """One indicator: ``value`` in % (or ``unit``; None = no data, ``reason`` says why), its points,
-    and the ids behind the numerator (``hits``) and the denominator (``population``)."""
+    and how many ids stand behind the numerator (``hits``), the denominator (``count``) and each
+    named sub-list (``extra``: late, disliked, raw_online, full); `members` lists them."""
 
     key: str
     value: Decimal | None
     points: Decimal | None
     max_points: int
-    hits: tuple[int, ...] = ()
-    population: tuple[int, ...] = ()
+    hits: int = 0
+    count: int = 0
     reason: str = ""
-    extra: dict[str, tuple[int, ...]] = field(default_factory=dict)  # named sub-lists (late, disliked, full)
+    extra: dict[str, int] = field(default_factory=dict)
     unit: str = "%"
     subject: str = "dossier"  # what the ids are: dossier | procedure
     of_limit: Decimal | None = None  # 2.2 only: the average share of the time limit used, %
@@ -151,106 +126,63 @@ def points(key: str, value: Decimal) -> Decimal:
     return (min(max(value, Decimal(0)) / threshold, Decimal(1)) * group_max).quantize(Decimal("0.01"))
 
 
-def no_data(key: str, reason: str, population: Sequence[int] = (), subject: str = "dossier") -> Figure:
-    return Figure(key, None, None, SCALE[key][0], population=tuple(population), reason=reason, subject=subject)
+def no_data(key: str, reason: str, count: int = 0, subject: str = "dossier") -> Figure:
+    return Figure(key, None, None, SCALE[key][0], count=count, reason=reason, subject=subject)
 
 
-def rate(key: str, hits: Sequence[int], population: Sequence[int], *, reason: str = "no_dossier",
-         subject: str = "dossier", **extra: tuple[int, ...]) -> Figure:
-    if not population:
+def rate(key: str, hits: int, count: int, *, reason: str = "no_dossier", subject: str = "dossier",
+         **extra: int) -> Figure:
+    if not count:
         return no_data(key, reason, subject=subject)
-    value = _pct(len(hits), len(population))
-    return Figure(key, value, points(key, value), SCALE[key][0], tuple(hits), tuple(population), extra=extra,
-                  subject=subject)
+    value = _pct(hits, count)
+    return Figure(key, value, points(key, value), SCALE[key][0], hits, count, extra=extra, subject=subject)
 
 
-def in_progress_population(facts: Sequence[Facts], lower: datetime, upper: datetime) -> list[Facts]:
-    """2.1's population: accepted before the period's end, not finished before its start."""
-    return [f for f in facts if f.accepted_at is not None and f.accepted_at < upper
-            and (f.ended_at is None or f.ended_at >= lower)]
-
-
-def is_late(f: Facts, upper: datetime, calendar: Calendar) -> bool:
-    """The 766 verdict of one dossier of 2.1's population (rules in the module doc): the stored one
-    when it ended before ``upper``, else judged at ``upper``."""
-    assert f.accepted_at is not None
-    if f.ended_at is not None and f.ended_at < upper:
-        if f.late is not None:
-            return f.late
-        end = f.ended_at
-    else:
-        end = upper
-        flagged = f.late_flag or f.supplement_requests > 1 or sum(p.reason == sla.SUPPLEMENT for p in f.pauses) > 1
-        if f.kpi_due is not None and all(p.end_at is not None and p.end_at <= upper for p in f.pauses):
-            return flagged or upper > f.kpi_due
-    return report_facts.late_at(f.accepted_at, end, f.limit, f.unit, f.pauses, f.late_flag, f.supplement_requests,
-                                calendar)
-
-
-def processing_time(f: Facts, calendar: Calendar) -> Decimal:
-    """Acceptance to the end of processing minus the pauses, in the procedure's unit."""
-    assert f.accepted_at is not None and f.ended_at is not None
-    if f.units is not None:
-        return f.units
-    return report_facts.work_units(f.accepted_at, f.ended_at, f.unit, f.pauses, calendar)
-
-
-def average_time(facts: Sequence[Facts], lower: datetime, upper: datetime, calendar: Calendar) -> Figure:
-    done = [f for f in facts if f.accepted_at is not None and f.result_at is not None and f.ended_at is not None
-            and lower <= f.ended_at < upper]
+def average_time(tally: Tally) -> Figure:
+    """2.2 from the finished dossiers' work units per (time limit, unit) (module doc)."""
+    done = sum(n for n, _units in tally.units.values())
     if not done:
         return no_data("2.2", "no_finished")
-    times = {f.id: processing_time(f, calendar) for f in done}
-    share = sum((times[f.id] / f.limit * 100 if f.limit else Decimal(100) for f in done), Decimal(0)) / len(done)
-    units = {f.unit for f in done}
-    value = (sum(times.values(), Decimal(0)) / len(done)) if len(units) == 1 else share
+    total = sum((Decimal(units) / 10000 for _n, units in tally.units.values()), Decimal(0))
+    share = sum(((Decimal(units) / 10000 / limit * 100) if limit else Decimal(100) * n
+                 for (limit, _unit), (n, units) in tally.units.items()), Decimal(0)) / done
+    units = {unit for (_limit, unit), (n, _u) in tally.units.items() if n}
+    value = total / done if len(units) == 1 else share
     max_points = SCALE["2.2"][0]
     earned = Decimal(max_points) if share <= 100 else Decimal(100) / share * max_points
-    within = tuple(f.id for f in done if times[f.id] <= f.limit)
-    return Figure("2.2", value.quantize(Decimal("0.01")), earned.quantize(Decimal("0.01")), max_points, within,
-                  tuple(f.id for f in done), unit=units.pop() if len(units) == 1 else "%",
+    return Figure("2.2", value.quantize(Decimal("0.01")), earned.quantize(Decimal("0.01")), max_points,
+                  tally.counts["within"], done, unit=units.pop() if len(units) == 1 else "%",
                   of_limit=share.quantize(Decimal("0.01")))
 
 
-def compute(facts: Sequence[Facts], period: Period, calendar: Calendar) -> dict[str, Figure]:
-    """The dossier indicators (1.4, 2.x, 3.3, 3.5, 3.6, 4.x, 5.4) of ``facts`` over ``period``."""
-    lower, upper = period.bounds(calendar.timezone)
+def compute(tally: Tally) -> dict[str, Figure]:
+    """The dossier indicators (1.4, 2.x, 3.3, 3.5, 3.6, 4.x, 5.4) from one group's counts."""
+    c = tally.counts
     out: dict[str, Figure] = {}
-    judged = in_progress_population(facts, lower, upper)
-    ids = [f.id for f in judged]
-    late = [f.id for f in judged if is_late(f, upper, calendar)]
-    late_set = set(late)
-    out["2.1"] = rate("2.1", [i for i in ids if i not in late_set], ids, late=tuple(late))
-    out["2.2"] = average_time(facts, lower, upper, calendar)
-    received = [f for f in facts if f.accepted_at is not None and lower <= f.accepted_at < upper]
-    everyone = [f.id for f in received]
+    judged, late, received = c["n"], c["late"], c["received"]
+    out["2.1"] = rate("2.1", judged - late, judged, late=late)
+    out["2.2"] = average_time(tally)
     # once any dossier carries a sync flag the portal is in use: a dossier without one is not synced
-    known = [f for f in received if f.synced is not None]
-    out["1.4"] = rate("1.4", [f.id for f in received if f.synced], everyone, reason="no_dossier") if known else (
-        no_data("1.4", "not_synced", everyone))
-    online = [f.id for f in received if f.channel == "online" and (f.e_result or not f.paper_result)]
-    out["3.3"] = rate("3.3", online, everyone, raw_online=tuple(f.id for f in received if f.channel == "online"))
+    known = c["known"] > 0
+    out["1.4"] = rate("1.4", c["synced"], received) if known else no_data("1.4", "not_synced", received)
+    out["3.3"] = rate("3.3", c["online"], received, raw_online=c["raw_online"])
     if known and out["3.3"].value is not None and out["1.4"].value is not None:
         value = (out["3.3"].value * out["1.4"].value / 100).quantize(Decimal("0.01"))
         out["3.3"] = Figure(**{**out["3.3"].__dict__, "value": value, "points": points("3.3", value)})
     for key in ("3.5", "3.6"):
         out[key] = no_data(key, "no_payment")
-    issued = [f for f in facts if f.paper_result and f.result_at is not None and lower <= f.result_at < upper]
-    out["4.1"] = rate("4.1", [f.id for f in issued if f.e_result], [f.id for f in issued], reason="no_result")
-    out["4.2"] = rate("4.2", [f.id for f in received if f.has_components and f.e_result], everyone)
-    out["4.3"] = rate("4.3", [f.id for f in received if f.reused], everyone)
-    out["4.5"] = rate("4.5", [f.id for f in received if f.identity_verified], everyone)
-    rated = [f for f in judged if f.rating is not None]
+    out["4.1"] = rate("4.1", c["e_issued"], c["issued"], reason="no_result")
+    out["4.2"] = rate("4.2", c["components"], received)
+    out["4.3"] = rate("4.3", c["reused"], received)
+    out["4.5"] = rate("4.5", c["verified"], received)
     if not judged:
         out["5.4"] = no_data("5.4", "no_dossier")
-    elif not rated:
-        out["5.4"] = no_data("5.4", "no_rating", ids)
+    elif not c["rated"]:
+        out["5.4"] = no_data("5.4", "no_rating", judged)
     else:
-        disliked = tuple(f.id for f in rated if f.rating is not None and f.rating <= DISLIKE_MAX_SCORE)
-        value = Decimal(100) - _pct(len(late), len(judged)) - _pct(len(disliked), len(judged))
-        out["5.4"] = Figure("5.4", value, points("5.4", value), SCALE["5.4"][0],
-                            tuple(i for i in ids if i not in late_set | set(disliked)), tuple(ids),
-                            extra={"late": tuple(late), "disliked": disliked})
+        value = Decimal(100) - _pct(late, judged) - _pct(c["disliked"], judged)
+        out["5.4"] = Figure("5.4", value, points("5.4", value), SCALE["5.4"][0], c["fine"], judged,
+                            extra={"late": late, "disliked": c["disliked"]})
     return out
 
 
@@ -263,33 +195,6 @@ def total(figures: dict[str, Figure]) -> Decimal:
             out += sum((p for p in scored if p is not None), Decimal(0)) / len(scored)
     assert out <= 100
     return out.quantize(Decimal("0.01"))
-
-
-_COLUMNS = ("dossier_id, code, channel, lifecycle_status, accepted_at, ended_at, result_at, time_limit, time_unit, "
-            "pauses, late_flag, kpi_late, work_units, kpi_due_at, supplement_requests, rating, paper_result, e_result, "
-            "has_components, reused, identity_verified, synced, procedure_code, sector, agency_code, reception_point, "
-            "submitter_kind")
-
-
-def _synced(r: dict[str, Any]) -> bool | None:
-    """The projection's flag, or True when the portal acknowledged the dossier (``portal_acked``)."""
-    if r.get("portal_acked"):
-        return True
-    return None if r["synced"] is None else bool(r["synced"])
-
-
-def _facts(r: dict[str, Any]) -> Facts:
-    return Facts(r["dossier_id"], r["code"], r["channel"], r["lifecycle_status"], sql.instant(r["accepted_at"]),
-                 sql.instant(r["ended_at"]), Decimal(str(r["time_limit"] or 0)), r["time_unit"] or "working_days",
-                 report_facts.pauses_of(r["pauses"]), bool(r["late_flag"]), int(r["supplement_requests"] or 0),
-                 None if r["rating"] is None else int(r["rating"]), sql.instant(r["result_at"]),
-                 bool(r["paper_result"]), bool(r["e_result"]), bool(r["has_components"]), bool(r["reused"]),
-                 bool(r["identity_verified"]), _synced(r),
-                 None if r["kpi_late"] is None else bool(r["kpi_late"]),
-                 None if r["work_units"] is None else Decimal(str(r["work_units"])), sql.instant(r["kpi_due_at"]),
-                 {"procedure": r["procedure_code"], "sector": r["sector"], "agency": r["agency_code"],
-                  "reception_point": r["reception_point"], "channel": r["channel"],
-                  "submitter_kind": r["submitter_kind"]})
 
 
 def scope_sql(agencies: Collection[str] | None, filters: dict[str, str],
@@ -310,34 +215,76 @@ def scope_sql(agencies: Collection[str] | None, filters: dict[str, str],
     return where, params
 
 
-async def load(period: Period, calendar: Calendar, *, agencies: Collection[str] | None = None,
-               **filters: str) -> list[Facts]:
-    """The facts of every dossier any indicator may count for ``period``: accepted before its end
-    and not finished before its start. ``agencies``: the caller's
-    scope (None = all); ``filters``: agency / procedure codes, sector, reception point, channel,
-    submitter kind (``FILTERS``)."""
+async def tallies(period: Period, calendar: Calendar, filters: dict[str, str], *,
+                  agencies: Collection[str] | None = None, group: str = "",
+                  months: tuple[Period, ...] = ()) -> dict[Any, Tally]:
+    """The counts per value of ``group`` (a report_dossier column), per month index (``months``,
+    ``period`` then spans them), or for the whole scope (key 0)."""
     if agencies is not None and not agencies:
-        return []
+        return {}
     lower, upper = period.bounds(calendar.timezone)
-    where, params = scope_sql(agencies, filters)
-    # a result issued in the period (4.1) ends processing in it too: ended_at is the result's time
-    where += ["accepted_at IS NOT NULL", "accepted_at < ?", "(ended_at IS NULL OR ended_at >= ?)"]
-    params += [upper, lower]
-    # 1.4: a dossier the national portal acknowledged (engine.portal_sync) is synced
-    acked = "EXISTS (SELECT 1 FROM portal_sync p WHERE p.dossier_id = report_dossier.dossier_id) AS portal_acked"
-    rows = await sql.fetch(sql.db(), f"SELECT {_COLUMNS}, {acked} FROM report_dossier "
-                                     f"WHERE {' AND '.join(where)} ORDER BY dossier_id", params)
-    return [_facts(r) for r in rows]
+    where, params = scope_sql(agencies, filters, "r.")
+    return await report_sql.tallies(where, params, lower, upper, calendar, group=group,
+                                    months=[m.bounds(calendar.timezone) for m in months])
 
 
 async def scorecard(period: Period, calendar: Calendar, *, agencies: Collection[str] | None = None,
                     agency: str = "", procedure: str = "", **filters: str) -> dict[str, Figure]:
     """Every indicator of ``INDICATORS`` for ``period`` (in that order)."""
-    facts = await load(period, calendar, agencies=agencies, agency=agency, procedure=procedure, **filters)
-    figures = compute(facts, period, calendar)
+    found = await tallies(period, calendar, {"agency": agency, "procedure": procedure, **filters}, agencies=agencies)
+    figures = compute(found.get(0) or Tally())
     figures |= await report_catalogue.figures(period, calendar, agencies=agencies, agency=agency,
                                               procedure=procedure, sector=filters.get("sector", ""))
     return {k: figures[k] for k in INDICATORS}
+
+
+_LATE = "COALESCE(x.late, FALSE)"
+_POPULATION = {"2.1": "TRUE", "5.4": "TRUE", "2.2": "x.done", "4.1": "x.issued", "3.5": "FALSE", "3.6": "FALSE"}
+_HITS = {"2.1": f"NOT {_LATE}", "2.2": "within", "1.4": "synced", "3.3": "online", "4.1": "e_issued",
+         "4.2": "components", "4.3": "reused", "4.5": "verified", "5.4": "fine", "3.5": "FALSE", "3.6": "FALSE"}
+_EXTRA = {("2.1", "late"): _LATE, ("5.4", "late"): _LATE, ("5.4", "disliked"): "disliked",
+          ("3.3", "raw_online"): "raw_online"}
+MEMBER_GROUPS = ("hits", "population", "late", "disliked", "raw_online", "full")
+
+
+def _predicate(key: str, group: str) -> str | None:
+    if group == "population":
+        found: str | None = _POPULATION.get(key, "x.rec")
+    elif group == "hits":
+        found = _HITS.get(key)
+    else:
+        found = _EXTRA.get((key, group))
+    return report_sql.PREDICATES.get(found or "", found)
+
+
+async def members(period: Period, calendar: Calendar, key: str, group: str, *,
+                  agencies: Collection[str] | None = None, after: int = 0, limit: int | None = None,
+                  agency: str = "", procedure: str = "", **filters: str) -> tuple[list[int], int] | None:
+    """The ids behind one number of ``key``'s figure (``group``: hits, population, or a name of its
+    ``extra``), in id order after ``after``, at most ``limit``; with how many there are in all.
+    None: the figure has no such number."""
+    if key not in INDICATORS or group not in MEMBER_GROUPS:
+        return None
+    if key in report_catalogue.KEYS:
+        lists = await report_catalogue.lists(period, calendar, agencies=agencies, agency=agency,
+                                             procedure=procedure, sector=filters.get("sector", ""))
+        ids = lists[key].get(group)
+        if ids is None:
+            return None
+        picked = [i for i in ids if i > after]
+        return picked[:limit] if limit is not None else picked, len(ids)
+    predicate = _predicate(key, group)
+    if predicate is None:
+        return None
+    if agencies is not None and not agencies:
+        return [], 0
+    lower, upper = period.bounds(calendar.timezone)
+    where, params = scope_sql(agencies, {"agency": agency, "procedure": procedure, **filters}, "r.")
+    if key == "5.4" and group != "population":  # without a rating 5.4 has no data: nothing behind it
+        rated, _n = await report_sql.page(where, params, lower, upper, calendar, "x.rating IS NOT NULL", limit=1)
+        if not rated:
+            return [], 0
+    return await report_sql.page(where, params, lower, upper, calendar, predicate, after=after, limit=limit)
 
 
 ENDED_STATUSES = ENDED_WITHOUT_RESULT  # re-exported for readers of the older seam

@@ -35,6 +35,15 @@ class ReportDossier(Model):
     kpi_late = fields.BooleanField(null=True)
     kpi_due_at = fields.DatetimeField(null=True)  # sla.kpi_due (None with a pause still open)
     work_units = fields.DecimalField(max_digits=12, decimal_places=4, null=True)
+    # what judges an unfinished dossier at any instant in SQL (engine/report_sql.py): late whatever the
+    # times (late flag, more than one supplement request or pause); the KPI due before any pause
+    # (sla.due_at); the first pause's start and the last pause's end (None while one is open); and the
+    # acceptance-to-end span in seconds (its maximum bounds the scan for dossiers carried into a period)
+    late_anyway = fields.BooleanField(default=False, db_default=False)
+    first_due_at = fields.DatetimeField(null=True)
+    paused_from = fields.DatetimeField(null=True)
+    paused_until = fields.DatetimeField(null=True)
+    span_s = fields.BigIntField(null=True)
     supplement_requests = fields.SmallIntField(default=0)
     pauses: fields.Field[list[dict[str, str | None]]] = fields.JSONField(default=list)  # [{start_at, end_at, reason}]
     paused_hours = fields.DecimalField(max_digits=10, decimal_places=2, default=0)  # closed pauses, working hours
@@ -55,7 +64,9 @@ class ReportDossier(Model):
 
     class Meta:
         table = "report_dossier"
-        indexes = (("accepted_at", "agency_code"), ("ended_at",), ("procedure_code", "accepted_at"))
+        # + migration 0027's covering indexes for the period's rows (engine/report_sql.py), PostgreSQL
+        indexes = (("accepted_at", "agency_code"), ("ended_at",), ("procedure_code", "channel", "accepted_at"),
+                   ("span_s",))
 
 
 class ReportTask(Model):

@@ -132,3 +132,58 @@ def test_0013_backfill_runs_on_postgresql() -> None:
         assert _backfilled_names(PG_DSN.rsplit("/", 1)[0] + f"/{name}") == EXPECTED_NAMES
     finally:
         run_sync(lambda: admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _backfilled_spans(url: str) -> list[tuple[object, object]]:
+    """Migrate to 0027, store facts rows (ended 1.5 s after acceptance and late-flagged; open), migrate
+    on: (span_s, late_anyway) filled by 0028 without the calendar."""
+
+    async def run() -> list[tuple[object, object]]:
+        config = tortoise_config(url)
+        await _migrate(config=config, target="models.0027_target_audit")
+        conn = Tortoise.get_connection(connection_name(url))
+        for i, (ended, flag) in enumerate((("'2026-10-05T01:00:01.500000+00:00'", "true"), ("NULL", "false"))):
+            await conn.execute_query(
+                "INSERT INTO report_dossier (dossier_id, code, procedure_code, sector, agency_code, reception_point, "
+                "channel, submitter_kind, identity_verified, accepted_at, ended_at, reappointed, lifecycle_status, "
+                "late_flag, supplement_requests, pauses, paused_hours, time_limit, time_unit, paper_result, "
+                "result_channel, e_result, has_components, reused, applied_revision, applied_n) VALUES "
+                f"({i + 1}, 'C-{i}', '', '', '', '', 'online', 'citizen', false, '2026-10-05T01:00:00+00:00', {ended}, "
+                f"false, 4, {flag}, 0, '[]', 0, 2, 'working_days', true, '', false, false, false, 0, -1)")
+        await Tortoise.close_connections()
+        await _migrate(config=config)
+        conn = Tortoise.get_connection(connection_name(url))
+        _, rows = await conn.execute_query("SELECT span_s, late_anyway FROM report_dossier ORDER BY dossier_id")
+        await Tortoise.close_connections()
+        return [(r["span_s"], bool(r["late_anyway"])) for r in rows]
+
+    return run_sync(run)
+
+
+def _spans_ok(spans: list[tuple[object, object]]) -> None:
+    assert spans[1] == (None, False) and spans[0][1] is True
+    assert 2 <= int(str(spans[0][0])) <= 4  # 1.5 s, rounded up: a bound, never short
+
+
+def test_0028_fills_the_span_and_the_late_flag_of_existing_facts(tmp_path: Path) -> None:
+    _spans_ok(_backfilled_spans(f"sqlite://{tmp_path / 'old.sqlite3'}"))
+
+
+def test_0028_backfill_runs_on_postgresql() -> None:
+    name = f"motcua_mig_{uuid.uuid4().hex[:10]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(PG_DSN, timeout=5)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    try:
+        run_sync(lambda: admin(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.skip(f"PostgreSQL at {PG_DSN} is not reachable: {exc}")
+    try:
+        _spans_ok(_backfilled_spans(PG_DSN.rsplit("/", 1)[0] + f"/{name}"))
+    finally:
+        run_sync(lambda: admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

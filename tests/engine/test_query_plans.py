@@ -112,11 +112,16 @@ async def _fill_projections() -> None:
         "submitter_kind, identity_verified, received_at, accepted_at, due_original_at, due_adjusted_at, reappointed, "
         "ended_at, result_at, returned_at, completed_at, lifecycle_status, late_flag, supplement_requests, pauses, "
         "paused_hours, time_limit, time_unit, paper_result, result_channel, e_result, has_components, reused, rating, "
-        "applied_revision, applied_n) SELECT d.id, d.code, p.code, '', d.agency_code, d.reception_point, d.channel, "
+        "applied_revision, applied_n, first_due_at, kpi_due_at, late_anyway, span_s) "
+        "SELECT d.id, d.code, p.code, '', d.agency_code, d.reception_point, d.channel, "
         "d.submitter_kind, false, d.created_at, d.accepted_at, d.due_original_at, d.due_adjusted_at, false, "
         "COALESCE(d.result_at, d.returned_at, CASE WHEN d.lifecycle_status IN (3, 7, 8) THEN d.completed_at END), "
         "d.result_at, d.returned_at, d.completed_at, d.lifecycle_status, d.late_flag, d.supplement_requests, "
-        "d.pauses, 0, pv.time_limit, pv.time_unit, true, '', d.channel = 'online', true, false, r.score, d.revision, 0 "
+        "d.pauses, 0, pv.time_limit, pv.time_unit, true, '', d.channel = 'online', true, false, r.score, d.revision, "
+        "0, "
+        "d.due_original_at, d.due_adjusted_at, d.late_flag OR d.supplement_requests > 1, "
+        "EXTRACT(EPOCH FROM COALESCE(d.result_at, d.returned_at, CASE WHEN d.lifecycle_status IN (3, 7, 8) "
+        "THEN d.completed_at END) - d.accepted_at)::bigint + 1 "
         "FROM dossier d JOIN procedure_version pv ON pv.id = d.procedure_version_id "
         "JOIN procedure p ON p.id = pv.procedure_id LEFT JOIN rating r ON r.dossier_id = d.id"))
     await sql.fetch(sql.db(), (
@@ -183,7 +188,13 @@ async def test_the_hot_reads_use_indexes_on_a_filled_database(filled: str, tmp_p
                     reports.scorecard(month, calendar, agencies=["000.00.31.H29"], procedure="1.001193"),
                     report_dimensions.breakdown(month, calendar, "official"),
                     report_dimensions.breakdown(month, calendar, "official", agencies=["000.00.31.H29"]),
-                    report_dimensions.trend(3, calendar, until=quarter.end, agency="000.00.00.H26"))
+                    report_dimensions.trend(3, calendar, until=quarter.end, agency="000.00.00.H26"),
+                    report_dimensions.breakdown(quarter, calendar, "agency"),
+                    report_dimensions.breakdown(month, calendar, "procedure", agency="000.00.31.H29"),
+                    reports.members(quarter, calendar, "2.1", "late", limit=50),
+                    reports.members(month, calendar, "2.1", "late", agency="000.00.31.H29", after=1, limit=50),
+                    reports.members(month, calendar, "3.3", "hits", agency="000.00.31.H29", limit=50),
+                    reports.members(month, calendar, "2.2", "population", procedure="1.001193", limit=50))
     finally:
         log.removeHandler(handler)
         log.setLevel(level)

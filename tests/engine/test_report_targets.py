@@ -31,7 +31,7 @@ async def test_targets_default_to_the_rules_thresholds_and_are_kept(db: Any) -> 
         with pytest.raises(InvalidData):
             await report_targets.set_target(indicator, value, "manager", NOW)
     assert (await report_targets.targets())["3.3"] == Decimal("65.50")
-    figure = reports.rate("3.3", [1, 2], [1, 2, 3])  # 66.67 %
+    figure = reports.rate("3.3", 2, 3)  # 66.67 %
     assert report_targets.meets(figure, kept["3.3"]) and not report_targets.meets(figure, Decimal(70))
     assert report_targets.meets(reports.no_data("3.3", "no_dossier"), Decimal(1)) is None
 

@@ -102,32 +102,84 @@ def _ids(ids: dict[str, int], *names: str) -> tuple[int, ...]:
     return tuple(sorted(ids[n] for n in names))
 
 
+async def _members(key: str, group: str, period: reports.Period = PERIOD) -> list[int]:
+    found = await reports.members(period, rt().calendars.value, key, group)
+    assert found is not None and len(found[0]) == found[1]
+    return found[0]
+
+
 async def test_indicators_match_the_hand_computation(db: Any) -> None:
     ids = await _fixture()
     figures = await reports.scorecard(PERIOD, rt().calendars.value)
     on_time = figures["2.1"]
     assert (on_time.value, on_time.points, on_time.max_points) == (Decimal("55.56"), Decimal("11.11"), 20)
-    assert sorted(on_time.population) == list(_ids(ids, "D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8", "D10"))
-    assert sorted(on_time.hits) == list(_ids(ids, "D1", "D3", "D6", "D7", "D10"))
-    assert sorted(on_time.extra["late"]) == list(_ids(ids, "D2", "D4", "D5", "D8"))
+    assert await _members("2.1", "population") == list(_ids(ids, "D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8",
+                                                                 "D10"))
+    assert await _members("2.1", "hits") == list(_ids(ids, "D1", "D3", "D6", "D7", "D10"))
+    assert await _members("2.1", "late") == list(_ids(ids, "D2", "D4", "D5", "D8"))
+    assert (on_time.count, on_time.hits, on_time.extra["late"]) == (9, 5, 4)
     online = figures["3.3"]
     assert (online.value, online.points, online.max_points) == (Decimal("62.50"), Decimal("22.00"), 22)
-    assert sorted(online.hits) == list(_ids(ids, "D1", "D3", "D5", "D6", "D10"))
-    assert len(online.population) == 8 and ids["D8"] not in online.population
+    assert await _members("3.3", "hits") == list(_ids(ids, "D1", "D3", "D5", "D6", "D10"))
+    assert online.count == 8 and ids["D8"] not in await _members("3.3", "population")
     satisfaction = figures["5.4"]
     assert (satisfaction.value, satisfaction.points) == (Decimal("33.34"), Decimal("6.67"))
-    assert sorted(satisfaction.extra["disliked"]) == list(_ids(ids, "D2", "D7"))
-    assert sorted(satisfaction.hits) == list(_ids(ids, "D1", "D3", "D6", "D10"))
+    assert await _members("5.4", "disliked") == list(_ids(ids, "D2", "D7"))
+    assert await _members("5.4", "hits") == list(_ids(ids, "D1", "D3", "D6", "D10"))
 
 
 async def test_the_supplement_pause_is_what_makes_d3_on_time(db: Any) -> None:
     ids = await _fixture()
-    facts = {f.id: f for f in await reports.load(PERIOD, rt().calendars.value)}
-    d3 = facts[ids["D3"]]
+    assert ids["D3"] not in await _members("2.1", "late")
+    calendar = rt().calendars.value
     _, upper = PERIOD.bounds()
-    assert not reports.is_late(d3, upper, rt().calendars.value)
-    without = reports.Facts(**{**d3.__dict__, "pauses": (), "late": None, "units": None})
-    assert reports.is_late(without, upper, rt().calendars.value)
+    d3 = await Dossier.get(id=ids["D3"])
+    assert d3.accepted_at is not None and d3.result_at is not None
+    pauses = report_facts.pauses_of(d3.pauses)
+    assert not report_facts.late_at(d3.accepted_at, d3.result_at, Decimal(2), "working_days", pauses, False, 1,
+                                    calendar)
+    assert report_facts.late_at(d3.accepted_at, d3.result_at, Decimal(2), "working_days", (), False, 1, calendar)
+
+
+async def test_the_sql_verdict_is_the_python_rule_at_every_period_end(db: Any) -> None:
+    """2.1's late list, counted in SQL from the stored verdict columns, equals `report_facts.late_at`
+    judged in Python (from the dossier rows, not the projection) for every day of Sep–Oct 2026 as a
+    period: before the first pause, within a pause (the rows judged in Python by engine/report_sql.py),
+    after the pauses, with a pause still open, and after a pause that started once already late."""
+    ids = await _fixture()
+    pv = await ProcedureVersion.get(procedure__code="9.000001")
+    # D13: a pause still open; D14: late (due Mon 5 Oct 08:00) before its pause 7 -> 9 Oct
+    extra: dict[str, dict[str, Any]] = {
+        "D13": {"accepted_at": local(5, 10, 8), "pauses": [{"start_at": iso(local(6, 10, 9)), "end_at": None,
+                                                             "reason": "supplement"}], "supplement_requests": 1},
+        "D14": {"accepted_at": local(1, 10, 8), "pauses": [{"start_at": iso(local(7, 10, 9)),
+                                                             "end_at": iso(local(9, 10, 10)),
+                                                             "reason": "financial_obligation"}]},
+    }
+    for name, cols in extra.items():
+        ids[name] = (await Dossier.create(code=f"RPT-{name}", procedure_version=pv, state="{}", agency_code="",
+                                          channel="online", lifecycle_status=4, **cols)).id
+    calendar = rt().calendars.value
+    await report_facts.rebuild(calendar)
+    rows = await Dossier.filter(id__in=list(ids.values()))
+    windows = 0
+    for offset in range(45):
+        day = date(2026, 9, 20) + timedelta(days=offset)
+        period = reports.Period(day, day)
+        lower, upper = period.bounds()
+        expected = []
+        for d in rows:
+            end = d.result_at or d.returned_at or (d.completed_at if d.lifecycle_status in (3, 7, 8) else None)
+            if d.accepted_at is None or d.accepted_at >= upper or (end is not None and end < lower):
+                continue
+            pauses = report_facts.pauses_of(d.pauses)
+            windows += any(p.start_at < upper and (p.end_at is None or p.end_at > upper) for p in pauses)
+            if report_facts.late_at(d.accepted_at, end if end is not None and end < upper else upper, Decimal(2),
+                                    "working_days", pauses, d.late_flag, d.supplement_requests, calendar):
+                expected.append(d.id)
+        assert await _members("2.1", "late", period) == sorted(expected), day
+        assert (await reports.scorecard(period, calendar))["2.1"].extra.get("late", 0) == len(expected), day
+    assert windows > 10  # the Python-judged rows were exercised
 
 
 async def test_no_data_is_not_zero(db: Any) -> None:
@@ -162,13 +214,18 @@ async def test_page_and_drill_down_agree_with_the_engine(client: Any, users: Any
         assert row is not None
         assert f"{figure.value}&nbsp;%" in row.group(1) and f"{figure.points}/{figure.max_points}" in row.group(1)
     by_id = {v: f"RPT-{k}" for k, v in ids.items()}
-    for key, group, expected in (("2.1", "dat", figures["2.1"].hits), ("2.1", "tre", figures["2.1"].extra["late"]),
-                                 ("3.3", "tong", figures["3.3"].population),
-                                 ("5.4", "khong-hai-long", figures["5.4"].extra["disliked"])):
+    for key, group, expected in (("2.1", "dat", await _members("2.1", "hits")),
+                                 ("2.1", "tre", await _members("2.1", "late")),
+                                 ("3.3", "tong", await _members("3.3", "population")),
+                                 ("5.4", "khong-hai-long", await _members("5.4", "disliked"))):
         page = await client.get(f"/bao-cao/ho-so?chi-so={key}&nhom={group}&{query}")
         assert page.status_code == 200
         assert _codes(page.text) == sorted(by_id[i] for i in expected)
         assert f'href="/can-bo/ho-so/{by_id[expected[0]]}"' in page.text
+    everyone = await _members("2.1", "population")  # keyset: the page after the 4th of 9, the total kept
+    later = await client.get(f"/bao-cao/ho-so?chi-so=2.1&nhom=tong&sau={everyone[3]}&{query}")
+    assert _codes(later.text) == sorted(by_id[i] for i in everyone[4:])
+    assert '<strong id="list-count">9</strong>' in later.text and 'id="next-page"' not in later.text
     assert (await client.get("/bao-cao?tu-ngay=31/02/2026")).status_code == 400
     assert "dd/mm/yyyy" in (await client.get("/bao-cao?tu-ngay=31/02/2026")).text
     assert (await client.get(f"/bao-cao/ho-so?chi-so=9.9&{query}")).status_code == 400

@@ -28,6 +28,20 @@ def _names(ids: Any, codes: dict[int, str]) -> list[str]:
     return sorted((codes[i] for i in ids), key=lambda n: int(n[1:]))
 
 
+async def _ids(key: str, group: str, period: reports.Period = PERIOD, **filters: str) -> list[int]:
+    """The ids behind one number (`reports.members`), read in pages of 2 to exercise the keyset."""
+    out: list[int] = []
+    while True:
+        found = await reports.members(period, rt().calendars.value, key, group, after=out[-1] if out else 0,
+                                      limit=2, **filters)
+        assert found is not None
+        page, total = found
+        if not page:
+            assert total == len(out)
+            return out
+        out += page
+
+
 async def _built(users: dict[str, Any]) -> dict[int, str]:
     codes = await build(users)
     assert await drain() > 0
@@ -50,16 +64,20 @@ async def _scorecard_matches_the_hand_computation(names: dict[int, str]) -> None
     for key, (value, points, count, hits, reason) in EXPECTED.items():
         figure = f[key]
         assert (figure.value, figure.points, figure.reason or None) == (_dec(value), _dec(points), reason), key
-        assert (len(figure.population), len(figure.hits)) == (count, hits), key
-    assert _names(f["2.1"].extra["late"], names) == ["D2", "D5", "D6", "D9", "D11"]
+        assert (figure.count, figure.hits) == (count, hits), key
+        if figure.subject == "dossier":  # the ids behind each count are exactly as many
+            assert (len(await _ids(key, "population")), len(await _ids(key, "hits"))) == (count, hits), key
+    assert _names(await _ids("2.1", "late"), names) == ["D2", "D5", "D6", "D9", "D11"] and f["2.1"].extra["late"] == 5
     assert (f["2.2"].unit, f["2.2"].of_limit) == ("working_days", Decimal("68.75"))
-    assert _names(f["2.2"].hits, names) == ["D1", "D3", "D4", "D5", "D8", "D15", "D16"]
-    assert _names(f["3.3"].hits, names) == ["D1", "D4", "D6", "D15"]
-    assert _names(f["3.3"].population, names) == ["D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8", "D9", "D10",
-                                                  "D15", "D16"]
-    assert _names(f["4.2"].hits, names) == ["D4"] and _names(f["4.5"].hits, names) == ["D1"]
-    assert _names(f["5.4"].extra["disliked"], names) == ["D2", "D15"]
-    assert _names(f["5.4"].hits, names) == ["D1", "D3", "D4", "D7", "D8", "D10", "D16"]
+    assert _names(await _ids("2.2", "hits"), names) == ["D1", "D3", "D4", "D5", "D8", "D15", "D16"]
+    assert _names(await _ids("3.3", "hits"), names) == ["D1", "D4", "D6", "D15"]
+    assert _names(await _ids("3.3", "population"), names) == ["D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8", "D9",
+                                                              "D10", "D15", "D16"]
+    assert _names(await _ids("4.2", "hits"), names) == ["D4"] and _names(await _ids("4.5", "hits"), names) == ["D1"]
+    assert _names(await _ids("5.4", "disliked"), names) == ["D2", "D15"] and f["5.4"].extra["disliked"] == 2
+    assert _names(await _ids("5.4", "hits"), names) == ["D1", "D3", "D4", "D7", "D8", "D10", "D16"]
+    assert len(await _ids("1.3", "hits")) == 1 and await reports.members(PERIOD, rt().calendars.value, "9.9",
+                                                                          "hits") is None
     assert [f[k].subject for k in ("1.3", "3.1", "3.2")] == ["procedure"] * 3
     assert reports.total(f) == Decimal(EXPECTED_TOTAL)
 
@@ -71,21 +89,23 @@ async def _dimensions_trend_and_control_sheet(names: dict[int, str]) -> None:
     assert {k: v["2.1"].value for k, v in by_channel.items()} == {
         "online": Decimal("75.00"), "counter": Decimal("25.00"), "post": Decimal("100.00")}
     kinds = {v: figs for v, _label, figs in await report_dimensions.breakdown(PERIOD, calendar, "submitter_kind")}
-    assert _names(kinds["proxy"]["2.1"].population, names) == ["D2", "D15"] and kinds["proxy"]["2.1"].value == 50
-    assert (await reports.scorecard(PERIOD, calendar, submitter_kind="officer_assisted"))["2.1"].hits == \
-        kinds["officer_assisted"]["2.1"].hits
+    assert _names(await _ids("2.1", "population", submitter_kind="proxy"), names) == ["D2", "D15"]
+    assert kinds["proxy"]["2.1"].value == 50 and kinds["proxy"]["2.1"].count == 2
+    assert (await reports.scorecard(PERIOD, calendar, submitter_kind="officer_assisted"))["2.1"] == \
+        kinds["officer_assisted"]["2.1"]
     months = await report_dimensions.trend(3, calendar, until=date(2026, 11, 15))
     assert [p.start for p, _f in months] == [date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)]
     # September: D12 on time (17 wh), D11 still open at 1 Oct 00:00, before its due (1 Oct 08:00)
-    assert _names(months[0][1]["2.1"].hits, names) == ["D11", "D12"] and months[0][1]["2.1"].value == 100
+    assert _names(await _ids("2.1", "hits", months[0][0]), names) == ["D11", "D12"]
+    assert months[0][1]["2.1"].value == 100 and months[0][1]["2.1"].hits == 2
     assert months[1][1]["2.1"] == (await reports.scorecard(PERIOD, calendar))["2.1"]
     sheet = {v: figs["steps"] for v, _label, figs in await report_dimensions.breakdown(PERIOD, calendar, "official")}
     lower, upper = PERIOD.bounds()
     for official, figure in sheet.items():  # the sheet agrees with the trail's own task verdicts
         trail = [e for e in await AuditEvent.filter(action="task_completed", actor=official, at__gte=lower,
                                                     at__lt=upper) if e.details.get("verdict")]
-        assert len(figure.population) == len(trail) > 0
-        assert len(figure.extra["late"]) == sum(e.details["verdict"] == "late" for e in trail)
+        assert figure.count == len(trail) > 0
+        assert figure.extra["late"] == sum(e.details["verdict"] == "late" for e in trail)
     assert set(sheet) == {"officer", "specialist", "leader"}
 
 

@@ -49,8 +49,8 @@ def _query(q: Any) -> tuple[dict[str, str], dict[str, list[str]]]:
 
 def indicator_json(figure: reports.Figure) -> dict[str, Any]:
     return {"key": figure.key, "value": _decimal(figure.value), "unit": figure.unit, "points": _decimal(figure.points),
-            "max_points": figure.max_points, "reason": figure.reason or None, "count": len(figure.population),
-            "hits": len(figure.hits), "subject": figure.subject}
+            "max_points": figure.max_points, "reason": figure.reason or None, "count": figure.count,
+            "hits": figure.hits, "subject": figure.subject}
 
 
 @requires(REPORTS)

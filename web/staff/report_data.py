@@ -1,10 +1,10 @@
 """What the /bao-cao pages show beyond one scorecard: the Decision 766 groups and the total out of 100,
 the trend per month, the breakdown per agency and per procedure, the late-dossier list and the
 processing control sheet per official (per step: on time / late from ``human_task.due_at`` against
-``completed_at``). Every number keeps the ids of the dossiers behind it, for the drill-down.
+``completed_at``). Every number links to the dossiers behind it (engine.reports.members reads them).
 
-`figures` is the ONE place that asks engine/reports.py for figures (once per month / agency /
-procedure): faster breakdown/trend functions of the engine can replace its callers here alone.
+`figures` asks engine/reports.py for the scorecard; the trend, the agencies and the procedures are
+each ONE grouped query of engine/report_dimensions.py (not a scorecard per month / agency / procedure).
 
 Group points: the indicators of a group (the key's first digit: 1 publicity, 2 progress, 3 online
 provision, 4 digitisation, 5 satisfaction) are pooled as ``Σ points ÷ Σ max points × group max``
@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from engine import reports
+from engine import report_catalogue, report_dimensions, reports
 from engine.models import Agency, Dossier, HumanTask, Procedure, User
 from engine.workdays import Calendar
 from web.errors import N_
@@ -127,10 +127,12 @@ def _days(period: reports.Period) -> dict[str, str]:
 
 
 async def trend(scope: Scope) -> list[Row]:
+    periods = [reports.Period(whole.start, min(whole.end, scope.period.end)) for whole in months(scope.period.end)]
     rows = []
-    for whole in months(scope.period.end):
-        month = reports.Period(whole.start, min(whole.end, scope.period.end))
-        found = await figures(scope, period=month)
+    for month, found in await report_dimensions.trend_of(periods, scope.calendar, agencies=scope.agencies,
+                                                         agency=scope.agency, procedure=scope.procedure):
+        found |= await report_catalogue.figures(month, scope.calendar, agencies=scope.agencies, agency=scope.agency,
+                                                procedure=scope.procedure)
         rows.append(Row(month.start.strftime("%m/%Y"), month.start.strftime("%m/%Y"),
                         {**_days(month), "co-quan": scope.agency, "thu-tuc": scope.procedure}, found,
                         card(found).total))
@@ -138,7 +140,13 @@ async def trend(scope: Scope) -> list[Row]:
 
 
 def _has_data(figures: dict[str, reports.Figure]) -> bool:
-    return any(figures[k].population for k in HEADLINE if k in figures)
+    return any(figures[k].count for k in HEADLINE if k in figures)
+
+
+async def _by(scope: Scope, dimension: str) -> dict[str, dict[str, reports.Figure]]:
+    return {value: found for value, _label, found in await report_dimensions.breakdown(
+        scope.period, scope.calendar, dimension, agencies=scope.agencies, agency=scope.agency,
+        procedure=scope.procedure)}
 
 
 async def by_agency(scope: Scope) -> list[Row]:
@@ -147,26 +155,18 @@ async def by_agency(scope: Scope) -> list[Row]:
         query = query.filter(code__in=list(scope.agencies))
     if scope.agency:
         query = query.filter(code=scope.agency)
-    rows = []
-    for agency in await query:
-        found = await figures(scope, agency=agency.code)
-        if _has_data(found):
-            rows.append(Row(agency.code, agency.name, {**_days(scope.period), "co-quan": agency.code,
-                                                       "thu-tuc": scope.procedure}, found))
-    return rows
+    found = await _by(scope, "agency")
+    return [Row(agency.code, agency.name, {**_days(scope.period), "co-quan": agency.code, "thu-tuc": scope.procedure},
+                found[agency.code]) for agency in await query if agency.code in found and _has_data(found[agency.code])]
 
 
 async def by_procedure(scope: Scope) -> list[Row]:
     query = Procedure.all().order_by("name")
     if scope.procedure:
         query = query.filter(code=scope.procedure)
-    rows = []
-    for proc in await query:
-        found = await figures(scope, procedure=proc.code)
-        if _has_data(found):
-            rows.append(Row(proc.code, proc.name, {**_days(scope.period), "co-quan": scope.agency,
-                                                   "thu-tuc": proc.code}, found))
-    return rows
+    found = await _by(scope, "procedure")
+    return [Row(proc.code, proc.name, {**_days(scope.period), "co-quan": scope.agency, "thu-tuc": proc.code},
+                found[proc.code]) for proc in await query if proc.code in found and _has_data(found[proc.code])]
 
 
 @dataclass(frozen=True)
@@ -180,10 +180,15 @@ class LateLine:
     status: int
 
 
-async def late_list(figures: dict[str, reports.Figure]) -> list[LateLine]:
-    """The dossiers 2.1 counts late, with what makes them late: the original due (lateness is judged
-    against it, RULES §3.6) and the end of processing (empty while unfinished)."""
-    ids = figures["2.1"].extra.get("late", ()) if "2.1" in figures else ()
+LATE_LIST = 200  # the page and the files list the first late dossiers; the drill-down pages through all
+
+
+async def late_list(scope: Scope, limit: int = LATE_LIST) -> list[LateLine]:
+    """The first ``limit`` dossiers 2.1 counts late (by id), with what makes them late: the original
+    due (lateness is judged against it, RULES §3.6) and the end of processing (empty while unfinished)."""
+    late = await reports.members(scope.period, scope.calendar, "2.1", "late", agencies=scope.agencies,
+                                 agency=scope.agency, procedure=scope.procedure, limit=limit)
+    ids = late[0] if late else []
     names = dict(await Agency.all().values_list("code", "name"))
     found = await Dossier.filter(id__in=list(ids)).order_by("accepted_at", "id").prefetch_related(
         "procedure_version__procedure")

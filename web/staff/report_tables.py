@@ -97,7 +97,7 @@ def _rows_table(name: str, first: str, rows: Sequence[Row], tr: Callable[[str], 
         line: list[Cell] = [row.label]
         for key in HEADLINE:
             figure = row.figures.get(key)
-            line += [_rate(figure, tr), len(figure.population) if figure else 0]
+            line += [_rate(figure, tr), figure.count if figure else 0]
         if name == "xu-huong":
             line.append(row.total)
         lines.append(line)
@@ -116,7 +116,7 @@ def tables(report: Report, tr: Callable[[str], str], en: bool) -> dict[str, Tabl
     out = {"chi-so": Table("chi-so", tr(NAMES["chi-so"]), [tr("Chỉ số"), tr("Giá trị (%)"), tr("Điểm"),
                                                             tr("Điểm tối đa"), tr("Số hồ sơ được xét"),
                                                             tr("Mục tiêu (%)"), tr("Đạt mục tiêu")],
-                           [[title(k, tr), _rate(f, tr), f.points, f.max_points, len(f.population),
+                           [[title(k, tr), _rate(f, tr), f.points, f.max_points, f.count,
                              report.targets.get(k), _met(f, report.targets.get(k), tr)]
                             for k, f in card.figures.items()])}
     groups: list[list[Cell]] = [[f"{g.number}. {tr(g.label)}", g.points if g.points is not None else tr(NO_DATA),

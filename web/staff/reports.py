@@ -2,7 +2,8 @@
 agency and procedure: points per group and the total out of 100, the trend per month, the rates per
 agency and per procedure (charts + tables), the late dossiers and the processing control sheet per
 official. GET /bao-cao/ho-so?chi-so=2.1&nhom=dat&...: the exact dossiers behind any number of the page
-(``chi-so=tat-ca``: every dossier considered; ``chi-so=xu-ly&can-bo=…``: an official's steps).
+(``chi-so=tat-ca``: every dossier considered; ``chi-so=xu-ly&can-bo=…``: an official's steps), 50 a
+page in id order (``sau=<last id>``: the next page), with how many there are in all.
 GET /bao-cao.csv?bang=… and /bao-cao.xlsx: the same reports as files (web/staff/report_tables.py).
 
 Managers and leaders (permissions.REPORTS), within their agencies' scope; the lists show codes,
@@ -101,7 +102,7 @@ async def _report(scope: report_data.Scope) -> report_tables.Report:
     figures = await report_data.figures(scope)
     return report_tables.Report(report_data.card(figures), await report_data.trend(scope),
                                 await report_data.by_agency(scope), await report_data.by_procedure(scope),
-                                await report_data.late_list(figures), await report_data.control_sheet(scope),
+                                await report_data.late_list(scope), await report_data.control_sheet(scope),
                                 await report_targets.targets())
 
 
@@ -142,26 +143,25 @@ def _status_label(en: bool) -> Any:
     return lambda code: Status(code).label_en if en else Status(code).label_vi
 
 
-async def _drill_ids(scope: report_data.Scope, key: str, group: str, who: str) -> tuple[int, ...] | None:
-    """The dossier ids behind one number of the page (None: no such number)."""
+PAGE = 50  # dossiers per drill-down page (keyset: ``sau`` = the last id of the previous page)
+_MEMBER_GROUP = {"dat": "hits", "tong": "population", "tre": "late", "khong-hai-long": "disliked"}
+
+
+async def _drill_ids(scope: report_data.Scope, key: str, group: str, who: str,
+                     after: int) -> tuple[list[int], int] | None:
+    """One page of the dossier ids behind one number of the page, and how many there are (None: no
+    such number). Only that number's ids are read (engine.reports.members), never the whole card's."""
     if key == STEPS:
         if group not in report_data.STEP_GROUPS:
             return None
         official = next((o for o in await report_data.control_sheet(scope) if o.username == who), None)
-        return tuple(sorted(official.dossiers[group])) if official else ()
+        ids = sorted(official.dossiers[group]) if official else []
+        return [i for i in ids if i > after][:PAGE], len(ids)
     if group not in GROUPS:
         return None
-    figures = await report_data.figures(scope)
-    if key == EVERY:
-        return tuple(sorted({i for f in figures.values() for i in f.population}))
-    if key not in figures:
-        return None
-    figure = figures[key]
-    if group == "dat":
-        return figure.hits
-    if group == "tong":
-        return figure.population
-    return figure.extra.get({"tre": "late", "khong-hai-long": "disliked"}[group], ())
+    wanted = ("2.1", "population") if key == EVERY else (key, _MEMBER_GROUP[group])
+    return await reports.members(scope.period, scope.calendar, *wanted, agencies=scope.agencies,
+                                 agency=scope.agency, procedure=scope.procedure, after=after, limit=PAGE)
 
 
 @requires(REPORTS)
@@ -171,10 +171,12 @@ async def dossiers(request: Request, user: User) -> Response:
     context, scope = await _scope(request, user)
     if scope is None:
         return render(request, "staff/reports.html", status=400, report=None, agencies=[], procedures=[], **context)
-    ids = await _drill_ids(scope, key, group, who)
-    if ids is None:
+    after = int(q["sau"]) if (q.get("sau") or "").isdigit() else 0
+    found = await _drill_ids(scope, key, group, who, after)
+    if found is None:
         return error_page(request, 400)
-    rows = await Dossier.filter(id__in=list(ids)).order_by("id").prefetch_related("procedure_version__procedure")
+    ids, total = found
+    rows = await Dossier.filter(id__in=ids).order_by("id").prefetch_related("procedure_version__procedure")
     en = language(request) == "en"
     lines = [{"code": d.code, "procedure": d.procedure_version.procedure.name,
               "status": Status(d.lifecycle_status).label_en if en else Status(d.lifecycle_status).label_vi,
@@ -182,8 +184,10 @@ async def dossiers(request: Request, user: User) -> Response:
     heading = (N_("Phiếu kiểm soát quá trình xử lý theo cán bộ") if key == STEPS
                else N_("Tất cả hồ sơ được xét") if key == EVERY else None)
     label = report_data.STEP_GROUPS[group] if key == STEPS else GROUPS[group]
+    more = drill(key, group, context["kept"], **({"can-bo": who} if who else {}), sau=str(ids[-1])) \
+        if len(ids) == PAGE else None
     return render(request, "staff/report_list.html", key=key, group=group, label=label, heading=heading,
-                  official=who, lines=lines, **context)
+                  official=who, lines=lines, total=total, more=more, **context)
 
 
 async def _tables(request: Request, user: User) -> tuple[dict[str, report_tables.Table] | None, Response | None]:

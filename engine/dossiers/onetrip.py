@@ -35,9 +35,10 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from tortoise import Tortoise
 from tortoise.fields.data import JSONField
+from tortoise.models import Model
 
+from engine import models
 from engine.errors import Conflict
 
 
@@ -82,8 +83,9 @@ def _states(found: list[tuple[str, str]]) -> set[str]:
     return out
 
 
-def statement(dossier_id: int, revision: int, columns: list[tuple[str, Any]],
-              writes: list[Write]) -> tuple[str, list[Any]] | None:
+def statement(
+    dossier_id: int, revision: int, columns: list[tuple[str, Any]], writes: list[Write]
+) -> tuple[str, list[Any]] | None:
     """The one statement of a commit (`?` placeholders), or None when it could change the meaning."""
     statements = [w for w in writes if isinstance(w, Statement)]
     must = [w for w in statements if w.must_touch]
@@ -91,14 +93,14 @@ def statement(dossier_id: int, revision: int, columns: list[tuple[str, Any]],
         return None
     tables: dict[str, _Table] = {}
     parsed: list[tuple[Statement, str, str, str]] = []  # (write, table, head, where)
-    for w in statements:
-        found = _WRITE.match(w.query)
+    for s in statements:
+        found = _WRITE.match(s.query)
         if found is None:
             return None
         table = found.group(1) or found.group(3)
         if table == "dossier":
             return None
-        head = w.query[: found.start(4)].removesuffix(" WHERE ")
+        head = s.query[: found.start(4)].removesuffix(" WHERE ")
         t = tables.setdefault(table, _Table())
         needs = _states(_NEEDS_STATE.findall(found.group(4)))
         sets = set(_SETS_STATE.findall(found.group(2))) if found.group(1) else set()
@@ -106,26 +108,29 @@ def statement(dossier_id: int, revision: int, columns: list[tuple[str, Any]],
             t.all_transitions = False
         t.sets |= sets
         t.needs |= needs
-        parsed.append((w, table, head, found.group(4)))
+        parsed.append((s, table, head, found.group(4)))
     for t_name, t in tables.items():
         count = sum(1 for _w, table, _h, _wh in parsed if table == t_name)
         if count > 1 and (not t.all_transitions or t.sets & t.needs):
             return None
     if must:
-        must_table = next(table for w, table, _h, _wh in parsed if w.must_touch)
-        if next(w for w, table, _h, _wh in parsed if table == must_table) is not must[0]:
+        must_table = next(table for s, table, _h, _wh in parsed if s.must_touch)
+        if next(s for s, table, _h, _wh in parsed if table == must_table) is not must[0]:
             return None  # the must-touch write is not the first on its table
 
     ctes = ["g AS (SELECT id FROM dossier WHERE id = ? AND revision = ? FOR UPDATE)"]
     params: list[Any] = [dossier_id, revision]
-    for w, table, head, where in parsed:
-        if w.must_touch:
+    for first, table, head, where in parsed:
+        if first.must_touch:
             ctes.append(f"m AS ({head} WHERE ({where}) AND EXISTS (SELECT 1 FROM g) RETURNING id)")
-            params += w.params
+            params += first.params
             tables[table].ctes.append("m")
     ctes.append("ok AS (SELECT 1 AS one FROM g" + (" WHERE EXISTS (SELECT 1 FROM m))" if must else ")"))
-    ctes.append("d AS (UPDATE dossier SET " + ", ".join(f"{c} = ?" for c, _v in columns)
-                + " WHERE id = ? AND revision = ? AND EXISTS (SELECT 1 FROM ok) RETURNING 1)")
+    ctes.append(
+        "d AS (UPDATE dossier SET "
+        + ", ".join(f"{c} = ?" for c, _v in columns)
+        + " WHERE id = ? AND revision = ? AND EXISTS (SELECT 1 FROM ok) RETURNING 1)"
+    )
     params += [v for _c, v in columns] + [dossier_id, revision]
     notify: Notify | None = None
     for i, w in enumerate(writes):
@@ -142,8 +147,10 @@ def statement(dossier_id: int, revision: int, columns: list[tuple[str, Any]],
             if not w.rows:
                 continue
             cols = ", ".join(w.rows[0])
-            ctes.append(f"{name} AS (INSERT INTO {w.table} ({cols}) SELECT {cols} FROM "
-                        f"jsonb_populate_recordset(NULL::{w.table}, ?::jsonb) WHERE EXISTS (SELECT 1 FROM ok))")
+            ctes.append(
+                f"{name} AS (INSERT INTO {w.table} ({cols}) SELECT {cols} FROM "
+                f"jsonb_populate_recordset(NULL::{w.table}, ?::jsonb) WHERE EXISTS (SELECT 1 FROM ok))"
+            )
             params.append(json_rows(w.table, w.rows))
         else:
             notify = w
@@ -165,12 +172,11 @@ def check(found: dict[str, Any] | None, code: str) -> None:
 
 @cache
 def _json_columns(table: str) -> frozenset[str]:
-    for app in Tortoise.apps.values():
-        for model in app.values():
-            meta = model._meta
-            if meta.db_table == table:
-                return frozenset(f.source_field or name for name, f in meta.fields_map.items()
-                                 if isinstance(f, JSONField))
+    for name in models.__all__:
+        model = getattr(models, name)
+        if isinstance(model, type) and issubclass(model, Model) and model._meta.db_table == table:
+            fields = model._meta.fields_map.items()
+            return frozenset(f.source_field or key for key, f in fields if isinstance(f, JSONField))
     return frozenset()
 
 
@@ -189,5 +195,4 @@ def json_rows(table: str, rows: list[dict[str, Any]]) -> str:
             return v  # already JSON text (sql.jsonb)
         return json.dumps(v, ensure_ascii=False, separators=(",", ":"), default=_plain)
 
-    return "[" + ",".join("{" + ",".join(f'"{c}":{value(c, v)}' for c, v in row.items()) + "}"
-                          for row in rows) + "]"
+    return "[" + ",".join("{" + ",".join(f'"{c}":{value(c, v)}' for c, v in row.items()) + "}" for row in rows) + "]"

@@ -162,6 +162,41 @@ def statement(
     return query, params
 
 
+def creation(row: dict[str, Any], counter_key: str, code_prefix: str, writes: list[Write],
+             token: str) -> tuple[str, list[Any]] | None:
+    """The one statement of a new dossier (submit): the day's counter, the dossier row with its code,
+    then the writes, whose rows carry `token` + "id" and `token` + "code" where the new id and code
+    go (replaced in the database). None when there are UPDATE/DELETEs (the transaction path)."""
+    if any(isinstance(w, Statement) for w in writes):
+        return None
+    cols = ", ".join(row)
+    ctes = [
+        "c AS (INSERT INTO dossier_counter (key, value) VALUES (?, 1) "
+        "ON CONFLICT (key) DO UPDATE SET value = dossier_counter.value + 1 RETURNING value)",
+        f"d AS (INSERT INTO dossier ({cols}, code) SELECT {', '.join('r.' + c for c in row)}, ? || CASE "
+        "WHEN c.value < 10000 THEN lpad(c.value::text, 4, '0') ELSE c.value::text END "
+        "FROM jsonb_populate_record(NULL::dossier, ?::jsonb) AS r, c RETURNING id, code)",
+    ]
+    params: list[Any] = [counter_key, code_prefix, json_rows("dossier", [row])[1:-1]]
+    notify: Notify | None = None
+    for i, w in enumerate(writes):
+        if isinstance(w, Insert) and w.rows:
+            names = ", ".join(w.rows[0])
+            ctes.append(
+                f"w{i} AS (INSERT INTO {w.table} ({names}) SELECT {names} FROM jsonb_populate_recordset("
+                f"NULL::{w.table}, replace(replace(?::text, ?::text, (SELECT id::text FROM d)), ?::text, "
+                "(SELECT code FROM d))::jsonb))"
+            )
+            params += [json_rows(w.table, w.rows), f'"{token}id"', token + "code"]
+        elif isinstance(w, Notify):
+            notify = w
+    query = "WITH " + ",\n".join(ctes) + "\nSELECT d.id, d.code"
+    if notify is not None:
+        query += ", pg_notify(?::text, ?::text) AS sent"
+        params += [notify.channel, notify.payload]
+    return query + " FROM d", params
+
+
 def check(found: dict[str, Any] | None, code: str) -> None:
     """Raise the Conflict of the transaction path when the one statement wrote nothing."""
     if found is None or not found["found"]:

@@ -14,6 +14,7 @@ result (tasks opened, completed and cancelled; BPMN timers re-armed; status).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -274,23 +275,43 @@ async def insert_dossier(tx: sql.Tx, values: dict[str, Any]) -> int:
     return int(found["id"])
 
 
-async def create(rt: Runtime, values: dict[str, Any], change: Change, now: datetime,
-                 code_of: Any, attachments: Sequence[dict[str, Any]] = ()) -> DossierRow:
-    """Insert a new dossier (its code drawn inside the transaction by `code_of(tx)`) with `change`."""
+async def create(rt: Runtime, values: dict[str, Any], change: Change, now: datetime, counter_key: str,
+                 code_prefix: str, attachments: Sequence[dict[str, Any]] = ()) -> DossierRow:
+    """Insert a new dossier with `change`; its code is `code_prefix` + the day's counter (at least 4
+    digits), drawn in the same transaction. On PostgreSQL one statement (onetrip.creation)."""
     now = now.astimezone(UTC)
+    subscribers = list(rt.subscribers.values())
+
+    def ops(dossier_id: Any, code: str, postgres: bool) -> list[onetrip.Write]:
+        events = [e.__class__(**{**_event_fields(e), "dossier_code": code}) for e in change.events]
+        inserts = {**change.inserts, "attachment": [{**a, "dossier_id": dossier_id} for a in attachments]}
+        return writes(dossier_id, Change(**{**change.__dict__, "events": events, "inserts": inserts}), now,
+                      outbox.rows_for(events, subscribers, dossier_id, now), postgres=postgres)
+
+    conn = sql.db()
+    if sql.is_postgres(conn):
+        token = f"@@{uuid.uuid4().hex}@@"
+        row = {c: db_value(c, values[c]) for c in DOSSIER_COLUMNS if c in values and c != "code"}
+        one = onetrip.creation(row, counter_key, code_prefix, ops(token + "id", token + "code", True), token)
+        if one is not None:
+            found = await sql.fetch_one(conn, *one)
+            assert found is not None
+            return _new_row({**values, "id": found["id"], "code": found["code"]})
 
     async def body(tx: sql.Tx) -> dict[str, Any]:
-        code = await code_of(tx)
-        row = {**values, "code": code}
+        counted = await tx.fetch_one((
+            "INSERT INTO dossier_counter (key, value) VALUES (?, 1) "
+            "ON CONFLICT (key) DO UPDATE SET value = dossier_counter.value + 1 RETURNING value"), [counter_key])
+        assert counted is not None
+        row = {**values, "code": f"{code_prefix}{counted['value']:04d}"}
         row["id"] = await insert_dossier(tx, row)
-        events = [e.__class__(**{**_event_fields(e), "dossier_code": code}) for e in change.events]
-        inserts = {**change.inserts, "attachment": [{**a, "dossier_id": row["id"]} for a in attachments]}
-        rows_out = outbox.rows_for(events, list(rt.subscribers.values()), row["id"], now)
-        await _write(tx, writes(row["id"], Change(**{**change.__dict__, "events": events, "inserts": inserts}), now,
-                                rows_out, postgres=sql.is_postgres(sql.db())))
+        await _write(tx, ops(row["id"], row["code"], sql.is_postgres(sql.db())))
         return row
 
-    row = await sql.transaction(body)
+    return _new_row(await sql.transaction(body))
+
+
+def _new_row(row: dict[str, Any]) -> DossierRow:
     full: dict[str, Any] = {c: row.get(c) for c in DOSSIER_COLUMNS}
     return DossierRow(**full)
 

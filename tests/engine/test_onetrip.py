@@ -107,3 +107,26 @@ async def test_an_untouched_task_writes_nothing_not_even_the_revision(users: dic
         await dossiers.claim(rt(), task.id, users["officer"], NOW, loaded=loaded)
     assert (await Dossier.get(id=dossier.id)).revision == dossier.revision
     assert await AuditEvent.filter(dossier_id=dossier.id, action="task_claimed").count() == 0
+
+
+class _Probe:
+    name = "probe"
+    kinds: frozenset[str] | None = None
+
+    async def deliver(self, delivery: object) -> None:
+        return None
+
+
+async def test_a_submission_writes_its_new_id_and_code_into_every_row(
+        users: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(rt().subscribers, "probe", _Probe())
+    first, _task1 = await _task(users)
+    second, _task2 = await _task(users)
+    assert first.code[-4:] == "0001" and second.code[-4:] == "0002"  # the day's counter, in the same statement
+    for dossier in (first, second):
+        actions = [e.action for e in await AuditEvent.filter(dossier_id=dossier.id).order_by("id")]
+        assert actions[:2] == ["submitted", "task_opened"]
+        sent = await OutboxEvent.filter(dossier_id=dossier.id, subscriber="probe").order_by("id")
+        assert [o.key for o in sent] == [f"{dossier.code}:1:{n}" for n in range(len(actions))]
+        assert {o.payload["dossier_code"] for o in sent} == {dossier.code}
+        assert (await HumanTask.get(dossier_id=dossier.id)).state == "ready"

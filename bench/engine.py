@@ -15,6 +15,7 @@ One dossier = start + 4 user-task completions: reception sets `categorie`, alter
      them), SQLite and PostgreSQL, httpx; 1 then 4 concurrent clients. Beside dossiers/s it prints
      the servers' CPU time per dossier, read from their own kernel counters (/proc/PID/stat), so
      the figure does not include the test client's cost
+     (MOTCUA_BENCH_PROFILE=<folder>: each server writes its cProfile stats there when it stops)
   f  outbox delivery: the events of c's dossiers delivered to a no-op subscriber (events/s)
 c and d write every command's events to the trail and, for one no-op subscriber, to the outbox,
 in the command's transaction, as production does with one integration configured.
@@ -37,6 +38,7 @@ if __name__ == "__main__":  # `python bench/engine.py` puts bench/ first on sys.
 import argparse
 import asyncio
 import contextlib
+import cProfile
 import logging
 import os
 import socket
@@ -410,7 +412,14 @@ def serve(database_url: str, port: int, data_dir: str) -> None:
     from web.app import create_app
 
     settings = Settings(database_url=database_url, secret_key="bench", data_dir=Path(data_dir))
+    profile_dir = os.environ.get("MOTCUA_BENCH_PROFILE")  # a folder: each server's cProfile stats go there
+    profiler = cProfile.Profile() if profile_dir else None
+    if profiler is not None:
+        profiler.enable()
     uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(Path(str(profile_dir)) / f"server-{port}.prof")
 
 
 def cpu_seconds(pid: int) -> float:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
@@ -162,8 +162,9 @@ def statement(
     return query, params
 
 
-def creation(row: dict[str, Any], counter_key: str, code_prefix: str, writes: list[Write],
-             token: str) -> tuple[str, list[Any]] | None:
+def creation(
+    row: dict[str, Any], counter_key: str, code_prefix: str, writes: list[Write], token: str
+) -> tuple[str, list[Any]] | None:
     """The one statement of a new dossier (submit): the day's counter, the dossier row with its code,
     then the writes, whose rows carry `token` + "id" and `token` + "code" where the new id and code
     go (replaced in the database). None when there are UPDATE/DELETEs (the transaction path)."""
@@ -216,7 +217,9 @@ def _json_columns(table: str) -> frozenset[str]:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):  # a naive instant is UTC, as asyncpg binds it (not the session's zone)
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"not JSON: {type(value).__name__}")
 

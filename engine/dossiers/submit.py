@@ -66,12 +66,22 @@ async def _replay(scoped_key: str) -> DossierRow | None:
     return found.dossier if found else None
 
 
-async def submit_once(rt: Runtime, procedure_code: str, data: dict[str, Any], *, now: datetime,
-                 channel: str = "online", submitter_kind: str = "citizen", user: User | None = None,
-                 idempotency_key: str | None = None, agency_code: str = "000.00.00.H00",
-                 version: VersionInfo | None = None, reception_point: str = "",
-                 channel_exception: dict[str, Any] | None = None,
-                 notify: Sequence[str] = ()) -> tuple[DossierRow, bool]:
+async def submit_once(
+    rt: Runtime,
+    procedure_code: str,
+    data: dict[str, Any],
+    *,
+    now: datetime,
+    channel: str = "online",
+    submitter_kind: str = "citizen",
+    user: User | None = None,
+    idempotency_key: str | None = None,
+    agency_code: str = "000.00.00.H00",
+    version: VersionInfo | None = None,
+    reception_point: str = "",
+    channel_exception: dict[str, Any] | None = None,
+    notify: Sequence[str] = (),
+) -> tuple[DossierRow, bool]:
     """Start a dossier of the procedure's current version and run it until it waits.
     `notify`: how the citizen wants to be told (NOTIFY_CHOICES). Returns (dossier, replayed):
     replayed = an earlier request with the same key made it."""
@@ -97,46 +107,87 @@ async def submit_once(rt: Runtime, procedure_code: str, data: dict[str, Any], *,
     actor = user.username if user else "anonymous"
     await rt.fresh_calendar()
     policies = await rt.policies.fresh()
-    exception_record = await channels.check_intake(procedure_code, channel, channels.local_date(now),
-                                                   reception_point, submitter_kind, channel_exception,
-                                                   actor=actor, policies=policies)
+    exception_record = await channels.check_intake(
+        procedure_code,
+        channel,
+        channels.local_date(now),
+        reception_point,
+        submitter_kind,
+        channel_exception,
+        actor=actor,
+        policies=policies,
+    )
     placed = await agencies.agency_for_dossier(procedure_code, reception_point, user, version.procedure_agency)
     result = runner.start(version.spec, version.subprocess_specs, data, engine=rt.script_engine)
     now = now.astimezone(UTC)
     values: dict[str, Any] = {
-        "procedure_version_id": version.id, "status": STATUS_OF_ENGINE[result.status], "revision": 1,
-        "state": result.state, "serializer_version": SERIALIZER_VERSION, "channel": channel,
-        "submitter_kind": submitter_kind, "submitted_by_id": user.id if user else None,
-        "idempotency_key": scoped_key, "error": result.error,
-        "next_timer_at": min((t.due_at for t in result.timers), default=None), "created_at": now,
-        "updated_at": now, "completed_at": now if result.status == "completed" else None,
-        "lifecycle_status": 1, "reception_point": reception_point, "agency_code": placed,
+        "procedure_version_id": version.id,
+        "status": STATUS_OF_ENGINE[result.status],
+        "revision": 1,
+        "state": result.state,
+        "serializer_version": SERIALIZER_VERSION,
+        "channel": channel,
+        "submitter_kind": submitter_kind,
+        "submitted_by_id": user.id if user else None,
+        "idempotency_key": scoped_key,
+        "error": result.error,
+        "next_timer_at": min((t.due_at for t in result.timers), default=None),
+        "created_at": now,
+        "updated_at": now,
+        "completed_at": now if result.status == "completed" else None,
+        "lifecycle_status": 1,
+        "reception_point": reception_point,
+        "agency_code": placed,
         "channel_exception": exception_record,
-        "accepted_at": None, "due_original_at": None, "due_adjusted_at": None, "extension": None,
-        "supplement_requests": 0, "supplement_overridden": False, "late_flag": False, "late_reason": "",
-        "pauses": [], "refusal": None,
-        "result_at": None, "returned_at": None, **applicant_columns(rt, version, data),
+        "accepted_at": None,
+        "due_original_at": None,
+        "due_adjusted_at": None,
+        "extension": None,
+        "supplement_requests": 0,
+        "supplement_overridden": False,
+        "late_flag": False,
+        "late_reason": "",
+        "pauses": [],
+        "refusal": None,
+        "result_at": None,
+        "returned_at": None,
+        **applicant_columns(rt, version, data),
         "notify_channels": ",".join(c for c in NOTIFY_CHOICES if c in notify),
     }
     blank = DossierRow(**{**values, "id": 0, "code": "", "next_timer_at": None, "status": "processing"})
     loaded = Loaded(blank, version)
     change = Change()
-    change.event(ev.Submitted, blank, 1, now, actor, procedure_code=procedure_code, channel=channel,
-                 submitter_kind=submitter_kind)
+    change.event(
+        ev.Submitted,
+        blank,
+        1,
+        now,
+        actor,
+        procedure_code=procedure_code,
+        channel=channel,
+        submitter_kind=submitter_kind,
+    )
     if exception_record is not None:
         change.event(ev.ChannelException, blank, 1, now, actor, details=exception_record)
     workflow_change(rt, loaded, result, now, actor, 1, change=change)
     change.columns.clear()  # the INSERT has them
     files = attachment_rows(version, data, now, "upload" if channel == "online" else "counter_scan")
     if files:
-        change.event(ev.AttachmentsAdded, blank, 1, now, actor,
-                     components=tuple(sorted({f["component"] for f in files})),
-                     source=files[0]["source"])
+        change.event(
+            ev.AttachmentsAdded,
+            blank,
+            1,
+            now,
+            actor,
+            components=tuple(sorted({f["component"] for f in files})),
+            source=files[0]["source"],
+        )
 
     day = now.astimezone(LOCAL_TZ).strftime("%y%m%d")
     try:
-        dossier = await create(rt, values, change, now, f"{agency_code}|{day}", f"{agency_code}-{day}-",
-                               attachments=files)
+        dossier = await create(
+            rt, values, change, now, f"{agency_code}|{day}", f"{agency_code}-{day}-", attachments=files
+        )
     except IntegrityError:
         if scoped_key and (existing := await _replay(scoped_key)):
             return existing, True  # a concurrent request with the same key won

@@ -39,33 +39,46 @@ def test_the_hot_writes_make_one_statement() -> None:
     assert params[-1] == '[{"dossier_id":1,"at":"2026-03-02T02:00:00+00:00","details":{"a":1}}]'
 
 
-@pytest.mark.parametrize("writes", [
-    # two writes on rows that stay eligible for each other: only a sequence gives their meaning
-    [_stmt("UPDATE audit_event SET data_diff = ? WHERE dossier_id = ?"),
-     _stmt("UPDATE audit_event SET details = ? WHERE dossier_id = ? AND action = 'channel_exception'")],
-    # a write moving rows into a state another one requires
-    [_stmt("UPDATE timer SET state = 'pending' WHERE dossier_id = ? AND state = 'firing'"),
-     _stmt("UPDATE timer SET state = 'cancelled' WHERE dossier_id = ? AND state = 'pending'")],
-    # two must-touch writes, or one that is not the first on its table
-    [_stmt("UPDATE human_task SET claimed_by_id = ? WHERE id = ? AND state = 'ready'", True),
-     _stmt("UPDATE rating SET comment = '' WHERE id = ?", True)],
-    [_stmt("UPDATE human_task SET state = 'cancelled' WHERE id = ? AND state = 'ready'"),
-     _stmt("UPDATE human_task SET state = 'completed' WHERE id = ? AND state = 'ready'", True)],
-    [_stmt("UPDATE dossier SET error = NULL WHERE id = ?")],
-])
+@pytest.mark.parametrize(
+    "writes",
+    [
+        # two writes on rows that stay eligible for each other: only a sequence gives their meaning
+        [
+            _stmt("UPDATE audit_event SET data_diff = ? WHERE dossier_id = ?"),
+            _stmt("UPDATE audit_event SET details = ? WHERE dossier_id = ? AND action = 'channel_exception'"),
+        ],
+        # a write moving rows into a state another one requires
+        [
+            _stmt("UPDATE timer SET state = 'pending' WHERE dossier_id = ? AND state = 'firing'"),
+            _stmt("UPDATE timer SET state = 'cancelled' WHERE dossier_id = ? AND state = 'pending'"),
+        ],
+        # two must-touch writes, or one that is not the first on its table
+        [
+            _stmt("UPDATE human_task SET claimed_by_id = ? WHERE id = ? AND state = 'ready'", True),
+            _stmt("UPDATE rating SET comment = '' WHERE id = ?", True),
+        ],
+        [
+            _stmt("UPDATE human_task SET state = 'cancelled' WHERE id = ? AND state = 'ready'"),
+            _stmt("UPDATE human_task SET state = 'completed' WHERE id = ? AND state = 'ready'", True),
+        ],
+        [_stmt("UPDATE dossier SET error = NULL WHERE id = ?")],
+    ],
+)
 def test_writes_whose_meaning_needs_a_sequence_keep_the_transaction(writes: list[onetrip.Write]) -> None:
     assert onetrip.statement(1, 1, COLUMNS, writes) is None
 
 
 async def _task(users: dict) -> tuple[Dossier, HumanTask]:
     await publish_shipped("birth-registration")
-    dossier = await dossiers.submit(rt(), "1.001193", APPLICATIONS["birth-registration"], now=NOW,
-                                    user=users["citizen"])
+    dossier = await dossiers.submit(
+        rt(), "1.001193", APPLICATIONS["birth-registration"], now=NOW, user=users["citizen"]
+    )
     return await Dossier.get(id=dossier.id), await HumanTask.get(dossier_id=dossier.id, state="ready")
 
 
 async def test_claim_and_complete_take_no_transaction_on_postgresql(
-        db: object, users: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    db: object, users: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _dossier, task = await _task(users)
     opened: list[str] = []
     real = sql.transaction
@@ -89,8 +102,7 @@ async def test_a_stale_revision_writes_nothing(users: dict) -> None:
     events = await AuditEvent.filter(dossier_id=dossier.id).count()
     outbox = await OutboxEvent.filter(dossier_id=dossier.id).count()
     with pytest.raises(Conflict):  # the completion read before the claim
-        await dossiers.complete_task(rt(), task.id, {"intake_decision": "accept"}, users["officer"], NOW,
-                                     loaded=loaded)
+        await dossiers.complete_task(rt(), task.id, {"intake_decision": "accept"}, users["officer"], NOW, loaded=loaded)
     after = await Dossier.get(id=dossier.id)
     assert after.revision == dossier.revision + 1
     assert (await HumanTask.get(id=task.id)).state == "ready"
@@ -118,7 +130,8 @@ class _Probe:
 
 
 async def test_a_submission_writes_its_new_id_and_code_into_every_row(
-        users: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    users: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(rt().subscribers, "probe", _Probe())
     first, _task1 = await _task(users)
     second, _task2 = await _task(users)

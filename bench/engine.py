@@ -2,7 +2,8 @@
 
     python bench/engine.py [--dossiers N] [--repeat R] [--variants a,b,c,d,e,f] [--http-dossiers M]
                            [--http-databases sqlite,postgres] [--web-processes N]
-    python bench/engine.py --variants c --breakdown     # + SQL statements and costs per engine command
+    python bench/engine.py --variants c,d --breakdown   # + per engine command: SQL statements (SQLite),
+                                                        #   network round trips (PostgreSQL), costs
 
 One dossier = start + 4 user-task completions: reception sets `categorie`, alternating "simple"
 (→ examen_simple) and "complexe" (default flow → examen_approfondi), then decision and remise.
@@ -14,6 +15,7 @@ One dossier = start + 4 user-task completions: reception sets `categorie`, alter
      them), SQLite and PostgreSQL, httpx; 1 then 4 concurrent clients. Beside dossiers/s it prints
      the servers' CPU time per dossier, read from their own kernel counters (/proc/PID/stat), so
      the figure does not include the test client's cost
+     (MOTCUA_BENCH_PROFILE=<folder>: each server writes its cProfile stats there when it stops)
   f  outbox delivery: the events of c's dossiers delivered to a no-op subscriber (events/s)
 c and d write every command's events to the trail and, for one no-op subscriber, to the outbox,
 in the command's transaction, as production does with one integration configured.
@@ -35,6 +37,8 @@ if __name__ == "__main__":  # `python bench/engine.py` puts bench/ first on sys.
 
 import argparse
 import asyncio
+import contextlib
+import cProfile
 import logging
 import os
 import socket
@@ -44,7 +48,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -233,7 +237,7 @@ async def setup_motcua(settings: Any, xml: bytes) -> dict[str, Any]:
             for role in ROLES}
 
 
-async def drive_engine(users: dict[str, Any], i: int, lat: list[float]) -> None:
+async def drive_engine(users: dict[str, Any], i: int, lat: list[float], *, claim_first: bool = False) -> None:
     dossier = await dossiers.submit(rt(), CODE, {"demandeur": f"Nguyễn Văn {i}", "telephone": "0900000000"},
                                     now=datetime.now(UTC), user=users["guichet"], channel="counter",
                                     submitter_kind="officer_assisted")
@@ -241,6 +245,8 @@ async def drive_engine(users: dict[str, Any], i: int, lat: list[float]) -> None:
     while tasks := await sql.fetch(sql.db(), "SELECT id, element_id, role FROM human_task WHERE dossier_id = ? "
                                              "AND state = 'ready'", [dossier.id]):  # the inbox's view of it
         for task in tasks:
+            if claim_first:  # the breakdown also measures a claim (the inbox's "take this task")
+                await dossiers.claim(rt(), task["id"], users[task["role"]], datetime.now(UTC))
             t1 = time.perf_counter()
             dossier = await dossiers.complete_task(rt(), task["id"], task_data(task["element_id"], i),
                                                    users[task["role"]], datetime.now(UTC))
@@ -278,32 +284,74 @@ async def drain_outbox() -> float:
     return total / (time.perf_counter() - t0)
 
 
-async def run_postgres(n: int, repeat: int, xml: bytes) -> Figures | str:
+@contextlib.asynccontextmanager
+async def pg_database() -> AsyncIterator[str | None]:
+    """A fresh PostgreSQL database (its URL), dropped at the end; None when the server is not there."""
     name = f"motcua_bench_{uuid.uuid4().hex[:10]}"
     try:
         admin = await asyncpg.connect(PG_DSN, timeout=5)
         await admin.execute(f'CREATE DATABASE "{name}"')
     except (OSError, asyncpg.PostgresError) as exc:
-        return f"skipped: {type(exc).__name__}: {exc}"
+        print(f"    PostgreSQL skipped: {type(exc).__name__}: {exc}")
+        yield None
+        return
     try:
-        url = PG_DSN.rsplit("/", 1)[0] + f"/{name}"
-        return await run_engine(n, repeat, Settings(database_url=url, secret_key="bench"), xml)
+        yield PG_DSN.rsplit("/", 1)[0] + f"/{name}"
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
 
 
+async def run_postgres(n: int, repeat: int, xml: bytes) -> Figures | str:
+    async with pg_database() as url:
+        if url is None:
+            return "skipped: PostgreSQL is not reachable"
+        return await run_engine(n, repeat, Settings(database_url=url, secret_key="bench"), xml)
+
+
+class CountingProtocol:
+    """asyncpg's protocol behind a counter: each awaited exchange with the server (prepare, bind +
+    execute, simple query…) is one network round trip."""
+
+    EXCHANGES = frozenset({"prepare", "bind_execute", "bind_execute_many", "query", "bind", "execute",
+                           "close_statement", "copy_in", "copy_out"})
+
+    def __init__(self, protocol: Any, count: Callable[[str], None]) -> None:
+        self._protocol, self._count = protocol, count
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._protocol, name)
+        if name not in self.EXCHANGES:
+            return found
+
+        def exchange(*args: Any, **kwargs: Any) -> Any:
+            self._count(name)
+            return found(*args, **kwargs)
+        return exchange
+
+
 async def breakdown(settings: Any, xml: bytes, n: int = 50) -> None:
-    """Per command on SQLite: SQL statements (sqlite3 trace, so BEGIN, COMMIT and last_insert_rowid
-    count), wall time, and the part of it spent in engine.workflow.runner (SpiffWorkflow + serializer)."""
-    users = await setup_motcua(settings, xml)
-    raw = connection(settings.database_url)._connection  # the aiosqlite.Connection behind Tortoise
+    """Per command: on SQLite the SQL statements (sqlite3 trace, so BEGIN, COMMIT and
+    last_insert_rowid count), on PostgreSQL the network round trips (asyncpg's protocol calls, so
+    BEGIN, COMMIT and the pool's reset on release count); wall time, and the part of it spent in
+    engine.workflow.runner (SpiffWorkflow + serializer)."""
+    postgres = not settings.database_url.startswith("sqlite")
     now = {"sql": 0.0, "runner": 0.0}
-    totals = {name: dict.fromkeys(("calls", "sql", "runner", "wall"), 0.0)
-              for name in ("submit", "complete_task")}
 
     def count(_statement: str) -> None:
         now["sql"] += 1
+
+    init = asyncpg.connection.Connection.__init__
+    if postgres:  # every pool connection opened from here on counts its exchanges
+        def counting_init(self: Any, protocol: Any, *args: Any, **kwargs: Any) -> None:
+            init(self, CountingProtocol(protocol, count), *args, **kwargs)
+        asyncpg.connection.Connection.__init__ = counting_init  # type: ignore[method-assign]
+    try:
+        users = await setup_motcua(settings, xml)
+    finally:
+        asyncpg.connection.Connection.__init__ = init  # type: ignore[method-assign]
+    totals = {name: dict.fromkeys(("calls", "sql", "runner", "wall"), 0.0)
+              for name in ("submit", "complete_task", "claim")}
 
     def timed(fn: Callable[..., Any]) -> Callable[..., Any]:
         def run(*args: Any, **kwargs: Any) -> Any:
@@ -325,26 +373,35 @@ async def breakdown(settings: Any, xml: bytes, n: int = 50) -> None:
                 row.update({key: row[key] + now[key] - before[key] for key in now})
         return command
 
-    patched = [(dossiers, "submit"), (dossiers, "complete_task"), (runner, "start"),
+    patched = [(dossiers, "submit"), (dossiers, "complete_task"), (dossiers, "claim"), (runner, "start"),
                (runner, "complete_task")]
     originals = [getattr(module, name) for module, name in patched]
     for (module, name), original in zip(patched, originals, strict=True):
         setattr(module, name, measured(name, original) if module is dossiers else timed(original))
-    await raw._execute(raw._conn.set_trace_callback, count)  # runs in aiosqlite's thread (reads)
-    writer = sql._writer(str(settings.database_url).removeprefix("sqlite://"))  # the commits' connection
-    await asyncio.get_running_loop().run_in_executor(
-        writer.pool, lambda: writer._connect().set_trace_callback(count))
+    if not postgres:
+        raw = connection(settings.database_url)._connection  # the aiosqlite.Connection behind Tortoise
+        await raw._execute(raw._conn.set_trace_callback, count)  # runs in aiosqlite's thread (reads)
+        writer = sql._writer(str(settings.database_url).removeprefix("sqlite://"))  # the commits' connection
+        await asyncio.get_running_loop().run_in_executor(
+            writer.pool, lambda: writer._connect().set_trace_callback(count))
     try:
         for i in range(n):
-            await drive_engine(users, i, [])
+            await drive_engine(users, i, [], claim_first=True)
     finally:
         for (module, name), original in zip(patched, originals, strict=True):
             setattr(module, name, original)
         await close_database()
+    unit = "round trips" if postgres else "SQL statements"
     for name, t in totals.items():
         calls = t["calls"]
-        print(f"    {name:14} {t['sql'] / calls:4.1f} SQL statements, {t['wall'] / calls * 1000:4.2f} ms"
+        print(f"    {name:14} {t['sql'] / calls:4.1f} {unit}, {t['wall'] / calls * 1000:4.2f} ms"
               f" per call, of which runner (SpiffWorkflow + serializer) {t['runner'] / calls * 1000:4.2f} ms")
+
+
+async def breakdown_postgres(xml: bytes) -> None:
+    async with pg_database() as url:
+        if url is not None:
+            await breakdown(Settings(database_url=url, secret_key="bench"), xml)
 
 
 # --- (e): the HTTP API under uvicorn ---------------------------------------------------------------
@@ -355,7 +412,14 @@ def serve(database_url: str, port: int, data_dir: str) -> None:
     from web.app import create_app
 
     settings = Settings(database_url=database_url, secret_key="bench", data_dir=Path(data_dir))
+    profile_dir = os.environ.get("MOTCUA_BENCH_PROFILE")  # a folder: each server's cProfile stats go there
+    profiler = cProfile.Profile() if profile_dir else None
+    if profiler is not None:
+        profiler.enable()
     uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(Path(str(profile_dir)) / f"server-{port}.prof")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -448,17 +512,10 @@ async def run_http(n: int, repeat: int, xml: bytes, folder: Path, url: str,
 
 async def run_http_postgres(n: int, repeat: int, xml: bytes, folder: Path,
                             processes: int) -> dict[int, tuple[Figures, float]] | str:
-    name = f"motcua_bench_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = await asyncpg.connect(PG_DSN, timeout=5)
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    except (OSError, asyncpg.PostgresError) as exc:
-        return f"skipped: {type(exc).__name__}: {exc}"
-    try:
-        return await run_http(n, repeat, xml, folder, PG_DSN.rsplit("/", 1)[0] + f"/{name}", processes)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with pg_database() as url:
+        if url is None:
+            return "skipped: PostgreSQL is not reachable"
+        return await run_http(n, repeat, xml, folder, url, processes)
 
 
 def http_rows(database: str, found: dict[int, tuple[Figures, float]] | str, processes: int) -> dict[str, Any]:
@@ -512,6 +569,8 @@ def measure(variants: set[str], n: int, n_http: int, repeat: int, with_breakdown
                 print(f"{label:44} {shown}", flush=True)
             if key == "c" and with_breakdown:
                 asyncio.run(breakdown(sqlite("breakdown"), xml))
+            if key == "d" and with_breakdown:
+                asyncio.run(breakdown_postgres(xml))
             if key == "c" and "f" in variants and deliveries:
                 rows["(f) outbox delivery"] = f"{deliveries[0]:.0f} events/s"
                 print(f"{'(f) outbox delivery, no-op, SQLite':44} {deliveries[0]:11.0f} events/s", flush=True)

@@ -54,8 +54,15 @@ async def may_see(user: User | None, agency_code: str) -> bool:
     return in_scope(await visible_agencies(user), agency_code)
 
 
-async def agency_for_dossier(procedure_code: str, reception_point: str, user: User | None) -> str:
-    """Where a new dossier belongs: the reception point's agency, the procedure's, the officer's, or ''."""
+#: the code of the agency a procedure (`p`) names, by name or code; NULL when it names none
+PROCEDURE_AGENCY = ("(SELECT a.code FROM agency a WHERE p.agency <> '' AND (a.name = p.agency "
+                    "OR (length(p.agency) <= 32 AND a.code = p.agency)) ORDER BY a.code LIMIT 1)")
+
+
+async def agency_for_dossier(procedure_code: str, reception_point: str, user: User | None,
+                             procedure_agency: str | None = None) -> str:
+    """Where a new dossier belongs: the reception point's agency, the procedure's, the officer's, or ''.
+    `procedure_agency`: the procedure's, when read already (VersionInfo.procedure_agency)."""
     if reception_point:
         point = await ReceptionPoint.get_or_none(code=reception_point)
         if point is not None:
@@ -64,11 +71,12 @@ async def agency_for_dossier(procedure_code: str, reception_point: str, user: Us
                 raise InvalidData("Not a reception point of your agency",
                                   fields={"reception_point": ["a reception point of your agency"]})
             return point.agency_code
-    named = await sql.fetch_one(sql.db(), (  # one raw statement: every submit asks (the hot path)
-        "SELECT (SELECT a.code FROM agency a WHERE a.name = p.agency OR (length(p.agency) <= 32 AND a.code = p.agency) "
-        "ORDER BY a.code LIMIT 1) AS code FROM procedure p WHERE p.code = ? AND p.agency <> ''"), [procedure_code])
-    if named is not None and named["code"]:
-        return str(named["code"])
+    if procedure_agency is None:
+        named = await sql.fetch_one(sql.db(), f"SELECT {PROCEDURE_AGENCY} AS code FROM procedure p WHERE p.code = ?",
+                                    [procedure_code])
+        procedure_agency = str(named["code"] or "") if named is not None else ""
+    if procedure_agency:
+        return procedure_agency
     if user is not None and user.kind in STAFF_KINDS and user.agency:
         return user.agency
     return ""

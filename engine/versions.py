@@ -10,6 +10,7 @@ from typing import Any
 
 from engine import metadata
 from engine import sql as rows
+from engine.agencies import PROCEDURE_AGENCY
 from engine.dossier_lifecycle import Limit, limit_of
 from engine.errors import NotFound
 from engine.models import ProcedureVersion
@@ -31,6 +32,8 @@ class VersionInfo:
     subprocess_specs: dict[str, Any]
     applicant: dict[str, str]  # role (name, id_number, phone, email, address) -> dotted field key
     metadata: dict[str, Any]  # the published facts (engine/metadata.py): components, fees, legal basis…
+    #: the agency code the procedure names, read with the current version (None: not read; "": none)
+    procedure_agency: str | None = None
 
     def form(self, element_id: str) -> tuple[str | None, dict[str, Any] | None]:
         ref = (self.elements.get(element_id) or {}).get("form")
@@ -70,9 +73,12 @@ async def version_info(version_id: int, digest: str | None = None) -> VersionInf
 
 
 async def current_version_info(procedure_code: str) -> VersionInfo:
+    """The procedure's current published version, with the agency the procedure names (one read:
+    a submission places its dossier with it, engine.agencies.agency_for_dossier)."""
     row = await rows.fetch_one(rows.db(), (
-        "SELECT pv.id, pv.digest FROM procedure_version pv JOIN procedure p ON p.id = pv.procedure_id "
+        f"SELECT pv.id, pv.digest, {PROCEDURE_AGENCY} AS agency FROM procedure_version pv "
+        "JOIN procedure p ON p.id = pv.procedure_id "
         "WHERE p.code = ? AND pv.status = 'published' ORDER BY pv.number DESC LIMIT 1"), [procedure_code])
     if row is None:
         raise NotFound("The procedure does not exist or has no published version", code=procedure_code)
-    return await version_info(row["id"], row["digest"])
+    return replace(await version_info(row["id"], row["digest"]), procedure_agency=row["agency"] or "")

@@ -18,8 +18,6 @@ from engine.dossiers.commands import (
     migrate_to,
     release,
     step,
-    submit,
-    submit_once,
 )
 from engine.dossiers.queries import (
     DossierView,
@@ -35,6 +33,7 @@ from engine.dossiers.queries import (
 )
 from engine.dossiers.row import DossierRow, TaskRow
 from engine.dossiers.store import Loaded, history, load_task
+from engine.dossiers.submit import submit, submit_once
 
 __all__ = [
     "DossierRow", "DossierView", "Loaded", "TaskRow", "TaskView", "add_supplement", "claim", "complete_task",

@@ -14,6 +14,7 @@ result (tasks opened, completed and cancelled; BPMN timers re-armed; status).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine import events as ev
 from engine import outbox, sla, sql, timers
+from engine.dossiers import onetrip
 from engine.dossiers.row import (
     DOSSIER_COLUMNS,
     TASK_COLUMNS,
@@ -181,56 +183,64 @@ def workflow_change(rt: Runtime, loaded: Loaded, result: StepResult, now: dateti
 
 
 async def commit(rt: Runtime, loaded: Loaded, change: Change, now: datetime) -> DossierRow:
-    """Write `change` in one transaction guarded by the revision; the dossier row as it is now."""
+    """Write `change` in one transaction guarded by the revision; the dossier row as it is now.
+    On PostgreSQL that is one statement, one round trip (engine/dossiers/onetrip.py)."""
     now = now.astimezone(UTC)
     d = loaded.dossier
     revision = d.revision + 1
     columns = {**change.columns, "revision": revision, "updated_at": now}
-    names = list(columns)
-    rows_out = outbox.rows_for(change.events, list(rt.subscribers.values()), d.id, now)
+    values = [(c, db_value(c, v)) for c, v in columns.items()]
+    conn = sql.db()
+    postgres = sql.is_postgres(conn)
+    ops = writes(d.id, change, now, outbox.rows_for(change.events, list(rt.subscribers.values()), d.id, now),
+                 postgres=postgres)
+    one = onetrip.statement(d.id, d.revision, values, ops) if postgres else None
+    if one is not None:
+        onetrip.check(await sql.fetch_one(conn, *one), d.code)
+        return d.replace(**columns)
 
     async def body(tx: sql.Tx) -> None:
         updated = await tx.execute(
-            "UPDATE dossier SET " + ", ".join(f"{c} = ?" for c in names) + " WHERE id = ? AND revision = ?",
-            [db_value(c, columns[c]) for c in names] + [d.id, d.revision])
+            "UPDATE dossier SET " + ", ".join(f"{c} = ?" for c, _v in values) + " WHERE id = ? AND revision = ?",
+            [v for _c, v in values] + [d.id, d.revision])
         if not updated:
             raise Conflict("The dossier was changed by someone else; reload and try again", code=d.code)
-        await _write(tx, d.id, change, now, rows_out)
+        await _write(tx, ops)
 
     await sql.transaction(body)
     return d.replace(**columns)
 
 
-async def _write(tx: sql.Tx, dossier_id: int, change: Change, now: datetime,
-                 rows_out: list[dict[str, Any]]) -> None:
-    for query, params, must_touch in change.statements:
-        touched = await tx.execute(query, [sql.utc(p) if isinstance(p, datetime) else p for p in params])
-        if must_touch and not touched:
-            raise Conflict("The task was changed by someone else; reload and try again")
+def writes(dossier_id: int, change: Change, now: datetime, rows_out: list[dict[str, Any]],
+           *, postgres: bool) -> list[onetrip.Write]:
+    """The writes of `change` besides the dossier row, in order: UPDATE/DELETEs, then every INSERT."""
+    ops: list[onetrip.Write] = [
+        onetrip.Statement(query, [sql.utc(p) if isinstance(p, datetime) else p for p in params], must_touch)
+        for query, params, must_touch in change.statements]
     if change.cancel_timer_kinds:
         kinds = sorted(change.cancel_timer_kinds)
-        await tx.execute("UPDATE timer SET state = 'cancelled' WHERE dossier_id = ? AND state = 'pending' "
-                         "AND kind IN (" + ", ".join("?" for _ in kinds) + ")", [dossier_id, *kinds])
+        ops.append(onetrip.Statement("UPDATE timer SET state = 'cancelled' WHERE dossier_id = ? AND state = "
+                                     "'pending' AND kind IN (" + ", ".join("?" for _ in kinds) + ")",
+                                     [dossier_id, *kinds]))
     if change.mark_timers_fired:
         ids = change.mark_timers_fired
-        await tx.execute("UPDATE timer SET state = 'fired', fired_at = ? WHERE state = 'firing' AND id IN ("
-                         + ", ".join("?" for _ in ids) + ")", [now, *ids])
-    await tx.insert_many("human_task", [
+        ops.append(onetrip.Statement("UPDATE timer SET state = 'fired', fired_at = ? WHERE state = 'firing' "
+                                     "AND id IN (" + ", ".join("?" for _ in ids) + ")", [now, *ids]))
+    ops.append(onetrip.Insert("human_task", [
         {"id": t["id"], "dossier_id": dossier_id, "element_id": t["element_id"], "name": t["name"],
          "lane": t.get("lane"), "role": t.get("role"), "form_ref": t.get("form_ref"), "state": "ready",
          "created_at": sql.utc(t["created_at"]), "kind": t.get("kind", "bpmn"), "due_at": sql.utc(t.get("due_at"))}
-        for t in change.new_tasks])
-    await tx.insert_many("timer", [
+        for t in change.new_tasks]))
+    ops.append(onetrip.Insert("timer", [
         {"dossier_id": dossier_id, "task_id": t.get("task_id", ""), "element_id": t.get("element_id", ""),
          "kind": t["kind"], "due_at": sql.utc(t["due_at"]), "state": "pending",
          "payload": t["payload"] if isinstance(t["payload"], str) else sql.jsonb(t["payload"])}
-        for t in change.timers])
+        for t in change.timers]))
     soonest = min((due for t in change.timers if (due := sql.utc(t["due_at"])) is not None), default=None)
-    if soonest is not None and soonest < now + timers.NOTIFY_WITHIN and sql.is_postgres(sql.db()):
+    if soonest is not None and soonest < now + timers.NOTIFY_WITHIN and postgres:
         # delivered at COMMIT: a worker's wake-up moves to it at once (engine.scheduler LISTENs)
-        await tx.fetch_one("SELECT pg_notify(?, ?) AS sent", [timers.CHANNEL, soonest.isoformat()])
-    for table, rows in change.inserts.items():
-        await tx.insert_many(table, rows)
+        ops.append(onetrip.Notify(timers.CHANNEL, soonest.isoformat()))
+    ops += [onetrip.Insert(table, rows) for table, rows in change.inserts.items()]
     audit = []
     for i, event in enumerate(change.events):
         details = event.fields()
@@ -239,8 +249,20 @@ async def _write(tx: sql.Tx, dossier_id: int, change: Change, now: datetime,
                       "task_id": details.get("task_id"), "revision": event.revision,
                       "data_diff": sql.jsonb(change.audit_data_diff if i == 0 and change.audit_data_diff else {}),
                       "details": sql.jsonb(details)})
-    await tx.insert_many("audit_event", audit)
-    await tx.insert_many("outbox", rows_out)
+    ops += [onetrip.Insert("audit_event", audit), onetrip.Insert("outbox", rows_out)]
+    return ops
+
+
+async def _write(tx: sql.Tx, ops: list[onetrip.Write]) -> None:
+    """The writes one after the other, inside the caller's transaction."""
+    for op in ops:
+        if isinstance(op, onetrip.Statement):
+            if not await tx.execute(op.query, op.params) and op.must_touch:
+                raise Conflict("The task was changed by someone else; reload and try again")
+        elif isinstance(op, onetrip.Insert):
+            await tx.insert_many(op.table, op.rows)
+        else:
+            await tx.fetch_one("SELECT pg_notify(?, ?) AS sent", [op.channel, op.payload])
 
 
 async def insert_dossier(tx: sql.Tx, values: dict[str, Any]) -> int:
@@ -253,22 +275,43 @@ async def insert_dossier(tx: sql.Tx, values: dict[str, Any]) -> int:
     return int(found["id"])
 
 
-async def create(rt: Runtime, values: dict[str, Any], change: Change, now: datetime,
-                 code_of: Any, attachments: Sequence[dict[str, Any]] = ()) -> DossierRow:
-    """Insert a new dossier (its code drawn inside the transaction by `code_of(tx)`) with `change`."""
+async def create(rt: Runtime, values: dict[str, Any], change: Change, now: datetime, counter_key: str,
+                 code_prefix: str, attachments: Sequence[dict[str, Any]] = ()) -> DossierRow:
+    """Insert a new dossier with `change`; its code is `code_prefix` + the day's counter (at least 4
+    digits), drawn in the same transaction. On PostgreSQL one statement (onetrip.creation)."""
     now = now.astimezone(UTC)
+    subscribers = list(rt.subscribers.values())
+
+    def ops(dossier_id: Any, code: str, postgres: bool) -> list[onetrip.Write]:
+        events = [e.__class__(**{**_event_fields(e), "dossier_code": code}) for e in change.events]
+        inserts = {**change.inserts, "attachment": [{**a, "dossier_id": dossier_id} for a in attachments]}
+        return writes(dossier_id, Change(**{**change.__dict__, "events": events, "inserts": inserts}), now,
+                      outbox.rows_for(events, subscribers, dossier_id, now), postgres=postgres)
+
+    conn = sql.db()
+    if sql.is_postgres(conn):
+        token = f"@@{uuid.uuid4().hex}@@"
+        row = {c: db_value(c, values[c]) for c in DOSSIER_COLUMNS if c in values and c != "code"}
+        one = onetrip.creation(row, counter_key, code_prefix, ops(token + "id", token + "code", True), token)
+        if one is not None:
+            found = await sql.fetch_one(conn, *one)
+            assert found is not None
+            return _new_row({**values, "id": found["id"], "code": found["code"]})
 
     async def body(tx: sql.Tx) -> dict[str, Any]:
-        code = await code_of(tx)
-        row = {**values, "code": code}
+        counted = await tx.fetch_one((
+            "INSERT INTO dossier_counter (key, value) VALUES (?, 1) "
+            "ON CONFLICT (key) DO UPDATE SET value = dossier_counter.value + 1 RETURNING value"), [counter_key])
+        assert counted is not None
+        row = {**values, "code": f"{code_prefix}{counted['value']:04d}"}
         row["id"] = await insert_dossier(tx, row)
-        events = [e.__class__(**{**_event_fields(e), "dossier_code": code}) for e in change.events]
-        inserts = {**change.inserts, "attachment": [{**a, "dossier_id": row["id"]} for a in attachments]}
-        await _write(tx, row["id"], Change(**{**change.__dict__, "events": events, "inserts": inserts}), now,
-                     outbox.rows_for(events, list(rt.subscribers.values()), row["id"], now))
+        await _write(tx, ops(row["id"], row["code"], sql.is_postgres(sql.db())))
         return row
 
-    row = await sql.transaction(body)
+    return _new_row(await sql.transaction(body))
+
+
+def _new_row(row: dict[str, Any]) -> DossierRow:
     full: dict[str, Any] = {c: row.get(c) for c in DOSSIER_COLUMNS}
     return DossierRow(**full)
 

@@ -49,17 +49,22 @@ async def test_a_crash_before_commit_leaves_the_previous_state_intact(
     task = await HumanTask.get(dossier_id=dossier.id, state="ready")
     state_before = dossier.state
 
-    from engine import sql
+    from tortoise.exceptions import IntegrityError
 
-    real_insert = sql.Tx.insert_many
+    from engine.dossiers import onetrip, store
 
-    async def crash(self: sql.Tx, table: str, rows: object) -> None:
-        if table == "audit_event":  # the last statements of the commit: projections are written by now
-            raise RuntimeError("power cut between the projections and the events")
-        await real_insert(self, table, rows)  # type: ignore[arg-type]
+    real_writes = store.writes
 
-    monkeypatch.setattr(sql.Tx, "insert_many", crash)
-    with pytest.raises(RuntimeError):
+    def crashing(*args: object, **kwargs: object) -> list[onetrip.Write]:
+        # the last write of the commit fails in the database (NOT NULL): projections are written by
+        # then on SQLite's path, and on PostgreSQL's one statement they are earlier sub-statements
+        failing = onetrip.Insert("audit_event", [{"dossier_id": dossier.id, "at": NOW, "actor": "x",
+                                                  "action": None, "revision": 2, "data_diff": "{}",
+                                                  "details": "{}"}])
+        return [*real_writes(*args, **kwargs), failing]  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "writes", crashing)
+    with pytest.raises(IntegrityError):
         await dossiers.complete_task(rt(), task.id, {"intake_decision": "accept"}, users["officer"], NOW)
     monkeypatch.undo()
     dossier = await Dossier.get(id=dossier.id)

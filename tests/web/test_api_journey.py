@@ -5,7 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.factories import APPLICATIONS, CODES, HAPPY_PATH, publish_shipped, token
+from engine import accounts
+from tests.factories import APPLICATIONS, CODES, HAPPY_PATH, PASSWORD, publish_shipped, token
 
 
 @pytest.mark.parametrize("slug", sorted(APPLICATIONS))
@@ -100,3 +101,21 @@ async def test_errors_are_json_without_stack_traces(client: httpx.AsyncClient, u
     r = await client.post("/api/v1/dossiers", headers=headers, content=b"{not json")
     assert r.status_code == 422 and "Traceback" not in r.text
     assert (await client.get("/api/v1/nowhere")).json()["error"]["code"] == "not_found"
+
+
+async def test_claim_through_the_api_answers_other_roles_404_and_a_second_officer_409(
+        client: httpx.AsyncClient, users: dict) -> None:
+    await accounts.create_user("officer2", PASSWORD, "staff", roles=["one_stop"])
+    await publish_shipped("birth-registration")
+    r = await client.post("/api/v1/dossiers", headers=await token(client, "citizen"),
+                          json={"procedure": CODES["birth-registration"], "data": APPLICATIONS["birth-registration"]})
+    task_id = r.json()["tasks"][0]["id"]
+    officer, other = await token(client, "officer"), await token(client, "officer2")
+    assert (await client.post(f"/api/v1/tasks/{task_id}/claim", headers=await token(client, "leader"))).status_code \
+        == 404
+    claimed = await client.post(f"/api/v1/tasks/{task_id}/claim", headers=officer)
+    assert claimed.status_code == 200 and claimed.json()["claimed_by"] == users["officer"].id
+    assert (await client.post(f"/api/v1/tasks/{task_id}/claim", headers=officer)).status_code == 200  # again: kept
+    assert (await client.post(f"/api/v1/tasks/{task_id}/claim", headers=other)).status_code == 409
+    done = await client.post(f"/api/v1/tasks/{task_id}/complete", headers=other, json={"data": {}})
+    assert done.status_code == 409  # held by the first officer

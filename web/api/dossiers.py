@@ -135,8 +135,8 @@ async def get_task(request: Request, user: User) -> JSONResponse:
 @requires(SIGNED_IN)
 async def claim(request: Request, user: User) -> JSONResponse:
     rt = _rt(request)
-    await dossiers.task_view(rt, request.path_params["task_id"], user)  # NotFound outside the user's roles
-    task = await dossiers.claim(rt, request.path_params["task_id"], user, request.app.state.clock())
+    loaded = await dossiers.visible_task(request.path_params["task_id"], user)  # NotFound outside the user's roles
+    task = await dossiers.claim(rt, request.path_params["task_id"], user, request.app.state.clock(), loaded)
     return JSONResponse(task_json(task))
 
 

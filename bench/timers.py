@@ -306,9 +306,10 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(r, str):
             print(f"  {r}")
         elif workers == 0:
+            server = (f", {r['db_ms']:.2f} ms in PostgreSQL, {r['writes']:.1f} socket writes (round trips)"
+                      if args.database == "postgres" else "")
             print(f"  {r['fired']:.0f} fired, {r['rate']:.0f} fires/s; per fire: CPU {r['cpu_ms']:.2f} ms in this "
-                  f"process, {r['db_ms']:.2f} ms in PostgreSQL, {r['writes']:.1f} socket writes (round trips)"
-                  f"{' (cProfile on: CPU inflated)' if args.profile else ''}; {load()}\n", flush=True)
+                  f"process{server}{' (cProfile on: CPU inflated)' if args.profile else ''}; {load()}\n", flush=True)
         else:
             print(f"  lag first {r['first']:.2f} s, p50 {r['p50']:.2f} s, p95 {r['p95']:.2f} s, p99 {r['p99']:.2f} s, "
                   f"max {r['max']:.2f} s; {r['rate']:.0f} fires/s (first to last); worker CPU per fire "

@@ -225,8 +225,7 @@ async def test_a_dossier_changed_after_its_batch_was_read_goes_back_to_pending_a
 
     async def read_then_someone_commits(ids: list[int]) -> Any:
         loaded = await read(ids)  # a command lands between the batch's read of the dossier and its fire
-        await sql.db().execute_query(sql._sql(sql.db(), "UPDATE dossier SET revision = revision + 1 WHERE id = ?"),
-                                     [dossier.id])
+        await sql.fetch(sql.db(), "UPDATE dossier SET revision = revision + 1 WHERE id = ? RETURNING id", [dossier.id])
         return loaded
 
     monkeypatch.setattr(rt(), "timer_prefetch", read_then_someone_commits)

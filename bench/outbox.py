@@ -29,23 +29,19 @@ sys.path.insert(0, str(ROOT))
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import json  # noqa: E402
-import os  # noqa: E402
 import socket  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
-import uuid  # noqa: E402
 from collections.abc import Awaitable, Callable  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 from typing import Any  # noqa: E402
 
-import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 
+from bench.measure import Skipped, cpu_seconds, load, postgres_settings, sqlite_settings, start_workers, stop  # noqa: E402
 from engine import sql  # noqa: E402
 from engine.db import close_database, migrate, open_database  # noqa: E402
 from engine.settings import Settings  # noqa: E402
 
-PG_DSN = os.environ.get("MOTCUA_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 TARGET = 500  # events/s (issue 13)
 
 
@@ -117,12 +113,6 @@ async def fill(settings: Settings, events: int, dossiers: int) -> None:
           flush=True)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process (all its threads), from the kernel's counters."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def done_count() -> int:
     found = await sql.fetch_one(sql.db(), "SELECT COUNT(*) AS n FROM outbox WHERE state = 'done'")
     return int(found["n"]) if found else 0
@@ -140,13 +130,8 @@ async def drain(settings: Settings, events: int, workers: int, give_up: float) -
                 break
             except httpx.TransportError:
                 await asyncio.sleep(0.1)
-        env = {**os.environ, "DATABASE_URL": settings.database_url, "PYTHONPATH": str(ROOT),
-               "MOTCUA_DATA_DIR": str(settings.data_dir), "MOTCUA_SECRET_KEY": "bench", "MOTCUA_LOG_LEVEL": "WARNING",
-               "MOTCUA_WEBHOOK_URL": url}
         started = time.monotonic()
-        procs = [await asyncio.create_subprocess_exec(sys.executable, "-m", "web.cli", "worker", cwd=ROOT, env=env,
-                                                      stdout=asyncio.subprocess.DEVNULL,
-                                                      stderr=asyncio.subprocess.DEVNULL) for _ in range(workers)]
+        procs = await start_workers(settings, workers, MOTCUA_WEBHOOK_URL=url)
         first = last = None
         try:
             seen = 0
@@ -165,10 +150,7 @@ async def drain(settings: Settings, events: int, workers: int, give_up: float) -
         finally:
             worker_cpu = sum(cpu_seconds(p.pid) for p in procs)
             sink_cpu = cpu_seconds(sink.pid)
-            for proc in procs:
-                proc.terminate()
-            for proc in procs:
-                await proc.wait()
+            await stop(procs)
             stats = (await client.get(url)).json()
             sink.terminate()
             await sink.wait()
@@ -180,8 +162,7 @@ async def drain(settings: Settings, events: int, workers: int, give_up: float) -
 
 async def one(events: int, dossiers: int, workers: int, database: str, give_up: float) -> dict[str, float] | str:
     if database == "sqlite":
-        folder = Path(tempfile.mkdtemp(prefix="motcua-outbox-"))
-        settings = Settings(database_url=f"sqlite://{folder / 'bench.sqlite3'}", secret_key="bench", data_dir=folder)
+        settings = sqlite_settings("motcua-outbox-")
         await fill(settings, events, dossiers)
         await close_database()
         await open_database(settings)
@@ -189,23 +170,15 @@ async def one(events: int, dossiers: int, workers: int, database: str, give_up: 
             return await drain(settings, events, workers, give_up)
         finally:
             await close_database()
-    name = f"motcua_outbox_{uuid.uuid4().hex[:10]}"
     try:
-        admin = await asyncpg.connect(PG_DSN, timeout=5)
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    except (OSError, asyncpg.PostgresError) as exc:
-        return f"skipped: {type(exc).__name__}: {exc}"
-    try:
-        settings = Settings(database_url=PG_DSN.rsplit("/", 1)[0] + f"/{name}", secret_key="bench",
-                            data_dir=Path(tempfile.mkdtemp(prefix="motcua-outbox-")))
-        await fill(settings, events, dossiers)
-        try:
-            return await drain(settings, events, workers, give_up)
-        finally:
-            await close_database()
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+        async with postgres_settings("motcua_outbox_") as settings:
+            await fill(settings, events, dossiers)
+            try:
+                return await drain(settings, events, workers, give_up)
+            finally:
+                await close_database()
+    except Skipped as exc:
+        return str(exc)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -231,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
           f"  sink: {r['requests']:.0f} requests, {r['keys']:.0f} distinct keys "
           f"({r['requests'] - r['keys']:.0f} repeated)\n"
           f"  CPU per event: workers {r['worker_ms']:.2f} ms (start-up included), sink {r['sink_ms']:.2f} ms; "
-          f"load average {os.getloadavg()[0]:.1f}", flush=True)
+          f"{load()}", flush=True)
     return 0
 
 

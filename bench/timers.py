@@ -2,6 +2,7 @@
 processes. Prints figures; it is not a test.
 
     python bench/timers.py [--pending 100000] [--due 1000] [--workers 1,2] [--database postgres|sqlite]
+    python bench/timers.py --workers 0 [--profile]     # in this process: the cost of one fire
 
 For each worker count, on a fresh database (PostgreSQL: a throwaway database on MOTCUA_BENCH_PG,
 default the local server, dropped at the end; SQLite: a temporary file):
@@ -12,8 +13,14 @@ default the local server, dropped at the end; SQLite: a temporary file):
   4. the workers start before T0; the lag of each fire is when a 50 ms poll of the database first
      sees its `timer_fired` event, − T0 (an upper bound within 50 ms: the events carry the clock of
      their worker's batch, not the instant of each fire).
-Prints lag first / p50 / p95 / p99 / max, fires per second from the first fire to the last, and the
-read costs.
+Prints lag first / p50 / p95 / p99 / max, fires per second from the first fire to the last, the
+workers' CPU per fire from T0 on (their kernel counters: the figure a loaded machine does not skew),
+and the read costs.
+
+`--workers 0` fires the M due dossiers in this process the way a worker's sweep does and prints, per
+fire, the CPU of this process and of the database's server processes and the socket writes (one per
+round trip); `--profile` adds a cProfile breakdown (CPU clock; the profiler inflates call-heavy code
+such as SpiffWorkflow's several times: read it for where, not how much).
 """
 
 from __future__ import annotations
@@ -26,22 +33,21 @@ sys.path.insert(0, str(ROOT))
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
-import os  # noqa: E402
+import cProfile  # noqa: E402
+import pstats  # noqa: E402
 import statistics  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
-import uuid  # noqa: E402
+from asyncio import selector_events  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
+from typing import Any  # noqa: E402
 
-import asyncpg  # noqa: E402
-
-from engine import accounts, dossiers, procedures, sql, timers  # noqa: E402
+from bench.measure import Skipped, cpu_seconds, load, pct, postgres_settings, sqlite_settings, start_workers, stop  # noqa: E402
+from engine import accounts, dossiers, procedures, scheduler, sql, timers  # noqa: E402
 from engine.db import close_database, migrate, open_database  # noqa: E402
 from engine.settings import Settings  # noqa: E402
 from engine.workflow.extensions import MOTCUA_NS  # noqa: E402
 from web.app import build_runtime  # noqa: E402
 
-PG_DSN = os.environ.get("MOTCUA_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 CODE = "BENCH.T"
 MODEL = f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:motcua="{MOTCUA_NS}"
@@ -70,11 +76,6 @@ MODEL = f"""<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>
 """
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
 class TooSlow(Exception):
@@ -141,19 +142,18 @@ async def prepare(settings: Settings, pending: int, due: int, lead: float | None
 
 
 async def fire(settings: Settings, workers: int, due: int, t0: datetime) -> dict[str, float]:
-    env = {**os.environ, "DATABASE_URL": settings.database_url, "PYTHONPATH": str(ROOT),
-           "MOTCUA_DATA_DIR": str(settings.data_dir), "MOTCUA_SECRET_KEY": "bench", "MOTCUA_LOG_LEVEL": "WARNING"}
-    procs = [await asyncio.create_subprocess_exec(sys.executable, "-m", "web.cli", "worker", cwd=ROOT, env=env,
-                                                  stdout=asyncio.subprocess.DEVNULL,
-                                                  stderr=asyncio.subprocess.DEVNULL) for _ in range(workers)]
+    procs = await start_workers(settings, workers)
     ahead = (t0 - datetime.now(UTC)).total_seconds()
     print(f"  {workers} worker process(es) started {ahead:.1f} s before T0", flush=True)
     await open_database(settings)
     lags: list[float] = []  # each fire's lag, seen by a 50 ms poll (the events carry their batch's clock)
+    cpu_at_t0: float | None = None  # the workers' CPU once started and idle: firing only is counted after it
     try:
         deadline = time.monotonic() + max(120.0, (t0 - datetime.now(UTC)).total_seconds() + 120)
         seen = 0
         while seen < due:
+            if cpu_at_t0 is None and datetime.now(UTC) >= t0 - timedelta(seconds=0.2):
+                cpu_at_t0 = sum(cpu_seconds(p.pid) for p in procs)
             found = await sql.fetch_one(sql.db(), "SELECT COUNT(*) AS n FROM audit_event WHERE action = 'timer_fired'")
             count = int(found["n"]) if found else 0
             if count > seen:
@@ -162,61 +162,160 @@ async def fire(settings: Settings, workers: int, due: int, t0: datetime) -> dict
             if time.monotonic() > deadline:
                 raise SystemExit(f"only {seen} of {due} fired in time")
             await asyncio.sleep(0.05)
+        cpu = sum(cpu_seconds(p.pid) for p in procs) - (cpu_at_t0 or 0.0)
+        for _ in range(600):  # the fires' outbox deliveries (by the same workers), 60 s at most
+            if not await sql.fetch_one(sql.db(), "SELECT id FROM outbox WHERE state IN ('pending', 'delivering') "
+                                                 "LIMIT 1"):
+                break
+            await asyncio.sleep(0.1)
+        drained = (datetime.now(UTC) - t0).total_seconds()
+        cpu_all = sum(cpu_seconds(p.pid) for p in procs) - (cpu_at_t0 or 0.0)
     finally:
         await close_database()
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            await proc.wait()
+        await stop(procs)
     span = max(lags) - min(lags)  # first fire seen → last: the rate of firing, whatever the lag of the first
     return {"p50": pct(lags, 50), "p95": pct(lags, 95), "p99": pct(lags, 99), "max": max(lags), "first": min(lags),
-            "rate": len(lags) / max(span, 0.05)}
+            "rate": len(lags) / max(span, 0.05), "cpu_ms": 1000 * cpu / due, "cpu_all_ms": 1000 * cpu_all / due,
+            "drained": drained}
 
 
-async def one(workers: int, pending: int, due: int, database: str,
-              lead: float | None = None) -> dict[str, float] | str:
+class Writes:
+    """Counts socket writes of this process (one per round trip to PostgreSQL: asyncpg writes a
+    statement's messages at once) by wrapping asyncio's transport write for the measurement."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._original = selector_events._SelectorSocketTransport.write
+
+    def __enter__(self) -> Writes:
+        original = self._original
+
+        def counting(transport: Any, data: Any) -> None:
+            self.count += 1
+            original(transport, data)
+
+        selector_events._SelectorSocketTransport.write = counting  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        selector_events._SelectorSocketTransport.write = self._original  # type: ignore[method-assign]
+
+
+async def backends_cpu() -> dict[int, float]:
+    """CPU so far of each PostgreSQL process serving this database."""
+    if not sql.is_postgres(sql.db()):
+        return {}
+    found = await sql.fetch(sql.db(), "SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+    return {int(r["pid"]): cpu_seconds(int(r["pid"])) for r in found}
+
+
+async def in_process(settings: Settings, due: int, t0: datetime, profile: bool) -> dict[str, float]:
+    """One runtime in this process fires the M due dossiers the way a worker's sweep does (batches of
+    scheduler.BATCH): CPU per fire of this process and of the database's backends, socket writes per
+    fire, and with `profile` where this process's time goes (cProfile: its own cost inflates CPU)."""
+    await open_database(settings)
+    rt = build_runtime(settings)
+    await rt.start()
+    await asyncio.sleep(max(0.0, (t0 - datetime.now(UTC)).total_seconds() + 0.01))
+    profiler = cProfile.Profile(time.process_time) if profile else None  # CPU, not wall (a loaded machine)
+    before_db, fired = await backends_cpu(), 0
+    wall, cpu = time.perf_counter(), time.process_time()
+    with Writes() as writes:
+        if profiler:
+            profiler.enable()
+        while True:
+            batch = await timers.fire_batch(rt, datetime.now(UTC), scheduler.BATCH)
+            fired += batch.fired
+            if batch.seen < scheduler.BATCH:
+                break
+        if profiler:
+            profiler.disable()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    after_db = await backends_cpu()
+    db_cpu = sum(v - before_db.get(pid, 0.0) for pid, v in after_db.items())
+    await close_database()
+    if profiler:
+        breakdown(profiler, fired)
+    return {"fired": fired, "rate": fired / wall, "cpu_ms": 1000 * cpu / max(fired, 1),
+            "db_ms": 1000 * db_cpu / max(fired, 1), "writes": writes.count / max(fired, 1)}
+
+
+PARTS = {  # cumulative time of these functions, per fire (they nest: restore and refresh are in fire_timers)
+    "SpiffWorkflow restore (load_state)": ("serializer.py", "load_state"),
+    "SpiffWorkflow refresh + engine steps": ("runner.py", "_advance"),
+    "SpiffWorkflow serialise (dump_state)": ("serializer.py", "dump_state"),
+    "runner.fire_timers (all of the above)": ("runner.py", "fire_timers"),
+    "store.load (read the dossier)": ("store.py", "load"),
+    "store.commit (the transaction)": ("store.py", "commit"),
+    "calendar freshness check": ("runtime.py", "fresh_calendar"),
+    "claims (batch read, claim, finish)": ("claims.py", "claim_rows"),
+    "asyncpg driver (execute)": ("connection.py", "_execute"),
+    "tortoise execute_query*": ("client.py", "execute_query"),
+}
+
+
+def breakdown(profiler: cProfile.Profile, fired: int) -> None:
+    stats = pstats.Stats(profiler)
+    raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    total = sum(tt for (_cc, _nc, tt, _ct, _callers) in raw.values())
+    print(f"  cProfile: {1000 * total / max(fired, 1):.2f} ms of profiled time per fire; cumulative per fire:")
+    for label, (filename, name) in PARTS.items():
+        cum = sum(v[3] for (f, _line, n), v in raw.items() if f.endswith(filename) and n == name)
+        calls = sum(v[1] for (f, _line, n), v in raw.items() if f.endswith(filename) and n == name)
+        print(f"    {label:<42} {1000 * cum / max(fired, 1):6.2f} ms  ({calls / max(fired, 1):.1f} calls)")
+    print("  top 12 by own time:")
+    for (f, line, n), v in sorted(raw.items(), key=lambda kv: -kv[1][2])[:12]:
+        print(f"    {1000 * v[2] / max(fired, 1):6.3f} ms  {v[1] / max(fired, 1):6.1f}×  {Path(f).name}:{line} {n}")
+
+
+async def one(workers: int, pending: int, due: int, database: str, lead: float | None = None,
+              profile: bool = False) -> dict[str, float] | str:
+    """`workers` 0: in this process (in_process), else real worker processes (fire)."""
+
+    async def run(settings: Settings) -> dict[str, float]:
+        t0 = await prepare(settings, pending, due, lead)
+        return await (in_process(settings, due, t0, profile) if workers == 0 else fire(settings, workers, due, t0))
+
     if database == "sqlite":
-        folder = Path(tempfile.mkdtemp(prefix="motcua-timers-"))
-        settings = Settings(database_url=f"sqlite://{folder / 'bench.sqlite3'}", secret_key="bench", data_dir=folder)
-        t0 = await prepare(settings, pending, due, lead)
-        return await fire(settings, workers, due, t0)
-    name = f"motcua_timers_{uuid.uuid4().hex[:10]}"
+        return await run(sqlite_settings("motcua-timers-"))
     try:
-        admin = await asyncpg.connect(PG_DSN, timeout=5)
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    except (OSError, asyncpg.PostgresError) as exc:
-        return f"skipped: {type(exc).__name__}: {exc}"
-    try:
-        settings = Settings(database_url=PG_DSN.rsplit("/", 1)[0] + f"/{name}", secret_key="bench",
-                            data_dir=Path(tempfile.mkdtemp(prefix="motcua-timers-")))
-        t0 = await prepare(settings, pending, due, lead)
-        return await fire(settings, workers, due, t0)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+        async with postgres_settings("motcua_timers_") as settings:
+            return await run(settings)
+    except Skipped as exc:
+        return str(exc)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pending", type=int, default=100_000, help="pending timers in all (100000)")
     ap.add_argument("--due", type=int, default=1_000, help="of which due at the same instant (1000)")
-    ap.add_argument("--workers", default="1,2", help="worker process counts to run, one fresh database each")
+    ap.add_argument("--workers", default="1,2", help="worker process counts to run, one fresh database each; "
+                                                     "0 = in this process (CPU and round trips per fire)")
     ap.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
     ap.add_argument("--lead", type=float, help="seconds from the first submit to T0 (default 10 + 0.035 × due)")
+    ap.add_argument("--profile", action="store_true", help="with --workers 0: cProfile breakdown per fire")
     args = ap.parse_args(argv)
-    print(f"timers: {args.pending} pending, {args.due} due at once, {args.database}\n", flush=True)
+    print(f"timers: {args.pending} pending, {args.due} due at once, {args.database}; {load()}\n", flush=True)
     for workers in (int(w) for w in args.workers.split(",")):
-        print(f"{workers} worker{'s' * (workers > 1)}:", flush=True)
+        print(f"{workers or 'in-process'} worker{'s' * (workers > 1)}:", flush=True)
         try:
-            r: dict[str, float] | str = asyncio.run(one(workers, args.pending, args.due, args.database, args.lead))
+            r: dict[str, float] | str = asyncio.run(one(workers, args.pending, args.due, args.database, args.lead,
+                                                        args.profile))
         except TooSlow as exc:
             r = f"not measured: {exc}"
         if isinstance(r, str):
             print(f"  {r}")
-            continue
-        print(f"  lag first {r['first']:.2f} s, p50 {r['p50']:.2f} s, p95 {r['p95']:.2f} s, p99 {r['p99']:.2f} s, "
-              f"max {r['max']:.2f} s; {r['rate']:.0f} fires/s (first to last)\n"
-              f"  (targets with 2 workers: p50 < 0.5 s, p99 < 2 s)\n", flush=True)
+        elif workers == 0:
+            server = (f", {r['db_ms']:.2f} ms in PostgreSQL, {r['writes']:.1f} socket writes (round trips)"
+                      if args.database == "postgres" else "")
+            print(f"  {r['fired']:.0f} fired, {r['rate']:.0f} fires/s; per fire: CPU {r['cpu_ms']:.2f} ms in this "
+                  f"process{server}{' (cProfile on: CPU inflated)' if args.profile else ''}; {load()}\n", flush=True)
+        else:
+            print(f"  lag first {r['first']:.2f} s, p50 {r['p50']:.2f} s, p95 {r['p95']:.2f} s, p99 {r['p99']:.2f} s, "
+                  f"max {r['max']:.2f} s; {r['rate']:.0f} fires/s (first to last); worker CPU per fire "
+                  f"{r['cpu_ms']:.2f} ms until the last fire, {r['cpu_all_ms']:.2f} ms with its outbox deliveries "
+                  f"(all delivered {r['drained']:.1f} s after T0); {load()}\n"
+                  f"  (targets with 2 workers: p50 < 0.5 s, p99 < 2 s)\n", flush=True)
     return 0
 
 

@@ -11,6 +11,7 @@ import:
     policies               the paper-free channel policies, cached the same way
     script_engine          the restricted evaluator with the calendar functions bound to `calendars`
     timer_kinds            what each kind of Timer row does when it fires
+    timer_prefetch         reads the dossiers of a batch of due timers at once (engine.timers)
     subscribers            who receives dossier events through the outbox (engine.outbox)
     form_check             the server-side form validation (injected: the engine does not import forms)
 
@@ -43,6 +44,8 @@ REVISION_CHECK = 1.0  # seconds between two revision reads of one cache: changes
 CALENDAR, POLICIES = "calendar", "channel_policies"
 
 TimerHandler = Callable[["Runtime", dict[str, Any], datetime], Awaitable[None]]
+#: (dossier ids) → what the handlers of their timers find under the row's "loaded" key, per dossier
+TimerPrefetch = Callable[[list[int]], Awaitable[Mapping[int, Any]]]
 
 
 class FormCheck(Protocol):
@@ -136,6 +139,7 @@ class Runtime:
     subscribers: dict[str, Subscriber] = field(default_factory=dict)
     form_check: FormCheck | None = None
     lifecycle_policy: Policy = DEFAULT_POLICY
+    timer_prefetch: TimerPrefetch | None = None
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Callable[[], datetime] = utc_now,
@@ -155,13 +159,14 @@ class Runtime:
         calendars = Revisioned(CALENDAR, load_calendar, default_calendar(sessions=sessions))
         policies = Revisioned(POLICIES, load_policies, [])
         engine = scripting.make_script_engine(expression_functions.bind(lambda: calendars.value))
+        prefetch: TimerPrefetch | None = None
         if timer_kinds is None:
             from engine.dossiers import deadlines  # the engine's own kinds: bpmn + the legal clock
 
-            timer_kinds = deadlines.TIMER_KINDS
+            timer_kinds, prefetch = deadlines.TIMER_KINDS, deadlines.prefetch
         rt = cls(settings, clock, calendars, policies, engine, dict(timer_kinds),
                  {s.name: s for s in subscribers}, form_check,
-                 Policy(apology_lead_days=Decimal(str(settings.apology_lead_days))))
+                 Policy(apology_lead_days=Decimal(str(settings.apology_lead_days))), prefetch)
         return rt
 
     @property

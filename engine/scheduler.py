@@ -11,7 +11,11 @@ Three jobs on one AsyncIOScheduler:
 * ``motcua-recover`` (every ``recover_seconds``) returns rows stuck in 'firing' (timers) or
   'delivering' (outbox) by a crashed worker to 'pending' (after their lease, engine.claims).
 * ``motcua-outbox`` (every ``outbox_seconds``) delivers due outbox rows to the runtime's
-  subscribers (engine.outbox.dispatch) until none is due or MAX_SWEEP has passed.
+  subscribers (engine.outbox.dispatch) until none is due or MAX_SWEEP has passed. While a timer
+  sweep runs it waits, for up to MAX_SWEEP: the deliveries a burst of fires creates (4 rows per
+  BPMN fire with the default subscribers, each costing about what a fire costs) would otherwise
+  halve the firing rate when many timers fall due at once (bench/timers.py); the timers are the
+  legal clock, the outbox is eventually consistent anyway.
 
 On PostgreSQL the worker also LISTENs on ``motcua_timer``: a command that arms a timer due within
 NOTIFY_WITHIN (engine/dossiers/store.py) notifies in its transaction, so the wake-up moves at once
@@ -70,6 +74,7 @@ class TimerScheduler:
         self._stopping = False
         self._wake_at: datetime | None = None
         self._last_sweep = datetime.min.replace(tzinfo=UTC)
+        self._deferred_since: datetime | None = None  # deliveries waiting for a timer sweep to end
         self._listener: Any = None  # asyncpg connection LISTENing on timers.CHANNEL (PostgreSQL)
 
     def start(self) -> None:
@@ -172,16 +177,24 @@ class TimerScheduler:
 
     async def deliver(self) -> None:
         """Deliver due outbox rows until none is due (or MAX_SWEEP passed: the next run goes on)."""
-        if self._stopping:
-            return
         started = utc_now()
+        if self._stopping or self._defer_delivery(started):
+            return
         try:
-            while not self._stopping and utc_now() - started < MAX_SWEEP:
+            while not self._stopping and utc_now() - started < MAX_SWEEP and not self._defer_delivery(utc_now()):
                 done = await outbox.dispatch(self.rt, self.clock())
                 if done.seen == 0:
                     break
         except Exception:  # e.g. the database is away: the next run retries
             log.exception("delivering outbox events failed")
+
+    def _defer_delivery(self, now: datetime) -> bool:
+        """Whether deliveries wait: while a timer sweep runs, for MAX_SWEEP at most since they first waited."""
+        if not self._lock.locked():
+            self._deferred_since = None
+            return False
+        self._deferred_since = self._deferred_since or now
+        return now - self._deferred_since < MAX_SWEEP
 
     async def watch(self) -> None:
         """Move the wake-up earlier when a sooner timer appeared (armed by another process)."""

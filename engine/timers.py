@@ -22,8 +22,13 @@ retried once per LEASE, with an ERROR line each time, until someone fixes the ca
 
 Handlers are the runtime's `timer_kinds` (engine.dossiers.deadlines: nothing registers on import),
 `async (rt, timer_row, now) -> None`. A handler marks its row 'fired' in the commit of its effect
-(store.commit) so a crash repeats nothing; otherwise fire_due marks it afterwards. Claiming,
-leases and recovery are engine.claims, shared with the outbox.
+(store.commit) so a crash repeats nothing; otherwise fire_due marks it afterwards (one statement for
+the batch's fired rows; a crash before it leaves them to the lease). Claiming, leases and recovery
+are engine.claims, shared with the outbox.
+
+Per batch, not per fire: one read of the due rows, one claim, the runtime's `timer_prefetch` (one
+read of the batch's dossiers, handed to the first row of each dossier as "loaded": a dossier changed
+meanwhile fails its commit's revision check and goes back to pending) and one 'fired' mark.
 """
 
 from __future__ import annotations
@@ -118,32 +123,39 @@ async def fire_batch(rt: Runtime, now: datetime, limit: int) -> Batch:
         return Batch(0, 0)
     units, back = _units(due, await _claim_batch(due, now))
     await claims.release(QUEUE, back)
+    loaded = await rt.timer_prefetch(sorted(units)) if rt.timer_prefetch and units else {}
     gate = asyncio.Semaphore(CONCURRENCY)
+    fired: list[int] = []
 
-    async def fire_group(group: list[Unit]) -> int:
-        """One dossier's due rows, one after another (each its own command); dossiers in parallel."""
-        fired = 0
+    async def fire_group(dossier_id: int, group: list[Unit]) -> None:
+        """One dossier's due rows, one after another (each its own command); dossiers in parallel.
+        Only the first finds the dossier prefetched: the next ones read it after the first's commit."""
         async with gate:
-            for candidate, ids in group:
+            for i, (candidate, ids) in enumerate(group):
                 timer = _row({**candidate, "state": "firing", "fired_at": now})
-                fired += await _dispatch(rt, timer, ids, now)
-        return fired
+                if i == 0 and dossier_id in loaded:
+                    timer["loaded"] = loaded[dossier_id]
+                if await _dispatch(rt, timer, ids, now):
+                    fired.extend(ids)
 
-    return Batch(len(due), sum(await asyncio.gather(*(fire_group(g) for g in units.values()))))
+    await asyncio.gather(*(fire_group(d, g) for d, g in units.items()))
+    await claims.finish(QUEUE, sorted(fired), "fired")  # what the handlers' commits did not mark already
+    return Batch(len(due), len(fired))
 
 
-async def _dispatch(rt: Runtime, timer: dict[str, Any], ids: list[int], now: datetime) -> int:
+async def _dispatch(rt: Runtime, timer: dict[str, Any], ids: list[int], now: datetime) -> bool:
+    """Run the handler; whether its rows fired (a conflict gives them back, a failure leaves the lease)."""
     handler = rt.timer_kinds.get(timer["kind"])
     if handler is None:
         log.error("timer %s: no handler for kind %r; left 'firing', retried in %ss",
                   timer["id"], timer["kind"], int(LEASE.total_seconds()))
-        return 0
+        return False
     try:
         await handler(rt, timer, now)
     except Conflict:
         log.info("timer %s: dossier %s changed concurrently; back to pending", timer["id"], timer["dossier_id"])
         await claims.release(QUEUE, ids)
-        return 0
+        return False
     except Exception as exc:  # one bad timer must not stop the others
         # the type and where it was raised, never the message: it may quote task data (personal data)
         code = exc.code if isinstance(exc, MotcuaError) else type(exc).__name__
@@ -151,9 +163,8 @@ async def _dispatch(rt: Runtime, timer: dict[str, Any], ids: list[int], now: dat
         where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno} in {frames[-1].name}" if frames else "?"
         log.error("timer %s (kind %s, dossier %s) failed: %s at %s; retried in %ss", timer["id"], timer["kind"],
                   timer["dossier_id"], code, where, int(LEASE.total_seconds()))
-        return 0
-    await claims.finish(QUEUE, ids, "fired")
-    return len(ids)
+        return False
+    return True
 
 
 async def recover_stuck(now: datetime, lease: timedelta = LEASE) -> int:

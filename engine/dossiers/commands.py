@@ -293,9 +293,10 @@ async def _commit_lifecycle(rt: Runtime, loaded: Loaded, change: Change, steps: 
 
 
 # ------------------------------------------------------------------ the workflow underneath
-async def fire_due_timers(rt: Runtime, dossier_id: int, now: datetime) -> DossierRow:
-    """Advance a dossier whose BPMN timers are due (called by engine.timers)."""
-    loaded = await load_dossier(dossier_id=dossier_id)
+async def fire_due_timers(rt: Runtime, dossier_id: int, now: datetime, loaded: Loaded | None = None) -> DossierRow:
+    """Advance a dossier whose BPMN timers are due (called by engine.timers; `loaded` read with its batch:
+    if the dossier changed since, the commit's revision check raises Conflict)."""
+    loaded = loaded or await load_dossier(dossier_id=dossier_id)
     await rt.fresh_calendar()
     d, v = loaded.dossier, loaded.version
     result = runner.fire_timers(d.state, v.spec, v.subprocess_specs, engine=rt.script_engine)

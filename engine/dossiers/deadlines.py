@@ -8,6 +8,8 @@
     auto_close    stops a dossier whose supplement request went unanswered (ND118 art. 19.5)
 
 Each effect, its events and the timer's 'fired' mark are one `store.commit`: a crash repeats nothing.
+`prefetch` reads a batch's dossiers in one query (engine.timers hands each row its dossier under
+"loaded"); a dossier changed since is caught by the commit's revision check (Conflict: back to pending).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from engine import events as ev
 from engine.dossier_lifecycle import Step
 from engine.dossiers import commands
-from engine.dossiers.store import Change, commit, load_dossier
+from engine.dossiers.store import Change, Loaded, commit, load_dossier, load_many
 from engine.errors import Conflict
 from engine.lifecycle import Command, Status
 
@@ -31,13 +33,21 @@ APOLOGY_TASK = {"element_id": "apology", "name": "apology", "lane": None, "role"
 IN_PROCESS = (int(Status.ACCEPTED), int(Status.IN_PROCESS))
 
 
+prefetch = load_many  # the runtime's timer_prefetch
+
+
+async def _load(timer: dict[str, Any]) -> Loaded:
+    loaded: Loaded | None = timer.get("loaded")
+    return loaded or await load_dossier(dossier_id=timer["dossier_id"])
+
+
 async def fire_bpmn(rt: Runtime, timer: dict[str, Any], now: datetime) -> None:
-    await commands.fire_due_timers(rt, timer["dossier_id"], now)
+    await commands.fire_due_timers(rt, timer["dossier_id"], now, await _load(timer))
 
 
 def _event_only(cls: type[ev.Event]) -> TimerHandler:
     async def handler(rt: Runtime, timer: dict[str, Any], now: datetime) -> None:
-        loaded = await load_dossier(dossier_id=timer["dossier_id"])
+        loaded = await _load(timer)
         d = loaded.dossier
         due = (timer.get("payload") or {}).get("due_at")
         change = Change(mark_timers_fired=[timer["id"]])
@@ -49,7 +59,7 @@ def _event_only(cls: type[ev.Event]) -> TimerHandler:
 
 
 async def open_apology_task(rt: Runtime, timer: dict[str, Any], now: datetime) -> None:
-    loaded = await load_dossier(dossier_id=timer["dossier_id"])
+    loaded = await _load(timer)
     d = loaded.dossier
     change = Change(mark_timers_fired=[timer["id"]])
     open_already = any(t["kind"] == "apology" for t in await commands.open_tasks(d.id))
@@ -62,7 +72,7 @@ async def open_apology_task(rt: Runtime, timer: dict[str, Any], now: datetime) -
 
 
 async def auto_close(rt: Runtime, timer: dict[str, Any], now: datetime) -> None:
-    loaded = await load_dossier(dossier_id=timer["dossier_id"])
+    loaded = await _load(timer)
     if loaded.dossier.lifecycle_status != int(Status.SUPPLEMENT_REQUESTED):
         await commit(rt, loaded, Change(mark_timers_fired=[timer["id"]]), now)
         return  # the citizen answered (the timer would have been cancelled) or the dossier ended

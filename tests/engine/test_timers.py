@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from engine import dossiers, procedures, timers
+from engine import dossiers, procedures, scheduler, sql, timers
 from engine.errors import Conflict
-from engine.models import AuditEvent, Dossier, HumanTask, Timer
+from engine.models import AuditEvent, Dossier, HumanTask, OutboxEvent, Timer
+from engine.scheduler import TimerScheduler
 from engine.workdays import Calendar, default_calendar
 from engine.workflow import expression_functions
 from engine.workflow.extensions import MOTCUA_NS
@@ -214,6 +215,51 @@ async def test_a_conflict_puts_the_row_back_to_pending_and_a_handler_marks_it_fi
     assert await timers.fire_due(rt(), later) == 1
     await row.refresh_from_db()
     assert row.state == "fired" and row.fired_at is not None
+
+
+async def test_a_dossier_changed_after_its_batch_was_read_goes_back_to_pending_and_fires_once_next_time(
+        db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    (dossier,) = await due_dossiers("T.P", 1)
+    read = rt().timer_prefetch
+    assert read is not None
+
+    async def read_then_someone_commits(ids: list[int]) -> Any:
+        loaded = await read(ids)  # a command lands between the batch's read of the dossier and its fire
+        await sql.fetch(sql.db(), "UPDATE dossier SET revision = revision + 1 WHERE id = ? RETURNING id", [dossier.id])
+        return loaded
+
+    monkeypatch.setattr(rt(), "timer_prefetch", read_then_someone_commits)
+    assert await timers.fire_due(rt(), datetime.now(UTC)) == 0
+    assert await timer_states(dossier.id) == ["pending"] and await fired_audits(dossier.id) == 0
+    monkeypatch.setattr(rt(), "timer_prefetch", read)
+    assert await timers.fire_due(rt(), datetime.now(UTC)) == 1
+    assert await fired_audits(dossier.id) == 1 and await ready_tasks(dossier.id) == ["late0"]
+
+
+async def test_two_kinds_due_on_one_dossier_in_one_batch_both_fire(db: Any) -> None:
+    """Only the first of a dossier's rows gets the batch's read of it: the next one reads it after
+    the first's commit (with the batch's read it would fail the revision check every time)."""
+    (dossier,) = await due_dossiers("T.Q", 1)
+    due = datetime.now(UTC) - timedelta(milliseconds=50)
+    await Timer.create(dossier_id=dossier.id, task_id="", element_id="", kind="sla_overdue", due_at=due,
+                       payload={"due_at": due.isoformat()})
+    assert await timers.fire_due(rt(), datetime.now(UTC)) == 2
+    assert await fired_audits(dossier.id) == 1
+    assert await AuditEvent.filter(dossier_id=dossier.id, action="overdue").count() == 1
+    assert await timer_states(dossier.id) == ["fired", "fired"]
+
+
+async def test_deliveries_wait_while_timers_fire_for_max_sweep_at_most(db: Any) -> None:
+    await due_dossiers("T.O", 1, after="PT1H")  # its submit left outbox rows to deliver
+    pending = await OutboxEvent.filter(state="pending").count()
+    assert pending
+    worker = TimerScheduler(rt())
+    async with worker._lock:  # what a sweep holds while it fires timers
+        await worker.deliver()
+        assert await OutboxEvent.filter(state="pending").count() == pending
+        worker._deferred_since = datetime.now(UTC) - scheduler.MAX_SWEEP  # they have waited long enough
+        await worker.deliver()
+        assert await OutboxEvent.filter(state="pending").count() == 0
 
 
 # ------------------------------------------------------------------ expression functions

@@ -164,7 +164,9 @@ async def test_two_workers_fire_two_hundred_timers_each_exactly_once(
 async def test_on_postgresql_a_timer_armed_by_the_web_wakes_the_worker_at_once(
         db: Settings, workers: list[Worker]) -> None:
     """The web NOTIFYs a timer due within seconds; without it the worker's 1 s watch would see each
-    of these 0.2 s timers up to 0.8 s late (the chance that all eight come in under 0.5 s: ~0.4 %)."""
+    of these 0.2 s timers 0-1 s late, evenly spread (the chance that five of eight come in under
+    150 ms: ~0.5 %). Five of eight, not all: on a loaded machine one wake-up can queue behind
+    other work (seen: one of eight at 585 ms while the others took 5-92 ms)."""
     if not db.database_url.startswith("postgres"):
         pytest.skip("LISTEN/NOTIFY is PostgreSQL's; SQLite relies on the 1 s watch")
     await publish("W.N", duration("PT0.2S"))
@@ -176,4 +178,5 @@ async def test_on_postgresql_a_timer_armed_by_the_web_wakes_the_worker_at_once(
     await wait_for_fired(len(made))
     lags = [await latency(d.id) for d in made]
     print(f"\n[postgres] due -> fired with NOTIFY: max {max(lags) * 1000:.0f} ms")
-    assert all(0 < lag < 0.5 for lag in lags), lags
+    assert all(0 < lag < 1.5 for lag in lags), lags
+    assert sorted(lags)[4] < 0.15, lags

@@ -142,13 +142,8 @@ def _status_label(en: bool) -> Any:
     return lambda code: Status(code).label_en if en else Status(code).label_vi
 
 
-async def _drill_ids(scope: report_data.Scope, key: str, group: str, who: str) -> tuple[int, ...] | None:
-    """The dossier ids behind one number of the page (None: no such number)."""
-    if key == STEPS:
-        if group not in report_data.STEP_GROUPS:
-            return None
-        official = next((o for o in await report_data.control_sheet(scope) if o.username == who), None)
-        return tuple(sorted(official.dossiers[group])) if official else ()
+async def _drill_ids(scope: report_data.Scope, key: str, group: str) -> tuple[int, ...] | None:
+    """The dossier ids behind one number of the indicator tables (None: no such number)."""
     if group not in GROUPS:
         return None
     figures = await report_data.figures(scope)
@@ -164,6 +159,15 @@ async def _drill_ids(scope: report_data.Scope, key: str, group: str, who: str) -
     return figure.extra.get({"tre": "late", "khong-hai-long": "disliked"}[group], ())
 
 
+async def _official_steps(scope: report_data.Scope, group: str, who: str) -> tuple[tuple[int, ...], int] | None:
+    """An official's control-sheet figure: the dossiers of the steps in `group`, and the number of steps
+    (the figure itself: one dossier may hold several of the official's steps)."""
+    if group not in report_data.STEP_GROUPS:
+        return None
+    official = next((o for o in await report_data.control_sheet(scope) if o.username == who), None)
+    return (tuple(sorted(official.dossiers[group])), official.steps[group]) if official else ((), 0)
+
+
 @requires(REPORTS)
 async def dossiers(request: Request, user: User) -> Response:
     q = request.query_params
@@ -171,7 +175,11 @@ async def dossiers(request: Request, user: User) -> Response:
     context, scope = await _scope(request, user)
     if scope is None:
         return render(request, "staff/reports.html", status=400, report=None, agencies=[], procedures=[], **context)
-    ids = await _drill_ids(scope, key, group, who)
+    if key == STEPS:
+        steps = await _official_steps(scope, group, who)
+        ids = steps[0] if steps is not None else None
+    else:
+        steps, ids = None, await _drill_ids(scope, key, group)
     if ids is None:
         return error_page(request, 400)
     rows = await Dossier.filter(id__in=list(ids)).order_by("id").prefetch_related("procedure_version__procedure")
@@ -183,7 +191,7 @@ async def dossiers(request: Request, user: User) -> Response:
                else N_("Tất cả hồ sơ được xét") if key == EVERY else None)
     label = report_data.STEP_GROUPS[group] if key == STEPS else GROUPS[group]
     return render(request, "staff/report_list.html", key=key, group=group, label=label, heading=heading,
-                  official=who, lines=lines, **context)
+                  official=who, lines=lines, steps=steps[1] if steps is not None else None, **context)
 
 
 async def _tables(request: Request, user: User) -> tuple[dict[str, report_tables.Table] | None, Response | None]:

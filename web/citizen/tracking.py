@@ -104,7 +104,12 @@ async def _visible(request: Request) -> Dossier:
 
 
 async def status(request: Request) -> Response:
-    dossier = await _visible(request)
+    return await _page(request, await _visible(request), _notice(RATING_OUTCOMES, request.query_params.get("rating")))
+
+
+async def _page(request: Request, dossier: Dossier, rating_notice: Notice | None, *, score: int = 0,
+                comment: str = "") -> Response:
+    """The tracking page; after a refused rating, with what the citizen chose and typed (`score`, `comment`)."""
     en = language(request) == "en"
     version = await ProcedureVersion.get(id=dossier.procedure_version_id)
     procedure = await Procedure.get(id=version.procedure_id)
@@ -130,7 +135,7 @@ async def status(request: Request) -> Response:
                   refusal_reasons=[str(r) for r in (refusal or {}).get("reasons", [])],
                   refused_at=fmt((refusal or {}).get("at")),
                   supplement_notice=_notice(SUPPLEMENT_OUTCOMES, request.query_params.get("supplement"), max_mb),
-                  rating_notice=_notice(RATING_OUTCOMES, request.query_params.get("rating")),
+                  rating_notice=rating_notice, rating_score=score, rating_comment=comment,
                   status_label=state.label_en if en else state.label_vi, received=fmt(dossier.accepted_at),
                   due=fmt_due(dossier.due_adjusted_at) if dossier.due_adjusted_at else None, rated=rated,
                   can_rate=can_rate, result_ready=state in (Status.FINISHED, Status.RETURNED), error=None,
@@ -193,8 +198,9 @@ async def rate(request: Request) -> Response:
                             request.app.state.clock())
     except InvalidData as exc:
         field = next(iter(exc.params.get("fields", {})), "score")
-        outcome = "comment" if field == "comment" else "choice"
-        return RedirectResponse(f"/tra-cuu/{dossier.code}?rating={outcome}#rating", status_code=303)
+        outcome = "comment" if field == "comment" else "choice"  # the page again, with the choice and text kept
+        return await _page(request, dossier, _notice(RATING_OUTCOMES, outcome), score=score,
+                           comment=str(data.get("comment", "")))
     except (PermissionDenied, Conflict):
         return RedirectResponse(f"/tra-cuu/{dossier.code}?rating=closed#rating", status_code=303)
     return RedirectResponse(f"/tra-cuu/{dossier.code}?rating=thanks", status_code=303)

@@ -43,11 +43,12 @@ async def test_supplement_request_says_what_is_asked_and_upload_errors_say_why(
                             ({"files": ("x.pdf", b"MZ not a pdf", "application/pdf")},
                              "Loại tệp không được chấp nhận (chỉ PDF, JPG, PNG)"),
                             ({"files": ("x.pdf", b"", "application/pdf")}, None)):
-        r = await client.post(f"/tra-cuu/{dossier.code}/bo-sung", data={"csrf_token": _token(page)}, files=files)
-        assert r.status_code == 303
-        shown = await client.get(r.headers["location"])
-        assert shown.status_code == 200 and "{" not in re.sub(r"<style>.*?</style>", "", shown.text, flags=re.S)
-        notice = re.search(r'id="supplement-notice"[^>]*>(.*?)</div>', shown.text, re.S)
+        r = await client.post(f"/tra-cuu/{dossier.code}/bo-sung", data={"csrf_token": _token(page),
+                                                                          "note": "Gửi bản quét"}, files=files)
+        assert r.status_code == 200  # the page again, with the note typed
+        assert '<textarea id="note" name="note" rows="2">Gửi bản quét</textarea>' in r.text
+        assert "{" not in re.sub(r"<style>.*?</style>", "", r.text, flags=re.S)
+        notice = re.search(r'id="supplement-notice"[^>]*>(.*?)</div>', r.text, re.S)
         assert notice and "Chưa gửi được" in notice.group(1), files
         if expected:
             assert expected in notice.group(1)

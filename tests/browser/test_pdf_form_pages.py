@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.conftest import Watch, login, new_page, screenshot
-from tests.browser.test_staff_workspace import _accepted_household
+from tests.browser.conftest import Watch, accepted_dossier, login, new_page, screenshot
 
 
 async def test_control_sheet_and_register_at_360_with_their_pdfs(server: str, browser: Any, watch: Watch) -> None:
-    code = await _accepted_household(server)
+    code = await accepted_dossier(server)
     page = await new_page(browser, watch, width=360, height=740)
     await login(page, server, "officer")
     await page.goto(f"{server}/can-bo/ho-so/{code}")
@@ -28,3 +27,4 @@ async def test_control_sheet_and_register_at_360_with_their_pdfs(server: str, br
     assert r.status == 200 and r.headers["content-type"] == "application/pdf"
     assert (await r.body()).startswith(b"%PDF-")
     await page.context.close()
+

@@ -6,15 +6,17 @@ send time falls back to the shipped one, so a typo never stops the messages."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import escape
 
 from engine import notifications
 from integrations.notify import Rendered
-from web.notify_defaults import SAMPLE, default
+from web.notify_defaults import N_, SAMPLE, default
 
 MAX_OUTPUT = 20_000
 ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
@@ -38,13 +40,34 @@ def render_text(subject: str, body: str, context: dict[str, Any]) -> tuple[str, 
     return out_subject, out_body
 
 
-def problem(subject: str, body: str) -> str:
-    """Why the template cannot be used (rendered against the sample dossier); "" when it can."""
+@dataclass(frozen=True)
+class Problem:
+    """Why a template cannot be used, for the administrator: a catalogue sentence (Jinja's own message is
+    English), the line of a syntax error, the unknown field's name."""
+
+    message: str
+    line: int | None = None
+    field: str = ""
+
+
+_UNDEFINED = re.compile(r"'([^']{1,80})' is undefined")
+
+
+def problem(subject: str, body: str) -> Problem | None:
+    """Why the template cannot be used (rendered against the sample dossier); None when it can."""
     try:
         render_text(subject, body, SAMPLE)
-    except TemplateError as exc:
-        return str(exc)[:300]
-    return ""
+    except TemplateSyntaxError as exc:
+        return Problem(N_("Mẫu sai cú pháp: kiểm tra mỗi {{ … }} và {% … %} đã đóng đủ chưa."), exc.lineno)
+    except SecurityError:
+        return Problem(N_("Mẫu dùng một lệnh không được phép."))
+    except UndefinedError as exc:
+        named = _UNDEFINED.search(str(exc))
+        return Problem(N_("Mẫu dùng một trường không có trong danh sách các trường dùng được."),
+                       field=named.group(1) if named else "")
+    except TemplateError:
+        return Problem(N_("Mẫu không hiển thị được với hồ sơ mẫu."))
+    return None
 
 
 async def render(kind: str, channel: str, language: str, context: dict[str, Any]) -> Rendered:

@@ -80,3 +80,22 @@ async def test_an_uploaded_file_is_kept_after_an_error_at_360_px(server: str, br
     assert "/xong/" in page.url, await page.inner_text("main")
     await screenshot(page, "apply-confirmation-360")
     await page.context.close()
+
+
+async def test_each_notification_checkbox_sits_on_its_own_label_at_360_px(
+        server: str, browser: Any, watch: Watch) -> None:
+    """The channel choices under "Nhận thông báo về hồ sơ qua": a box on a line above its label reads as the
+    previous label's box (the site-wide `label{display:block}`); each box shares the line of its label."""
+    page = await new_page(browser, watch, width=360, javascript=False)
+    await login(page, server, "citizen")
+    await page.goto(server + APPLY)
+    for channel in ("email", "sms", "ascii"):
+        box = await page.locator(f"#notify-{channel}").bounding_box()
+        label = await page.locator(f"label[for='notify-{channel}']").bounding_box()
+        assert box and label
+        assert label["y"] < box["y"] + box["height"] and box["y"] < label["y"] + label["height"], (channel, box, label)
+        assert label["x"] >= box["x"] + box["width"], (channel, box, label)  # beside it, to the right
+    await page.click("label[for='notify-sms']")  # the label still ticks its own box
+    assert await page.is_checked("#notify-sms") and not await page.is_checked("#notify-email")
+    await screenshot(page, "apply-notify-choices-360")
+    await page.context.close()

@@ -29,3 +29,20 @@ async def test_the_heatmap_marks_the_steps_on_the_diagram(server: str, browser: 
         await page.screenshot(path=str(tmp_path / f"heatmap-{width}.png"), full_page=True)
         await page.context.close()
     assert (tmp_path / "heatmap-360.png").stat().st_size > 0
+
+
+async def test_without_javascript_the_diagrams_give_way_to_their_tables(server: str, browser: Any,
+                                                                        watch: Watch) -> None:
+    """The heatmap and the dossier's process diagram are drawn by script: with it off, no empty framed box
+    of 22-24rem, but a line pointing at the table that holds the same steps."""
+    code = await accepted_dossier(server)
+    page = await new_page(browser, watch, width=360, javascript=False)
+    await login(page, server, "manager")
+    for path, table in ((f"/bao-cao/quy-trinh/{CODES['household-business']}", "#steps"),
+                        (f"/can-bo/ho-so/{code}", "#steps")):
+        await page.goto(server + path)
+        assert not await page.locator("#diagram").is_visible(), path
+        assert await page.locator("#diagram-nojs").is_visible(), path
+        assert "JavaScript" in await page.inner_text("#diagram-nojs")
+        assert await page.locator(table).count() == 1
+    await page.context.close()

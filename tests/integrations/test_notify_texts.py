@@ -64,10 +64,13 @@ def test_the_supplement_message_says_what_is_missing_by_when_and_where() -> None
 
 
 def test_admin_templates_cannot_reach_python_internals() -> None:
-    assert problem("", "{{ code.__class__.__mro__[1].__subclasses__() }}")  # sandbox: refused
-    assert problem("", "{{ nonexistent }}")  # a typo is refused too, not sent blank
-    assert problem("{{ code", "x")  # syntax
-    assert problem("Hồ sơ {{ code }}", "Xin chào {{ name }}") == ""
+    refused = problem("", "{{ code.__class__.__mro__[1].__subclasses__() }}")  # sandbox: refused
+    assert refused and refused.message == "Mẫu dùng một lệnh không được phép."
+    typo = problem("", "{{ nonexistent }}")  # a typo is refused too, not sent blank
+    assert typo and typo.field == "nonexistent" and "trường" in typo.message
+    syntax = problem("{{ code", "x")
+    assert syntax and syntax.line == 1 and "cú pháp" in syntax.message
+    assert problem("Hồ sơ {{ code }}", "Xin chào {{ name }}") is None
 
 
 def test_the_html_part_escapes_the_text() -> None:

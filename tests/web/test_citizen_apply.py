@@ -83,3 +83,26 @@ async def test_a_file_saved_with_the_draft_is_shown_when_the_citizen_comes_back(
     assert saved.status_code == 303
     page = (await client.get("/nop-ho-so/1.001193")).text
     assert 'id="draft-notice"' in page and f"Đã tải lên: giay.pdf ({len(PDF)} B)" in page
+
+
+HOUSEHOLD = {
+    "registration_required_confirmed": "true", "business_name": "Hộ kinh doanh Bình An",
+    "business_province": "Hà Nội", "business_commune": "Phường Cầu Giấy", "business_street": "12 Trần Thái Tông",
+    "business_lines": "5610", "capital_vnd": "100000000", "workers": "3", "owner_full_name": "Lê Văn Nam",
+    "owner_date_of_birth-day": "2", "owner_date_of_birth-month": "4", "owner_date_of_birth-year": "1988",
+    "owner_sex": "male", "owner_id_number": "001088004567", "owner_residence": "Phường Cầu Giấy, Hà Nội",
+}
+
+
+async def test_a_household_without_other_members_submits_without_removing_a_blank_row(
+        client: httpx.AsyncClient, users: dict) -> None:
+    """"Thành viên hộ gia đình tham gia đăng ký (nếu có)" is optional: the page opens with no member row
+    (only "Thêm dòng"), so a household of one is not told to fill or remove a blank row first."""
+    await publish_shipped("household-business")
+    await page_login(client, "citizen")
+    page = (await client.get("/nop-ho-so/2.000720")).text
+    assert 'name="members-0-full_name"' not in page and 'value="add:members"' in page
+    token = await page_csrf(client, "/nop-ho-so/2.000720")
+    r = await client.post("/nop-ho-so/2.000720", data={**HOUSEHOLD, "csrf_token": token})
+    assert r.status_code == 303, _summary(r.text)
+    assert await Dossier.all().count() == 1

@@ -122,9 +122,10 @@ async def test_citizen_uploads_the_supplement_a_specialist_asked_for(client: htt
     stored = await Attachment.get(dossier_id=dossier.id, source="supplement")
     assert stored.name == "bien-ban.pdf" and len(stored.sha256) == 64
     assert not await Timer.filter(dossier_id=dossier.id, kind="auto_close", state="pending").exists()
-    fake = await client.post(f"/tra-cuu/{dossier.code}/bo-sung", data={"csrf_token": token},
+    fake = await client.post(f"/tra-cuu/{dossier.code}/bo-sung", data={"csrf_token": token, "note": "Bản chụp"},
                              files={"files": ("x.pdf", b"MZ not a pdf", "application/pdf")})
-    assert fake.headers["location"].endswith("supplement=file_type#supplement")
+    assert fake.status_code == 200 and "Loại tệp không được chấp nhận" in fake.text
+    assert '<textarea id="note" name="note" rows="2">Bản chụp</textarea>' in fake.text  # the note is kept
 
 
 async def test_a_draft_keeps_what_the_citizen_typed_until_they_come_back(

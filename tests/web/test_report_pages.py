@@ -133,6 +133,21 @@ async def test_scorecard_numbers_all_link_to_the_exact_dossiers(client: httpx.As
     assert _codes(online.text) == [codes["A"]]  # C: online but no electronic result (see 3.3 above)
 
 
+async def test_a_control_sheet_figure_opens_a_list_that_repeats_it(client: httpx.AsyncClient, users: Any) -> None:
+    """The officer's "5" steps on time are 3 intakes and 2 returns on 3 dossiers: the list it opens says
+    5 steps on 3 dossiers, not a bare "3" under the heading of steps."""
+    codes = await _world(users)
+    await page_login(client, "manager")
+    html = (await client.get("/bao-cao?" + PERIOD)).text
+    href = next(h for h, t in _links(_row(html, "control-table", "data-official", "officer"))
+                if "nhom=dung-han" in h and t == "5")
+    listed = (await client.get(href)).text
+    assert re.search(r'id="list-count">5</strong> bước, thuộc <strong id="list-dossiers">3</strong> hồ sơ', listed)
+    assert _codes(listed) == sorted(codes.values())
+    other = (await client.get(f"/bao-cao/ho-so?chi-so=2.1&nhom=tong&{PERIOD}")).text
+    assert 'id="list-count">3</strong></p>' in other and "list-dossiers" not in other
+
+
 async def test_charts_are_accessible_svg_without_script(client: httpx.AsyncClient, users: Any) -> None:
     await _world(users)
     await page_login(client, "manager")

@@ -18,7 +18,7 @@ from web.admin.common import N_
 from web.auth import requires
 from web.documents import fmt
 from web.notify_defaults import CHANNEL_LABELS, KIND_LABELS, SAMPLE, default
-from web.notify_templates import problem, render_text
+from web.notify_templates import Problem, problem, render_text
 from web.pages import check_csrf, render
 from web.permissions import ADMINISTER
 
@@ -56,7 +56,7 @@ async def edit(request: Request, user: User) -> Response:
     shipped = default(kind, channel, language)
     mine = (await notifications.edited()).get((kind, channel, language))
     subject, body = (mine.subject, mine.body) if mine else shipped
-    error = ""
+    found: Problem | None = None
     if request.method == "POST":
         form = await check_csrf(request)
         action = str(form.get("action", "preview"))
@@ -66,15 +66,15 @@ async def edit(request: Request, user: User) -> Response:
             return back
         subject = " ".join(str(form.get("subject", "")).split())[:200] if channel == "email" else ""
         body = str(form.get("body", "")).replace("\r\n", "\n")[:5000]
-        error = problem(subject, body) or ("" if body.strip() else N_("Nội dung không được để trống."))
-        if action == "save" and not error:
+        found = problem(subject, body) or (None if body.strip() else Problem(N_("Nội dung không được để trống.")))
+        if action == "save" and found is None:
             await notifications.save_template(kind, channel, language, subject, body, user.username,
                                               request.app.state.clock())
             return back
-    preview = None if error else render_text(subject, body, SAMPLE)
+    preview = None if found else render_text(subject, body, SAMPLE)
     split = sms.segments(preview[1]) if preview and channel == "sms" else None
     return render(request, "admin/notification_edit.html", kind=kind, channel=channel, language=language,
-                  kinds=KIND_LABELS, channels=CHANNEL_LABELS, subject=subject, body=body, error=error,
+                  kinds=KIND_LABELS, channels=CHANNEL_LABELS, subject=subject, body=body, error=found,
                   preview=preview, edited=mine is not None, sample=SAMPLE,
                   sms_info=(len(split.parts), "GSM-7" if split.encoding == "gsm7" else "UCS-2") if split else None,
-                  status=422 if error and request.method == "POST" else 200)
+                  status=422 if found else 200)

@@ -104,7 +104,14 @@ async def _visible(request: Request) -> Dossier:
 
 
 async def status(request: Request) -> Response:
-    dossier = await _visible(request)
+    q = request.query_params
+    return await _page(request, await _visible(request), q.get("supplement"), q.get("rating"))
+
+
+async def _page(request: Request, dossier: Dossier, supplement: str | None, rating: str | None, *, note: str = "",
+                score: int = 0, comment: str = "") -> Response:
+    """The tracking page with the outcome of its two forms (SUPPLEMENT_OUTCOMES, RATING_OUTCOMES keys); after a
+    refused one, with what the citizen typed and chose (`note`; `score`, `comment`)."""
     en = language(request) == "en"
     version = await ProcedureVersion.get(id=dossier.procedure_version_id)
     procedure = await Procedure.get(id=version.procedure_id)
@@ -129,8 +136,8 @@ async def status(request: Request) -> Response:
                   supplement_still_missing=still_missing,
                   refusal_reasons=[str(r) for r in (refusal or {}).get("reasons", [])],
                   refused_at=fmt((refusal or {}).get("at")),
-                  supplement_notice=_notice(SUPPLEMENT_OUTCOMES, request.query_params.get("supplement"), max_mb),
-                  rating_notice=_notice(RATING_OUTCOMES, request.query_params.get("rating")),
+                  supplement_notice=_notice(SUPPLEMENT_OUTCOMES, supplement, max_mb), supplement_note=note,
+                  rating_notice=_notice(RATING_OUTCOMES, rating), rating_score=score, rating_comment=comment,
                   status_label=state.label_en if en else state.label_vi, received=fmt(dossier.accepted_at),
                   due=fmt_due(dossier.due_adjusted_at) if dossier.due_adjusted_at else None, rated=rated,
                   can_rate=can_rate, result_ready=state in (Status.FINISHED, Status.RETURNED), error=None,
@@ -170,14 +177,14 @@ async def supplement(request: Request) -> Response:
         stored = await store_files(request, posted.getlist("files"), "files")
         await dossiers.add_supplement(request.app.state.runtime, dossier.code, stored, str(posted.get("note", "")),
                                       "citizen", request.app.state.clock())
-    except InvalidData as exc:
+    except InvalidData as exc:  # the page again, with the note typed (the files must be chosen again)
         codes = exc.params.get("fields", {}).get("files") or ["required"]
         outcome = codes[0] if codes[0] in SUPPLEMENT_OUTCOMES else "none"
-        return RedirectResponse(f"/tra-cuu/{dossier.code}?supplement={outcome}#supplement", status_code=303)
+        return await _page(request, dossier, outcome, None, note=str(posted.get("note", "")))
     except Conflict:
         return RedirectResponse(f"/tra-cuu/{dossier.code}?supplement=closed", status_code=303)
     except StorageFull:  # disk full: nothing kept (engine.attachments), the page says so
-        return RedirectResponse(f"/tra-cuu/{dossier.code}?supplement=storage_full#supplement", status_code=303)
+        return await _page(request, dossier, "storage_full", None, note=str(posted.get("note", "")))
     return RedirectResponse(f"/tra-cuu/{dossier.code}?supplement=sent", status_code=303)
 
 
@@ -193,8 +200,8 @@ async def rate(request: Request) -> Response:
                             request.app.state.clock())
     except InvalidData as exc:
         field = next(iter(exc.params.get("fields", {})), "score")
-        outcome = "comment" if field == "comment" else "choice"
-        return RedirectResponse(f"/tra-cuu/{dossier.code}?rating={outcome}#rating", status_code=303)
+        outcome = "comment" if field == "comment" else "choice"  # the page again, with the choice and text kept
+        return await _page(request, dossier, None, outcome, score=score, comment=str(data.get("comment", "")))
     except (PermissionDenied, Conflict):
         return RedirectResponse(f"/tra-cuu/{dossier.code}?rating=closed#rating", status_code=303)
     return RedirectResponse(f"/tra-cuu/{dossier.code}?rating=thanks", status_code=303)

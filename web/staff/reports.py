@@ -148,20 +148,23 @@ _MEMBER_GROUP = {"dat": "hits", "tong": "population", "tre": "late", "khong-hai-
 
 
 async def _drill_ids(scope: report_data.Scope, key: str, group: str, who: str,
-                     after: int) -> tuple[list[int], int] | None:
-    """One page of the dossier ids behind one number of the page, and how many there are (None: no
-    such number). Only that number's ids are read (engine.reports.members), never the whole card's."""
+                     after: int) -> tuple[list[int], int, int | None] | None:
+    """One page of the dossier ids behind one number of the page, how many dossiers there are, and for
+    an official's control-sheet figure the number of steps (the figure itself: one dossier may hold
+    several of the official's steps); None: no such number. Only that number's ids are read
+    (engine.reports.members), never the whole card's."""
     if key == STEPS:
         if group not in report_data.STEP_GROUPS:
             return None
         official = next((o for o in await report_data.control_sheet(scope) if o.username == who), None)
         ids = sorted(official.dossiers[group]) if official else []
-        return [i for i in ids if i > after][:PAGE], len(ids)
+        return [i for i in ids if i > after][:PAGE], len(ids), official.steps[group] if official else 0
     if group not in GROUPS:
         return None
     wanted = ("2.1", "population") if key == EVERY else (key, _MEMBER_GROUP[group])
-    return await reports.members(scope.period, scope.calendar, *wanted, agencies=scope.agencies,
-                                 agency=scope.agency, procedure=scope.procedure, after=after, limit=PAGE)
+    found = await reports.members(scope.period, scope.calendar, *wanted, agencies=scope.agencies,
+                                  agency=scope.agency, procedure=scope.procedure, after=after, limit=PAGE)
+    return None if found is None else (*found, None)
 
 
 @requires(REPORTS)
@@ -175,7 +178,7 @@ async def dossiers(request: Request, user: User) -> Response:
     found = await _drill_ids(scope, key, group, who, after)
     if found is None:
         return error_page(request, 400)
-    ids, total = found
+    ids, total, steps = found
     rows = await Dossier.filter(id__in=ids).order_by("id").prefetch_related("procedure_version__procedure")
     en = language(request) == "en"
     lines = [{"code": d.code, "procedure": d.procedure_version.procedure.name,
@@ -187,7 +190,7 @@ async def dossiers(request: Request, user: User) -> Response:
     more = drill(key, group, context["kept"], **({"can-bo": who} if who else {}), sau=str(ids[-1])) \
         if len(ids) == PAGE else None
     return render(request, "staff/report_list.html", key=key, group=group, label=label, heading=heading,
-                  official=who, lines=lines, total=total, more=more, **context)
+                  official=who, lines=lines, total=total, steps=steps, more=more, **context)
 
 
 async def _tables(request: Request, user: User) -> tuple[dict[str, report_tables.Table] | None, Response | None]:

@@ -269,12 +269,21 @@ async def inbox_counts(user: User, now: datetime, *, procedure: str = "") -> dic
     counts: list[str] = []
     params: list[Any] = []
     for name, overdue_only, mine_only in (("all", False, False), ("mine", False, True), ("overdue", True, False)):
-        where, found = _inbox_where(user, scope, now, procedure, overdue_only, mine_only)
-        text = " ".join(where)
-        joins = (_INBOX_FROM if re.search(r"\bp\.", text) else
-                 _INBOX_FROM.split("JOIN procedure_version")[0] if re.search(r"\bd\.", text) else "FROM human_task t ")
-        counts.append(f"(SELECT COUNT(*) FROM (SELECT 1 {joins}WHERE {' AND '.join(where)} LIMIT ?) c) AS {name}_n")
-        params += [*found, COUNT_CAP + 1]
+        # overdue: the tasks past their own due (a range of the ready tasks' index), then those
+        # without one past the dossier's; one COALESCE over the join made PostgreSQL hash every dossier
+        halves = ((("t.due_at", "t.due_at IS NOT NULL"), ("d.due_adjusted_at", "t.due_at IS NULL")) if overdue_only
+                  else ((_DUE, ""),))
+        parts = []
+        for due, extra in halves:
+            where, found = _inbox_where(user, scope, now, procedure, overdue_only, mine_only, due)
+            where += [extra] if extra else []
+            text = " ".join(where)
+            joins = (_INBOX_FROM if re.search(r"\bp\.", text) else _INBOX_FROM.split("JOIN procedure_version")[0]
+                     if re.search(r"\bd\.", text) else "FROM human_task t ")
+            parts.append(f"SELECT 1 AS one FROM (SELECT 1 {joins}WHERE {' AND '.join(where)} LIMIT ?) h{len(parts)}")
+            params += [*found, COUNT_CAP + 1]
+        counts.append(f"(SELECT COUNT(*) FROM ({' UNION ALL '.join(parts)} LIMIT ?) c) AS {name}_n")
+        params.append(COUNT_CAP + 1)
     row = await sql.fetch_one(sql.db(), "SELECT " + ", ".join(counts), params)  # one statement, three counts
     return {name: int(row[f"{name}_n"]) if row else 0 for name in ("all", "mine", "overdue")}
 

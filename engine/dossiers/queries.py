@@ -273,7 +273,7 @@ async def inbox_counts(user: User, now: datetime, *, procedure: str = "") -> dic
         # without one past the dossier's; one COALESCE over the join made PostgreSQL hash every dossier
         halves = ((("t.due_at", "t.due_at IS NOT NULL"), ("d.due_adjusted_at", "t.due_at IS NULL")) if overdue_only
                   else ((_DUE, ""),))
-        parts = []
+        parts: list[str] = []
         for due, extra in halves:
             where, found = _inbox_where(user, scope, now, procedure, overdue_only, mine_only, due)
             where += [extra] if extra else []

@@ -75,7 +75,7 @@ async def view(rt: Runtime, code: str, user: User | None, *, with_data: bool = F
                every_task: bool = False) -> DossierView:
     """A dossier the user may see (NotFound otherwise, the same for a missing one). `every_task`:
     also every task of the dossier (the staff page). Its tasks and history are one round trip."""
-    return (await _view(rt, code, user, with_data, every_task))[0]
+    return (await view_and_reads(rt, code, user, with_data, every_task))[0]
 
 
 #: the history of `store.history` (oldest first), for reads that batch it with others
@@ -93,8 +93,9 @@ def _recorded(r: dict[str, Any]) -> ev.Recorded:
 Extra = Callable[[DossierRow, VersionInfo], Sequence[readsets.Query]]
 
 
-async def _view(rt: Runtime, code: str, user: User | None, with_data: bool, every_task: bool,
-                extra: Extra | None = None) -> tuple[DossierView, list[list[dict[str, Any]]]]:
+async def view_and_reads(rt: Runtime, code: str, user: User | None, with_data: bool, every_task: bool,
+                         extra: Extra | None = None) -> tuple[DossierView, list[list[dict[str, Any]]]]:
+    """`view`, and the rows of `extra`'s queries read in the same round trip as its tasks and history."""
     loaded = await load("d.code", code)
     if (loaded is None or not permissions.can_see(user, loaded.dossier.submitted_by_id)
             or not await agencies.may_see(user, loaded.dossier.agency_code)):

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from engine import readsets, sql
-from engine.dossiers.queries import DossierView, _view
+from engine.dossiers.queries import DossierView, view_and_reads
 from engine.dossiers.row import DossierRow
 from engine.models import User
 from engine.versions import VersionInfo
@@ -43,5 +43,5 @@ def _rows(found: list[dict[str, Any]]) -> list[SimpleNamespace]:
 
 async def staff_dossier(rt: Runtime, code: str, user: User) -> StaffDossier:
     """The dossier if the user may see it (NotFound otherwise, as `view`)."""
-    view, (names, files, notices) = await _view(rt, code, user, True, True, _reads)
+    view, (names, files, notices) = await view_and_reads(rt, code, user, True, True, _reads)
     return StaffDossier(view, str(names[0]["name"]) if names else "", _rows(files), _rows(notices))

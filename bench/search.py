@@ -12,6 +12,12 @@ page, and every fifth time the page after it through the cursor), tracking (a ci
 the status page it redirects to); and `--repeat` times GET /quan-ly/ho-so with each filter set below
 (first page, and the page after it through the "Trang sau" cursor), then GET /quan-ly/ho-so.csv for
 the late dossiers of one week. Prints p50 / p95 / max in ms per kind.
+
+--staff-only times the staff dossier page, the API dossier, the inbox page and the API inbox only.
+--count (PostgreSQL) wraps asyncpg's connection class and prints, per kind, the mean number of SQL
+statements, of pool resets (asyncpg's reset query on each release) and of round trips (statements,
+prepares of a statement not yet cached on its connection, resets, BEGIN/COMMIT) per request. Time
+the pages without it (the wrapper costs a little), count with it in a short run.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from collections.abc import Awaitable, Callable  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 from typing import Any  # noqa: E402
 
+import asyncpg  # type: ignore[import-untyped]  # noqa: E402
 import httpx  # noqa: E402
 from starlette.applications import Starlette  # noqa: E402
 
@@ -55,6 +62,56 @@ def _filters(today: datetime) -> dict[str, dict[str, str]]:
             "status 5": {"status": "5"}, "overdue": {"overdue": "1"}, "procedure": {"procedure": "2.000720"},
             "received last week": {"received_from": week, "received_to": today.strftime("%d/%m/%Y")},
             "overdue in process": {"overdue": "1", "status": "4"}}
+
+
+class Counter:
+    """Statements, resets and round trips on every asyncpg connection of the process (--count)."""
+
+    def __init__(self) -> None:
+        self.statements = self.resets = self.round_trips = 0
+        self.per_kind: dict[str, list[tuple[int, int, int]]] = {}
+
+    def install(self) -> None:
+        counter, cls = self, asyncpg.connection.Connection
+
+        def wrap(name: str) -> None:
+            original = getattr(cls, name)
+
+            async def counted(con: Any, query: str, *args: Any, **kw: Any) -> Any:
+                counter.round_trips += 1
+                if name == "execute" and not args and ("RESET ALL" in query or "UNLISTEN" in query):
+                    counter.resets += 1
+                elif not (name == "execute" and not args and query.split(" ", 1)[0].upper() in (
+                        "BEGIN", "BEGIN;", "COMMIT;", "COMMIT", "ROLLBACK", "ROLLBACK;")):
+                    counter.statements += 1
+                return await original(con, query, *args, **kw)
+
+            setattr(cls, name, counted)
+
+        for name in ("execute", "executemany", "fetch", "fetchrow", "fetchval"):
+            wrap(name)
+        get_statement = cls._get_statement
+
+        async def prepared(con: Any, query: str, *args: Any, **kw: Any) -> Any:
+            record = kw.get("record_class") or con._protocol.get_record_class()
+            if con._stmt_cache.get((query, record, kw.get("ignore_custom_codec", False))) is None:
+                counter.round_trips += 1  # Parse/Describe before the first execution on this connection
+            return await get_statement(con, query, *args, **kw)
+
+        cls._get_statement = prepared
+
+    def snapshot(self) -> tuple[int, int, int]:
+        return self.statements, self.resets, self.round_trips
+
+    def record(self, kind: str, before: tuple[int, int, int]) -> None:
+        now = self.snapshot()
+        self.per_kind.setdefault(kind, []).append(tuple(a - b for a, b in zip(now, before, strict=True)))  # type: ignore[arg-type]
+
+    def report(self) -> None:
+        print("  per request (mean): statements / pool resets / round trips")
+        for kind, counts in self.per_kind.items():
+            means = [sum(c[i] for c in counts) / len(counts) for i in range(3)]
+            print(f"  {kind:<30} {means[0]:5.1f} / {means[1]:5.1f} / {means[2]:5.1f}")
 
 
 def _figures(name: str, spent: list[float]) -> str:
@@ -140,7 +197,10 @@ async def _search(app: Starlette, timed: Timed, repeat: int, now: datetime) -> N
     await manager.aclose()
 
 
-async def run(url: str, repeat: int, requests: int) -> None:
+async def run(url: str, repeat: int, requests: int, count: bool = False, staff_only: bool = False) -> None:
+    counter = Counter()
+    if count:
+        counter.install()
     settings = Settings(database_url=url, secret_key="bench", data_dir=Path(tempfile.mkdtemp(prefix="motcua-search-")))
     await open_database(settings)
     try:
@@ -156,22 +216,27 @@ async def run(url: str, repeat: int, requests: int) -> None:
 
         async def timed(client: httpx.AsyncClient, kind: str, path: str, *, method: str = "GET",
                         expect: int = 200, **kw: Any) -> httpx.Response:
+            before = counter.snapshot()
             started = time.perf_counter()
             r = await client.request(method, path, **kw)
             timings.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
+            counter.record(kind, before)
             assert r.status_code == expect, (method, path, kw.get("params"), r.status_code)
             return r
 
         rng = random.Random(1)
         picked = await _random_dossiers(rng, last.id if last else 1, requests)
         await _staff_pages(app, timed, picked)
-        await _tracking(app, timed, picked)
-        await _search(app, timed, repeat, datetime.now(UTC))
+        if not staff_only:
+            await _tracking(app, timed, picked)
+            await _search(app, timed, repeat, datetime.now(UTC))
         print(f"pages bench: {total:,} dossiers, {backlog:,} ready tasks of role {BACKLOG_ROLE}, "
               f"{requests} requests per page, {repeat} search rounds, {url.rsplit('/', 1)[-1]}")
         searches = [v for k, vs in timings.items() if k.startswith("search: ") for v in vs]
-        for kind, spent in [*timings.items(), ("search: every filter", searches)]:
+        for kind, spent in [*timings.items(), *([("search: every filter", searches)] if searches else [])]:
             print(_figures(kind, spent))
+        if count:
+            counter.report()
     finally:
         await close_database()
 
@@ -181,8 +246,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--url", required=True, help="a database filled by bench/generate.py")
     ap.add_argument("--repeat", type=int, default=25, help="rounds of the search filters")
     ap.add_argument("--requests", type=int, default=200, help="requests per staff page, API call and tracking")
+    ap.add_argument("--count", action="store_true", help="count statements, resets and round trips per request")
+    ap.add_argument("--staff-only", action="store_true", help="the staff pages and API only (no tracking, search)")
     args = ap.parse_args(argv)
-    asyncio.run(run(args.url, args.repeat, args.requests))
+    asyncio.run(run(args.url, args.repeat, args.requests, args.count, args.staff_only))
     return 0
 
 

@@ -187,6 +187,19 @@ async def user_for_token(token: str, now: datetime) -> User:
     return user
 
 
+async def active_user(user_id: int, now: datetime) -> User | None:
+    """A page session's account if active; cached like a bearer token's (engine/token_cache.py: every
+    change of an account bumps the revision), since every page asks."""
+    key = f"user:{user_id}"
+    if (cached := await token_cache.CACHE.get(key, now)) is not None:
+        return cached
+    revision = token_cache.CACHE.revision  # read before the row: a change after it drops the entry
+    user = await User.get_or_none(id=user_id, is_active=True)
+    if user is not None:
+        token_cache.CACHE.put(key, user, datetime.max.replace(tzinfo=UTC), revision)  # TTL and revision end it
+    return user
+
+
 async def revoke_token(token: str) -> bool:
     """Sign a bearer token out (every process stops accepting it within a second); False if unknown."""
     deleted = await ApiToken.filter(token_hash=_token_hash(token)).delete()

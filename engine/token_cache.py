@@ -1,4 +1,5 @@
-"""Bearer token → user, cached in the process for a few seconds (every API request asks).
+"""Bearer token → user, and a page session's user id → user (`accounts.active_user`), cached in the
+process for a few seconds (every API request and every page asks).
 
 An entry is used while it is younger than `TTL`, its token has not expired, and the `accounts`
 configuration revision has not moved. Deactivating an account, changing its roles or kind, or

@@ -302,6 +302,26 @@ class Calendar:
             day += ONE_DAY
         return total
 
+    def working_times_from(self, origin: datetime, instants: Sequence[datetime]) -> list[timedelta]:
+        """``working_time_between(origin, x)`` for each ``x``, in one sweep over the days they span
+        (a page of 50 inbox rows walked the days between now and each due, one row at a time):
+        with W(x) the working time from a fixed start up to x, each value is W(x) - W(origin)."""
+        origin = _aware_utc(origin)
+        points = [_aware_utc(x) for x in instants]
+        targets = sorted({origin, *points})
+        upto: dict[datetime, timedelta] = {}
+        total, i = timedelta(), 0
+        day, last = self.local(targets[0]).date(), self.local(targets[-1]).date()
+        while day <= last:
+            sessions = self.sessions_on(day)
+            while i < len(targets) and self.local(targets[i]).date() == day:
+                x = targets[i]
+                upto[x] = total + sum((min(end, x) - start for start, end in sessions if start < x), timedelta())
+                i += 1
+            total += sum((end - start for start, end in sessions), timedelta())
+            day += ONE_DAY
+        return [upto[x] - upto[origin] for x in points]
+
 
 def default_calendar(
     overrides: Overrides | None = None, sessions: Sequence[tuple[time, time]] | None = None

@@ -42,7 +42,7 @@ from web.designer.routes import routes as designer_routes
 from web.errors import HANDLERS
 from web.i18n import LanguageMiddleware
 from web.idempotency import IdempotentCalls
-from web.middleware import DatabaseGuard, RequestLimits, SecurityHeaders
+from web.middleware import DatabaseGuard, PinnedReads, RequestLimits, SecurityHeaders
 from web.sessions import ServerSessions
 from web.staff import dossier as staff_dossier
 from web.staff import files as staff_files
@@ -233,6 +233,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
     middleware = [Middleware(SecurityHeaders, https_only=settings.https_only),  # type: ignore[arg-type]
                   Middleware(RequestLimits, max_body=max_request_bytes(settings)),  # type: ignore[arg-type]
                   Middleware(DatabaseGuard),  # type: ignore[arg-type]
+                  Middleware(PinnedReads),  # type: ignore[arg-type]  # GET: one pooled connection per request
                   Middleware(ServerSessions, clock=clock, https_only=settings.https_only,  # type: ignore[arg-type]
                              timeouts=session_timeouts(settings)),  # the `session` table (web/sessions.py)
                   Middleware(LanguageMiddleware, default=settings.language),  # dates and units of the page

@@ -52,7 +52,7 @@ class SessionOrToken(AuthenticationBackend):
         if path.startswith(API_PREFIX):
             return await _bearer(conn)
         user_id = conn.session.get("user_id") if "session" in conn.scope else None
-        user = await User.get_or_none(id=user_id, is_active=True) if user_id else None
+        user = await accounts.active_user(user_id, conn.app.state.clock()) if isinstance(user_id, int) else None
         return (AuthCredentials(["authenticated", user.kind]), Caller(user)) if user is not None else None
 
 

@@ -8,6 +8,10 @@ served over HTTPS. A header a route set itself (a sandboxed download's own CSP) 
 RequestLimits: an address (path or query) with control characters is answered 400; a body larger
 than the limit is answered 413 before it is read: at once from `Content-Length`, or as soon as a
 chunked body passes the limit.
+
+PinnedReads: a GET or HEAD request (not static files) runs its statements on one pooled PostgreSQL
+connection (engine/pinned.py: one pool acquire and one reset per request instead of one per
+statement), given back when the response starts.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from urllib.parse import unquote
 
 from starlette.requests import Request
 
+from engine import pinned
 from engine.db import DATABASE_ERRORS
 from web.inputs import has_control
 
@@ -163,3 +168,25 @@ class DatabaseGuard:
 
             response = await unexpected_error(Request(scope), exc)
             await response(scope, receive, send)
+
+
+class PinnedReads:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD")
+                or str(scope.get("path", "")).startswith("/static/")):
+            await self.app(scope, receive, send)
+            return
+        async with pinned.pinned() as client:
+            if client is None:
+                await self.app(scope, receive, send)
+                return
+
+            async def send_released(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    await client.release()  # a streamed body holds no connection (it takes one if it reads)
+                await send(message)
+
+            await self.app(scope, receive, send_released)

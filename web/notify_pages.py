@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -42,9 +44,13 @@ class Line:
 
 
 async def lines(dossier_id: int) -> list[Line]:
+    return lines_of(await notifications.for_dossier(dossier_id))
+
+
+def lines_of(found: Iterable[Any]) -> list[Line]:
+    """Notification models, or rows with their attribute names (engine.dossiers.staff_page)."""
     return [Line(fmt(n.at), CHANNEL_LABELS.get(n.channel, n.channel), KIND_LABELS.get(n.template, n.template),
-                 n.recipient, STATUS_LABELS.get(n.status, n.status), n.status == "failed")
-            for n in await notifications.for_dossier(dossier_id)]
+                 n.recipient, STATUS_LABELS.get(n.status, n.status), n.status == "failed") for n in found]
 
 
 def mailer(settings: Settings) -> Mailer | None:

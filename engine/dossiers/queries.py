@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from engine import agencies, permissions, sql
+from engine import agencies, permissions, readsets, sql
 from engine import events as ev
 from engine.dossiers.row import TASK_COLUMNS, DossierRow, TaskRow, task_from_db
 from engine.dossiers.store import STATUS_OF_ENGINE, Loaded, expected_tasks, history, load, load_task
@@ -38,6 +39,7 @@ class DossierView:
     data: dict[str, Any] = field(default_factory=dict)
     element_states: dict[str, list[str]] = field(default_factory=dict)
     version: VersionInfo | None = None
+    every_task: list[TaskRow] | None = None  # every task, oldest first (view(..., every_task=True) only)
 
 
 @dataclass(frozen=True)
@@ -50,10 +52,12 @@ class TaskView:
     data: dict[str, Any]
 
 
-async def _tasks(dossier_id: int, state: str = "ready") -> list[TaskRow]:
+async def _tasks(dossier_id: int, state: str | None = "ready") -> list[TaskRow]:
+    """The dossier's tasks in `state` (None: all of them), oldest first."""
     found = await sql.fetch(sql.db(), (
-        f"SELECT {', '.join(TASK_COLUMNS)} FROM human_task WHERE dossier_id = ? AND state = ? "
-        "ORDER BY created_at, id"), [dossier_id, state])
+        f"SELECT {', '.join(TASK_COLUMNS)} FROM human_task WHERE dossier_id = ? "
+        + ("AND state = ? " if state is not None else "") + "ORDER BY created_at, id"),
+        [dossier_id] if state is None else [dossier_id, state])
     return [task_from_db(r) for r in found]
 
 
@@ -67,8 +71,31 @@ async def summary(rt: Runtime, dossier: DossierRow, version: VersionInfo | None 
                        await _tasks(dossier.id), version=version)
 
 
-async def view(rt: Runtime, code: str, user: User | None, *, with_data: bool = False) -> DossierView:
-    """A dossier the user may see (NotFound otherwise, the same for a missing one)."""
+async def view(rt: Runtime, code: str, user: User | None, *, with_data: bool = False,
+               every_task: bool = False) -> DossierView:
+    """A dossier the user may see (NotFound otherwise, the same for a missing one). `every_task`:
+    also every task of the dossier (the staff page). Its tasks and history are one round trip."""
+    return (await view_and_reads(rt, code, user, with_data, every_task))[0]
+
+
+#: the history of `store.history` (oldest first), for reads that batch it with others
+_HISTORY = ("SELECT at, actor, action, element_id, task_id, revision, data_diff, details FROM audit_event "
+            "WHERE dossier_id = ? ORDER BY at, id")
+
+
+def _recorded(r: dict[str, Any]) -> ev.Recorded:
+    return ev.Recorded(r["action"], sql.instant(r["at"]) or datetime.min.replace(tzinfo=UTC), r["actor"],
+                       r["revision"], sql.unjson(r["details"]) or {}, r["element_id"], r["task_id"],
+                       sql.unjson(r["data_diff"]) or {})
+
+
+#: more reads batched with a view's tasks and history, made from the dossier and its version
+Extra = Callable[[DossierRow, VersionInfo], Sequence[readsets.Query]]
+
+
+async def view_and_reads(rt: Runtime, code: str, user: User | None, with_data: bool, every_task: bool,
+                         extra: Extra | None = None) -> tuple[DossierView, list[list[dict[str, Any]]]]:
+    """`view`, and the rows of `extra`'s queries read in the same round trip as its tasks and history."""
     loaded = await load("d.code", code)
     if (loaded is None or not permissions.can_see(user, loaded.dossier.submitted_by_id)
             or not await agencies.may_see(user, loaded.dossier.agency_code)):
@@ -79,7 +106,22 @@ async def view(rt: Runtime, code: str, user: User | None, *, with_data: bool = F
     if with_data:
         wf = runner.load(d.state, v.spec, v.subprocess_specs, engine=rt.script_engine)
         data, states = runner.data_of(wf), runner.states_of(wf)
-    return DossierView(d, v.procedure_code, v.number, await _tasks(d.id), await history(d.id), data, states, v)
+    tasks_sql = (f"SELECT {', '.join(TASK_COLUMNS)} FROM human_task WHERE dossier_id = ? "
+                 + ("" if every_task else "AND state = 'ready' ") + "ORDER BY created_at, id")
+    found_tasks, events, *rest = await readsets.fetch_sets([(tasks_sql, [d.id]), (_HISTORY, [d.id]),
+                                                                     *(extra(d, v) if extra else ())])
+    tasks = [task_from_db(r) for r in found_tasks]
+    ready = [t for t in tasks if t.state == "ready"]
+    return DossierView(d, v.procedure_code, v.number, ready, [_recorded(r) for r in events], data, states, v,
+                       tasks if every_task else None), rest
+
+
+async def procedure_names(code: str | None = None) -> list[dict[str, str]]:
+    """{code, name} of every procedure by name (the inbox's filter), or of the one `code`: one raw
+    statement, no model objects (pages ask on every request)."""
+    found = await sql.fetch(sql.db(), "SELECT code, name FROM procedure " + (
+        "WHERE code = ?" if code is not None else "ORDER BY name"), [code] if code is not None else [])
+    return [{"code": str(r["code"]), "name": str(r["name"])} for r in found]
 
 
 async def visible_task(task_id: str, user: User) -> Loaded:
@@ -195,10 +237,11 @@ def _keyset(where: list[str], params: list[Any], due: str, after: tuple[datetime
         params += [due_after, created_after, id_after]
 
 
-async def _inbox_where(user: User, now: datetime, procedure: str, overdue_only: bool,
-                       mine_only: bool, due: str = _DUE) -> tuple[list[str], list[Any]]:
+def _inbox_where(user: User, scope: frozenset[str] | None, now: datetime, procedure: str, overdue_only: bool,
+                 mine_only: bool, due: str = _DUE) -> tuple[list[str], list[Any]]:
     """The WHERE of the inbox and its counts: READY tasks of the user's roles in the user's agencies
-    (`due`: the expression of the sort instant, simpler where the caller knows which due applies)."""
+    (`scope`: agencies.visible_agencies(user), read once per request; `due`: the expression of the
+    sort instant, simpler where the caller knows which due applies)."""
     roles = list(user.roles or []) or [""]
     where = ["t.state = 'ready'", "t.role IN (" + ", ".join("?" for _ in roles) + ")"]
     params: list[Any] = [*roles]
@@ -211,7 +254,6 @@ async def _inbox_where(user: User, now: datetime, procedure: str, overdue_only: 
     if overdue_only:
         where += [f"{due} < ?", "d.lifecycle_status NOT IN (5, 6)"]
         params.append(sql.utc(now))
-    scope = await agencies.visible_agencies(user)
     if scope is not None:  # staff see their agency's dossiers only (engine/agencies.py)
         where.append("d.agency_code IN (" + ", ".join("?" for _ in scope) + ")" if scope else "1 = 0")
         params.extend(sorted(scope))
@@ -222,17 +264,29 @@ async def inbox_counts(user: User, now: datetime, *, procedure: str = "") -> dic
     """How many tasks each inbox filter shows (all, mine, overdue), each capped at COUNT_CAP + 1 so a
     15,000-task backlog costs a bounded index read, not a scan: a value > COUNT_CAP means "more than".
     Only the tables a filter reads are joined (every task has its dossier, every dossier its
-    version): "all" and "mine" then read the ready tasks' index alone (migration 0025)."""
-    out: dict[str, int] = {}
+    version): "all" and "mine" then read the ready tasks' index alone (migration 0025). The three
+    counts are one statement (one round trip)."""
+    scope = await agencies.visible_agencies(user)
+    counts: list[str] = []
+    params: list[Any] = []
     for name, overdue_only, mine_only in (("all", False, False), ("mine", False, True), ("overdue", True, False)):
-        where, params = await _inbox_where(user, now, procedure, overdue_only, mine_only)
-        text = " ".join(where)
-        joins = (_INBOX_FROM if re.search(r"\bp\.", text) else
-                 _INBOX_FROM.split("JOIN procedure_version")[0] if re.search(r"\bd\.", text) else "FROM human_task t ")
-        row = await sql.fetch_one(sql.db(), "SELECT COUNT(*) AS n FROM (SELECT 1 " + joins + "WHERE "
-                                  + " AND ".join(where) + " LIMIT ?) capped", [*params, COUNT_CAP + 1])
-        out[name] = int(row["n"]) if row else 0
-    return out
+        # overdue: the tasks past their own due (a range of the ready tasks' index), then those
+        # without one past the dossier's; one COALESCE over the join made PostgreSQL hash every dossier
+        halves = ((("t.due_at", "t.due_at IS NOT NULL"), ("d.due_adjusted_at", "t.due_at IS NULL")) if overdue_only
+                  else ((_DUE, ""),))
+        parts: list[str] = []
+        for due, extra in halves:
+            where, found = _inbox_where(user, scope, now, procedure, overdue_only, mine_only, due)
+            where += [extra] if extra else []
+            text = " ".join(where)
+            joins = (_INBOX_FROM if re.search(r"\bp\.", text) else _INBOX_FROM.split("JOIN procedure_version")[0]
+                     if re.search(r"\bd\.", text) else "FROM human_task t ")
+            parts.append(f"SELECT 1 AS one FROM (SELECT 1 {joins}WHERE {' AND '.join(where)} LIMIT ?) h{len(parts)}")
+            params += [*found, COUNT_CAP + 1]
+        counts.append(f"(SELECT COUNT(*) FROM ({' UNION ALL '.join(parts)} LIMIT ?) c) AS {name}_n")
+        params.append(COUNT_CAP + 1)
+    row = await sql.fetch_one(sql.db(), "SELECT " + ", ".join(counts), params)  # one statement, three counts
+    return {name: int(row[f"{name}_n"]) if row else 0 for name in ("all", "mine", "overdue")}
 
 
 async def inbox(rt: Runtime, user: User, now: datetime, *, procedure: str = "", overdue_only: bool = False,
@@ -242,13 +296,14 @@ async def inbox(rt: Runtime, user: User, now: datetime, *, procedure: str = "", 
     if not 1 <= limit <= 500:
         raise InvalidData("Invalid limit", fields={"limit": ["1 to 500"]})
     after = _after(cursor)
+    scope = await agencies.visible_agencies(user)
     # Two halves, each read in its own order, then merged: the tasks with their own due (nearly all)
     # in the order of the (state, role, due_at) index, so a 15,000-task backlog reads one page of it
     # instead of sorting all of it by COALESCE(...) across the join; those without, by the dossier's.
     halves: list[str] = []
     params: list[Any] = []
     for own, due in ((True, "t.due_at"), (False, "d.due_adjusted_at")):
-        where, found_params = await _inbox_where(user, now, procedure, overdue_only, mine_only, due)
+        where, found_params = _inbox_where(user, scope, now, procedure, overdue_only, mine_only, due)
         where.append("t.due_at IS NOT NULL" if own else "t.due_at IS NULL")
         _keyset(where, found_params, due, after)
         nulls_last = "" if own else f"CASE WHEN {due} IS NULL THEN 1 ELSE 0 END, "  # own: never null, index order
@@ -260,13 +315,12 @@ async def inbox(rt: Runtime, user: User, now: datetime, *, procedure: str = "", 
         "ORDER BY CASE WHEN sort_due IS NULL THEN 1 ELSE 0 END, sort_due, created_at, id LIMIT ?"),
         [*params, limit + 1])
     cal = await rt.fresh_calendar()
+    dues = [sql.instant(r["due_at"]) or sql.instant(r["due_adjusted_at"]) for r in found[:limit]]
+    # working time from now to each due (< 0 = overdue), the page's rows in one sweep over the days
+    known = iter(cal.working_times_from(now, [due for due in dues if due is not None]))
     rows = []
-    for r in found[:limit]:
-        due_at = sql.instant(r["due_at"]) or sql.instant(r["due_adjusted_at"])
-        remaining = None
-        if due_at is not None:
-            remaining = (cal.working_time_between(now, due_at) if due_at >= now
-                         else -cal.working_time_between(due_at, now))
+    for r, due_at in zip(found[:limit], dues, strict=True):
+        remaining = next(known) if due_at is not None else None
         rows.append(InboxRow(
             r["id"], r["element_id"], r["name"], r["kind"], r["role"], r["claimed_by_id"], r["claimed_by"],
             sql.instant(r["created_at"]) or now, sql.instant(r["due_at"]), r["code"], r["procedure_code"],

@@ -67,6 +67,25 @@ async def test_deactivation_role_change_and_revocation_take_effect_at_once(db: S
         await accounts.user_for_token(token2, NOW)
 
 
+async def test_a_page_sessions_user_is_cached_and_a_change_through_accounts_ends_it_at_once(
+        db: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(token_cache, "TTL", 0.3)
+    user, _ = await _staff()
+    first = await accounts.active_user(user.id, NOW)  # type: ignore[attr-defined]
+    assert first is not None and first.roles == ["one_stop"]
+    # a change nobody announced (no revision bump): only the TTL ends the entry
+    await sql.fetch(sql.db(), "UPDATE user_account SET full_name = ? WHERE id = ? RETURNING id", ["Lén", user.id])  # type: ignore[attr-defined]
+    assert await accounts.active_user(user.id, NOW) is first  # type: ignore[attr-defined]
+    await asyncio.sleep(0.35)
+    again = await accounts.active_user(user.id, NOW)  # type: ignore[attr-defined]
+    assert again is not None and again is not first and again.full_name == "Lén"
+    await accounts.update_user(user.id, full_name="Cán bộ", kind="staff", roles=["specialist"], agency="")  # type: ignore[attr-defined]
+    changed = await accounts.active_user(user.id, NOW)  # type: ignore[attr-defined]
+    assert changed is not None and changed.roles == ["specialist"]
+    await accounts.deactivate_user(user.id)  # type: ignore[attr-defined]
+    assert await accounts.active_user(user.id, NOW) is None  # type: ignore[attr-defined]
+
+
 DEACTIVATE = textwrap.dedent("""
     import asyncio, sys
     from engine import accounts

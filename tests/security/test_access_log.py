@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import httpx
 
 from engine import document_access
-from engine.models import DocumentAccess
+from engine.models import DocumentAccess, Dossier, User
 from tests.security.world import World, build
 
 AT = datetime(2026, 3, 3, 3, 0, tzinfo=UTC)
@@ -52,3 +52,16 @@ async def test_refused_reads_and_the_owners_reads_leave_no_row(client: httpx.Asy
     await _get(client, w, "citizen_a", f"/tra-cuu/{w.dossier}")
     await _get(client, w, "citizen_a", f"/ho-so/{w.dossier}/tep/{w.attachment}")
     assert await document_access.reads_of([w.dossier_id]) == []
+
+
+async def test_many_reads_are_logged_in_batches_of_rows(client: httpx.AsyncClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    w = await build(client)
+    monkeypatch.setattr(document_access, "INSERT_ROWS", 2)
+    one_stop = await User.get(username="one_stop")
+    other = (await Dossier.get(code=w.dossier_b)).id
+    read = [(w.dossier_id, None), (other, None), (w.dossier_id, None), (w.dossier_id, w.citizen_a_id)]
+    assert await document_access.record_read(one_stop, read, AT, "export", "page") == 4
+    assert await document_access.record_read(await User.get(username="citizen_a"), read, AT, "export", "page") == 0
+    reads = await document_access.reads_of([w.dossier_id, other])
+    assert sorted((r.dossier_id, r.username, r.purpose, r.at) for r in reads) == sorted(
+        [(w.dossier_id, "one_stop", "export", AT)] * 3 + [(other, "one_stop", "export", AT)])

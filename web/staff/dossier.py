@@ -10,9 +10,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from engine import document_access, dossiers, events, permissions
+from engine.dossiers.staff_page import staff_dossier
 from engine.errors import MotcuaError
 from engine.lifecycle import Status
-from engine.models import HumanTask, Procedure, ProcedureVersion, User
+from engine.models import ProcedureVersion, User
 from web import notify_pages
 from web.admin.common import ROLE_LABELS
 from web.auth import requires
@@ -84,12 +85,12 @@ async def step_buttons(view: dossiers.DossierView, user: User, _: Any) -> list[S
 
 @requires(STAFF_PAGES)
 async def page(request: Request, user: User) -> Response:
-    view = await dossiers.view(request.app.state.runtime, request.path_params["code"], user, with_data=True)
+    read = await staff_dossier(request.app.state.runtime, request.path_params["code"], user)
+    view = read.view
     dossier, version = view.dossier, view.version
     await document_access.record_read(user, [(dossier.id, dossier.submitted_by_id)], request.app.state.clock(),
                                       "dossier", "page")
-    procedure = await Procedure.get(code=view.procedure_code)
-    tasks = await HumanTask.filter(dossier_id=dossier.id).order_by("created_at", "id")
+    procedure = {"code": view.procedure_code, "name": read.procedure_name}
     status = Status(dossier.lifecycle_status)
     lang = language(request)
     en, _ = lang == "en", gettext_for(lang).gettext
@@ -101,15 +102,15 @@ async def page(request: Request, user: User) -> Response:
               [f for f in (version.forms if version else {}).values() if f is not start_form and isinstance(f, dict)]),
         history.lines(view.events, _, en=en),
         await step_buttons(view, user, _), _(MESSAGES[msg]) if msg in MESSAGES else None, msg not in (None, "done"),
-        files.lines(dossier.code, await document_access.attachments_of(dossier.id), lang=lang))
+        files.lines(dossier.code, read.attachments, lang=lang))
     return render(request, "staff/dossier.html", d=dossier, procedure=procedure, version=version, page=context,
-                  status_label=context.status_label, tasks=tasks, fmt=fmt, fmt_due=fmt_due,
+                  status_label=context.status_label, tasks=view.every_task, fmt=fmt, fmt_due=fmt_due,
                   channel_label=" / ".join(_(labels[key]) if key in labels else key for labels, key in (
                       (CHANNEL_LABELS, dossier.channel), (SUBMITTER_LABELS, dossier.submitter_kind))),
                   due=fmt_due(dossier.due_adjusted_at) if dossier.due_adjusted_at else None,
                   form_02=events.latest(list(view.events), "supplement_requested") is not None,
                   states=view.element_states, role_labels=ROLE_LABELS,
-                  notifications=await notify_pages.lines(dossier.id))
+                  notifications=notify_pages.lines_of(read.notifications))
 
 
 def refusal_code(exc: MotcuaError) -> str:

@@ -4,7 +4,9 @@ open inline, sandboxed; any other type is downloaded."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -33,7 +35,9 @@ class FileLine:
     pdf: bool
 
 
-def lines(code: str, attachments: list[Attachment], purpose: str = "dossier", lang: str = "vi") -> list[FileLine]:
+def lines(code: str, attachments: Sequence[Attachment] | Sequence[Any], purpose: str = "dossier",
+          lang: str = "vi") -> list[FileLine]:
+    """Attachment models, or rows with their attribute names (engine.dossiers.staff_page)."""
     return [FileLine(a.id, a.name or "tep", a.component, a.source, file_size(a.size, lang),
                      f"/ho-so/{quote(code)}/tep/{a.id}?purpose={purpose}",
                      a.content_type in ("image/jpeg", "image/png"), a.content_type == "application/pdf")

@@ -9,10 +9,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from engine import dossiers
-from engine.dossiers.queries import COUNT_CAP, InboxRow, remaining_label
+from engine.dossiers.queries import COUNT_CAP, InboxRow, procedure_names, remaining_label
 from engine.errors import Conflict, NotFound, PermissionDenied
 from engine.lifecycle import Status
-from engine.models import Procedure, User
+from engine.models import User
 from web.auth import requires
 from web.documents import fmt_due
 from web.pages import check_csrf, language, render
@@ -45,7 +45,7 @@ async def inbox(request: Request, user: User) -> Response:
                        fmt_due(r.due_at or r.dossier_due_at) if (r.due_at or r.dossier_due_at) else "—",
                        remaining_label(r.remaining), r.claimed_by_id == user.id,
                        r.claimed_by_id is None, r.waiting, r.is_overdue) for r in found]
-    procedures = await Procedure.all().order_by("name")
+    procedures = await procedure_names()
     more = {k: v for k, v in q.items() if k != "cursor"}
     next_url = "/can-bo?" + urlencode({**more, "cursor": page.next_cursor}) if page.next_cursor else None
     return render(request, "staff/inbox.html", lines=lines, procedures=procedures, filters=dict(q),

@@ -46,9 +46,11 @@ from datetime import UTC, datetime  # noqa: E402
 import asyncpg  # noqa: E402
 
 from bench import generate_clone as gc  # noqa: E402
+from bench import generate_sqlite as gs  # noqa: E402
+from bench.generate_db import Postgres, Sqlite, Target  # noqa: E402
 from bench.generate_seeds import Made, make_seeds, seed_start  # noqa: E402
 from bench.generate_sql import clone_sql  # noqa: E402
-from engine import outbox  # noqa: E402
+from engine import outbox, sql  # noqa: E402
 from engine.db import close_database, is_sqlite, migrate, open_database  # noqa: E402
 from engine.settings import Settings  # noqa: E402
 from engine.workdays import Calendar  # noqa: E402
@@ -85,7 +87,7 @@ async def _seed(settings: Settings, now: datetime, say: Callable[[str], None] | 
         await close_database()
 
 
-async def _seeds(target: gc.Target, made: list[Made], only: str | None = None) -> list[gc.Seed]:
+async def _seeds(target: Target, made: list[Made], only: str | None = None) -> list[gc.Seed]:
     picked = [m for m in made if only is None or m.scenario.name == only]
     total = sum(m.scenario.weight * gc.PROCEDURE_SHARE[m.procedure] for m in picked)
     seeds = []
@@ -95,7 +97,7 @@ async def _seeds(target: gc.Target, made: list[Made], only: str | None = None) -
             "SELECT id FROM human_task WHERE dossier_id = $1 ORDER BY created_at, id", m.dossier_id
         )
         last = await target.fetch("SELECT MAX(at) AS at FROM audit_event WHERE dossier_id = $1", m.dossier_id)
-        end = gc.sql.instant(last[0]["at"]) or m.submitted_at
+        end = sql.instant(last[0]["at"]) or m.submitted_at
         seeds.append(
             gc.Seed(
                 m.dossier_id,
@@ -113,7 +115,7 @@ async def _seeds(target: gc.Target, made: list[Made], only: str | None = None) -
 
 
 async def _clone(
-    target: gc.Target,
+    target: Target,
     url: str,
     seeds: list[gc.Seed],
     n: int,
@@ -131,14 +133,14 @@ async def _clone(
     first_id = int((await target.fetch("SELECT COALESCE(MAX(id), 0) AS m FROM dossier"))[0]["m"]) + 1
     citizen = await target.fetch("SELECT id FROM user_account WHERE username = 'bench_citizen'")
     citizen_id = citizen[0]["id"] if citizen else None
-    if isinstance(target, gc.Postgres):
+    if isinstance(target, Postgres):
         return await clone_sql(
             target, templates, seeds, n, now, first_id, citizen_id, calendar, url=url, rng_seed=1 / (seed + 1), say=say
         )
-    assert isinstance(target, gc.Sqlite)
+    assert isinstance(target, Sqlite)
     counters = {r["key"]: int(r["value"]) for r in await target.fetch("SELECT key, value FROM dossier_counter")}
-    plan = gc.draw_plan(seeds, n, now, first_id, counters, citizen_id, random.Random(seed))
-    rows = await gc.clone_python(target, templates, plan, calendar, batch)
+    plan = gs.draw_plan(seeds, n, now, first_id, counters, citizen_id, random.Random(seed))
+    rows = await gs.clone_python(target, templates, plan, calendar, batch)
     target.conn.executemany(
         "INSERT INTO dossier_counter (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         list(counters.items()),
@@ -164,11 +166,11 @@ async def generate(
     made, calendar = await _seed(settings, now, progress)
     if progress:
         progress(f"  {len(made)} seed dossiers through the engine in {time.perf_counter() - started:.1f} s")
-    target: gc.Target
+    target: Target
     if is_sqlite(url):
-        target = gc.Sqlite(url.split("://", 1)[1].split("?", 1)[0])
+        target = Sqlite(url.split("://", 1)[1].split("?", 1)[0])
     else:
-        target = gc.Postgres(await asyncpg.connect(url))
+        target = Postgres(await asyncpg.connect(url))
         await target.execute("SET synchronous_commit = off")  # a bulk load: a crash means starting over
     try:
         started = time.perf_counter()
@@ -189,7 +191,7 @@ async def generate(
                 batch=batch,
                 say=progress,
             )
-        if isinstance(target, gc.Postgres):
+        if isinstance(target, Postgres):
             await target.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk insert
         spent = time.perf_counter() - started
     finally:

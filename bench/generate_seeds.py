@@ -28,9 +28,8 @@ PASSWORD = "bench-generate-password"
 #: bench user (username bench_<name>) -> roles; "citizen" submits
 STAFF = {"officer": ["one_stop"], "specialist": ["specialist"], "leader": ["leader"]}
 ROLE_USER = {"one_stop": "officer", "specialist": "specialist", "leader": "leader"}
-TASK_DATA = {element: data for element, _who, data in HAPPY_PATH} | {
-    "apology": {"reason": "Cần xác minh thêm", "new_due_at": None}
-}  # new_due_at: set when done
+TASK_DATA: dict[str, Any] = {element: data for element, _who, data in HAPPY_PATH}
+TASK_DATA["apology"] = {"reason": "Cần xác minh thêm", "new_due_at": None}  # new_due_at: set when done
 HOURS = 5  # between two actions of a scenario
 REASONS = ("Thiếu giấy tờ",)
 
@@ -166,7 +165,7 @@ async def make_seeds(settings: Settings, start: datetime, say: Any = print) -> t
     codes = {}
     for slug in APPLICATIONS:
         version = await procedures.load_from_folder(SHIPPED / slug, check_form=check_schema)
-        codes[slug] = (await version.procedure).code  # type: ignore[attr-defined]
+        codes[slug] = (await version.procedure).code
     made = []
     ordered = sorted(SCENARIOS, key=lambda s: s.name != "apology")
     for scenario in ordered:
@@ -174,7 +173,7 @@ async def make_seeds(settings: Settings, start: datetime, say: Any = print) -> t
             try:
                 dossier_id = await _run(rt, scenario, slug, codes[slug], users, start)
             except (MotcuaError, LookupError) as exc:
-                if say and not (scenario.name == "apology" and isinstance(exc, LookupError)):  # same-day: none
+                if say:  # e.g. a same-day procedure has no apology: its task never opens
                     say(f"  seed {slug}/{scenario.name} left out: {exc!r}")
                 continue
             made.append(Made(slug, scenario, dossier_id, start))

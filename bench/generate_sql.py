@@ -45,11 +45,11 @@ from bench.generate_clone import (
     STRETCH,
     TABLES,
     YEARS,
-    Postgres,
     Seed,
     Template,
     judge,
 )
+from bench.generate_db import Postgres
 from engine.catalogue import fold
 from engine.workdays import Calendar
 
@@ -280,7 +280,8 @@ async def _fill(
             (
                 await db.conn.execute(
                     "INSERT INTO attachment (component, name, sha256, size, content_type, source, at, dossier_id) "
-                    "SELECT 'giay_to_kem_theo', 'tai-lieu-' || k || '.pdf', md5(p.id || '/f' || k) || md5(p.code || k), "
+                    "SELECT 'giay_to_kem_theo', 'tai-lieu-' || k || '.pdf', md5(p.id || '/f' || k) || md5(p.code || k),"
+                    " "
                     "20000 + (p.id * 7919 + k * 104729) % 4000000, 'application/pdf', "
                     "CASE WHEN p.channel = 'counter' THEN 'counter_scan' ELSE 'upload' END, p.sub, p.id "
                     "FROM gen_plan p, generate_series(1, p.attachments) k ORDER BY p.id, k"

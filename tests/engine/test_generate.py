@@ -5,16 +5,13 @@ engine's own commands (its workflow state, tasks and trail are consistent)."""
 
 from __future__ import annotations
 
-import os
 import tempfile
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 
 from bench import generate as gen
@@ -22,33 +19,21 @@ from engine import dossiers, report_facts, sql
 from engine.db import close_database, open_database
 from engine.models import HumanTask, User
 from engine.settings import Settings
-from tests.conftest import PG_DSN
+from tests.conftest import empty_pg_database
 
 N = 300
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 async def url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        try:
-            yield f"sqlite://{tmp_path / 'gen.sqlite3'}"
-        finally:
-            await close_database()
+    if request.param == "postgres":
+        async with empty_pg_database("motcua_gen") as found:
+            yield found
         return
-    name = f"motcua_gen_{uuid.uuid4().hex[:10]}"
     try:
-        admin = await asyncpg.connect(PG_DSN, timeout=5)
-    except (OSError, asyncpg.PostgresError) as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL at {PG_DSN} is not reachable: {exc}")
-        pytest.skip(f"PostgreSQL at {PG_DSN} is not reachable: {exc}")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield PG_DSN.rsplit("/", 1)[0] + f"/{name}"
+        yield f"sqlite://{tmp_path / 'gen.sqlite3'}"
     finally:
         await close_database()
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 def _rows(found: list[dict[str, Any]], key: str) -> dict[Any, dict[str, Any]]:

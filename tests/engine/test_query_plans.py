@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import sys
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -23,28 +22,17 @@ import asyncpg
 import pytest
 
 from engine import dossiers, report_dimensions, reports, timers, tracking
-from engine.db import close_database, open_database
+from engine.db import open_database
 from engine.dossiers import search as ds
 from engine.models import Dossier, HumanTask, User
 from engine.settings import Settings
-from tests.conftest import PG_DSN
+from tests.conftest import empty_pg_database
 
 ROOT = Path(__file__).resolve().parents[2]
 DOSSIERS = int(os.environ.get("MOTCUA_PLAN_DOSSIERS", "20000"))
 #: the tables whose size follows the number of dossiers
-LARGE = {
-    "dossier",
-    "human_task",
-    "audit_event",
-    "timer",
-    "outbox",
-    "attachment",
-    "dossier_pause",
-    "dossier_result",
-    "rating",
-    "report_dossier",
-    "report_task",
-}
+LARGE = {"dossier", "human_task", "audit_event", "timer", "outbox", "attachment", "dossier_pause",
+         "dossier_result", "rating", "report_dossier", "report_task"}
 
 
 def _generate_module() -> Any:
@@ -57,23 +45,10 @@ def _generate_module() -> Any:
 
 
 @pytest.fixture
-async def filled(tmp_path: Path) -> AsyncIterator[str]:
-    name = f"motcua_plans_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = await asyncpg.connect(PG_DSN, timeout=5)
-    except (OSError, asyncpg.PostgresError) as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL at {PG_DSN} is not reachable: {exc}")
-        pytest.skip(f"PostgreSQL at {PG_DSN} is not reachable: {exc}")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        url = PG_DSN.rsplit("/", 1)[0] + f"/{name}"
+async def filled() -> AsyncIterator[str]:
+    async with empty_pg_database("motcua_plans") as url:
         await _generate_module().generate(url, DOSSIERS, progress=None)
         yield url
-    finally:
-        await close_database()
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 class _Queries(logging.Handler):
@@ -126,10 +101,8 @@ async def test_the_hot_reads_use_indexes_on_a_filled_database(filled: str, tmp_p
     open_task = await HumanTask.filter(state="ready", role="specialist").first()
     assert open_task is not None
     dossier = await Dossier.get(id=open_task.dossier_id)
-    staff = {
-        role: await User.get(username=f"bench_{who}")
-        for role, who in (("one_stop", "officer"), ("specialist", "specialist"), ("leader", "leader"))
-    }
+    staff = {role: await User.get(username=f"bench_{who}") for role, who in
+             (("one_stop", "officer"), ("specialist", "specialist"), ("leader", "leader"))}
     calendar = rt.calendars.value
     log = logging.getLogger("tortoise.db_client")
     handler, level = _Queries(), log.level
@@ -147,48 +120,31 @@ async def test_the_hot_reads_use_indexes_on_a_filled_database(filled: str, tmp_p
     try:
         for role, user in staff.items():
             first = await dossiers.inbox(rt, user, now, limit=5)
-            await group(
-                f"inbox {role}",
-                dossiers.inbox(rt, user, now, limit=5, cursor=first.next_cursor),
-                dossiers.inbox(rt, user, now, overdue_only=True),
-                dossiers.inbox(rt, user, now, procedure="1.001193"),
-                dossiers.inbox_counts(user, now),
-                dossiers.inbox_counts(user, now, procedure="1.001193"),
-            )
+            await group(f"inbox {role}", dossiers.inbox(rt, user, now, limit=5, cursor=first.next_cursor),
+                        dossiers.inbox(rt, user, now, overdue_only=True),
+                        dossiers.inbox(rt, user, now, procedure="1.001193"),
+                        dossiers.inbox_counts(user, now), dossiers.inbox_counts(user, now, procedure="1.001193"))
         await group("dossier view and history", dossiers.view(rt, dossier.code, staff["one_stop"]))
         await group("task view", dossiers.task_view(rt, open_task.id, staff["specialist"]))
         await group("due timers", timers.fire_batch(rt, now - timedelta(days=3650), 100), timers.next_due())
         await group("tracking", tracking.find(rt, dossier.code, dossier.applicant_phone))
         first_page = await ds.search(ds.SearchFilters(), now)
         today = now.date()
-        await group(
-            "search",
-            *(
-                ds.search(f, now)
-                for f in (
-                    ds.SearchFilters(name="nguyen van an"),
-                    ds.SearchFilters(code=dossier.code[:-5]),
-                    ds.SearchFilters(status=5),
-                    ds.SearchFilters(overdue=True),
-                    ds.SearchFilters(procedure="2.000720"),
-                    ds.SearchFilters(received_from=today - timedelta(days=7), received_to=today),
-                    ds.SearchFilters(accepted_from=date(today.year - 1, 1, 1), accepted_to=date(today.year - 1, 1, 31)),
-                    ds.SearchFilters(overdue=True, status=4),
-                )
-            ),
+        await group("search", *(ds.search(f, now) for f in (
+            ds.SearchFilters(name="nguyen van an"), ds.SearchFilters(code=dossier.code[:-5]),
+            ds.SearchFilters(status=5), ds.SearchFilters(overdue=True), ds.SearchFilters(procedure="2.000720"),
+            ds.SearchFilters(received_from=today - timedelta(days=7), received_to=today),
+            ds.SearchFilters(accepted_from=date(today.year - 1, 1, 1), accepted_to=date(today.year - 1, 1, 31)),
+            ds.SearchFilters(overdue=True, status=4))),
             ds.search(ds.SearchFilters(), now, cursor=first_page.next_cursor),
-            ds.search(ds.SearchFilters(), now, agencies=["000.00.31.H29"]),
-        )  # a commune's staff
+            ds.search(ds.SearchFilters(), now, agencies=["000.00.31.H29"]))  # a commune's staff
         quarter = reports.quarter_of(reports.quarter_of(now.date()).start - timedelta(days=1))
         month = reports.month_of(quarter.start)
-        await group(
-            "reports (Decision 766)",
-            reports.scorecard(quarter, calendar),
-            reports.scorecard(month, calendar, agencies=["000.00.31.H29"], procedure="1.001193"),
-            report_dimensions.breakdown(month, calendar, "official"),
-            report_dimensions.breakdown(month, calendar, "official", agencies=["000.00.31.H29"]),
-            report_dimensions.trend(3, calendar, until=quarter.end, agency="000.00.00.H26"),
-        )
+        await group("reports (Decision 766)", reports.scorecard(quarter, calendar),
+                    reports.scorecard(month, calendar, agencies=["000.00.31.H29"], procedure="1.001193"),
+                    report_dimensions.breakdown(month, calendar, "official"),
+                    report_dimensions.breakdown(month, calendar, "official", agencies=["000.00.31.H29"]),
+                    report_dimensions.trend(3, calendar, until=quarter.end, agency="000.00.00.H26"))
     finally:
         log.removeHandler(handler)
         log.setLevel(level)

@@ -172,6 +172,7 @@ async def generate(
     else:
         target = Postgres(await asyncpg.connect(url))
         await target.execute("SET synchronous_commit = off")  # a bulk load: a crash means starting over
+        await target.execute("SET work_mem = '256MB'")  # the plan's sorts in memory
     try:
         started = time.perf_counter()
         seeds = await _seeds(target, made)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -113,15 +114,15 @@ def _signatures(t: Template) -> dict[str, list[frozenset[str]]]:
     return {c: sorted({frozenset(MARKER.findall(r[c] or "")) for r in t.rows}, key=sorted) for c in t.markers}
 
 
-def _expressions(t: Template, types: dict[str, str]) -> tuple[list[str], list[str]]:
-    """(columns, SELECT expressions) of a table's clones."""
+def _expressions(t: Template, types: dict[str, str], ident: str) -> tuple[list[str], list[str]]:
+    """(columns, SELECT expressions) of a table's clones; `ident`: the id of a sequence-numbered row."""
     columns, exprs = [], []
     sigs = _signatures(t)
     for c in t.columns:
-        if c == "id" and t.table not in OWN_IDS:
-            continue  # the sequence numbers them
         kind = t.kinds[c]
-        if (t.table == "dossier" and c == "id") or c == "dossier_id":
+        if c == "id" and t.table not in OWN_IDS:
+            e = ident
+        elif (t.table == "dossier" and c == "id") or c == "dossier_id":
             e = "p.id"
         elif (t.table == "dossier" and c in DOSSIER_OWN) or (
             t.table == "report_dossier" and c in ("code", "agency_code", "reception_point", "channel", "submitter_kind")
@@ -201,7 +202,7 @@ async def _plan(
                '09' || lpad(floor(r[9] * 1e8)::bigint::text, 8, '0') AS applicant_phone,
                md5(h.g || 'a' || rn) || md5(h.g || 'b' || rn) AS applicant_id_hash,
                {_case("r[10]", SCORES)} AS score, {_case("r[11]", ATTACHMENTS)} AS attachments
-        FROM h LEFT JOIN dossier_counter c ON c.key = h.agency_code || '|' || h.day) q""",
+        FROM h LEFT JOIN dossier_counter c ON c.key = h.agency_code || '|' || h.day) q ORDER BY q.id""",
         now,
     )
     await db.execute("CREATE INDEX ON gen_plan (seed_id)")
@@ -224,19 +225,23 @@ async def _template_table(db: Postgres, t: Template) -> dict[str, str]:
     cols = ", ".join(
         [f'"{c}" {"text" if t.kinds[c] == "tpl" else types[c]}' for c in t.columns] + [f'"s_{c}" int' for c in sigs]
     )
-    await db.execute(f"CREATE UNLOGGED TABLE {name} (seed_id int, times timestamptz[], deadline bool[], {cols})")
+    await db.execute(
+        f"CREATE UNLOGGED TABLE {name} (seed_id int, ord int, times timestamptz[], deadline bool[], {cols})"
+    )
+    ords = [sum(1 for q in t.rows[:k] if q["seed_id"] == r["seed_id"]) for k, r in enumerate(t.rows)]
     await db.copy(
         name,
-        ["seed_id", "times", "deadline", *t.columns, *(f"s_{c}" for c in sigs)],
+        ["seed_id", "ord", "times", "deadline", *t.columns, *(f"s_{c}" for c in sigs)],
         [
             (
                 r["seed_id"],
+                ords[k],
                 r["times"],
                 r["deadline"],
                 *(r[c] for c in t.columns),
                 *(sigs[c].index(frozenset(MARKER.findall(r[c] or ""))) for c in sigs),
             )
-            for r in t.rows
+            for k, r in enumerate(t.rows)
         ],
     )
     return types
@@ -261,20 +266,29 @@ async def _secondary_indexes(db: Postgres, table: str) -> list[str]:
 
 
 async def _fill(
-    db: Postgres, table: str, t: Template, calendar: Calendar, rebuild_indexes: bool, note: Callable[[str], None]
+    db: Postgres,
+    table: str,
+    t: Template,
+    first_id: int,
+    calendar: Calendar,
+    rebuild_indexes: bool,
+    note: Callable[[str], None],
 ) -> int:
     types = await _template_table(db, t)
-    columns, exprs = _expressions(t, types)
-    key = "task_id" if table == "report_task" else "id" if "id" in t.columns else "dossier_id"
-    select = (
-        f"SELECT {', '.join(exprs)} FROM gen_plan p JOIN gen_t_{table} t ON t.seed_id = p.seed_id "
-        f'ORDER BY p.id, t."{key}"'
-    )
+    # a row numbered by a sequence gets its id here, in the seed's order within each clone (the trail's
+    # order is its ids'), so the INSERT needs no sort; ids leave gaps where a seed has fewer rows
+    numbered = table not in OWN_IDS and "id" in t.columns
+    base = int((await db.fetch(f"SELECT COALESCE(MAX(id), 0) + 1 AS m FROM {table}"))[0]["m"]) if numbered else 0
+    per_seed = max(Counter(r["seed_id"] for r in t.rows).values(), default=1)
+    columns, exprs = _expressions(t, types, f"{base} + (p.id - {first_id}) * {per_seed} + t.ord")
+    select = f"SELECT {', '.join(exprs)} FROM gen_plan p JOIN gen_t_{table} t ON t.seed_id = p.seed_id"
     indexes = await _secondary_indexes(db, table) if rebuild_indexes else []
     if table == "report_dossier":
         rows = await _facts(db, columns, select, calendar, note)
     else:
         rows = int((await db.conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) {select}")).rsplit(" ", 1)[1])
+    if numbered:
+        await db.fetch(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
     if table == "attachment":  # + the extra files (rows only)
         rows += int(
             (
@@ -336,11 +350,12 @@ async def clone_sql(
                 "synchronous_commit = off",
                 "maintenance_work_mem = '256MB'",
                 "default_toast_compression = lz4",
+                "work_mem = '256MB'",
             ):  # replica: no FK trigger per row (module doc)
                 await conn.execute(f"SET {setting}")
             while queue:
                 table = queue.pop(0)
-                added = await _fill(conn, table, templates[table], calendar, n > existing, note)
+                added = await _fill(conn, table, templates[table], first_id, calendar, n > existing, note)
                 rows += added  # (not `rows += await …`: the other worker adds meanwhile)
         finally:
             await conn.close()

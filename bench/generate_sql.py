@@ -336,6 +336,9 @@ async def clone_sql(
             say(f"  {what:<44} {time.perf_counter() - started:7.1f} s")
 
     existing = int((await db.fetch("SELECT COUNT(*) AS n FROM dossier"))[0]["n"])
+    if n > existing:  # the seeds' updated rows pruned first: an index built over a broken HOT chain is not
+        for table in TABLES:  # used by any snapshot older than it (pg_index.indcheckxmin), anywhere on the server
+            await db.execute(f"VACUUM {table}")
     await _plan(db, seeds, n, now, first_id, citizen_id, rng_seed)
     note(f"plan of {n:,} clones")
     queue = sorted(TABLES, key=BIG_FIRST.index)

@@ -30,26 +30,7 @@ from typing import Any
 
 import asyncpg
 
-from bench.generate_clone import (
-    AGENCIES,
-    ATTACHMENTS,
-    CHANNELS,
-    DEADLINE_COLUMNS,
-    DOSSIER_OWN,
-    KINDS_OFFLINE,
-    MARKER,
-    NAMES,
-    OPEN_DAYS,
-    OWN_IDS,
-    RECEPTION_POINTS,
-    SCORES,
-    STRETCH,
-    TABLES,
-    YEARS,
-    Seed,
-    Template,
-    judge,
-)
+from bench import generate_clone as gc
 from bench.generate_db import Postgres
 from engine.catalogue import fold
 from engine.workdays import Calendar
@@ -109,29 +90,29 @@ def _marker(m: str) -> str:
     return {"@CODE@": "p.code", "@CH@": "p.channel", "@SK@": "p.submitter_kind", '"@SCORE@"': "p.score::text"}[m]
 
 
-def _signatures(t: Template) -> dict[str, list[frozenset[str]]]:
+def _signatures(t: gc.Template) -> dict[str, list[frozenset[str]]]:
     """Per templated column, the distinct marker sets of its rows (a row replaces only its own)."""
-    return {c: sorted({frozenset(MARKER.findall(r[c] or "")) for r in t.rows}, key=sorted) for c in t.markers}
+    return {c: sorted({frozenset(gc.MARKER.findall(r[c] or "")) for r in t.rows}, key=sorted) for c in t.markers}
 
 
-def _expressions(t: Template, types: dict[str, str], ident: str) -> tuple[list[str], list[str]]:
+def _expressions(t: gc.Template, types: dict[str, str], ident: str) -> tuple[list[str], list[str]]:
     """(columns, SELECT expressions) of a table's clones; `ident`: the id of a sequence-numbered row."""
     columns, exprs = [], []
     sigs = _signatures(t)
     for c in t.columns:
         kind = t.kinds[c]
-        if c == "id" and t.table not in OWN_IDS:
+        if c == "id" and t.table not in gc.OWN_IDS:
             e = ident
         elif (t.table == "dossier" and c == "id") or c == "dossier_id":
             e = "p.id"
-        elif (t.table == "dossier" and c in DOSSIER_OWN) or (
+        elif (t.table == "dossier" and c in gc.DOSSIER_OWN) or (
             t.table == "report_dossier" and c in ("code", "agency_code", "reception_point", "channel", "submitter_kind")
         ):
             e = f"p.{c}"
         elif (t.table, c) in (("rating", "score"), ("report_dossier", "rating")):
             e = "p.score" if t.table == "rating" else "CASE WHEN t.rating IS NOT NULL THEN p.score END"
         elif kind == "ts":
-            e = _move(f't."{c}"', c in DEADLINE_COLUMNS)
+            e = _move(f't."{c}"', c in gc.DEADLINE_COLUMNS)
         elif kind == "tpl":
             whens = []
             for k, markers in enumerate(sigs[c]):
@@ -148,7 +129,7 @@ def _expressions(t: Template, types: dict[str, str], ident: str) -> tuple[list[s
 
 
 async def _plan(
-    db: Postgres, seeds: list[Seed], n: int, now: datetime, first_id: int, citizen_id: int | None, rng_seed: float
+    db: Postgres, seeds: list[gc.Seed], n: int, now: datetime, first_id: int, citizen_id: int | None, rng_seed: float
 ) -> None:
     await db.execute("DROP TABLE IF EXISTS gen_seed, gen_plan")
     await db.execute(
@@ -164,10 +145,11 @@ async def _plan(
         ],
     )
     await db.fetch("SELECT setseed($1)", rng_seed)
-    folded = [fold(name) for name in NAMES]
+    folded = [fold(name) for name in gc.NAMES]
     citizen = f"{int(citizen_id)}::int" if citizen_id else "NULL::int"
     ids = ", ".join(f"md5(q.id || '/{k}')::uuid::text" for k in range(max(len(s.task_ids) for s in seeds)))
-    closed_ago = f"interval '30 days' + r[3] * (interval '{YEARS * 365 - 30} days')"
+    open_hours = gc.OPEN_DAYS * 24 - 1
+    closed_ago = f"interval '30 days' + r[3] * (interval '{gc.YEARS * 365 - 30} days')"
     await db.execute(
         f"""
         CREATE UNLOGGED TABLE gen_plan AS SELECT q.*, ARRAY[{ids}] AS ids FROM (
@@ -176,12 +158,12 @@ async def _plan(
                             random(), random(), random()] AS r FROM generate_series(1, {int(n)}) g
         ), e AS (
             SELECT d.g, d.r, s.seed_id, s.at AS seed_at,
-                   CASE WHEN s.open THEN 1.0 ELSE {_pick("r[2]", STRETCH, "::float8[]")} END AS stretch,
-                   s.open, s.span, {_case("r[4]", CHANNELS)} AS channel, {_case("r[6]", AGENCIES)} AS agency_code
+                   CASE WHEN s.open THEN 1.0 ELSE {_pick("r[2]", gc.STRETCH, "::float8[]")} END AS stretch,
+                   s.open, s.span, {_case("r[4]", gc.CHANNELS)} AS channel, {_case("r[6]", gc.AGENCIES)} AS agency_code
             FROM d JOIN gen_seed s ON d.r[1] >= s.lo AND d.r[1] < s.hi
         ), f AS (
             SELECT e.*, date_trunc('second', $1::timestamptz - span * stretch - CASE WHEN open
-                   THEN interval '1 hour' + r[3] * interval '{OPEN_DAYS * 24 - 1} hours' ELSE {closed_ago} END) AS sub
+                   THEN interval '1 hour' + r[3] * interval '{open_hours} hours' ELSE {closed_ago} END) AS sub
             FROM e
         ), h AS (
             SELECT f.*, sub - seed_at AS shift, to_char(sub AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYMMDD') AS day,
@@ -194,14 +176,14 @@ async def _plan(
                h.agency_code || '|' || h.day AS counter_key,
                h.agency_code || '-' || h.day || '-' || lpad((COALESCE(c.value, 0) + nth)::text, 4, '0') AS code,
                NULL::varchar AS idempotency_key, h.channel,
-               CASE WHEN h.channel = 'online' THEN 'citizen' ELSE {_case("r[5]", KINDS_OFFLINE)} END
+               CASE WHEN h.channel = 'online' THEN 'citizen' ELSE {_case("r[5]", gc.KINDS_OFFLINE)} END
                    AS submitter_kind,
                CASE WHEN h.channel = 'online' THEN {citizen} END AS submitted_by_id,
-               CASE WHEN h.channel = 'online' THEN '' ELSE {_pick("r[7]", RECEPTION_POINTS)} END AS reception_point,
-               {_pick("r[8]", NAMES)} AS applicant_name, {_pick("r[8]", folded)} AS applicant_name_folded,
+               CASE WHEN h.channel = 'online' THEN '' ELSE {_pick("r[7]", gc.RECEPTION_POINTS)} END AS reception_point,
+               {_pick("r[8]", gc.NAMES)} AS applicant_name, {_pick("r[8]", folded)} AS applicant_name_folded,
                '09' || lpad(floor(r[9] * 1e8)::bigint::text, 8, '0') AS applicant_phone,
                md5(h.g || 'a' || rn) || md5(h.g || 'b' || rn) AS applicant_id_hash,
-               {_case("r[10]", SCORES)} AS score, {_case("r[11]", ATTACHMENTS)} AS attachments
+               {_case("r[10]", gc.SCORES)} AS score, {_case("r[11]", gc.ATTACHMENTS)} AS attachments
         FROM h LEFT JOIN dossier_counter c ON c.key = h.agency_code || '|' || h.day) q ORDER BY q.id""",
         now,
     )
@@ -209,7 +191,7 @@ async def _plan(
     await db.execute("ANALYZE gen_plan")
 
 
-async def _template_table(db: Postgres, t: Template) -> dict[str, str]:
+async def _template_table(db: Postgres, t: gc.Template) -> dict[str, str]:
     """gen_t_<table>: the table's templates (+ s_<column>: the row's marker set); the real table's types."""
     types = {
         r["c"]: r["t"]
@@ -239,7 +221,7 @@ async def _template_table(db: Postgres, t: Template) -> dict[str, str]:
                 r["times"],
                 r["deadline"],
                 *(r[c] for c in t.columns),
-                *(sigs[c].index(frozenset(MARKER.findall(r[c] or ""))) for c in sigs),
+                *(sigs[c].index(frozenset(gc.MARKER.findall(r[c] or ""))) for c in sigs),
             )
             for k, r in enumerate(t.rows)
         ],
@@ -268,7 +250,7 @@ async def _secondary_indexes(db: Postgres, table: str) -> list[str]:
 async def _fill(
     db: Postgres,
     table: str,
-    t: Template,
+    t: gc.Template,
     first_id: int,
     calendar: Calendar,
     rebuild_indexes: bool,
@@ -277,7 +259,7 @@ async def _fill(
     types = await _template_table(db, t)
     # a row numbered by a sequence gets its id here, in the seed's order within each clone (the trail's
     # order is its ids'), so the INSERT needs no sort; ids leave gaps where a seed has fewer rows
-    numbered = table not in OWN_IDS and "id" in t.columns
+    numbered = table not in gc.OWN_IDS and "id" in t.columns
     base = int((await db.fetch(f"SELECT COALESCE(MAX(id), 0) + 1 AS m FROM {table}"))[0]["m"]) if numbered else 0
     per_seed = max(Counter(r["seed_id"] for r in t.rows).values(), default=1)
     columns, exprs = _expressions(t, types, f"{base} + (p.id - {first_id}) * {per_seed} + t.ord")
@@ -313,8 +295,8 @@ async def _fill(
 
 async def clone_sql(
     db: Postgres,
-    templates: dict[str, Template],
-    seeds: list[Seed],
+    templates: dict[str, gc.Template],
+    seeds: list[gc.Seed],
     n: int,
     now: datetime,
     first_id: int,
@@ -337,11 +319,11 @@ async def clone_sql(
 
     existing = int((await db.fetch("SELECT COUNT(*) AS n FROM dossier"))[0]["n"])
     if n > existing:  # the seeds' updated rows pruned first: an index built over a broken HOT chain is not
-        for table in TABLES:  # used by any snapshot older than it (pg_index.indcheckxmin), anywhere on the server
+        for table in gc.TABLES:  # used by any snapshot older than it (pg_index.indcheckxmin), anywhere on the server
             await db.execute(f"VACUUM {table}")
     await _plan(db, seeds, n, now, first_id, citizen_id, rng_seed)
     note(f"plan of {n:,} clones")
-    queue = sorted(TABLES, key=BIG_FIRST.index)
+    queue = sorted(gc.TABLES, key=BIG_FIRST.index)
     rows = 0
 
     async def worker() -> None:
@@ -370,7 +352,7 @@ async def clone_sql(
         "excluded.value"
     )
     await db.execute("DROP TABLE gen_plan, gen_seed")
-    for table in TABLES:
+    for table in gc.TABLES:
         if table not in ("human_task", "report_task", "report_dossier"):
             await db.fetch(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"
@@ -396,7 +378,7 @@ async def _facts(db: Postgres, columns: list[str], select: str, calendar: Calend
             await db.copy(
                 "gen_calc",
                 ["dossier_id", "kpi_due_at", "kpi_late", "work_units", "paused_hours"],
-                [(r["dossier_id"], *judge(dict(r), calendar)) for r in chunk],
+                [(r["dossier_id"], *gc.judge(dict(r), calendar)) for r in chunk],
             )
     note("report_dossier: calendar columns judged")
     names = [c.strip('"') for c in columns]

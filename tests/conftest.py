@@ -74,6 +74,26 @@ async def _pg_admin() -> asyncpg.Connection:
     return await asyncpg.connect(PG_DSN, timeout=5)
 
 
+@contextlib.asynccontextmanager
+async def empty_pg_database(prefix: str) -> AsyncIterator[str]:
+    """A fresh, empty PostgreSQL database (not migrated) for one test; dropped after, with whatever
+    the test left open closed first. Skips (fails in CI) when PostgreSQL is not reachable."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = await _pg_admin()
+    except (OSError, asyncpg.PostgresError) as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL at {PG_DSN} is not reachable: {exc}")
+        pytest.skip(f"PostgreSQL at {PG_DSN} is not reachable: {exc}")
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield PG_DSN.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        await close_database()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """One fresh PostgreSQL database for this test run, migrated once, dropped at the end."""

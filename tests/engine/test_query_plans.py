@@ -1,7 +1,7 @@
 """The reads that grow with the number of dossiers are index-backed (issue 11), on PostgreSQL with
-real row counts: bench/generate.py fills a fresh database with generated dossiers (then VACUUM
-ANALYZE, as autovacuum does after a bulk insert; planner settings untouched), the engine runs its
-own queries (inbox and its next page, dossier view and history, task view, due timers, tracking,
+real row counts: bench/generate.py fills a fresh database with generated dossiers and their reporting
+projections (then VACUUM ANALYZE, as autovacuum does after a bulk insert; planner settings untouched),
+the engine runs its own queries (inbox and its next page, dossier view and history, task view, due timers, tracking,
 the managers' search, the Decision 766 reports over their projections),
 Tortoise's query log gives their exact SQL and parameters, and EXPLAIN must show no sequential scan
 of a table that grows with the dossiers."""
@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import sys
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -22,12 +21,12 @@ from typing import Any
 import asyncpg
 import pytest
 
-from engine import dossiers, report_dimensions, reports, sql, timers, tracking
-from engine.db import close_database, open_database
+from engine import dossiers, report_dimensions, reports, timers, tracking
+from engine.db import open_database
 from engine.dossiers import search as ds
 from engine.models import Dossier, HumanTask, User
 from engine.settings import Settings
-from tests.conftest import PG_DSN
+from tests.conftest import empty_pg_database
 
 ROOT = Path(__file__).resolve().parents[2]
 DOSSIERS = int(os.environ.get("MOTCUA_PLAN_DOSSIERS", "20000"))
@@ -46,23 +45,10 @@ def _generate_module() -> Any:
 
 
 @pytest.fixture
-async def filled(tmp_path: Path) -> AsyncIterator[str]:
-    name = f"motcua_plans_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = await asyncpg.connect(PG_DSN, timeout=5)
-    except (OSError, asyncpg.PostgresError) as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL at {PG_DSN} is not reachable: {exc}")
-        pytest.skip(f"PostgreSQL at {PG_DSN} is not reachable: {exc}")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        url = PG_DSN.rsplit("/", 1)[0] + f"/{name}"
+async def filled() -> AsyncIterator[str]:
+    async with empty_pg_database("motcua_plans") as url:
         await _generate_module().generate(url, DOSSIERS, progress=None)
         yield url
-    finally:
-        await close_database()
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 class _Queries(logging.Handler):
@@ -103,35 +89,6 @@ async def _explain(url: str, queries: list[tuple[str, list[Any]]]) -> dict[str, 
         await conn.close()
 
 
-async def _fill_projections() -> None:
-    """The KPI projections of the generated dossiers, copied from their columns in two statements
-    (`report_facts.rebuild` folds the event log in Python: minutes here; the plans depend on the
-    rows' number and spread, which the columns give as well), then ANALYZE."""
-    await sql.fetch(sql.db(), (
-        "INSERT INTO report_dossier (dossier_id, code, procedure_code, sector, agency_code, reception_point, channel, "
-        "submitter_kind, identity_verified, received_at, accepted_at, due_original_at, due_adjusted_at, reappointed, "
-        "ended_at, result_at, returned_at, completed_at, lifecycle_status, late_flag, supplement_requests, pauses, "
-        "paused_hours, time_limit, time_unit, paper_result, result_channel, e_result, has_components, reused, rating, "
-        "applied_revision, applied_n, first_due_at, kpi_due_at, late_anyway, span_s) "
-        "SELECT d.id, d.code, p.code, '', d.agency_code, d.reception_point, d.channel, "
-        "d.submitter_kind, false, d.created_at, d.accepted_at, d.due_original_at, d.due_adjusted_at, false, "
-        "COALESCE(d.result_at, d.returned_at, CASE WHEN d.lifecycle_status IN (3, 7, 8) THEN d.completed_at END), "
-        "d.result_at, d.returned_at, d.completed_at, d.lifecycle_status, d.late_flag, d.supplement_requests, "
-        "d.pauses, 0, pv.time_limit, pv.time_unit, true, '', d.channel = 'online', true, false, r.score, d.revision, "
-        "0, "
-        "d.due_original_at, d.due_adjusted_at, d.late_flag OR d.supplement_requests > 1, "
-        "EXTRACT(EPOCH FROM COALESCE(d.result_at, d.returned_at, CASE WHEN d.lifecycle_status IN (3, 7, 8) "
-        "THEN d.completed_at END) - d.accepted_at)::bigint + 1 "
-        "FROM dossier d JOIN procedure_version pv ON pv.id = d.procedure_version_id "
-        "JOIN procedure p ON p.id = pv.procedure_id LEFT JOIN rating r ON r.dossier_id = d.id"))
-    await sql.fetch(sql.db(), (
-        "INSERT INTO report_task (task_id, dossier_id, element_id, name, role, kind, opened_at, due_at, completed_at, "
-        "official, state, verdict) SELECT id, dossier_id, element_id, name, COALESCE(role, ''), kind, created_at, "
-        "due_at, completed_at, COALESCE(completed_by, ''), state, COALESCE(verdict, '') FROM human_task"))
-    await sql.fetch(sql.db(), "ANALYZE report_dossier")
-    await sql.fetch(sql.db(), "ANALYZE report_task")
-
-
 async def test_the_hot_reads_use_indexes_on_a_filled_database(filled: str, tmp_path: Path) -> None:
     from web.app import build_runtime
 
@@ -147,7 +104,6 @@ async def test_the_hot_reads_use_indexes_on_a_filled_database(filled: str, tmp_p
     staff = {role: await User.get(username=f"bench_{who}") for role, who in
              (("one_stop", "officer"), ("specialist", "specialist"), ("leader", "leader"))}
     calendar = rt.calendars.value
-    await _fill_projections()
     log = logging.getLogger("tortoise.db_client")
     handler, level = _Queries(), log.level
     log.addHandler(handler)

@@ -3,7 +3,8 @@ agency and procedure: points per group and the total out of 100, the trend per m
 agency and per procedure (charts + tables), the late dossiers and the processing control sheet per
 official. GET /bao-cao/ho-so?chi-so=2.1&nhom=dat&...: the exact dossiers behind any number of the page
 (``chi-so=tat-ca``: every dossier considered; ``chi-so=xu-ly&can-bo=…``: an official's steps), 50 a
-page in id order (``sau=<last id>``: the next page), with how many there are in all.
+page in id order (``sau=<last id>``: the next page), with how many there are in all; for the procedure
+indicators 1.3, 3.1 and 3.2 the procedures behind the number (web/staff/report_procedures.py).
 GET /bao-cao.csv?bang=… and /bao-cao.xlsx: the same reports as files (web/staff/report_tables.py).
 
 Managers and leaders (permissions.REPORTS), within their agencies' scope; the lists show codes,
@@ -26,7 +27,7 @@ from web.errors import N_, error_page
 from web.i18n import gettext_for
 from web.pages import language, render
 from web.permissions import REPORTS, search_scope
-from web.staff import report_charts, report_data, report_tables, targets
+from web.staff import report_charts, report_data, report_procedures, report_tables, targets
 from web.staff.search import CHANNELS, ZONE
 
 FIELDS = ("tu-ngay", "den-ngay", "co-quan", "thu-tuc")
@@ -157,7 +158,7 @@ async def _drill_ids(scope: report_data.Scope, key: str, group: str, who: str,
         official = next((o for o in await report_data.control_sheet(scope) if o.username == who), None)
         ids = sorted(official.dossiers[group]) if official else []
         return [i for i in ids if i > after][:PAGE], len(ids)
-    if group not in GROUPS:
+    if group not in (report_procedures.GROUPS if key in report_procedures.KEYS else GROUPS):
         return None
     wanted = ("2.1", "population") if key == EVERY else (key, _MEMBER_GROUP[group])
     return await reports.members(scope.period, scope.calendar, *wanted, agencies=scope.agencies,
@@ -176,6 +177,11 @@ async def dossiers(request: Request, user: User) -> Response:
     if found is None:
         return error_page(request, 400)
     ids, total = found
+    if key in report_procedures.KEYS:  # procedure ids (Figure.subject == "procedure"), not dossiers
+        return render(request, "staff/report_procedures.html", key=key, group=group,
+                      label=report_procedures.GROUPS[group], lines=await report_procedures.lines(scope, ids),
+                      total=total, more=drill(key, group, context["kept"], sau=str(ids[-1])) if len(ids) == PAGE
+                      else None, **context)
     rows = await Dossier.filter(id__in=ids).order_by("id").prefetch_related("procedure_version__procedure")
     en = language(request) == "en"
     lines = [{"code": d.code, "procedure": d.procedure_version.procedure.name,

@@ -104,10 +104,13 @@ async def online_levels(procs: list[dict[str, Any]], day: date) -> dict[int, str
 
 
 async def lists(period: Period, calendar: Calendar, *, agencies: Collection[str] | None = None,
-                agency: str = "", procedure: str = "", sector: str = "") -> dict[str, dict[str, list[int]]]:
-    """The procedure ids behind 1.3, 3.1 and 3.2: key -> hits, population (and 3.1's full)."""
-    procs = [] if agencies is not None and not agencies else await catalogue(
-        agencies=agencies, agency=agency, procedure=procedure, sector=sector)
+                agency: str = "", procedure: str = "", sector: str = "",
+                procs: list[dict[str, Any]] | None = None) -> dict[str, dict[str, list[int]]]:
+    """The procedure ids behind 1.3, 3.1 and 3.2: key -> hits, population (and 3.1's full).
+    ``procs``: the scope's catalogue when the caller read it already (the trend: once for its months)."""
+    if procs is None:
+        procs = [] if agencies is not None and not agencies else await catalogue(
+            agencies=agencies, agency=agency, procedure=procedure, sector=sector)
     ids = [p["id"] for p in procs]
     lower, upper = period.bounds(calendar.timezone)
     levels = await online_levels(procs, period.end)
@@ -137,10 +140,12 @@ async def _used(codes: list[str], lower: Any, upper: Any) -> set[str]:
 
 
 async def figures(period: Period, calendar: Calendar, *, agencies: Collection[str] | None = None,
-                  agency: str = "", procedure: str = "", sector: str = "") -> dict[str, Figure]:
+                  agency: str = "", procedure: str = "", sector: str = "",
+                  procs: list[dict[str, Any]] | None = None) -> dict[str, Figure]:
     from engine.reports import rate
 
-    found = await lists(period, calendar, agencies=agencies, agency=agency, procedure=procedure, sector=sector)
+    found = await lists(period, calendar, agencies=agencies, agency=agency, procedure=procedure, sector=sector,
+                        procs=procs)
     kw: dict[str, Any] = {"reason": "no_procedure", "subject": "procedure"}
     return {
         "1.3": rate("1.3", len(found["1.3"]["hits"]), len(found["1.3"]["population"]), **kw),

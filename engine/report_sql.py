@@ -98,6 +98,15 @@ class Tally:
             self.units[key] = (n + int(r["done"]), total + int(Decimal(str(r["units"] or 0)).to_integral_value()))
         self.window += _ids(r["window_ids"])
 
+    def merge(self, other: Tally) -> None:
+        """Add another group's counts (after its window rows were judged): the tallies are additive."""
+        for k, v in other.counts.items():
+            self.counts[k] += v
+        for key, (n, units) in other.units.items():
+            mine = self.units.get(key, (0, 0))
+            self.units[key] = (mine[0] + n, mine[1] + units)
+        self.window += other.window
+
 
 def _ids(raw: Any) -> list[int]:
     if raw is None:
@@ -118,10 +127,16 @@ async def _portal_in_use() -> bool:
 
 
 def _arms(where: Sequence[str], params: Sequence[Any], lo: datetime, hi: datetime,
-          back: timedelta, extra: str = "") -> tuple[str, list[Any]]:
-    """The rows any indicator may count for ``[lo, hi)`` (see the module doc), three disjoint arms."""
+          back: timedelta, extra: str = "", open_rows: bool = True) -> tuple[str, list[Any]]:
+    """The rows any indicator may count for ``[lo, hi)`` (see the module doc), three disjoint arms;
+    without ``open_rows`` only the ended ones (engine/report_open.py counts the others)."""
     scope = "".join(f" AND {w}" for w in where)
     cols = _COLUMNS + extra
+    if not open_rows:
+        return (f"SELECT {cols} FROM report_dossier r WHERE r.accepted_at >= ? AND r.accepted_at < ? "
+                f"AND r.ended_at IS NOT NULL{scope} "
+                f"UNION ALL SELECT {cols} FROM report_dossier r WHERE r.accepted_at >= ? AND r.accepted_at < ? "
+                f"AND r.ended_at >= ?{scope}"), [lo, hi, *params, lo - back, lo, lo, *params]
     text = (f"SELECT {cols} FROM report_dossier r WHERE r.accepted_at >= ? AND r.accepted_at < ?{scope} "
             f"UNION ALL SELECT {cols} FROM report_dossier r WHERE r.ended_at IS NULL AND r.accepted_at < ?{scope} "
             f"UNION ALL SELECT {cols} FROM report_dossier r WHERE r.accepted_at >= ? AND r.accepted_at < ? "
@@ -132,10 +147,11 @@ def _arms(where: Sequence[str], params: Sequence[Any], lo: datetime, hi: datetim
 async def derived(where: Sequence[str], params: Sequence[Any], lo: datetime, hi: datetime, *,
                   group: str = "", months: Sequence[tuple[datetime, datetime]] = ()) -> tuple[str, list[Any]]:
     """``SELECT … FROM (the period's rows + the derived terms) x``: one period (``lo``/``hi``), or
-    one row per (month, row) joined to the VALUES list ``months`` (``x.k`` = the month's index)."""
+    one row per (month, row) joined to the VALUES list ``months`` (``x.k`` = the month's index); with
+    ``months`` only the ended rows: the open ones are counted once for every month (engine/report_open.py)."""
     back = await reach()
     acked = _ACKED if await _portal_in_use() else "FALSE"
-    extra = f", r.{group} AS dim" if group else ""
+    extra = "".join(f", r.{column} AS dim{i}" for i, column in enumerate(_columns(group)))
     bounds: dict[str, Any] = {"lo": lo, "hi": hi}
     head, join, join_params = "", "", []
     if months:
@@ -150,35 +166,54 @@ async def derived(where: Sequence[str], params: Sequence[Any], lo: datetime, hi:
         text, p = bind(template, bounds)
         terms.append(f"({text}) AS {name}")
         term_params += p
-    rows, row_params = _arms(where, params, lo, hi, back, extra)
+    rows, row_params = _arms(where, params, lo, hi, back, extra, open_rows=not months)
     k = "m.k" if months else "0"
     text = (f"{head}SELECT * FROM (SELECT r.*, {k} AS k, {', '.join(terms)} FROM ({rows}) r{join}) x")
     return text, [*join_params, *term_params, *row_params]
 
 
+def _columns(group: str) -> list[str]:
+    return [c.strip() for c in group.split(",") if c.strip()]
+
+
 async def tallies(where: Sequence[str], params: Sequence[Any], lo: datetime, hi: datetime, calendar: Calendar, *,
                   group: str = "", months: Sequence[tuple[datetime, datetime]] = ()) -> dict[Any, Tally]:
-    """The counts of every predicate per group (``group`` column, or month index with ``months``;
-    else one group, 0); the window rows judged in Python (module doc) are folded in."""
+    """The counts of every predicate per group (``group``: a column, or several separated by commas,
+    then the key is the tuple of their values; or the month index with ``months``; else one group, 0);
+    the window rows judged in Python (module doc) are folded in, all of one period end at once."""
     source, source_params = await derived(where, params, lo, hi, group=group, months=months)
     pg = sql.is_postgres(sql.db())
     agg = "array_agg(x.dossier_id)" if pg else "group_concat(x.dossier_id)"
-    key = "x.dim" if group else "x.k"
+    columns = _columns(group)
+    key = ", ".join(f"x.dim{i}" for i in range(len(columns))) if columns else "x.k"
+    named = ", ".join(f"x.dim{i} AS g{i}" for i in range(len(columns))) if columns else "x.k AS g0"
     counts = ", ".join(f"COUNT(*) FILTER (WHERE {p}) AS {name}" for name, p in PREDICATES.items())
     rows = await sql.fetch(sql.db(), (
-        f"SELECT {key} AS g, x.time_limit, x.time_unit, COUNT(*) AS n, {counts}, "
+        f"SELECT {named}, x.time_limit, x.time_unit, COUNT(*) AS n, {counts}, "
         f"SUM(ROUND(COALESCE(x.work_units, 0) * 10000)) FILTER (WHERE x.done) AS units, "
         f"{agg} FILTER (WHERE x.late IS NULL) AS window_ids "
         f"FROM ({source}) x GROUP BY {key}, x.time_limit, x.time_unit"), source_params)
     out: dict[Any, Tally] = {}
+    if months:  # the open rows, once for all months
+        from engine import report_open  # it builds on this module's terms
+
+        opened = await report_open.tallies(where, params, months, _ACKED if await _portal_in_use() else "FALSE")
+        for k, tally in opened.items():
+            out.setdefault(k, Tally()).merge(tally)
     for r in rows:
-        out.setdefault(r["g"] if r["g"] is not None else "", Tally()).add(r)
+        values = tuple(r[f"g{i}"] if r[f"g{i}"] is not None else "" for i in range(max(len(columns), 1)))
+        out.setdefault(values if len(columns) > 1 else values[0], Tally()).add(r)
     uppers = {i: m[1] for i, m in enumerate(months)} if months else None
+    waiting: dict[datetime, set[int]] = {}  # period end -> the window rows to judge at it
+    for g, tally in out.items():
+        waiting.setdefault(uppers[g] if uppers is not None else hi, set()).update(tally.window)
+    late_at = {upper: await judge(sorted(ids), upper, calendar) for upper, ids in waiting.items() if ids}
+    fine = await _not_disliked(sorted(set().union(*waiting.values()))) if late_at else set()
     for g, tally in out.items():
         if tally.window:
-            late = await judge(tally.window, uppers[g] if uppers is not None else hi, calendar)
+            late = late_at[uppers[g] if uppers is not None else hi] & set(tally.window)
             tally.counts["late"] += len(late)
-            tally.counts["fine"] -= len(late & await _not_disliked(tally.window))
+            tally.counts["fine"] -= len(late & fine)
     return out
 
 

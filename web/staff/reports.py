@@ -99,10 +99,10 @@ async def scope_of(request: Request, user: User, period: reports.Period) -> repo
                              (q.get("thu-tuc") or "").strip()[:32])
 
 
-async def _report(scope: report_data.Scope) -> report_tables.Report:
-    figures = await report_data.figures(scope)
-    return report_tables.Report(report_data.card(figures), await report_data.trend(scope),
-                                await report_data.by_agency(scope), await report_data.by_procedure(scope),
+async def report_of(scope: report_data.Scope) -> report_tables.Report:
+    """Every read of the page (and of its files): bench/reports.py times it."""
+    figures, agencies, procedures = await report_data.overview(scope)
+    return report_tables.Report(report_data.card(figures), await report_data.trend(scope), agencies, procedures,
                                 await report_data.late_list(scope), await report_data.control_sheet(scope),
                                 await report_targets.targets())
 
@@ -133,7 +133,7 @@ async def page(request: Request, user: User) -> Response:
     context |= await _choices()
     if scope is None:
         return render(request, "staff/reports.html", status=400, report=None, **context)
-    report = await _report(scope)
+    report = await report_of(scope)
     tr = gettext_for(language(request)).gettext
     return render(request, "staff/reports.html", report=report, charts=_charts(report, tr),
                   goals=targets.goals(report.card.figures, report.targets),
@@ -155,9 +155,7 @@ async def _drill_ids(scope: report_data.Scope, key: str, group: str, who: str,
     if key == STEPS:
         if group not in report_data.STEP_GROUPS:
             return None
-        official = next((o for o in await report_data.control_sheet(scope) if o.username == who), None)
-        ids = sorted(official.dossiers[group]) if official else []
-        return [i for i in ids if i > after][:PAGE], len(ids)
+        return await report_data.step_dossiers(scope, who, group, after, PAGE)
     if group not in (report_procedures.GROUPS if key in report_procedures.KEYS else GROUPS):
         return None
     wanted = ("2.1", "population") if key == EVERY else (key, _MEMBER_GROUP[group])
@@ -201,7 +199,7 @@ async def _tables(request: Request, user: User) -> tuple[dict[str, report_tables
     if scope is None:  # the form says what is wrong (a page, not a file)
         return None, render(request, "staff/reports.html", status=400, report=None, **context, **await _choices())
     lang = language(request)
-    return report_tables.tables(await _report(scope), gettext_for(lang).gettext, lang == "en"), None
+    return report_tables.tables(await report_of(scope), gettext_for(lang).gettext, lang == "en"), None
 
 
 def _file_name(request: Request, extension: str) -> str:

@@ -247,9 +247,11 @@ async def judge(ids: Sequence[int], upper: datetime, calendar: Calendar) -> set[
 
 
 async def page(where: Sequence[str], params: Sequence[Any], lo: datetime, hi: datetime, calendar: Calendar,
-               predicate: str, *, after: int = 0, limit: int | None = None) -> tuple[list[int], int]:
+               predicate: str, *, after: int = 0, limit: int | None = None,
+               counted: bool = True) -> tuple[list[int], int]:
     """The ids of the period's rows matching ``predicate`` (a `PREDICATES` text, or TRUE), in id
-    order after ``after`` (keyset), at most ``limit``; and how many match in all."""
+    order after ``after`` (keyset), at most ``limit``; and how many match in all (without
+    ``counted``: not counted, the number of ids returned)."""
     source, source_params = await derived(where, params, lo, hi)
     if "x.late" in predicate:  # the window rows' verdicts, judged first (module doc)
         window = [r["dossier_id"] for r in await sql.fetch(sql.db(), f"SELECT x.dossier_id FROM ({source}) x "
@@ -259,6 +261,10 @@ async def page(where: Sequence[str], params: Sequence[Any], lo: datetime, hi: da
             "COALESCE(x.late, FALSE)"
         predicate = predicate.replace("COALESCE(x.late, FALSE)", "\0").replace("x.late", "\0").replace("\0", full)
     cap = "" if limit is None else f" LIMIT {int(limit)}"
+    if not counted:  # the first ids only (a top-N over the rows, no count of them all)
+        found = await sql.fetch(sql.db(), f"SELECT x.dossier_id FROM ({source}) x WHERE ({predicate}) "
+                                          f"AND x.dossier_id > ? ORDER BY x.dossier_id{cap}", [*source_params, after])
+        return [r["dossier_id"] for r in found], len(found)
     rows = await sql.fetch(sql.db(), (
         f"SELECT y.dossier_id, y.total FROM (SELECT x.dossier_id, COUNT(*) OVER () AS total FROM ({source}) x "
         f"WHERE {predicate}) y WHERE y.dossier_id > ? ORDER BY y.dossier_id{cap}"), [*source_params, after])
@@ -266,6 +272,6 @@ async def page(where: Sequence[str], params: Sequence[Any], lo: datetime, hi: da
         return [r["dossier_id"] for r in rows], int(rows[0]["total"])
     if not after:
         return [], 0
-    counted = await sql.fetch_one(sql.db(), f"SELECT COUNT(*) AS n FROM ({source}) x WHERE {predicate}",
-                                  source_params)
-    return [], int((counted or {}).get("n") or 0)
+    number = await sql.fetch_one(sql.db(), f"SELECT COUNT(*) AS n FROM ({source}) x WHERE {predicate}",
+                                 source_params)
+    return [], int((number or {}).get("n") or 0)

@@ -52,13 +52,15 @@ async def counts(
         return {}
     source, params = _source(lower, upper, agencies, agency, procedure)
     out: dict[str, dict[str, int]] = {}
-    for r in await sql.fetch(
+    rows = await sql.fetch(
         sql.db(),
-        f"SELECT t.completed_by AS who, {VERDICT} AS g, COUNT(*) AS n {source} GROUP BY t.completed_by, {VERDICT}",
+        f"SELECT t.completed_by AS who, t.due_at IS NULL AS undue, t.completed_at > t.due_at AS late, COUNT(*) AS n "
+        f"{source} GROUP BY t.completed_by, t.due_at IS NULL, t.completed_at > t.due_at",  # VERDICT's terms
         params,
-    ):
+    )
+    for r in rows:
         mine = out.setdefault(r["who"], dict.fromkeys(GROUPS, 0))
-        mine[r["g"]] += int(r["n"])
+        mine["khong-han" if r["undue"] else "tre" if r["late"] else "dung-han"] += int(r["n"])
         mine["tong"] += int(r["n"])
     return out
 

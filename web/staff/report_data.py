@@ -199,7 +199,7 @@ async def late_list(scope: Scope, limit: int = LATE_LIST) -> list[LateLine]:
     """The first ``limit`` dossiers 2.1 counts late (by id), with what makes them late: the original
     due (lateness is judged against it, RULES §3.6) and the end of processing (empty while unfinished)."""
     late = await reports.members(scope.period, scope.calendar, "2.1", "late", agencies=scope.agencies,
-                                 agency=scope.agency, procedure=scope.procedure, limit=limit)
+                                 agency=scope.agency, procedure=scope.procedure, limit=limit, counted=False)
     ids = late[0] if late else []
     names = dict(await Agency.all().values_list("code", "name"))
     found = await Dossier.filter(id__in=list(ids)).order_by("accepted_at", "id").prefetch_related(

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from engine import sql
-from engine.report_sql import DISLIKE_MAX_SCORE, LATE, PREDICATES, Tally, _ids, bind
+from engine.report_sql import DISLIKE_MAX_SCORE, LATE, PREDICATES, Tally, bind
 
 #: month-free terms of a row, 1 or 0 (a NULL condition counts as 0, as in a FILTER)
 _FLAGS = {
@@ -69,22 +69,22 @@ async def tallies(
         f"CASE WHEN {term.format(acked=acked)} THEN 1 ELSE 0 END AS {name}" for name, term in _FLAGS.items()
     )
     rating = f"CASE WHEN r.rating IS NULL THEN 'n' WHEN r.rating <= {DISLIKE_MAX_SCORE} THEN 'd' ELSE 'g' END"
-    agg = "array_agg(y.dossier_id)" if sql.is_postgres(sql.db()) else "group_concat(y.dossier_id)"
     scope = "".join(f" AND {w}" for w in where)
     names = ", ".join(f"y.{name}" for name in _FLAGS)
+    window = "CASE WHEN y.code LIKE '%W%' THEN y.dossier_id END"  # a window row is its own group (report_sql)
     rows = await sql.fetch(
         sql.db(),
         (
-            f"SELECT y.code, y.rating, {names}, COUNT(*) AS n, {agg} FILTER (WHERE y.code LIKE '%W%') AS window_ids "
+            f"SELECT y.code, y.rating, {names}, {window} AS w, COUNT(*) AS n "
             f"FROM (SELECT r.dossier_id, {' || '.join(codes)} AS code, {rating} AS rating, {flags} "
             f"FROM report_dossier r WHERE r.ended_at IS NULL AND r.accepted_at < ?{scope}) y "
-            f"GROUP BY y.code, y.rating, {names}"
+            f"GROUP BY y.code, y.rating, {names}, {window}"
         ),
         [*code_params, months[-1][1], *params],
     )
     out: dict[int, Tally] = {}
     for r in rows:
-        n, ids = int(r["n"]), _ids(r["window_ids"])
+        n = int(r["n"])
         for k in range(len(months)):
             code = r["code"][3 * k : 3 * k + 3]
             if code == "---":
@@ -103,5 +103,5 @@ async def tallies(
             for name, flag in _RECEIVED.items():
                 c[name] += n * (received and (flag is None or bool(r[flag])))
             if verdict == "W":
-                tally.window += ids
+                tally.window.append(int(r["w"]))
     return out

@@ -96,7 +96,8 @@ class Tally:
             key = (Decimal(str(r["time_limit"] or 0)), r["time_unit"] or "working_days")
             n, total = self.units.get(key, (0, 0))
             self.units[key] = (n + int(r["done"]), total + int(Decimal(str(r["units"] or 0)).to_integral_value()))
-        self.window += _ids(r["window_ids"])
+        if r["w"] is not None:  # a window row: its own group (the GROUP BY key carries its id)
+            self.window.append(int(r["w"]))
 
     def merge(self, other: Tally) -> None:
         """Add another group's counts (after its window rows were judged): the tallies are additive."""
@@ -106,14 +107,6 @@ class Tally:
             mine = self.units.get(key, (0, 0))
             self.units[key] = (mine[0] + n, mine[1] + units)
         self.window += other.window
-
-
-def _ids(raw: Any) -> list[int]:
-    if raw is None:
-        return []
-    if isinstance(raw, str):
-        return [int(i) for i in raw.split(",") if i]
-    return [int(i) for i in raw]
 
 
 async def reach() -> timedelta:
@@ -182,17 +175,17 @@ async def tallies(where: Sequence[str], params: Sequence[Any], lo: datetime, hi:
     then the key is the tuple of their values; or the month index with ``months``; else one group, 0);
     the window rows judged in Python (module doc) are folded in, all of one period end at once."""
     source, source_params = await derived(where, params, lo, hi, group=group, months=months)
-    pg = sql.is_postgres(sql.db())
-    agg = "array_agg(x.dossier_id)" if pg else "group_concat(x.dossier_id)"
     columns = _columns(group)
     key = ", ".join(f"x.dim{i}" for i in range(len(columns))) if columns else "x.k"
     named = ", ".join(f"x.dim{i} AS g{i}" for i in range(len(columns))) if columns else "x.k AS g0"
     counts = ", ".join(f"COUNT(*) FILTER (WHERE {p}) AS {name}" for name, p in PREDICATES.items())
+    # the window rows (late IS NULL) are grouped by their id, so no list aggregate is needed: PostgreSQL
+    # (< 16) aggregates COUNT/SUM in parallel workers (partial hash aggregates), array_agg it does not
+    window = "CASE WHEN x.late IS NULL THEN x.dossier_id END"
     rows = await sql.fetch(sql.db(), (
-        f"SELECT {named}, x.time_limit, x.time_unit, COUNT(*) AS n, {counts}, "
-        f"SUM(ROUND(COALESCE(x.work_units, 0) * 10000)) FILTER (WHERE x.done) AS units, "
-        f"{agg} FILTER (WHERE x.late IS NULL) AS window_ids "
-        f"FROM ({source}) x GROUP BY {key}, x.time_limit, x.time_unit"), source_params)
+        f"SELECT {named}, x.time_limit, x.time_unit, {window} AS w, COUNT(*) AS n, {counts}, "
+        f"SUM(ROUND(COALESCE(x.work_units, 0) * 10000)) FILTER (WHERE x.done) AS units "
+        f"FROM ({source}) x GROUP BY {key}, x.time_limit, x.time_unit, {window}"), source_params)
     out: dict[Any, Tally] = {}
     if months:  # the open rows, once for all months
         from engine import report_open  # it builds on this module's terms

@@ -153,7 +153,7 @@ async def derived(where: Sequence[str], params: Sequence[Any], lo: datetime, hi:
         head = f"WITH m(k, lo, hi) AS (VALUES {values}) "
         join_params = [v for pair in months for v in pair]
         bounds = {"lo": Column("m.lo"), "hi": Column("m.hi")}
-        join = " JOIN m ON r.accepted_at < m.hi AND (r.ended_at IS NULL OR r.ended_at >= m.lo)"
+        join = " JOIN m ON r.accepted_at < m.hi AND r.ended_at >= m.lo"  # ended rows only (see the arms)
     terms, term_params = [], []
     for name, template in {**_DERIVED, "acked": f"CASE WHEN {_DERIVED['rec']} THEN {acked} ELSE FALSE END"}.items():
         text, p = bind(template, bounds)

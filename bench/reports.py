@@ -8,7 +8,8 @@
    for the ``reports`` subscriber (their facts rows deleted first), and `outbox.dispatch` delivers
    them (claim, fold, upsert, finish: the worker's path): events applied per second.
 3. Scorecard of the last full quarter, whole province (every indicator): median and max of 5 runs,
-   then its figures.
+   then its figures; then every read of the /bao-cao page for that quarter (scorecard, 6-month trend,
+   per agency, per procedure, the first 200 late dossiers, the control sheet): each part, and all.
 4. Drill-down p95: for 40 (agency, month) pairs, the first page (50 rows) of the dossiers behind
    2.1's late list as /bao-cao/ho-so shows it (ids by `reports.members`, then the dossier rows);
    and the same with the filtered figures before it (a scorecard for the pair, then the page).
@@ -31,6 +32,7 @@ import random  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Awaitable, Callable  # noqa: E402
 from datetime import UTC, date, datetime, timedelta  # noqa: E402
 
 from bench import generate as gen  # noqa: E402
@@ -38,7 +40,10 @@ from engine import outbox, report_facts, reports, sql  # noqa: E402
 from engine.db import close_database, migrate, open_database  # noqa: E402
 from engine.runtime import Runtime  # noqa: E402
 from engine.settings import Settings  # noqa: E402
+from engine.workdays import Calendar  # noqa: E402
 from web.app import build_runtime  # noqa: E402
+from web.staff import report_data  # noqa: E402
+from web.staff import reports as staff_reports  # noqa: E402
 
 
 def ms(seconds: float) -> str:
@@ -84,6 +89,33 @@ async def replay(rt: Runtime, count: int) -> tuple[int, float]:
     return applied, time.perf_counter() - started
 
 
+async def page_reads(quarter: reports.Period, calendar: Calendar) -> None:
+    """Every read of /bao-cao for the quarter, whole province (web/staff/reports.py `report_of`): each
+    part alone (median of 3 after a warm-up), then the whole page's reads (median and max of 3)."""
+    scope = report_data.Scope(quarter, calendar, None)
+    parts: dict[str, Callable[[report_data.Scope], Awaitable[object]]] = {
+        "scorecard": report_data.figures, "scorecard + per agency + per procedure": report_data.overview,
+        "trend (6 months)": report_data.trend, "per agency": report_data.by_agency,
+        "per procedure": report_data.by_procedure, "late list (first 200)": report_data.late_list,
+        "control sheet": report_data.control_sheet}
+    spent = {}
+    for name, read in parts.items():
+        times = []
+        for _ in range(4):
+            started = time.perf_counter()
+            await read(scope)
+            times.append(time.perf_counter() - started)
+        spent[name] = statistics.median(times[1:])
+    whole = []
+    for _ in range(3):
+        started = time.perf_counter()
+        await staff_reports.report_of(scope)
+        whole.append(time.perf_counter() - started)
+    print(f"/bao-cao {quarter.start:%d/%m/%Y}–{quarter.end:%d/%m/%Y}, every read: median "
+          f"{ms(statistics.median(whole))}, max {ms(max(whole))} ("
+          + ", ".join(f"{k} {ms(v)}" for k, v in spent.items()) + ")", flush=True)
+
+
 async def measure(url: str, replay_count: int, rebuild: bool = True) -> None:
     settings = Settings(database_url=url, secret_key="bench", data_dir=Path(tempfile.mkdtemp(prefix="motcua-rep-")))
     await migrate(settings)
@@ -120,6 +152,7 @@ async def measure(url: str, replay_count: int, rebuild: bool = True) -> None:
             print(f"  {key}: {'no data (' + f.reason + ')' if f.value is None else f'{f.value} {f.unit}'}, "
                   f"points {f.points}/{f.max_points}, {f.hits:,} of {f.count:,} {f.subject}s"
                   + "".join(f", {k} {v:,}" for k, v in f.extra.items()), flush=True)
+        await page_reads(quarter, calendar)
         agencies = [r["agency_code"] for r in await sql.fetch(sql.db(), "SELECT DISTINCT agency_code FROM dossier")]
         rng = random.Random(1)
         pairs = [(reports.month_of(date(today.year - rng.randrange(0, 3), rng.randrange(1, 13), 1)),

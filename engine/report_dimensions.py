@@ -8,6 +8,8 @@ and the configurable targets (engine/reports.py computes; this module groups).
   ``dimension="official"``: the control sheet: per official, the steps (human tasks) they completed
   in the period judged against each step's due (the task's own verdict): figure ``"steps"`` =
   early + on time ÷ completed steps with a due; ``extra["late"]``: the late steps' dossiers.
+* `overview(period, calendar, **filters)`: the scope's dossier indicators, per agency and per procedure
+  at once (the /bao-cao page: one scan of the period's rows for the three).
 * `trend(months, calendar, until=…)`: the scorecard's dossier indicators for each of the last
   ``months`` calendar months up to ``until``'s month, counted in one query (`trend_of` takes
   the periods themselves, e.g. a last month cut at today).
@@ -52,6 +54,24 @@ async def breakdown(period: Period, calendar: Calendar, dimension: str, *,
     labels = await _labels(dimension, [str(v) for v in groups])
     rows = [(str(value), labels.get(str(value), str(value)), compute(tally)) for value, tally in groups.items()]
     return sorted(rows, key=lambda r: (-r[2]["2.1"].count, r[0]))
+
+
+Figures = dict[str, Figure]
+
+
+async def overview(period: Period, calendar: Calendar, *, agencies: Collection[str] | None = None,
+                   **filters: str) -> tuple[Figures, dict[str, Figures], dict[str, Figures]]:
+    """The dossier indicators of the whole scope, per agency and per procedure, from ONE query grouped
+    by (agency, procedure) whose tallies are added up (they are additive): what `compute` of the
+    scope's tally, `breakdown(…, "agency")` and `breakdown(…, "procedure")` give, one scan instead of three."""
+    groups = await tallies(period, calendar, filters, agencies=agencies, group="agency_code, procedure_code")
+    whole, per_agency, per_procedure = Tally(), dict[str, Tally](), dict[str, Tally]()
+    for (agency, procedure), tally in groups.items():
+        whole.merge(tally)
+        per_agency.setdefault(str(agency), Tally()).merge(tally)
+        per_procedure.setdefault(str(procedure), Tally()).merge(tally)
+    return (compute(whole), {k: compute(t) for k, t in per_agency.items()},
+            {k: compute(t) for k, t in per_procedure.items()})
 
 
 async def control_sheet(period: Period, calendar: Calendar, *, agencies: Collection[str] | None = None,

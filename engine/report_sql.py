@@ -96,15 +96,17 @@ class Tally:
             key = (Decimal(str(r["time_limit"] or 0)), r["time_unit"] or "working_days")
             n, total = self.units.get(key, (0, 0))
             self.units[key] = (n + int(r["done"]), total + int(Decimal(str(r["units"] or 0)).to_integral_value()))
-        self.window += _ids(r["window_ids"])
+        if r["w"] is not None:  # a window row: its own group (the GROUP BY key carries its id)
+            self.window.append(int(r["w"]))
 
-
-def _ids(raw: Any) -> list[int]:
-    if raw is None:
-        return []
-    if isinstance(raw, str):
-        return [int(i) for i in raw.split(",") if i]
-    return [int(i) for i in raw]
+    def merge(self, other: Tally) -> None:
+        """Add another group's counts (after its window rows were judged): the tallies are additive."""
+        for k, v in other.counts.items():
+            self.counts[k] += v
+        for key, (n, units) in other.units.items():
+            mine = self.units.get(key, (0, 0))
+            self.units[key] = (mine[0] + n, mine[1] + units)
+        self.window += other.window
 
 
 async def reach() -> timedelta:
@@ -118,10 +120,16 @@ async def _portal_in_use() -> bool:
 
 
 def _arms(where: Sequence[str], params: Sequence[Any], lo: datetime, hi: datetime,
-          back: timedelta, extra: str = "") -> tuple[str, list[Any]]:
-    """The rows any indicator may count for ``[lo, hi)`` (see the module doc), three disjoint arms."""
+          back: timedelta, extra: str = "", open_rows: bool = True) -> tuple[str, list[Any]]:
+    """The rows any indicator may count for ``[lo, hi)`` (see the module doc), three disjoint arms;
+    without ``open_rows`` only the ended ones (engine/report_open.py counts the others)."""
     scope = "".join(f" AND {w}" for w in where)
     cols = _COLUMNS + extra
+    if not open_rows:
+        return (f"SELECT {cols} FROM report_dossier r WHERE r.accepted_at >= ? AND r.accepted_at < ? "
+                f"AND r.ended_at IS NOT NULL{scope} "
+                f"UNION ALL SELECT {cols} FROM report_dossier r WHERE r.accepted_at >= ? AND r.accepted_at < ? "
+                f"AND r.ended_at >= ?{scope}"), [lo, hi, *params, lo - back, lo, lo, *params]
     text = (f"SELECT {cols} FROM report_dossier r WHERE r.accepted_at >= ? AND r.accepted_at < ?{scope} "
             f"UNION ALL SELECT {cols} FROM report_dossier r WHERE r.ended_at IS NULL AND r.accepted_at < ?{scope} "
             f"UNION ALL SELECT {cols} FROM report_dossier r WHERE r.accepted_at >= ? AND r.accepted_at < ? "
@@ -132,10 +140,11 @@ def _arms(where: Sequence[str], params: Sequence[Any], lo: datetime, hi: datetim
 async def derived(where: Sequence[str], params: Sequence[Any], lo: datetime, hi: datetime, *,
                   group: str = "", months: Sequence[tuple[datetime, datetime]] = ()) -> tuple[str, list[Any]]:
     """``SELECT … FROM (the period's rows + the derived terms) x``: one period (``lo``/``hi``), or
-    one row per (month, row) joined to the VALUES list ``months`` (``x.k`` = the month's index)."""
+    one row per (month, row) joined to the VALUES list ``months`` (``x.k`` = the month's index); with
+    ``months`` only the ended rows: the open ones are counted once for every month (engine/report_open.py)."""
     back = await reach()
     acked = _ACKED if await _portal_in_use() else "FALSE"
-    extra = f", r.{group} AS dim" if group else ""
+    extra = "".join(f", r.{column} AS dim{i}" for i, column in enumerate(_columns(group)))
     bounds: dict[str, Any] = {"lo": lo, "hi": hi}
     head, join, join_params = "", "", []
     if months:
@@ -144,41 +153,60 @@ async def derived(where: Sequence[str], params: Sequence[Any], lo: datetime, hi:
         head = f"WITH m(k, lo, hi) AS (VALUES {values}) "
         join_params = [v for pair in months for v in pair]
         bounds = {"lo": Column("m.lo"), "hi": Column("m.hi")}
-        join = " JOIN m ON r.accepted_at < m.hi AND (r.ended_at IS NULL OR r.ended_at >= m.lo)"
+        join = " JOIN m ON r.accepted_at < m.hi AND r.ended_at >= m.lo"  # ended rows only (see the arms)
     terms, term_params = [], []
     for name, template in {**_DERIVED, "acked": f"CASE WHEN {_DERIVED['rec']} THEN {acked} ELSE FALSE END"}.items():
         text, p = bind(template, bounds)
         terms.append(f"({text}) AS {name}")
         term_params += p
-    rows, row_params = _arms(where, params, lo, hi, back, extra)
+    rows, row_params = _arms(where, params, lo, hi, back, extra, open_rows=not months)
     k = "m.k" if months else "0"
     text = (f"{head}SELECT * FROM (SELECT r.*, {k} AS k, {', '.join(terms)} FROM ({rows}) r{join}) x")
     return text, [*join_params, *term_params, *row_params]
 
 
+def _columns(group: str) -> list[str]:
+    return [c.strip() for c in group.split(",") if c.strip()]
+
+
 async def tallies(where: Sequence[str], params: Sequence[Any], lo: datetime, hi: datetime, calendar: Calendar, *,
                   group: str = "", months: Sequence[tuple[datetime, datetime]] = ()) -> dict[Any, Tally]:
-    """The counts of every predicate per group (``group`` column, or month index with ``months``;
-    else one group, 0); the window rows judged in Python (module doc) are folded in."""
+    """The counts of every predicate per group (``group``: a column, or several separated by commas,
+    then the key is the tuple of their values; or the month index with ``months``; else one group, 0);
+    the window rows judged in Python (module doc) are folded in, all of one period end at once."""
     source, source_params = await derived(where, params, lo, hi, group=group, months=months)
-    pg = sql.is_postgres(sql.db())
-    agg = "array_agg(x.dossier_id)" if pg else "group_concat(x.dossier_id)"
-    key = "x.dim" if group else "x.k"
+    columns = _columns(group)
+    key = ", ".join(f"x.dim{i}" for i in range(len(columns))) if columns else "x.k"
+    named = ", ".join(f"x.dim{i} AS g{i}" for i in range(len(columns))) if columns else "x.k AS g0"
     counts = ", ".join(f"COUNT(*) FILTER (WHERE {p}) AS {name}" for name, p in PREDICATES.items())
+    # the window rows (late IS NULL) are grouped by their id, so no list aggregate is needed: PostgreSQL
+    # (< 16) aggregates COUNT/SUM in parallel workers (partial hash aggregates), array_agg it does not
+    window = "CASE WHEN x.late IS NULL THEN x.dossier_id END"
     rows = await sql.fetch(sql.db(), (
-        f"SELECT {key} AS g, x.time_limit, x.time_unit, COUNT(*) AS n, {counts}, "
-        f"SUM(ROUND(COALESCE(x.work_units, 0) * 10000)) FILTER (WHERE x.done) AS units, "
-        f"{agg} FILTER (WHERE x.late IS NULL) AS window_ids "
-        f"FROM ({source}) x GROUP BY {key}, x.time_limit, x.time_unit"), source_params)
+        f"SELECT {named}, x.time_limit, x.time_unit, {window} AS w, COUNT(*) AS n, {counts}, "
+        f"SUM(ROUND(COALESCE(x.work_units, 0) * 10000)) FILTER (WHERE x.done) AS units "
+        f"FROM ({source}) x GROUP BY {key}, x.time_limit, x.time_unit, {window}"), source_params)
     out: dict[Any, Tally] = {}
+    if months:  # the open rows, once for all months
+        from engine import report_open  # it builds on this module's terms
+
+        opened = await report_open.tallies(where, params, months, _ACKED if await _portal_in_use() else "FALSE")
+        for k, tally in opened.items():
+            out.setdefault(k, Tally()).merge(tally)
     for r in rows:
-        out.setdefault(r["g"] if r["g"] is not None else "", Tally()).add(r)
+        values = tuple(r[f"g{i}"] if r[f"g{i}"] is not None else "" for i in range(max(len(columns), 1)))
+        out.setdefault(values if len(columns) > 1 else values[0], Tally()).add(r)
     uppers = {i: m[1] for i, m in enumerate(months)} if months else None
+    waiting: dict[datetime, set[int]] = {}  # period end -> the window rows to judge at it
+    for g, tally in out.items():
+        waiting.setdefault(uppers[g] if uppers is not None else hi, set()).update(tally.window)
+    late_at = {upper: await judge(sorted(ids), upper, calendar) for upper, ids in waiting.items() if ids}
+    fine = await _not_disliked(sorted(set().union(*waiting.values()))) if late_at else set()
     for g, tally in out.items():
         if tally.window:
-            late = await judge(tally.window, uppers[g] if uppers is not None else hi, calendar)
+            late = late_at[uppers[g] if uppers is not None else hi] & set(tally.window)
             tally.counts["late"] += len(late)
-            tally.counts["fine"] -= len(late & await _not_disliked(tally.window))
+            tally.counts["fine"] -= len(late & fine)
     return out
 
 
@@ -212,9 +240,11 @@ async def judge(ids: Sequence[int], upper: datetime, calendar: Calendar) -> set[
 
 
 async def page(where: Sequence[str], params: Sequence[Any], lo: datetime, hi: datetime, calendar: Calendar,
-               predicate: str, *, after: int = 0, limit: int | None = None) -> tuple[list[int], int]:
+               predicate: str, *, after: int = 0, limit: int | None = None,
+               counted: bool = True) -> tuple[list[int], int]:
     """The ids of the period's rows matching ``predicate`` (a `PREDICATES` text, or TRUE), in id
-    order after ``after`` (keyset), at most ``limit``; and how many match in all."""
+    order after ``after`` (keyset), at most ``limit``; and how many match in all (without
+    ``counted``: not counted, the number of ids returned)."""
     source, source_params = await derived(where, params, lo, hi)
     if "x.late" in predicate:  # the window rows' verdicts, judged first (module doc)
         window = [r["dossier_id"] for r in await sql.fetch(sql.db(), f"SELECT x.dossier_id FROM ({source}) x "
@@ -224,6 +254,10 @@ async def page(where: Sequence[str], params: Sequence[Any], lo: datetime, hi: da
             "COALESCE(x.late, FALSE)"
         predicate = predicate.replace("COALESCE(x.late, FALSE)", "\0").replace("x.late", "\0").replace("\0", full)
     cap = "" if limit is None else f" LIMIT {int(limit)}"
+    if not counted:  # the first ids only (a top-N over the rows, no count of them all)
+        found = await sql.fetch(sql.db(), f"SELECT x.dossier_id FROM ({source}) x WHERE ({predicate}) "
+                                          f"AND x.dossier_id > ? ORDER BY x.dossier_id{cap}", [*source_params, after])
+        return [r["dossier_id"] for r in found], len(found)
     rows = await sql.fetch(sql.db(), (
         f"SELECT y.dossier_id, y.total FROM (SELECT x.dossier_id, COUNT(*) OVER () AS total FROM ({source}) x "
         f"WHERE {predicate}) y WHERE y.dossier_id > ? ORDER BY y.dossier_id{cap}"), [*source_params, after])
@@ -231,6 +265,6 @@ async def page(where: Sequence[str], params: Sequence[Any], lo: datetime, hi: da
         return [r["dossier_id"] for r in rows], int(rows[0]["total"])
     if not after:
         return [], 0
-    counted = await sql.fetch_one(sql.db(), f"SELECT COUNT(*) AS n FROM ({source}) x WHERE {predicate}",
-                                  source_params)
-    return [], int((counted or {}).get("n") or 0)
+    number = await sql.fetch_one(sql.db(), f"SELECT COUNT(*) AS n FROM ({source}) x WHERE {predicate}",
+                                 source_params)
+    return [], int((number or {}).get("n") or 0)

@@ -259,10 +259,11 @@ def _predicate(key: str, group: str) -> str | None:
 
 async def members(period: Period, calendar: Calendar, key: str, group: str, *,
                   agencies: Collection[str] | None = None, after: int = 0, limit: int | None = None,
+                  counted: bool = True,
                   agency: str = "", procedure: str = "", **filters: str) -> tuple[list[int], int] | None:
     """The ids behind one number of ``key``'s figure (``group``: hits, population, or a name of its
-    ``extra``), in id order after ``after``, at most ``limit``; with how many there are in all.
-    None: the figure has no such number."""
+    ``extra``), in id order after ``after``, at most ``limit``; with how many there are in all
+    (without ``counted``: not counted, the number of ids returned). None: the figure has no such number."""
     if key not in INDICATORS or group not in MEMBER_GROUPS:
         return None
     if key in report_catalogue.KEYS:
@@ -284,7 +285,8 @@ async def members(period: Period, calendar: Calendar, key: str, group: str, *,
         rated, _n = await report_sql.page(where, params, lower, upper, calendar, "x.rating IS NOT NULL", limit=1)
         if not rated:
             return [], 0
-    return await report_sql.page(where, params, lower, upper, calendar, predicate, after=after, limit=limit)
+    return await report_sql.page(where, params, lower, upper, calendar, predicate, after=after, limit=limit,
+                                 counted=counted)
 
 
 ENDED_STATUSES = ENDED_WITHOUT_RESULT  # re-exported for readers of the older seam

@@ -2,7 +2,7 @@
 real row counts: bench/generate.py fills a fresh database with generated dossiers and their reporting
 projections (then VACUUM ANALYZE, as autovacuum does after a bulk insert; planner settings untouched),
 the engine runs its own queries (inbox and its next page, dossier view and history, task view, due timers, tracking,
-the managers' search, the Decision 766 reports over their projections),
+the managers' search, the Decision 766 reports over their projections and the reads of /bao-cao),
 Tortoise's query log gives their exact SQL and parameters, and EXPLAIN must show no sequential scan
 of a table that grows with the dossiers."""
 
@@ -21,7 +21,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from engine import dossiers, report_dimensions, reports, timers, tracking
+from engine import dossiers, report_dimensions, report_steps, reports, timers, tracking
 from engine.db import open_database
 from engine.dossiers import search as ds
 from engine.models import Dossier, HumanTask, User
@@ -150,7 +150,14 @@ async def test_the_hot_reads_use_indexes_on_a_filled_database(filled: str, tmp_p
                     reports.members(quarter, calendar, "2.1", "late", limit=50),
                     reports.members(month, calendar, "2.1", "late", agency="000.00.31.H29", after=1, limit=50),
                     reports.members(month, calendar, "3.3", "hits", agency="000.00.31.H29", limit=50),
-                    reports.members(month, calendar, "2.2", "population", procedure="1.001193", limit=50))
+                    reports.members(month, calendar, "2.2", "population", procedure="1.001193", limit=50),
+                    reports.members(quarter, calendar, "2.1", "late", limit=200, counted=False))
+        lower, upper = quarter.bounds()
+        await group("/bao-cao (Decision 766 page)", report_dimensions.overview(quarter, calendar),
+                    report_dimensions.trend(6, calendar, until=quarter.end),
+                    report_steps.counts(lower, upper), report_steps.counts(lower, upper, agencies=["000.00.31.H29"]),
+                    report_steps.dossiers(lower, upper, "bench_specialist", "tre", limit=50),
+                    report_steps.dossiers(lower, upper, "bench_specialist", "tong", procedure="1.001193", limit=50))
     finally:
         log.removeHandler(handler)
         log.setLevel(level)

@@ -45,6 +45,7 @@ import pytest
 
 from engine import accounts, report_facts, reports
 from engine.models import Dossier, Procedure, ProcedureVersion, Rating
+from engine.report_sql import Tally
 from tests.factories import PASSWORD, page_login, rt
 
 PERIOD = reports.Period(date(2026, 10, 1), date(2026, 10, 31))
@@ -141,14 +142,11 @@ async def test_the_supplement_pause_is_what_makes_d3_on_time(db: Any) -> None:
     assert report_facts.late_at(d3.accepted_at, d3.result_at, Decimal(2), "working_days", (), False, 1, calendar)
 
 
-async def test_the_sql_verdict_is_the_python_rule_at_every_period_end(db: Any) -> None:
-    """2.1's late list, counted in SQL from the stored verdict columns, equals `report_facts.late_at`
-    judged in Python (from the dossier rows, not the projection) for every day of Sep–Oct 2026 as a
-    period: before the first pause, within a pause (the rows judged in Python by engine/report_sql.py),
-    after the pauses, with a pause still open, and after a pause that started once already late."""
+async def _paused_fixture() -> dict[str, int]:
+    """`_fixture` and two open dossiers: D13 with a pause still open; D14 late (due Mon 5 Oct 08:00)
+    before its pause 7 -> 9 Oct."""
     ids = await _fixture()
     pv = await ProcedureVersion.get(procedure__code="9.000001")
-    # D13: a pause still open; D14: late (due Mon 5 Oct 08:00) before its pause 7 -> 9 Oct
     extra: dict[str, dict[str, Any]] = {
         "D13": {"accepted_at": local(5, 10, 8), "pauses": [{"start_at": iso(local(6, 10, 9)), "end_at": None,
                                                              "reason": "supplement"}], "supplement_requests": 1},
@@ -159,8 +157,39 @@ async def test_the_sql_verdict_is_the_python_rule_at_every_period_end(db: Any) -
     for name, cols in extra.items():
         ids[name] = (await Dossier.create(code=f"RPT-{name}", procedure_version=pv, state="{}", agency_code="",
                                           channel="online", lifecycle_status=4, **cols)).id
+    await report_facts.rebuild(rt().calendars.value)
+    return ids
+
+
+async def test_a_trend_counts_each_period_as_its_own_scorecard(db: Any) -> None:
+    """`tallies` over a list of periods (the trend: ended rows joined to each period, open rows counted
+    once for all, engine/report_open.py) gives every predicate's count, the work units and the judged
+    window rows of each period exactly as the period counted alone; days and weeks of Sep–Nov 2026,
+    through pauses open and closed at the period ends."""
+    await _paused_fixture()
     calendar = rt().calendars.value
-    await report_facts.rebuild(calendar)
+    days = [reports.Period(date(2026, 9, 20) + timedelta(days=i), date(2026, 9, 20) + timedelta(days=i))
+            for i in range(45)]
+    weeks = [reports.Period(date(2026, 9, 7) + timedelta(days=7 * i), date(2026, 9, 13) + timedelta(days=7 * i))
+             for i in range(10)]
+    for periods in (days, weeks):
+        together = await reports.tallies(reports.Period(periods[0].start, periods[-1].end), calendar, {},
+                                         months=tuple(periods))
+        for i, period in enumerate(periods):
+            alone = (await reports.tallies(period, calendar, {})).get(0) or Tally()
+            mine = together.get(i) or Tally()
+            assert (mine.counts, mine.units, sorted(mine.window)) == (alone.counts, alone.units,
+                                                                       sorted(alone.window)), period
+        assert sum(t.counts["window"] for t in together.values()) > 5  # the Python-judged rows were exercised
+
+
+async def test_the_sql_verdict_is_the_python_rule_at_every_period_end(db: Any) -> None:
+    """2.1's late list, counted in SQL from the stored verdict columns, equals `report_facts.late_at`
+    judged in Python (from the dossier rows, not the projection) for every day of Sep–Oct 2026 as a
+    period: before the first pause, within a pause (the rows judged in Python by engine/report_sql.py),
+    after the pauses, with a pause still open, and after a pause that started once already late."""
+    ids = await _paused_fixture()
+    calendar = rt().calendars.value
     rows = await Dossier.filter(id__in=list(ids.values()))
     windows = 0
     for offset in range(45):

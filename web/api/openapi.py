@@ -43,8 +43,11 @@ TASK_ID = param("task_id", text(64, min_length=1, name=True), "path", "task id")
 
 
 def _op(summary: str, *, body: dict[str, Any] | None = None, ok: int = 200, errors: tuple[int, ...] = (),
-        auth: bool = True, multipart: bool = False, params: tuple[dict[str, Any], ...] = ()) -> dict[str, Any]:
+        auth: bool = True, multipart: bool = False, params: tuple[dict[str, Any], ...] = (),
+        answer: dict[str, Any] | None = None) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": summary, "responses": {str(ok): {"description": "OK"}}}
+    if answer is not None:  # the success body's schema
+        op["responses"][str(ok)]["content"] = {"application/json": {"schema": answer}}
     for status in (*errors, *((401,) if auth else ())):
         op["responses"][str(status)] = {"description": "Error",
                                         "content": {"application/json": {"schema": ERROR}}}
@@ -76,6 +79,21 @@ LIMIT = param("limit", {"type": "integer", "minimum": 1, "maximum": 500, "defaul
 CURSOR = param("cursor", text(200, name=True), description="next_cursor of the previous page")
 FLAG = {"type": "string", "enum": ["1"]}
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+
+DECIMAL = {"type": ["string", "null"], "pattern": "^-?[0-9]+(\\.[0-9]+)?$"}
+_INDICATOR = _obj(key=S, value=DECIMAL, unit=S, points=DECIMAL, max_points={"type": "integer"},
+                  reason={"type": ["string", "null"]}, count={"type": "integer"}, hits={"type": "integer"},
+                  subject={"enum": ["dossier", "procedure"]}, target=DECIMAL, met={"type": ["boolean", "null"]},
+                  required=("key", "value", "unit", "points", "max_points", "reason", "count", "hits", "subject",
+                            "target", "met"))
+#: GET /api/v1/reports' answer (web/api/reports.py)
+_DATES: dict[str, Any] = {k: {"type": "string", "format": "date"} for k in ("from", "to", "counted_to")}
+REPORT = _obj(period=_obj(**_DATES),
+              agency={"type": ["string", "null"]}, procedure={"type": ["string", "null"]}, total=DECIMAL,
+              groups={"type": "array", "items": _obj(number=S, points=DECIMAL, max={"type": "integer"},
+                                                     indicators={"type": "array", "items": S})},
+              indicators={"type": "array", "items": _INDICATOR},
+              required=("period", "agency", "procedure", "total", "groups", "indicators"))
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -208,7 +226,9 @@ DOCUMENT: dict[str, Any] = {
             "The Decision 766 scorecard of /bao-cao (managers; leaders within their agencies): period (counted_to: "
             "a running period is cut at today), total out of 100, groups {number, points, max, indicators}, "
             "indicators {key, value (decimal string, null = no data), unit, points, max_points, reason, count "
-            "(population), hits}; counts only, /bao-cao/ho-so lists the dossiers", errors=(403, 422),
+            "(population), hits, subject (dossier | procedure), target (the target in force, /bao-cao/muc-tieu), "
+            "met (reaches the target; null = no data)}; counts only, /bao-cao/ho-so lists the dossiers",
+            errors=(403, 422), answer=REPORT,
             params=(param("tu-ngay", text(10, name=True), description="dd/mm/yyyy; default: the current quarter"),
                     param("den-ngay", text(10, name=True), description="dd/mm/yyyy"),
                     param("from", {"type": "string", "format": "date"}, description="yyyy-mm-dd, instead of tu-ngay"),

@@ -1,6 +1,7 @@
 """GET /api/v1/reports: the Decision 766 scorecard of /bao-cao as JSON (the same parameters, period
-parsing, figures, permission and agency scope as the page: web/staff/reports.py). Counts, not ids:
-the drill-down page /bao-cao/ho-so lists the dossiers behind a number."""
+parsing, figures, permission and agency scope as the page: web/staff/reports.py), each indicator with
+the target in force (/bao-cao/muc-tieu) and whether it is met, as the page marks it. Counts, not ids:
+the drill-down page /bao-cao/ho-so lists the dossiers (or procedures) behind a number."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from engine import reports
+from engine import report_targets, reports
 from engine.errors import InvalidData
 from engine.models import User
 from web.auth import requires
@@ -47,10 +48,13 @@ def _query(q: Any) -> tuple[dict[str, str], dict[str, list[str]]]:
     return out, problems
 
 
-def indicator_json(figure: reports.Figure) -> dict[str, Any]:
+def indicator_json(figure: reports.Figure, target: Decimal | None = None) -> dict[str, Any]:
+    """One indicator; ``target``: the target in force (engine/report_targets.py) and ``met`` whether the
+    figure reaches it (null without data or without a target)."""
     return {"key": figure.key, "value": _decimal(figure.value), "unit": figure.unit, "points": _decimal(figure.points),
             "max_points": figure.max_points, "reason": figure.reason or None, "count": figure.count,
-            "hits": figure.hits, "subject": figure.subject}
+            "hits": figure.hits, "subject": figure.subject, "target": _decimal(target),
+            "met": None if target is None else report_targets.meets(figure, target)}
 
 
 @requires(REPORTS)
@@ -64,10 +68,11 @@ async def scorecard(request: Request, user: User) -> JSONResponse:
         raise InvalidData("Invalid report period", fields=problems)
     scope = await scope_of(request, user, period)
     card = report_data.card(await report_data.figures(scope))
+    goals = await report_targets.targets()
     return JSONResponse({
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat(),
                    "counted_to": scope.period.end.isoformat()},
         "agency": scope.agency or None, "procedure": scope.procedure or None, "total": str(card.total),
         "groups": [{"number": g.number, "points": _decimal(g.points), "max": g.max_points, "indicators": list(g.keys)}
                    for g in card.groups],
-        "indicators": [indicator_json(f) for f in card.figures.values()]})
+        "indicators": [indicator_json(f, goals.get(f.key)) for f in card.figures.values()]})

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from engine import report_catalogue, report_dimensions, reports
-from engine.models import Agency, Dossier, HumanTask, Procedure, User
+from engine import report_catalogue, report_dimensions, report_steps, reports
+from engine.models import Agency, Dossier, Procedure, User
 from engine.workdays import Calendar
 from web.errors import N_
 
@@ -129,10 +129,11 @@ def _days(period: reports.Period) -> dict[str, str]:
 async def trend(scope: Scope) -> list[Row]:
     periods = [reports.Period(whole.start, min(whole.end, scope.period.end)) for whole in months(scope.period.end)]
     rows = []
+    procs = [] if scope.agencies is not None and not scope.agencies else await report_catalogue.catalogue(
+        agencies=scope.agencies, agency=scope.agency, procedure=scope.procedure)  # read once for every month
     for month, found in await report_dimensions.trend_of(periods, scope.calendar, agencies=scope.agencies,
                                                          agency=scope.agency, procedure=scope.procedure):
-        found |= await report_catalogue.figures(month, scope.calendar, agencies=scope.agencies, agency=scope.agency,
-                                                procedure=scope.procedure)
+        found |= await report_catalogue.figures(month, scope.calendar, procs=procs)
         rows.append(Row(month.start.strftime("%m/%Y"), month.start.strftime("%m/%Y"),
                         {**_days(month), "co-quan": scope.agency, "thu-tuc": scope.procedure}, found,
                         card(found).total))
@@ -149,24 +150,35 @@ async def _by(scope: Scope, dimension: str) -> dict[str, dict[str, reports.Figur
         procedure=scope.procedure)}
 
 
-async def by_agency(scope: Scope) -> list[Row]:
+async def by_agency(scope: Scope, found: dict[str, dict[str, reports.Figure]] | None = None) -> list[Row]:
     query = Agency.filter(active=True).order_by("name")
     if scope.agencies is not None:
         query = query.filter(code__in=list(scope.agencies))
     if scope.agency:
         query = query.filter(code=scope.agency)
-    found = await _by(scope, "agency")
+    found = await _by(scope, "agency") if found is None else found
     return [Row(agency.code, agency.name, {**_days(scope.period), "co-quan": agency.code, "thu-tuc": scope.procedure},
                 found[agency.code]) for agency in await query if agency.code in found and _has_data(found[agency.code])]
 
 
-async def by_procedure(scope: Scope) -> list[Row]:
+async def by_procedure(scope: Scope, found: dict[str, dict[str, reports.Figure]] | None = None) -> list[Row]:
     query = Procedure.all().order_by("name")
     if scope.procedure:
         query = query.filter(code=scope.procedure)
-    found = await _by(scope, "procedure")
+    found = await _by(scope, "procedure") if found is None else found
     return [Row(proc.code, proc.name, {**_days(scope.period), "co-quan": scope.agency, "thu-tuc": proc.code},
                 found[proc.code]) for proc in await query if proc.code in found and _has_data(found[proc.code])]
+
+
+async def overview(scope: Scope) -> tuple[dict[str, reports.Figure], list[Row], list[Row]]:
+    """What `figures`, `by_agency` and `by_procedure` give, from one scan of the period's rows
+    (engine.report_dimensions.overview): the page's scorecard and its two breakdowns."""
+    whole, agencies, procedures = await report_dimensions.overview(
+        scope.period, scope.calendar, agencies=scope.agencies, agency=scope.agency, procedure=scope.procedure)
+    whole |= await report_catalogue.figures(scope.period, scope.calendar, agencies=scope.agencies,
+                                            agency=scope.agency, procedure=scope.procedure)
+    return ({k: whole[k] for k in reports.INDICATORS}, await by_agency(scope, agencies),
+            await by_procedure(scope, procedures))
 
 
 @dataclass(frozen=True)
@@ -187,7 +199,7 @@ async def late_list(scope: Scope, limit: int = LATE_LIST) -> list[LateLine]:
     """The first ``limit`` dossiers 2.1 counts late (by id), with what makes them late: the original
     due (lateness is judged against it, RULES §3.6) and the end of processing (empty while unfinished)."""
     late = await reports.members(scope.period, scope.calendar, "2.1", "late", agencies=scope.agencies,
-                                 agency=scope.agency, procedure=scope.procedure, limit=limit)
+                                 agency=scope.agency, procedure=scope.procedure, limit=limit, counted=False)
     ids = late[0] if late else []
     names = dict(await Agency.all().values_list("code", "name"))
     found = await Dossier.filter(id__in=list(ids)).order_by("accepted_at", "id").prefetch_related(
@@ -204,48 +216,29 @@ STEP_GROUPS = {"dung-han": N_("Bước xử lý đúng hạn"), "tre": N_("Bư�
 
 @dataclass
 class Official:
-    """One official's steps completed in the period: counts, and the dossiers behind each count."""
+    """One official's steps completed in the period: how many per group (engine/report_steps.py
+    counts them; `step_dossiers` reads the dossiers behind one count)."""
 
     username: str
     name: str
     steps: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STEP_GROUPS, 0))
-    dossiers: dict[str, set[int]] = field(default_factory=lambda: {k: set() for k in STEP_GROUPS})
-
-    def add(self, group: str, dossier_id: int) -> None:
-        for key in (group, "tong"):
-            self.steps[key] += 1
-            self.dossiers[key].add(dossier_id)
 
 
-def _aware(value: datetime) -> datetime:
-    """An instant as read back by the ORM (a naive value is UTC: SQLite keeps no offset)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
-def step_group(due_at: datetime | None, completed_at: datetime) -> str:
-    """A step's verdict from its own deadline (motcua:budget): late iff completed after the due."""
-    if due_at is None:
-        return "khong-han"
-    return "tre" if completed_at > due_at else "dung-han"
+def _filters(scope: Scope) -> dict[str, Any]:
+    return {"agencies": scope.agencies, "agency": scope.agency, "procedure": scope.procedure}
 
 
 async def control_sheet(scope: Scope) -> list[Official]:
     """Per official (``completed_by``), the human steps completed in the period within the scope."""
     lower, upper = scope.period.bounds(scope.calendar.timezone)
-    query = HumanTask.filter(completed_at__gte=lower, completed_at__lt=upper, completed_by__isnull=False)
-    if scope.agencies is not None:
-        query = query.filter(dossier__agency_code__in=list(scope.agencies))
-    if scope.agency:
-        query = query.filter(dossier__agency_code=scope.agency)
-    if scope.procedure:
-        query = query.filter(dossier__procedure_version__procedure__code=scope.procedure)
-    rows: list[dict[str, Any]] = await query.values("dossier_id", "completed_by", "completed_at", "due_at")
-    names = dict(await User.filter(username__in={r["completed_by"] for r in rows}).values_list(
-        "username", "full_name"))
-    officials: dict[str, Official] = {}
-    for r in rows:
-        who = r["completed_by"]
-        official = officials.setdefault(who, Official(who, str(names.get(who) or who)))
-        due = _aware(r["due_at"]) if r["due_at"] is not None else None
-        official.add(step_group(due, _aware(r["completed_at"])), r["dossier_id"])
-    return sorted(officials.values(), key=lambda o: o.username)
+    found = await report_steps.counts(lower, upper, **_filters(scope))
+    names = dict(await User.filter(username__in=list(found)).values_list("username", "full_name"))
+    return [Official(who, str(names.get(who) or who), steps) for who, steps in sorted(found.items())]
+
+
+async def step_dossiers(scope: Scope, who: str, group: str, after: int,
+                        limit: int) -> tuple[list[int], int, int]:
+    """The dossiers behind one count of the control sheet (a page, in id order), how many, and the
+    number of steps (the count itself)."""
+    lower, upper = scope.period.bounds(scope.calendar.timezone)
+    return await report_steps.dossiers(lower, upper, who, group, after=after, limit=limit, **_filters(scope))

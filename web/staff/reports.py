@@ -3,7 +3,8 @@ agency and procedure: points per group and the total out of 100, the trend per m
 agency and per procedure (charts + tables), the late dossiers and the processing control sheet per
 official. GET /bao-cao/ho-so?chi-so=2.1&nhom=dat&...: the exact dossiers behind any number of the page
 (``chi-so=tat-ca``: every dossier considered; ``chi-so=xu-ly&can-bo=…``: an official's steps), 50 a
-page in id order (``sau=<last id>``: the next page), with how many there are in all.
+page in id order (``sau=<last id>``: the next page), with how many there are in all; for the procedure
+indicators 1.3, 3.1 and 3.2 the procedures behind the number (web/staff/report_procedures.py).
 GET /bao-cao.csv?bang=… and /bao-cao.xlsx: the same reports as files (web/staff/report_tables.py).
 
 Managers and leaders (permissions.REPORTS), within their agencies' scope; the lists show codes,
@@ -26,7 +27,7 @@ from web.errors import N_, error_page
 from web.i18n import gettext_for
 from web.pages import language, render
 from web.permissions import REPORTS, search_scope
-from web.staff import report_charts, report_data, report_tables, targets
+from web.staff import report_charts, report_data, report_procedures, report_tables, targets
 from web.staff.search import CHANNELS, ZONE
 
 FIELDS = ("tu-ngay", "den-ngay", "co-quan", "thu-tuc")
@@ -98,10 +99,10 @@ async def scope_of(request: Request, user: User, period: reports.Period) -> repo
                              (q.get("thu-tuc") or "").strip()[:32])
 
 
-async def _report(scope: report_data.Scope) -> report_tables.Report:
-    figures = await report_data.figures(scope)
-    return report_tables.Report(report_data.card(figures), await report_data.trend(scope),
-                                await report_data.by_agency(scope), await report_data.by_procedure(scope),
+async def report_of(scope: report_data.Scope) -> report_tables.Report:
+    """Every read of the page (and of its files): bench/reports.py times it."""
+    figures, agencies, procedures = await report_data.overview(scope)
+    return report_tables.Report(report_data.card(figures), await report_data.trend(scope), agencies, procedures,
                                 await report_data.late_list(scope), await report_data.control_sheet(scope),
                                 await report_targets.targets())
 
@@ -132,7 +133,7 @@ async def page(request: Request, user: User) -> Response:
     context |= await _choices()
     if scope is None:
         return render(request, "staff/reports.html", status=400, report=None, **context)
-    report = await _report(scope)
+    report = await report_of(scope)
     tr = gettext_for(language(request)).gettext
     return render(request, "staff/reports.html", report=report, charts=_charts(report, tr),
                   goals=targets.goals(report.card.figures, report.targets),
@@ -156,10 +157,8 @@ async def _drill_ids(scope: report_data.Scope, key: str, group: str, who: str,
     if key == STEPS:
         if group not in report_data.STEP_GROUPS:
             return None
-        official = next((o for o in await report_data.control_sheet(scope) if o.username == who), None)
-        ids = sorted(official.dossiers[group]) if official else []
-        return [i for i in ids if i > after][:PAGE], len(ids), official.steps[group] if official else 0
-    if group not in GROUPS:
+        return await report_data.step_dossiers(scope, who, group, after, PAGE)
+    if group not in (report_procedures.GROUPS if key in report_procedures.KEYS else GROUPS):
         return None
     wanted = ("2.1", "population") if key == EVERY else (key, _MEMBER_GROUP[group])
     found = await reports.members(scope.period, scope.calendar, *wanted, agencies=scope.agencies,
@@ -179,6 +178,11 @@ async def dossiers(request: Request, user: User) -> Response:
     if found is None:
         return error_page(request, 400)
     ids, total, steps = found
+    if key in report_procedures.KEYS:  # procedure ids (Figure.subject == "procedure"), not dossiers
+        return render(request, "staff/report_procedures.html", key=key, group=group,
+                      label=report_procedures.GROUPS[group], lines=await report_procedures.lines(scope, ids),
+                      total=total, more=drill(key, group, context["kept"], sau=str(ids[-1])) if len(ids) == PAGE
+                      else None, **context)
     rows = await Dossier.filter(id__in=ids).order_by("id").prefetch_related("procedure_version__procedure")
     en = language(request) == "en"
     lines = [{"code": d.code, "procedure": d.procedure_version.procedure.name,
@@ -198,7 +202,7 @@ async def _tables(request: Request, user: User) -> tuple[dict[str, report_tables
     if scope is None:  # the form says what is wrong (a page, not a file)
         return None, render(request, "staff/reports.html", status=400, report=None, **context, **await _choices())
     lang = language(request)
-    return report_tables.tables(await _report(scope), gettext_for(lang).gettext, lang == "en"), None
+    return report_tables.tables(await report_of(scope), gettext_for(lang).gettext, lang == "en"), None
 
 
 def _file_name(request: Request, extension: str) -> str:

@@ -46,6 +46,7 @@ from datetime import UTC, datetime  # noqa: E402
 import asyncpg  # noqa: E402
 
 from bench import generate_clone as gc  # noqa: E402
+from bench import generate_sql  # noqa: E402
 from bench import generate_sqlite as gs  # noqa: E402
 from bench.generate_db import Postgres, Sqlite, Target  # noqa: E402
 from bench.generate_seeds import Made, make_seeds, seed_start  # noqa: E402
@@ -54,6 +55,7 @@ from engine import outbox, sql  # noqa: E402
 from engine.db import close_database, is_sqlite, migrate, open_database  # noqa: E402
 from engine.settings import Settings  # noqa: E402
 from engine.workdays import Calendar  # noqa: E402
+from web.app import build_runtime  # noqa: E402
 
 PG_DSN = os.environ.get("MOTCUA_BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 #: --backlog: the role whose inbox is filled, with clones of this scenario (received: its intake task ready)
@@ -215,6 +217,24 @@ async def run(database: str, dossiers_wanted: int, url: str | None, batch: int, 
     return await generate(url, dossiers_wanted, batch=batch, progress=lambda s: print(s, flush=True), backlog=backlog)
 
 
+async def rejudge(url: str) -> int:
+    """`--rejudge`: the calendar columns of a filled PostgreSQL database's facts judged again."""
+    folder = Path(tempfile.mkdtemp(prefix="motcua-generate-"))
+    settings = Settings(database_url=url, secret_key="bench", data_dir=folder)
+    await migrate(settings)
+    await open_database(settings)
+    try:
+        calendar = gc.cached(build_runtime(settings).calendars.value)
+    finally:
+        await close_database()
+    target = Postgres(await asyncpg.connect(url))
+    try:
+        await target.execute("SET synchronous_commit = off")
+        return await generate_sql.rejudge(target, calendar, lambda s: print(s, flush=True))
+    finally:
+        await target.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
@@ -227,7 +247,17 @@ def main(argv: list[str] | None = None) -> int:
         default=0,
         help=f"then add received dossiers until role {BACKLOG_ROLE} has this many ready tasks",
     )
+    ap.add_argument("--rejudge", action="store_true",
+                    help="PostgreSQL --url only: judge the facts' calendar columns again (after a migration "
+                         "added verdict columns), instead of generating")
     args = ap.parse_args(argv)
+    if args.rejudge:
+        if not args.url:
+            ap.error("--rejudge needs --url")
+        started = time.perf_counter()
+        rows = asyncio.run(rejudge(args.url))
+        print(f"{rows:,} facts rows judged again in {time.perf_counter() - started:.1f} s", flush=True)
+        return 0
     stats = asyncio.run(run(args.database, args.dossiers, args.url, args.batch, args.backlog))
     print(
         f"{stats.dossiers:,} dossiers, {stats.rows:,} rows in {stats.seconds:.1f} s: "

@@ -392,3 +392,31 @@ async def _facts(db: Postgres, columns: list[str], select: str, calendar: Calend
     note("report_dossier: inserted")
     await db.execute("DROP TABLE gen_facts, gen_calc")
     return int(status.rsplit(" ", 1)[1])
+
+
+async def rejudge(db: Postgres, calendar: Calendar, note: Callable[[str], None]) -> int:
+    """Judge the calendar columns (`generate_clone.JUDGED`) of every report_dossier row again, as the
+    clone pass does: for a database filled before a migration added verdict columns (or after a
+    calendar change), without `motcua reports rebuild` replaying every event (minutes at 1 M)."""
+    await db.execute("DROP TABLE IF EXISTS gen_calc")
+    await db.execute(
+        "CREATE UNLOGGED TABLE gen_calc (dossier_id int, kpi_due_at timestamptz, kpi_late bool, "
+        "work_units numeric(12,4), paused_hours numeric(10,2), first_due_at timestamptz, late_anyway bool, "
+        "paused_from timestamptz, paused_until timestamptz, span_s bigint)"
+    )
+    async with db.conn.transaction():
+        cursor = await db.conn.cursor(
+            "SELECT dossier_id, accepted_at, ended_at, pauses::text AS pauses, time_limit, "
+            "time_unit, late_flag, supplement_requests FROM report_dossier"
+        )
+        while chunk := await cursor.fetch(CHUNK):
+            await db.copy("gen_calc", ["dossier_id", *gc.JUDGED],
+                          [(r["dossier_id"], *gc.judge(dict(r), calendar).values()) for r in chunk])
+    note("report_dossier: calendar columns judged")
+    sets = ", ".join(f"{c} = c.{c}" for c in gc.JUDGED)
+    status = await db.conn.execute(
+        f"UPDATE report_dossier f SET {sets} FROM gen_calc c WHERE c.dossier_id = f.dossier_id")
+    await db.execute("DROP TABLE gen_calc")
+    await db.execute("VACUUM ANALYZE report_dossier")
+    note("report_dossier: updated")
+    return int(status.rsplit(" ", 1)[1])

@@ -98,12 +98,17 @@ async def dispatch(rt: Runtime, now: datetime, limit: int = 200, concurrency: in
     marks = ", ".join("?" for _ in names)
     # One statement claims the batch: the earliest not-done row of each (subscriber, dossier) when it is
     # pending and due. PostgreSQL: rows another worker is claiming right now are skipped, not waited for.
-    skip = " FOR UPDATE OF o SKIP LOCKED" if sql.is_postgres(sql.db()) else ""
-    mine = await claims.claim_rows(QUEUE, (
-        "id IN (SELECT o.id FROM outbox o WHERE o.state = 'pending' AND o.next_at <= ? "
-        f"AND o.subscriber IN ({marks}) AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.subscriber = o.subscriber "
-        f"AND p.dossier_id = o.dossier_id AND p.id < o.id AND p.state <> 'done') ORDER BY o.id LIMIT ?{skip})"),
-        [now, *names, limit], now, _COLUMNS, extra_set=", attempts = attempts + 1")
+    # PostgreSQL: the batch is picked once (ARRAY(...) is an InitPlan). With `id IN (SELECT …)` the planner
+    # may run the locking sub-select again for every pending row (a semi join; chosen when its statistics
+    # still say "few pending rows" after a burst): 35,000 pending rows of a 25 M-row outbox then held one
+    # claim for over ten minutes (bench/reports.py on the 1 M database).
+    pg = sql.is_postgres(sql.db())
+    picked = ("SELECT o.id FROM outbox o WHERE o.state = 'pending' AND o.next_at <= ? "
+              f"AND o.subscriber IN ({marks}) AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.subscriber = o.subscriber "
+              "AND p.dossier_id = o.dossier_id AND p.id < o.id AND p.state <> 'done') ORDER BY o.id LIMIT ?"
+              + (" FOR UPDATE OF o SKIP LOCKED" if pg else ""))
+    mine = await claims.claim_rows(QUEUE, f"id = ANY(ARRAY({picked}))" if pg else f"id IN ({picked})",
+                                   [now, *names, limit], now, _COLUMNS, extra_set=", attempts = attempts + 1")
     if not mine:
         return Dispatched(0, 0, 0, 0)
     mine.sort(key=lambda row: row["id"])

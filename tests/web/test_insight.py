@@ -83,6 +83,11 @@ async def test_heatmap_figures_per_step_with_a_known_late_intake(client: httpx.A
     assert (await client.get("/bao-cao/quy-trinh/2.000720/so-do.bpmn")).text.startswith("<?xml")
     english = (await client.get(f"/bao-cao/quy-trinh/2.000720?{QUERY}&lang=en")).text
     assert "8.0 h" in english and "33.3 %" in english and "Handling time by step" in english
+    # the diagram's failure message is the page's, in its language (web/static/web/bpmn-view.js reads it)
+    assert 'data-failed="The diagram cannot be shown"' in english
+    assert 'data-failed="Không hiển thị được sơ đồ"' in page.text
+    script = (await client.get("/static/web/bpmn-view.js")).text
+    assert 'getAttribute("data-failed")' in script and not re.search(r"[à-ỹ]", script), "Vietnamese in the script"
     assert (await client.get("/bao-cao/quy-trinh/2.000720?tu-ngay=32/10/2026")).status_code == 400
     assert (await client.get("/bao-cao/quy-trinh/9.999999")).status_code == 404
 

@@ -66,6 +66,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "min_rows": {"vi": "{Name} cần có ít nhất {n} dòng", "en": "{Name} needs at least {n} rows"},
     "file_count": {"vi": "Chỉ chọn một tệp cho {name}", "en": "Select only one file for {name}"},
     "rows": {"vi": "{Name} có tối đa {n} dòng", "en": "{Name} can have at most {n} rows"},
+    # a notification channel ticked on the apply page without its address (web/citizen/apply.py)
+    "notify_email": {"vi": "Nhập {name} để nhận thông báo qua thư điện tử, hoặc bỏ chọn nhận thông báo qua thư",
+                     "en": "Enter {name} to get notifications by e-mail, or untick e-mail notifications"},
+    "notify_sms": {"vi": "Nhập {name} để nhận thông báo qua tin nhắn, hoặc bỏ chọn nhận thông báo qua tin nhắn",
+                   "en": "Enter {name} to get notifications by text message, or untick text messages"},
     # interface
     "ui.summary": {"vi": "Có thông tin cần sửa", "en": "There is a problem"},
     "ui.error_prefix": {"vi": "Lỗi:", "en": "Error:"},

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from engine import accounts, agencies, procedures, redaction
 from engine.db import database, migrate
 from engine.errors import InvalidData, ModelInvalid
-from engine.models import Agency, ReceptionPoint, User
+from engine.models import Agency, Procedure, ReceptionPoint, User
 from engine.settings import Settings
 from engine.workdays import LOCAL_TZ
 from forms import check_schema
@@ -51,6 +51,12 @@ DEMO_AGENCIES = [
 ]
 
 
+#: the demo agency that handles each shipped procedure (by code). The shipped procedures name the level that
+#: handles them ("Ủy ban nhân dân cấp xã"), which no single agency is called; a province names its own agency
+#: (designer, catalogue) and so does the demo, or its online dossiers (no reception point) would belong nowhere.
+DEMO_HANDLERS = {"1.001193": "000.01.01.H00", "2.000720": "000.01.02.H00"}
+
+
 async def seed_demo_agencies() -> None:
     for code, name, tier, kind, commune_type, parent, points in DEMO_AGENCIES:
         if not await Agency.filter(code=code).exists():
@@ -60,6 +66,9 @@ async def seed_demo_agencies() -> None:
             if not await ReceptionPoint.filter(code=point).exists():
                 await agencies.save_point({"code": point, "name": point_name, "address": address,
                                            "agency_code": code})
+    names = dict(await Agency.filter(code__in=list(DEMO_HANDLERS.values())).values_list("code", "name"))
+    for procedure, code in DEMO_HANDLERS.items():
+        await Procedure.filter(code=procedure).update(agency=names[code])
     await agencies.place_unplaced()
 
 

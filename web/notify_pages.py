@@ -21,12 +21,14 @@ from integrations.catcher import CatcherMailer, CatcherSms
 from integrations.mail import Attachment, SmtpMailer
 from integrations.notify import AttachmentsFor, Mailer, NotifySubscriber, Texter
 from web.documents import fmt
+from web.errors import N_
 from web.notify_defaults import CHANNEL_LABELS, KIND_LABELS, STATUS_LABELS
 from web.notify_templates import render as render_message
 from web.pages import render
 from web.pdf import PdfUnavailable, form_pdf
 
 RECEIPT_STATUSES = ("delivered", "failed")
+ASCII_LABEL = N_("Tin nhắn không dấu (ít tin hơn)")
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,27 @@ def lines_of(found: Iterable[Any]) -> list[Line]:
     """Notification models, or rows with their attribute names (engine.dossiers.staff_page)."""
     return [Line(fmt(n.at), CHANNEL_LABELS.get(n.channel, n.channel), KIND_LABELS.get(n.template, n.template),
                  n.recipient, STATUS_LABELS.get(n.status, n.status), n.status == "failed") for n in found]
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where the citizen chose to be told (the tracking page): a channel and its masked address
+    ("" when the dossier holds none: nothing can be sent there)."""
+
+    channel: str  # catalogue string
+    address: str
+
+
+def destinations(dossier: Any) -> list[Destination]:
+    chosen = set(filter(None, dossier.notify_channels.split(",")))
+    out = []
+    if "email" in chosen:
+        out.append(Destination(CHANNEL_LABELS["email"], notifications.mask(dossier.applicant_email)
+                               if dossier.applicant_email else ""))
+    if chosen & {"sms", "ascii"}:
+        label = CHANNEL_LABELS["sms"] if "sms" in chosen else ASCII_LABEL
+        out.append(Destination(label, notifications.mask(dossier.applicant_phone) if dossier.applicant_phone else ""))
+    return out
 
 
 def mailer(settings: Settings) -> Mailer | None:

@@ -7,6 +7,7 @@ queries. Callers use these names only; `store` and the runner stay behind them.
     stored_projections                                                  (queries)
 """
 
+from engine.dossiers.applicant import unreachable
 from engine.dossiers.citizen import add_supplement, rate
 from engine.dossiers.commands import (
     claim,
@@ -40,5 +41,5 @@ __all__ = [
     "deliver_message", "engine_step", "fire_due_timers", "get_for", "history", "inbox", "inbox_counts", "load_task",
     "migrate_to",
     "rate", "rebuild_projections", "release", "step", "stored_projections", "submit", "submit_once", "summary",
-    "task_view", "view", "visible_task",
+    "task_view", "unreachable", "view", "visible_task",
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,19 @@ def applicant_columns(rt: Runtime, version: VersionInfo, data: dict[str, Any]) -
             "applicant_id_hash": id_hash(rt, dig(data, mapping.get("id_number"))),
             "applicant_phone": digits(dig(data, mapping.get("phone")))[:20],
             "applicant_email": str(dig(data, mapping.get("email")) or "")[:254]}
+
+
+#: the applicant mapping key (procedure.toml [applicant]) that each notification channel sends to
+NOTIFY_ADDRESS = {"email": "email", "sms": "phone", "ascii": "phone"}
+
+
+def unreachable(version: VersionInfo, data: dict[str, Any], notify: Sequence[str]) -> dict[str, str]:
+    """The chosen notification channels that `data` gives no address for: channel -> the data key to
+    fill ("" when the procedure's form has none). Nothing would ever be sent to them."""
+    found = {"email": str(dig(data, version.applicant.get("email")) or "").strip(),
+             "phone": digits(dig(data, version.applicant.get("phone")))}
+    return {c: str(version.applicant.get(NOTIFY_ADDRESS[c]) or "") for c in notify
+            if c in NOTIFY_ADDRESS and not found[NOTIFY_ADDRESS[c]]}
 
 
 def attachment_rows(version: VersionInfo, data: dict[str, Any], now: datetime, source: str,

@@ -14,7 +14,7 @@ from tortoise.exceptions import IntegrityError
 
 from engine import agencies, channels
 from engine import events as ev
-from engine.dossiers.applicant import applicant_columns, attachment_rows
+from engine.dossiers.applicant import applicant_columns, attachment_rows, unreachable
 from engine.dossiers.row import DossierRow
 from engine.dossiers.store import STATUS_OF_ENGINE, Change, Loaded, create, load, workflow_change
 from engine.errors import InvalidData
@@ -104,6 +104,10 @@ async def submit_once(
     if version is None or version.procedure_code != procedure_code:
         version = await current_version_info(procedure_code)
     data = clean(rt, version.start_form(), data)
+    if missing := unreachable(version, data, notify):
+        raise InvalidData("A notification channel without an address", fields={"notify": [
+            f"{channel}: fill in data.{key}" if key else f"{channel}: this procedure's form asks for no address"
+            for channel, key in missing.items()]})
     actor = user.username if user else "anonymous"
     await rt.fresh_calendar()
     policies = await rt.policies.fresh()

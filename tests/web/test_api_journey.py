@@ -119,3 +119,20 @@ async def test_claim_through_the_api_answers_other_roles_404_and_a_second_office
     assert (await client.post(f"/api/v1/tasks/{task_id}/claim", headers=other)).status_code == 409
     done = await client.post(f"/api/v1/tasks/{task_id}/complete", headers=other, json={"data": {}})
     assert done.status_code == 409  # held by the first officer
+
+
+async def test_a_notification_channel_without_its_address_is_refused(client: httpx.AsyncClient, users: dict) -> None:
+    """E-mail notifications asked for with no e-mail address in the data would never be sent: 422 naming
+    `notify` and the data key to fill; with the address the same request is accepted."""
+    await publish_shipped("birth-registration")
+    citizen = await token(client, "citizen")
+    body = {"procedure": "1.001193", "data": APPLICATIONS["birth-registration"], "notify": ["email"]}
+    r = await client.post("/api/v1/dossiers", headers=citizen, json=body)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"]["fields"] == {"notify": ["email: fill in data.requester_email"]}
+    no_phone = {k: v for k, v in APPLICATIONS["birth-registration"].items() if k != "requester_phone"}
+    r = await client.post("/api/v1/dossiers", headers=citizen, json={**body, "data": no_phone, "notify": ["ascii"]})
+    assert r.json()["error"]["details"]["fields"] == {"notify": ["ascii: fill in data.requester_phone"]}
+    data = {**APPLICATIONS["birth-registration"], "requester_email": "hoa@example.vn"}
+    r = await client.post("/api/v1/dossiers", headers=citizen, json={**body, "data": data})
+    assert r.status_code == 201, r.text

@@ -106,3 +106,34 @@ async def test_a_household_without_other_members_submits_without_removing_a_blan
     r = await client.post("/nop-ho-so/2.000720", data={**HOUSEHOLD, "csrf_token": token})
     assert r.status_code == 303, _summary(r.text)
     assert await Dossier.all().count() == 1
+
+
+async def test_email_notifications_without_an_address_are_refused_next_to_the_choice(
+        client: httpx.AsyncClient, users: dict) -> None:
+    """Ticking e-mail with no e-mail address in the form would send nothing, silently: the page says
+    which field to fill, next to the choice and in the summary, and keeps what was typed and ticked."""
+    token = await _start(client)
+    posted = {**BIRTH, "csrf_token": token, "notify": ["email", "sms"]}
+    files = {"birth_certificate": ("giay-chung-sinh.pdf", PDF, "application/pdf")}
+    bad = await client.post("/nop-ho-so/1.001193", data=posted, files=files)
+    assert bad.status_code == 200 and "<title>Lỗi:" in bad.text
+    assert not await Dossier.exists()
+    fieldset = re.search(r'<fieldset class="mc-notify[^"]*" id="notify".*?</fieldset>', bad.text, re.S)
+    assert fieldset is not None and 'aria-describedby="notify-error"' in fieldset.group(0)
+    error = re.search(r'<div id="notify-error">(.*?)</div>', fieldset.group(0), re.S)
+    said = re.sub(r"<[^>]+>", "", error.group(1)) if error else ""
+    assert "Cần có địa chỉ thư điện tử để nhận thông báo qua thư" in said and "“Thư điện tử”" in said, said
+    assert 'href="#f-requester_email"' in fieldset.group(0) and 'data-missing="sms"' not in fieldset.group(0)
+    assert _summary(bad.text) == ["Người đi đăng ký khai sinh: Nhập thư điện tử để nhận thông báo qua thư điện tử, "
+                                  "hoặc bỏ chọn nhận thông báo qua thư"]
+    assert re.search(r'id="notify-email"[^>]*checked', bad.text) and 'value="0912345678"' in bad.text
+    # with an address it goes through, and the tracking page says where notices go
+    good = await client.post("/nop-ho-so/1.001193", data={**posted, "requester_email": "hoa@example.vn"},
+                             files={"birth_certificate": ("", b"", "application/octet-stream")})
+    assert good.status_code == 303, _summary(good.text)
+    dossier = await Dossier.get()
+    assert dossier.notify_channels == "email,sms" and dossier.applicant_email == "hoa@example.vn"
+    track = (await client.get(f"/tra-cuu/{dossier.code}")).text
+    shown = re.search(r'<p id="notify-to">(.*?)</p>', track, re.S)
+    said = re.sub(r"<[^>]+>", "", shown.group(1)) if shown else ""
+    assert said == "Thông báo về hồ sơ được gửi qua: Thư điện tử (h***@example.vn); Tin nhắn SMS (091****678).", said

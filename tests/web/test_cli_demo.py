@@ -64,3 +64,36 @@ def test_demo_output_begins_with_the_address_and_the_accounts(tmp_path: Path) ->
     assert not any("shutdown" in line.lower() for line in lines), lines
     assert (data / "motcua.sqlite3").exists()
     assert not (tmp_path / "motcua-data").exists()
+
+
+PLACEMENT = """
+import asyncio, tomllib
+from engine import agencies
+from engine.db import database
+from engine.settings import Settings
+from web.cli import SHIPPED_PROCEDURES, _demo_setup, procedure_folders
+
+async def main():
+    settings = Settings.from_environ()
+    await _demo_setup(settings)
+    async with database(settings):
+        for folder in procedure_folders(SHIPPED_PROCEDURES):
+            code = tomllib.loads((folder / "procedure.toml").read_text(encoding="utf-8"))["code"]
+            print(code, repr(await agencies.agency_for_dossier(code, "", None)))
+
+asyncio.run(main())
+"""
+
+
+def test_the_demo_agencies_handle_the_shipped_procedures(tmp_path: Path) -> None:
+    """An online dossier (no reception point) of every shipped procedure lands in a demo agency, so the
+    demo's reports per agency and /cong-khai show it (they were empty: the procedures name a level)."""
+    from web.cli import DEMO_AGENCIES
+
+    done = subprocess.run([sys.executable, "-c", PLACEMENT], cwd=tmp_path, env=_env(tmp_path / "data"),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    placed = dict(line.split(" ", 1) for line in done.stdout.splitlines())
+    assert len(placed) == len(list((ROOT / "bpmn" / "procedures").glob("*/procedure.toml"))), done.stdout
+    codes = {repr(a[0]) for a in DEMO_AGENCIES if a[2] == "commune"}
+    assert set(placed.values()) <= codes, placed

@@ -83,6 +83,11 @@ async def test_heatmap_figures_per_step_with_a_known_late_intake(client: httpx.A
     assert (await client.get("/bao-cao/quy-trinh/2.000720/so-do.bpmn")).text.startswith("<?xml")
     english = (await client.get(f"/bao-cao/quy-trinh/2.000720?{QUERY}&lang=en")).text
     assert "8.0 h" in english and "33.3 %" in english and "Handling time by step" in english
+    # the diagram's failure message is the page's, in its language (web/static/web/bpmn-view.js reads it)
+    assert 'data-failed="The diagram cannot be shown"' in english
+    assert 'data-failed="Không hiển thị được sơ đồ"' in page.text
+    script = (await client.get("/static/web/bpmn-view.js")).text
+    assert 'getAttribute("data-failed")' in script and not re.search(r"[à-ỹ]", script), "Vietnamese in the script"
     assert (await client.get("/bao-cao/quy-trinh/2.000720?tu-ngay=32/10/2026")).status_code == 400
     assert (await client.get("/bao-cao/quy-trinh/9.999999")).status_code == 404
 
@@ -136,6 +141,12 @@ async def test_funnel_counts_after_real_posts_and_failures_keep_no_value(client:
     assert "Tải lên" not in page.text and "0011950" not in page.text
     wider = await client.get(f"/bao-cao/bieu-mau/1.001193?{QUERY}&so-ngay=20")  # nobody abandoned yet
     assert re.search(r'data-stage="abandoned">.*?<strong data-count>0<', wider.text, re.S)
+    for bad in ("abc", "0", "91", "2.5"):  # said next to the field, not silently replaced by 7 days
+        wrong = await client.get(f"/bao-cao/bieu-mau/1.001193?{QUERY}&so-ngay={bad}")
+        assert wrong.status_code == 400 and "<title>Lỗi: " in wrong.text, bad
+        assert f'name="so-ngay" value="{bad}" min="1" max="90" aria-invalid="true"' in wrong.text
+        assert "nhập một số nguyên từ 1 đến 90</p>" in wrong.text and 'href="#so-ngay"' in wrong.text
+    assert "<title>Lỗi: " not in page.text
 
     await client.post("/logout", data={"csrf_token": await page_csrf(client, "/")})
     await page_login(client, "admin")  # the designer sees the funnel (counts only), not the heatmap

@@ -257,3 +257,28 @@ def test_a_running_period_is_counted_up_to_today() -> None:
     assert report_data.so_far(quarter, today) == reports.Period(quarter.start, today)
     assert report_data.so_far(quarter, date(2027, 1, 5)) == quarter  # over: unchanged
     assert report_data.so_far(quarter, date(2026, 9, 30)) == quarter  # not begun: unchanged
+
+
+async def test_dossiers_placed_in_no_agency_have_their_own_line(client: httpx.AsyncClient, users: Any) -> None:
+    """An online dossier whose procedure names no agency of the province (no reception point) is
+    placed nowhere: the per-agency tables give it a line "Chưa xác định cơ quan" so they add up."""
+    await _world(users)
+    await _drive(users, "", False, [local(5, 8, 30)])  # D: online, no reception point, accepted
+    await drain()
+    await page_login(client, "manager")
+    html = (await client.get("/bao-cao?" + PERIOD)).text
+    table = re.search(r'<table[^>]*id="agency-table".*?</table>', html, re.S).group(0)  # type: ignore[union-attr]
+    unplaced = _row(html, "agency-table", "data-row", "")
+    assert "Chưa xác định cơ quan" in unplaced and "/bao-cao/ho-so" not in unplaced  # no filter reaches them
+    figures = await reports.scorecard(reports.Period(date(2026, 10, 1), date(2026, 10, 31)), rt().calendars.value)
+    for key in report_data.HEADLINE:  # the lines add up to the scorecard's count
+        shown = re.findall(rf'data-count="{key}">(?:<a[^>]*>|<span[^>]*>)(\d+)<', table)
+        assert sum(map(int, shown)) == figures[key].count > 0, (key, shown)
+    r = await client.get("/bao-cao.csv?bang=co-quan&" + PERIOD)
+    assert "Chưa xác định cơ quan" in [row[0] for row in csv.reader(io.StringIO(r.content.decode("utf-8-sig")))]
+    assert "No agency" in (await client.get("/bao-cao?lang=en&" + PERIOD)).text
+    app = client._transport.app  # type: ignore[attr-defined]
+    app.state.clock = lambda: local(31, 12)
+    public = (await client.get("/cong-khai")).text
+    line = re.search(r'<tr data-agency="Chưa xác định cơ quan">(.*?)</tr>', public, re.S)
+    assert line is not None and "(trên 1 hồ sơ)" in line.group(1), public

@@ -75,6 +75,7 @@ async def test_a_wrong_target_is_shown_next_to_its_field_and_nothing_is_saved(
     assert r.status_code == 422
     html = r.text
     assert 'id="targets-problems"' in html and 'href="#muc-tieu-2.1"' in html
+    assert "<title>Lỗi: " in html and "<title>Lỗi: " not in (await client.get(PAGE)).text
     for key, message in (("2.1", "Mục tiêu là một số"), ("5.4", "không quá 100 %")):
         field = re.search(
             rf'<p class="mc-error" id="muc-tieu-{re.escape(key)}-error">([^<]*)</p>\s*<input[^>]*'

@@ -42,6 +42,7 @@ async def test_a_supplement_request_names_the_components_and_prints_form_02_for_
     empty = await client.post(f"/can-bo/ho-so/{code}/buoc/request_supplement",
                               data={"csrf_token": token, "reason": "  "})
     assert empty.status_code == 200 and 'id="error-summary"' in empty.text
+    assert "<title>Lỗi: " in empty.text and "<title>Lỗi: " not in r.text  # the error page says so first
     assert (await Dossier.get(code=code)).lifecycle_status == 4
     r = await client.post(f"/can-bo/ho-so/{code}/buoc/request_supplement", data={
         "csrf_token": token, "components": [MEETING, "not a component"], "reason": "Thiếu chữ ký thành viên"})
@@ -204,6 +205,9 @@ async def test_the_apology_task_shows_the_current_due_and_refuses_a_new_appointm
             "new_due_at-month": "3", "new_due_at-time": "15:00"}
     saturday = await client.post(f"/can-bo/viec/{task.id}", data={**form, "new_due_at-day": "7"})
     assert saturday.status_code == 200 and "Ngày hẹn trả kết quả mới phải là ngày làm việc." in saturday.text
+    assert "<title>Lỗi: " in saturday.text and "<title>Lỗi: " not in page
+    empty = await client.post(f"/can-bo/viec/{task.id}", data={"csrf_token": token})  # the form's own errors
+    assert empty.status_code == 200 and "<title>Lỗi: " in empty.text
     assert (await Dossier.get(code=dossier.code)).extension is None
     r = await client.post(f"/can-bo/viec/{task.id}", data={**form, "new_due_at-day": "10"})
     assert r.status_code == 303

@@ -149,7 +149,10 @@ DOCUMENT: dict[str, Any] = {
                                   data=OBJ, idempotency_key=text(200, min_length=1, name=True),
                                   reception_point=text(100, name=True), required=("procedure",),
                                   notify={"type": "array", "items": {"enum": ["email", "sms", "ascii"]},
-                                          "uniqueItems": True},
+                                          "uniqueItems": True,
+                                          "description": "how the applicant is told; each channel needs its "
+                                                         "address in data (the procedure's applicant e-mail or "
+                                                         "phone field): 422 naming notify otherwise"},
                                   channel_exception=_obj(kind={"enum": ["postal", "data_conflict", "priority_citizen",
                                                                         "officer_assisted"]}, reason=text(1000),
                                                         required=("kind",))))},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from markupsafe import Markup
@@ -16,6 +17,7 @@ from engine.errors import NotFound
 from engine.models import Dossier, Procedure, User
 from engine.models.dossier import NOTIFY_CHOICES
 from engine.versions import current_version_info
+from forms.render import html_id
 from web.auth import current_user, requires
 from web.citizen.facts import facts
 from web.documents import fmt
@@ -52,7 +54,9 @@ async def _apply(request: Request, user: User) -> Response:
     now = request.app.state.clock()
     draft = await drafts.resume(user, code, now)
     kept = drafts.files(draft)
-    page = {"forms_css": FORMS_CSS, "code": code, "version": version, "info": facts(version, lang)}
+    page = {"forms_css": FORMS_CSS, "code": code, "version": version, "info": facts(version, lang),
+            # a channel is offered when the form asks for its address (engine.dossiers.unreachable)
+            "offers": {"email": bool(version.applicant.get("email")), "sms": bool(version.applicant.get("phone"))}}
     if request.method == "GET":
         bound = spec.bind(None, spec.with_files(draft.data if draft else None, kept), lang=lang)
         return render(request, "citizen/apply.html", **page, form_html=forms.render(bound),
@@ -70,13 +74,15 @@ async def _apply(request: Request, user: User) -> Response:
         await drafts.save(user, code, bound.data, now, kept)
         await form_funnel.record(user.id, code, now)
         return RedirectResponse(f"/nop-ho-so/{code}", status_code=303)
-    if bound.validate() and not refused:
+    notify = notify_choice(posted)
+    missing = dossiers.unreachable(version, bound.data, notify)  # a channel ticked without its address
+    if bound.validate() and not refused and not missing:
         dossier, replayed = await dossiers.submit_once(request.app.state.runtime, code, bound.with_files(refs),
                                                        now=request.app.state.clock(), channel="online",
                                                        submitter_kind="citizen", user=user,
                                                        idempotency_key=f"web-{submission}",
                                                        agency_code=settings.agency_code, version=version,
-                                                       notify=notify_choice(posted))
+                                                       notify=notify)
         await drafts.discard(user, code)
         if not replayed:  # a double submit is one application
             await form_funnel.record(user.id, code, now, submitted=True)
@@ -87,13 +93,37 @@ async def _apply(request: Request, user: User) -> Response:
     shown = spec.bind(posted, spec.with_files(None, kept), lang=lang)
     shown.validate()
     shown.refuse(refused)
+    shown.refuse({key: [(NOTIFY_PROBLEM[channel], {})] for channel, key in missing.items() if key})
     # the funnel (issue 12): which rules failed, in this request; a row button press is no refusal
     await form_funnel.record(user.id, code, now, failures=shown.failed_rules() if bound.row_action is None else ())
     # 200 also when the page shows errors: a re-rendered HTML form is the normal answer (GOV.UK
     # pattern), and the error summary, title prefix and aria-invalid carry the failure
-    return render(request, "citizen/apply.html", **page, has_errors=shown.shows_errors or bool(refused),
+    errors = shown.shows_errors or bool(refused) or bool(missing)
+    return render(request, "citizen/apply.html", **page, has_errors=errors,
                   form_html=forms.render(shown), multipart=forms.needs_multipart(shown), submission=submission,
-                  notify=notify_choice(posted), status=507 if full else 200)
+                  notify=notify, notify_missing=_missing(spec, missing), status=507 if full else 200)
+
+
+#: the forms message (forms/messages.py) shown at the address field a ticked channel needs
+NOTIFY_PROBLEM = {"email": "notify_email", "sms": "notify_sms", "ascii": "notify_sms"}
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A channel ticked without its address, for the message next to the choice."""
+
+    channel: str  # "email" or "sms" (the SMS without diacritics too)
+    field_id: str  # the HTML id of the field to fill ("" when the form has none)
+    label: str  # that field's label
+
+
+def _missing(spec: forms.FormSpec, missing: dict[str, str]) -> list[Missing]:
+    out: dict[str, Missing] = {}
+    for channel, key in missing.items():
+        node = spec.by_key.get(key) if key else None
+        kind = "email" if channel == "email" else "sms"
+        out.setdefault(kind, Missing(kind, html_id(key) if node else "", getattr(node, "label", "")))
+    return list(out.values())
 
 
 def notify_choice(posted: FormData) -> list[str]:

@@ -142,7 +142,8 @@ async def _page(request: Request, dossier: Dossier, supplement: str | None, rati
                   due=fmt_due(dossier.due_adjusted_at) if dossier.due_adjusted_at else None, rated=rated,
                   can_rate=can_rate, result_ready=state in (Status.FINISHED, Status.RETURNED), error=None,
                   signed_in_forms=_signed_in_forms(request, dossier),
-                  notifications=await notify_pages.lines(dossier.id))
+                  notifications=await notify_pages.lines(dossier.id),
+                  destinations=notify_pages.destinations(dossier))
 
 
 def _signed_in_forms(request: Request, dossier: Dossier) -> list[str]:

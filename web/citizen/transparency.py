@@ -30,6 +30,7 @@ class Published:
 
     name: str
     quarters: tuple[dict[str, tuple[reports.Figure | None, int]], ...]
+    unplaced: bool = False  # the dossiers placed in no agency: `name` is a msgid (report_data.NO_AGENCY)
 
 
 @dataclass(frozen=True)
@@ -58,13 +59,17 @@ async def board(request: Request) -> Board:
         by_quarter.append({value: found for value, _label, found in await report_dimensions.breakdown(
             counted, calendar, "agency")})
     nothing = reports.compute(Tally())
-    lines = []
-    for agency in await Agency.filter(active=True).order_by("name"):
+
+    def line(name: str, code: str, unplaced: bool = False) -> Published:
         per_quarter = []
         for by_agency in by_quarter:
-            found = by_agency.get(agency.code, nothing)
+            found = by_agency.get(code, nothing)
             per_quarter.append({k: (found.get(k), found[k].count if k in found else 0) for k in KEYS})
-        lines.append(Published(agency.name, tuple(per_quarter)))
+        return Published(name, tuple(per_quarter), unplaced)
+
+    lines = [line(agency.name, agency.code) for agency in await Agency.filter(active=True).order_by("name")]
+    if any(report_data.has_data(by_agency.get("", nothing)) for by_agency in by_quarter):
+        lines.append(line(report_data.NO_AGENCY, "", unplaced=True))  # the lines add up to every dossier
     fresh = Board(periods, tuple(lines), now)
     request.app.state.transparency_board = fresh
     return fresh

@@ -109,6 +109,9 @@ async def heatmap_diagram(request: Request, user: User) -> Response:
     return model_download(version.bpmn_xml, f"{code}.bpmn")
 
 
+MAX_ABANDON_DAYS = 90  # the funnel's "abandoned after" choice (so-ngay), in days
+
+
 @dataclass(frozen=True)
 class FailureLine:
     label: str
@@ -134,11 +137,17 @@ def _labels(schema: dict[str, Any] | None) -> dict[str, str]:
 async def funnel(request: Request, user: User) -> Response:
     code, period, context = await _filters(request)
     procedure = await procedures.get(code)
-    try:
-        days = min(max(int(request.query_params.get("so-ngay", "")), 1), 90)
-    except ValueError:
-        days = form_funnel.ABANDON_AFTER.days
-    context["filters"]["so-ngay"] = str(days)
+    typed = (request.query_params.get("so-ngay") or "").strip()
+    days = form_funnel.ABANDON_AFTER.days
+    if typed:
+        try:
+            days = int(typed)
+        except ValueError:
+            days = 0
+        if not 1 <= days <= MAX_ABANDON_DAYS:  # said, not silently replaced (like the period's dates)
+            context["problems"]["so-ngay"] = N_("Số ngày không hợp lệ: nhập một số nguyên từ 1 đến 90")
+            days = form_funnel.ABANDON_AFTER.days
+    context["filters"]["so-ngay"] = typed[:10] if "so-ngay" in context["problems"] else str(days)
     context["query"] += f"&so-ngay={days}"
     if context["problems"]:
         return render(request, "staff/form_funnel.html", status=400, p=procedure, f=None, lines=[], bars=[],

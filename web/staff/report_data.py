@@ -99,6 +99,7 @@ class Row:
     filters: dict[str, str]  # query fields for the drill-down link (tu-ngay, den-ngay, co-quan, thu-tuc)
     figures: dict[str, reports.Figure]
     total: Decimal | None = None
+    unplaced: bool = False  # the dossiers placed in no agency: `label` is a msgid, no drill-down filter reaches them
 
 
 def so_far(period: reports.Period, today: date) -> reports.Period:
@@ -140,7 +141,7 @@ async def trend(scope: Scope) -> list[Row]:
     return rows
 
 
-def _has_data(figures: dict[str, reports.Figure]) -> bool:
+def has_data(figures: dict[str, reports.Figure]) -> bool:
     return any(figures[k].count for k in HEADLINE if k in figures)
 
 
@@ -150,15 +151,29 @@ async def _by(scope: Scope, dimension: str) -> dict[str, dict[str, reports.Figur
         procedure=scope.procedure)}
 
 
+#: the line of the dossiers without an agency (Dossier.agency_code ''), so that the lines add up to the total
+NO_AGENCY = N_("Chưa xác định cơ quan")
+
+
 async def by_agency(scope: Scope, found: dict[str, dict[str, reports.Figure]] | None = None) -> list[Row]:
+    """Per agency in scope: the active ones by name, then any other agency holding dossiers (deactivated
+    since), then the dossiers placed in no agency as one line `NO_AGENCY`: no dossier is left out."""
     query = Agency.filter(active=True).order_by("name")
     if scope.agencies is not None:
         query = query.filter(code__in=list(scope.agencies))
     if scope.agency:
         query = query.filter(code=scope.agency)
-    found = await _by(scope, "agency") if found is None else found
-    return [Row(agency.code, agency.name, {**_days(scope.period), "co-quan": agency.code, "thu-tuc": scope.procedure},
-                found[agency.code]) for agency in await query if agency.code in found and _has_data(found[agency.code])]
+    found = {code: figures for code, figures in (await _by(scope, "agency") if found is None else found).items()
+             if has_data(figures)}
+    listed = [agency.code for agency in await query if agency.code in found]
+    others = sorted(code for code in found if code and code not in listed)
+    names = dict(await Agency.filter(code__in=[*listed, *others]).values_list("code", "name"))
+    rows = [Row(code, str(names.get(code) or code), {**_days(scope.period), "co-quan": code,
+                                                    "thu-tuc": scope.procedure}, found[code])
+            for code in (*listed, *others)]
+    if "" in found:
+        rows.append(Row("", NO_AGENCY, {}, found[""], unplaced=True))
+    return rows
 
 
 async def by_procedure(scope: Scope, found: dict[str, dict[str, reports.Figure]] | None = None) -> list[Row]:
@@ -167,7 +182,7 @@ async def by_procedure(scope: Scope, found: dict[str, dict[str, reports.Figure]]
         query = query.filter(code=scope.procedure)
     found = await _by(scope, "procedure") if found is None else found
     return [Row(proc.code, proc.name, {**_days(scope.period), "co-quan": scope.agency, "thu-tuc": proc.code},
-                found[proc.code]) for proc in await query if proc.code in found and _has_data(found[proc.code])]
+                found[proc.code]) for proc in await query if proc.code in found and has_data(found[proc.code])]
 
 
 async def overview(scope: Scope) -> tuple[dict[str, reports.Figure], list[Row], list[Row]]:

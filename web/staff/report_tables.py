@@ -94,7 +94,7 @@ def _rows_table(name: str, first: str, rows: Sequence[Row], tr: Callable[[str], 
         headers += [title(key, tr) + " (%)", f"{key}: " + tr("Số hồ sơ được xét")]
     lines: list[list[Cell]] = []
     for row in rows:
-        line: list[Cell] = [row.label]
+        line: list[Cell] = [tr(row.label) if row.unplaced else row.label]
         for key in HEADLINE:
             figure = row.figures.get(key)
             line += [_rate(figure, tr), figure.count if figure else 0]

@@ -77,7 +77,7 @@ async def task_page(request: Request, user: User) -> Response:
     posted = await checked_form(request, request.app.state.settings.max_upload_bytes + 1024)
     bound = spec.bind(posted, data, lang=lang) if spec else None
     if bound is not None and not bound.validate():
-        return render(request, "staff/task.html",
+        return render(request, "staff/task.html", has_errors=bound.shows_errors,
                       form_html=forms.render(bound), multipart=forms.needs_multipart(bound), **context)
     values = await store_uploads(request, bound) if bound is not None else {}
     try:

@@ -1,6 +1,6 @@
 // Brings up a read-only BPMN diagram in the page's #diagram box (bpmn-js navigated viewer): loads the model from
 // the box's data-src, fits it to the viewport, lets the page decorate it (markers, overlays), then marks the box
-// ready; on failure the box says why. Pages include it before their own script (both deferred, so in order).
+// ready; on failure the box says why, in the page's language (its data-failed, rendered by the template). Pages include it before their own script (both deferred, so in order).
 window.mcShowDiagram = function (decorate) {
   var box = document.getElementById("diagram");
   if (!box || !window.BpmnJS) { return; }
@@ -13,5 +13,5 @@ window.mcShowDiagram = function (decorate) {
       decorate(viewer);
       box.setAttribute("data-ready", "1");
     })
-    .catch(function (err) { box.textContent = "Không hiển thị được sơ đồ: " + err.message; });
+    .catch(function (err) { box.textContent = (box.getAttribute("data-failed") || "") + ": " + err.message; });
 };

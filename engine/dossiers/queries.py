@@ -224,16 +224,21 @@ _INBOX_SELECT = ("SELECT t.id, t.element_id, t.name, t.kind, t.role, t.lane, t.f
                  + "LEFT JOIN user_account u ON u.id = t.claimed_by_id ")
 
 
-def _keyset(where: list[str], params: list[Any], due: str, after: tuple[datetime | None, datetime, str] | None) -> None:
-    """Strictly after the previous page's last row, in the inbox's order (`due`: the sort instant)."""
+def _keyset(where: list[str], params: list[Any], due: str, after: tuple[datetime | None, datetime, str] | None,
+            nullable: bool = True) -> None:
+    """Strictly after the previous page's last row, in the inbox's order (`due`: the sort instant;
+    `nullable=False` where it is never null: the bare row comparison is then an index range of
+    `human_task_ready (role, due_at, created_at, id)`, which `due IS NULL OR …` is not — at 1 M dossiers
+    the next inbox page took 35 ms at p95 with the OR, the first page 10)."""
     if after is None:
         return
     due_after, created_after, id_after = after
     if due_after is None:
-        where.append(f"{due} IS NULL AND (t.created_at, t.id) > (?, ?)")
-        params += [created_after, id_after]
+        where.append(f"{due} IS NULL AND (t.created_at, t.id) > (?, ?)" if nullable else "1 = 0")
+        params += [created_after, id_after] if nullable else []
     else:
-        where.append(f"({due} IS NULL OR ({due}, t.created_at, t.id) > (?, ?, ?))")
+        where.append(f"({due} IS NULL OR ({due}, t.created_at, t.id) > (?, ?, ?))" if nullable
+                     else f"({due}, t.created_at, t.id) > (?, ?, ?)")
         params += [due_after, created_after, id_after]
 
 
@@ -305,7 +310,7 @@ async def inbox(rt: Runtime, user: User, now: datetime, *, procedure: str = "", 
     for own, due in ((True, "t.due_at"), (False, "d.due_adjusted_at")):
         where, found_params = _inbox_where(user, scope, now, procedure, overdue_only, mine_only, due)
         where.append("t.due_at IS NOT NULL" if own else "t.due_at IS NULL")
-        _keyset(where, found_params, due, after)
+        _keyset(where, found_params, due, after, nullable=not own)
         nulls_last = "" if own else f"CASE WHEN {due} IS NULL THEN 1 ELSE 0 END, "  # own: never null, index order
         halves.append(f"SELECT * FROM ({_INBOX_SELECT}WHERE {' AND '.join(where)} ORDER BY "
                       f"{nulls_last}{due}, t.created_at, t.id LIMIT ?) h{len(halves)}")

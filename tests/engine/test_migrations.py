@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
-import uuid
+import asyncio
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
-import asyncpg
-import pytest
 from tortoise import Tortoise
 from tortoise.cli.cli import tortoise_cli_context
 from tortoise.migrations.api.migrate import migrate as _migrate
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from engine.db import connection_name, tortoise_config
-from tests.conftest import PG_DSN, run_sync
+from tests.conftest import empty_pg_database, run_sync
+
+T = TypeVar("T")
+
+
+def _on_fresh_postgresql(check: Callable[[str], T]) -> T:
+    """`check(url)` on a fresh, empty PostgreSQL database (tests.conftest.empty_pg_database: skipped
+    without the server, failed in CI), dropped after."""
+
+    async def fresh() -> T:
+        async with empty_pg_database("motcua_mig") as url:
+            return await asyncio.to_thread(check, url)
+
+    return run_sync(fresh)
 
 
 async def test_models_have_no_changes_missing_from_the_migrations() -> None:
@@ -55,24 +68,8 @@ def test_0006_copies_each_procedures_time_limit_onto_its_existing_versions(tmp_p
 
 
 def test_0006_backfill_runs_on_postgresql() -> None:
-    name = f"motcua_mig_{uuid.uuid4().hex[:10]}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(PG_DSN, timeout=5)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    try:
-        run_sync(lambda: admin(f'CREATE DATABASE "{name}"'))
-    except (OSError, asyncpg.PostgresError) as exc:
-        pytest.skip(f"PostgreSQL at {PG_DSN} is not reachable: {exc}")
-    try:
-        limit, unit = _backfilled_version(PG_DSN.rsplit("/", 1)[0] + f"/{name}")
-        assert (Decimal(str(limit)), unit) == (Decimal(3), "calendar_days")
-    finally:
-        run_sync(lambda: admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    limit, unit = _on_fresh_postgresql(_backfilled_version)
+    assert (Decimal(str(limit)), unit) == (Decimal(3), "calendar_days")
 
 
 def _backfilled_names(url: str) -> list[tuple[str, str]]:
@@ -115,23 +112,7 @@ def test_0013_folds_the_names_of_existing_dossiers(tmp_path: Path) -> None:
 
 
 def test_0013_backfill_runs_on_postgresql() -> None:
-    name = f"motcua_mig_{uuid.uuid4().hex[:10]}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(PG_DSN, timeout=5)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    try:
-        run_sync(lambda: admin(f'CREATE DATABASE "{name}"'))
-    except (OSError, asyncpg.PostgresError) as exc:
-        pytest.skip(f"PostgreSQL at {PG_DSN} is not reachable: {exc}")
-    try:
-        assert _backfilled_names(PG_DSN.rsplit("/", 1)[0] + f"/{name}") == EXPECTED_NAMES
-    finally:
-        run_sync(lambda: admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    assert _on_fresh_postgresql(_backfilled_names) == EXPECTED_NAMES
 
 
 def _backfilled_spans(url: str) -> list[tuple[object, object]]:
@@ -170,20 +151,4 @@ def test_0028_fills_the_span_and_the_late_flag_of_existing_facts(tmp_path: Path)
 
 
 def test_0028_backfill_runs_on_postgresql() -> None:
-    name = f"motcua_mig_{uuid.uuid4().hex[:10]}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(PG_DSN, timeout=5)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    try:
-        run_sync(lambda: admin(f'CREATE DATABASE "{name}"'))
-    except (OSError, asyncpg.PostgresError) as exc:
-        pytest.skip(f"PostgreSQL at {PG_DSN} is not reachable: {exc}")
-    try:
-        _spans_ok(_backfilled_spans(PG_DSN.rsplit("/", 1)[0] + f"/{name}"))
-    finally:
-        run_sync(lambda: admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    _spans_ok(_on_fresh_postgresql(_backfilled_spans))

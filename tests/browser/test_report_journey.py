@@ -17,7 +17,9 @@ async def test_a_leader_follows_a_figure_to_its_dossiers(server: str, browser: A
         await login(page, server, "leader")
         await page.click("a[href='/bao-cao']")
         await page.wait_for_load_state("load")
-        assert await page.locator("svg[role=img] > title").count() == 2
+        # one named chart per monthly trend and per agency (the agencies: the dossiers' own, or "no agency")
+        assert await page.locator("svg[role=img] > title").all_text_contents() == [
+            "Tỷ lệ theo tháng", "Tỷ lệ theo cơ quan"]
         assert await page.evaluate("document.documentElement.scrollWidth") <= width, await page.evaluate(
             "w => [...document.querySelectorAll('body *')].filter(e => e.scrollWidth > e.clientWidth + 1 && "
             "getComputedStyle(e).overflowX === 'visible').map(e => e.tagName + '.' + e.className + ' ' + "

@@ -54,6 +54,8 @@ def bars(title: str, description: str, labels: Sequence[str], series: Mapping[st
         chart.add(name, [None if v is None else float(v) for v in values])
     root = chart.render_tree()
     _clean(root)
+    for default in [c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == "title"]:
+        root.remove(default)  # pygal's own "Pygal": ours, below, names the chart
     n = next(_ids)
     ids = f"chart-title-{n}", f"chart-desc-{n}"
     root.set("role", "img")

@@ -360,27 +360,30 @@ async def clone_sql(
     return rows
 
 
+async def _judge_into_calc(db: Postgres, source: str, calendar: Calendar) -> None:
+    """gen_calc: the calendar columns (`generate_clone.JUDGED`) of every facts row of `source`, judged
+    here with the rebuild's own code (one cursor, COPY per chunk)."""
+    kinds = {"kpi_due_at": "timestamptz", "kpi_late": "bool", "work_units": "numeric(12,4)",
+             "paused_hours": "numeric(10,2)", "first_due_at": "timestamptz", "late_anyway": "bool",
+             "paused_from": "timestamptz", "paused_until": "timestamptz", "span_s": "bigint"}
+    typed = ", ".join(f"{c} {kinds[c]}" for c in gc.JUDGED)
+    await db.execute(f"CREATE UNLOGGED TABLE gen_calc (dossier_id int, {typed})")
+    async with db.conn.transaction():
+        cursor = await db.conn.cursor(
+            "SELECT dossier_id, accepted_at, ended_at, pauses::text AS pauses, time_limit, "
+            f"time_unit, late_flag, supplement_requests FROM {source}"
+        )
+        while chunk := await cursor.fetch(CHUNK):
+            await db.copy("gen_calc", ["dossier_id", *gc.JUDGED],
+                          [(r["dossier_id"], *gc.judge(dict(r), calendar).values()) for r in chunk])
+
+
 async def _facts(db: Postgres, columns: list[str], select: str, calendar: Calendar, note: Callable[[str], None]) -> int:
     """report_dossier: cloned into gen_facts, its calendar columns judged here, then inserted."""
     await db.execute("DROP TABLE IF EXISTS gen_facts, gen_calc")
     await db.execute(f"CREATE UNLOGGED TABLE gen_facts AS {select}")
-    await db.execute(
-        "CREATE UNLOGGED TABLE gen_calc (dossier_id int, kpi_due_at timestamptz, kpi_late bool, "
-        "work_units numeric(12,4), paused_hours numeric(10,2), first_due_at timestamptz, late_anyway bool, "
-        "paused_from timestamptz, paused_until timestamptz, span_s bigint)"
-    )
     note("report_dossier: cloned")
-    async with db.conn.transaction():
-        cursor = await db.conn.cursor(
-            "SELECT dossier_id, accepted_at, ended_at, pauses::text AS pauses, time_limit, "
-            "time_unit, late_flag, supplement_requests FROM gen_facts"
-        )
-        while chunk := await cursor.fetch(CHUNK):
-            await db.copy(
-                "gen_calc",
-                ["dossier_id", *gc.JUDGED],
-                [(r["dossier_id"], *gc.judge(dict(r), calendar).values()) for r in chunk],
-            )
+    await _judge_into_calc(db, "gen_facts", calendar)
     note("report_dossier: calendar columns judged")
     names = [c.strip('"') for c in columns]
     own = set(gc.JUDGED)
@@ -399,19 +402,7 @@ async def rejudge(db: Postgres, calendar: Calendar, note: Callable[[str], None])
     clone pass does: for a database filled before a migration added verdict columns (or after a
     calendar change), without `motcua reports rebuild` replaying every event (minutes at 1 M)."""
     await db.execute("DROP TABLE IF EXISTS gen_calc")
-    await db.execute(
-        "CREATE UNLOGGED TABLE gen_calc (dossier_id int, kpi_due_at timestamptz, kpi_late bool, "
-        "work_units numeric(12,4), paused_hours numeric(10,2), first_due_at timestamptz, late_anyway bool, "
-        "paused_from timestamptz, paused_until timestamptz, span_s bigint)"
-    )
-    async with db.conn.transaction():
-        cursor = await db.conn.cursor(
-            "SELECT dossier_id, accepted_at, ended_at, pauses::text AS pauses, time_limit, "
-            "time_unit, late_flag, supplement_requests FROM report_dossier"
-        )
-        while chunk := await cursor.fetch(CHUNK):
-            await db.copy("gen_calc", ["dossier_id", *gc.JUDGED],
-                          [(r["dossier_id"], *gc.judge(dict(r), calendar).values()) for r in chunk])
+    await _judge_into_calc(db, "report_dossier", calendar)
     note("report_dossier: calendar columns judged")
     sets = ", ".join(f"{c} = c.{c}" for c in gc.JUDGED)
     status = await db.conn.execute(

@@ -13,13 +13,22 @@ import base64
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from engine import agencies, permissions, readsets, sql
 from engine import events as ev
 from engine.dossiers.row import TASK_COLUMNS, DossierRow, TaskRow, task_from_db
-from engine.dossiers.store import STATUS_OF_ENGINE, Loaded, expected_tasks, history, load, load_task
+from engine.dossiers.store import (
+    HISTORY_SQL,
+    STATUS_OF_ENGINE,
+    Loaded,
+    expected_tasks,
+    history,
+    load,
+    load_task,
+    recorded,
+)
 from engine.errors import InvalidData, NotFound
 from engine.models import User
 from engine.versions import VersionInfo
@@ -78,17 +87,6 @@ async def view(rt: Runtime, code: str, user: User | None, *, with_data: bool = F
     return (await view_and_reads(rt, code, user, with_data, every_task))[0]
 
 
-#: the history of `store.history` (oldest first), for reads that batch it with others
-_HISTORY = ("SELECT at, actor, action, element_id, task_id, revision, data_diff, details FROM audit_event "
-            "WHERE dossier_id = ? ORDER BY at, id")
-
-
-def _recorded(r: dict[str, Any]) -> ev.Recorded:
-    return ev.Recorded(r["action"], sql.instant(r["at"]) or datetime.min.replace(tzinfo=UTC), r["actor"],
-                       r["revision"], sql.unjson(r["details"]) or {}, r["element_id"], r["task_id"],
-                       sql.unjson(r["data_diff"]) or {})
-
-
 #: more reads batched with a view's tasks and history, made from the dossier and its version
 Extra = Callable[[DossierRow, VersionInfo], Sequence[readsets.Query]]
 
@@ -108,11 +106,11 @@ async def view_and_reads(rt: Runtime, code: str, user: User | None, with_data: b
         data, states = runner.data_of(wf), runner.states_of(wf)
     tasks_sql = (f"SELECT {', '.join(TASK_COLUMNS)} FROM human_task WHERE dossier_id = ? "
                  + ("" if every_task else "AND state = 'ready' ") + "ORDER BY created_at, id")
-    found_tasks, events, *rest = await readsets.fetch_sets([(tasks_sql, [d.id]), (_HISTORY, [d.id]),
+    found_tasks, events, *rest = await readsets.fetch_sets([(tasks_sql, [d.id]), (HISTORY_SQL, [d.id]),
                                                                      *(extra(d, v) if extra else ())])
     tasks = [task_from_db(r) for r in found_tasks]
     ready = [t for t in tasks if t.state == "ready"]
-    return DossierView(d, v.procedure_code, v.number, ready, [_recorded(r) for r in events], data, states, v,
+    return DossierView(d, v.procedure_code, v.number, ready, [recorded(r) for r in events], data, states, v,
                        tasks if every_task else None), rest
 
 

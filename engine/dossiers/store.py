@@ -332,14 +332,21 @@ def _event_fields(event: ev.Event) -> dict[str, Any]:
     return {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
 
 
+#: the dossier's events, oldest first (also batched with other reads: engine/dossiers/queries.py)
+HISTORY_SQL = ("SELECT at, actor, action, element_id, task_id, revision, data_diff, details FROM audit_event "
+               "WHERE dossier_id = ? ORDER BY at, id")
+
+
+def recorded(r: dict[str, Any]) -> ev.Recorded:
+    """One row of `HISTORY_SQL` as its event."""
+    return ev.Recorded(r["action"], sql.instant(r["at"]) or datetime.min.replace(tzinfo=UTC), r["actor"],
+                       r["revision"], sql.unjson(r["details"]) or {}, r["element_id"], r["task_id"],
+                       sql.unjson(r["data_diff"]) or {})
+
+
 async def history(dossier_id: int) -> list[ev.Recorded]:
     """The dossier's events, oldest first."""
-    found = await sql.fetch(sql.db(), (
-        "SELECT at, actor, action, element_id, task_id, revision, data_diff, details FROM audit_event "
-        "WHERE dossier_id = ? ORDER BY at, id"), [dossier_id])
-    return [ev.Recorded(r["action"], sql.instant(r["at"]) or datetime.min.replace(tzinfo=UTC), r["actor"],
-                        r["revision"], sql.unjson(r["details"]) or {}, r["element_id"], r["task_id"],
-                        sql.unjson(r["data_diff"]) or {}) for r in found]
+    return [recorded(r) for r in await sql.fetch(sql.db(), HISTORY_SQL, [dossier_id])]
 
 
 def pause_statements(dossier_id: int, before: Sequence[dict[str, Any]], after: Sequence[dict[str, Any]],

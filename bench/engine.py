@@ -381,7 +381,8 @@ async def breakdown(settings: Any, xml: bytes, n: int = 50) -> None:
     if not postgres:
         raw = connection(settings.database_url)._connection  # the aiosqlite.Connection behind Tortoise
         await raw._execute(raw._conn.set_trace_callback, count)  # runs in aiosqlite's thread (reads)
-        writer = sql._writer(str(settings.database_url).removeprefix("sqlite://"))  # the commits' connection
+        writer = sql._writer(str(settings.database_url).removeprefix("sqlite://"))  # the commits' connections:
+        writer.reader().set_trace_callback(count)  # on the loop's thread, and the thread's when the lock is busy
         await asyncio.get_running_loop().run_in_executor(
             writer.pool, lambda: writer._connect().set_trace_callback(count))
     try:

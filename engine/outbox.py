@@ -67,10 +67,12 @@ def rows_for(events: Sequence[Event], subscribers: Sequence[Subscriber], dossier
         n = counters.get(event.revision, 0)
         counters[event.revision] = n + 1
         key = f"{event.dossier_code}:{event.revision}:{n}"
+        payload: str | None = None  # encoded once per event, whatever the number of subscribers
         for sub in subscribers:
             if sub.kinds is None or event.kind in sub.kinds:
+                payload = payload or sql.jsonb(event.to_dict())
                 out.append({"subscriber": sub.name, "dossier_id": dossier_id, "key": key, "kind": event.kind,
-                            "payload": sql.jsonb(event.to_dict()), "at": sql.utc(event.at), "state": "pending",
+                            "payload": payload, "at": sql.utc(event.at), "state": "pending",
                             "attempts": 0, "next_at": sql.utc(now), "claimed_at": None, "delivered_at": None,
                             "last_error": ""})
     return out

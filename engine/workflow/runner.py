@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -204,19 +205,21 @@ def _result(wf: MotcuaWorkflow, steps: list[EngineStep], diff: dict[str, Any],
             error: dict[str, Any] | None, events: list[dict[str, Any]] | None = None) -> StepResult:
     if events is None:
         events = [_event(e) for e in wf.get_events()]  # drain: uncaught errors must not vanish
-    if error is None and wf.get_tasks(state=TaskState.ERROR):
+    # one walk of the task tree for the three states read here (each get_tasks walks all of it)
+    found = wf.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.ERROR)
+    if error is None and any(t.state == TaskState.ERROR for t in found):
         error = _existing_error(wf)
     status = "error" if error else ("completed" if wf.is_completed() else "waiting")
     ready = [
         ReadyTask(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id, t.task_spec.lane)
-        for t in wf.get_tasks(state=TaskState.READY, manual=True)
+        for t in found if t.state == TaskState.READY and t.task_spec.manual
     ]
     if wf.is_completed():
         data = dict(wf.data)
     else:
         data = dict(wf.last_task.data) if wf.last_task is not None else dict(wf.task_tree.data)
     return StepResult(
-        state=dump_state(wf), status=status, ready=ready, timers=armed_timers(wf), data=data,
+        state=dump_state(wf), status=status, ready=ready, timers=armed_timers(wf, found), data=data,
         steps=steps, events=events, error=error, data_diff=diff,
     )
 
@@ -227,10 +230,13 @@ def _event(event: Any) -> dict[str, Any]:
     return {"type": kind, "name": getattr(definition, "name", None), "code": getattr(definition, "code", None)}
 
 
-def armed_timers(wf: MotcuaWorkflow) -> list[ArmedTimer]:
-    """Every armed timer with its due instant, event-based gateways and cycles included."""
+def armed_timers(wf: MotcuaWorkflow, tasks: Sequence[Any] | None = None) -> list[ArmedTimer]:
+    """Every armed timer with its due instant, event-based gateways and cycles included (`tasks`: the
+    workflow's tasks already listed, WAITING ones among them)."""
     rows = []
-    for task in wf.get_tasks(state=TaskState.WAITING):
+    waiting = wf.get_tasks(state=TaskState.WAITING) if tasks is None else \
+        [t for t in tasks if t.state == TaskState.WAITING]
+    for task in waiting:
         definition = getattr(task.task_spec, "event_definition", None)
         definitions = getattr(definition, "event_definitions", None) or ([definition] if definition else [])
         for d in definitions:

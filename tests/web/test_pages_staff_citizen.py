@@ -107,6 +107,25 @@ async def test_counter_intake_refuses_paper_on_a_paper_free_day_unless_an_except
     assert dossier.channel == "counter" and dossier.channel_exception["kind"] == "priority_citizen"
 
 
+async def test_an_invalid_counter_intake_shows_its_errors_and_keeps_what_was_typed(
+        client: httpx.AsyncClient, users: dict) -> None:
+    from engine.models import Dossier
+
+    await publish_shipped("household-business")
+    await page_login(client, "officer")
+    page = await client.get("/can-bo/tiep-nhan/2.000720")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    typed = {"csrf_token": token, "mode": "paper", "submission": "s3", "business_name": "Quán phở Bích",
+             "business_phone": "0912345678"}
+    r = await client.post("/can-bo/tiep-nhan/2.000720", data=typed)
+    assert r.status_code == 200
+    # the error summary and the messages beside the fields, as on the citizen's form
+    assert 'id="mc-error-summary-title"' in r.text
+    assert 'aria-invalid="true"' in r.text
+    assert 'value="Quán phở Bích"' in r.text and 'value="0912345678"' in r.text
+    assert not await Dossier.exists()
+
+
 async def test_citizen_uploads_the_supplement_a_specialist_asked_for(client: httpx.AsyncClient, users: dict) -> None:
     from engine.models import Attachment, AuditEvent, Timer
 

@@ -60,13 +60,14 @@ async def intake(request: Request, user: User) -> Response:
     bound = spec.bind(posted, None, lang=lang)
     point = str(posted.get("reception_point", ""))[:100]
     context["point"] = point
+    valid = bound.validate()  # before the form is rendered again: its error summary and field messages
     again = {"form_html": forms.render(bound), "submission": submission, "multipart": forms.needs_multipart(bound),
              "mode": mode, **context}
     if point and point not in {p.code for p in points}:
         return render(request, "staff/intake.html", refused={"fields": {gettext_for(lang).gettext("Điểm tiếp nhận"): [
             gettext_for(lang).gettext("Điểm tiếp nhận không thuộc cơ quan của bạn")]}},
                       **again)
-    if not bound.validate():
+    if not valid:
         return render(request, "staff/intake.html", refused=None, **again)
     try:
         data = await store_uploads(request, bound)

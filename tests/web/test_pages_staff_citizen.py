@@ -120,7 +120,7 @@ async def test_an_invalid_counter_intake_shows_its_errors_and_keeps_what_was_typ
     r = await client.post("/can-bo/tiep-nhan/2.000720", data=typed)
     assert r.status_code == 200
     # the error summary and the messages beside the fields, as on the citizen's form
-    assert 'id="mc-error-summary-title"' in r.text
+    assert 'id="mc-error-summary-title"' in r.text and "<title>Lỗi: Tiếp nhận hồ sơ tại quầy" in r.text
     assert 'aria-invalid="true"' in r.text
     assert 'value="Quán phở Bích"' in r.text and 'value="0912345678"' in r.text
     assert not await Dossier.exists()

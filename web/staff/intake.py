@@ -62,7 +62,7 @@ async def intake(request: Request, user: User) -> Response:
     context["point"] = point
     valid = bound.validate()  # before the form is rendered again: its error summary and field messages
     again = {"form_html": forms.render(bound), "submission": submission, "multipart": forms.needs_multipart(bound),
-             "mode": mode, **context}
+             "mode": mode, "has_errors": not valid, **context}
     if point and point not in {p.code for p in points}:
         return render(request, "staff/intake.html", refused={"fields": {gettext_for(lang).gettext("Điểm tiếp nhận"): [
             gettext_for(lang).gettext("Điểm tiếp nhận không thuộc cơ quan của bạn")]}},

@@ -2,8 +2,13 @@
 
 Three jobs on one AsyncIOScheduler:
 
-* ``motcua-wake`` (a ``date`` job) sleeps until the earliest pending timer and then fires every
-  due row (engine/timers.py claims each row once, so several workers may all wake: one fires).
+* ``motcua-wake`` (a ``date`` job) sleeps until the earliest pending timer and then starts a sweep
+  that fires every due row (engine/timers.py claims each row once, so several workers may all wake:
+  one fires). The job only starts the sweep as a task: a wake-up armed while a sweep runs (the
+  watch's read ending after the sweep began, a notification, the recovery job) then queues behind
+  it. When the job ran the sweep itself, APScheduler skipped such a wake-up (the previous run still
+  going, ``max_instances``) and dropped it, leaving no wake-up at all: every later timer waited for
+  a restart (a CI failure on 03/12/2026, tests/engine/test_timers.py reproduces it).
 * ``motcua-watch`` (every ``watch_seconds``, 1 s) asks the database for that earliest due instant
   (one indexed MIN query) and moves the wake-up earlier when another process (the web app)
   armed a sooner timer. Together: a timer fires within about ``watch_seconds`` of its due time
@@ -75,6 +80,8 @@ class TimerScheduler:
         self._wake_at: datetime | None = None
         self._last_sweep = datetime.min.replace(tzinfo=UTC)
         self._deferred_since: datetime | None = None  # deliveries waiting for a timer sweep to end
+        self._queued = False  # a sweep task is waiting for the lock: another wake-up adds nothing
+        self._sweeps: set[asyncio.Task[None]] = set()  # started by the wake-up job, kept until done
         self._listener: Any = None  # asyncpg connection LISTENing on timers.CHANNEL (PostgreSQL)
 
     def start(self) -> None:
@@ -133,6 +140,7 @@ class TimerScheduler:
             self.scheduler.pause()
         async with self._lock:
             pass
+        await asyncio.gather(*self._sweeps, return_exceptions=True)  # queued ones see the stop and end
         self.shutdown()
 
     def add_job(self, job_id: str, job: Callable[[], Awaitable[None]], trigger: str, **trigger_args: Any) -> None:
@@ -205,14 +213,30 @@ class TimerScheduler:
         except Exception:
             log.exception("reading the next due timer failed")
             return
+        if self.scheduler.get_job(WAKE_JOB) is None and not self._queued:
+            self._wake_at = None  # no wake-up is armed, whatever the last one said (belt and braces)
         if due is not None and (self._wake_at is None or due + AFTER_DUE < self._wake_at):
             self._wake(due + AFTER_DUE)
+
+    async def _start_sweep(self) -> None:
+        """The wake-up job: start a sweep of its own (queued behind the one running, if any)."""
+        if self._stopping or self._queued:
+            return
+        self._queued = True  # until the sweep holds the lock
+        task = asyncio.get_running_loop().create_task(self.sweep())
+        self._sweeps.add(task)
+        task.add_done_callback(self._sweeps.discard)
 
     async def sweep(self) -> None:
         """Fire every due timer, then sleep until the next one."""
         if self._stopping:
             return
-        async with self._lock:
+        self._queued = True
+        try:
+            await self._lock.acquire()
+        finally:
+            self._queued = False
+        try:
             if self._stopping:
                 return
             self._wake_at = None
@@ -233,9 +257,11 @@ class TimerScheduler:
                 self._last_sweep = utc_now()
             if due is not None and not self._stopping:
                 self._wake(due + AFTER_DUE)
+        finally:
+            self._lock.release()
 
     def _wake(self, at: datetime) -> None:
         at = max(at, self._last_sweep + MIN_GAP)
         self._wake_at = at
-        self.scheduler.add_job(self.sweep, "date", run_date=at, id=WAKE_JOB, replace_existing=True,
-                               max_instances=1, misfire_grace_time=None)
+        self.scheduler.add_job(self._start_sweep, "date", run_date=at, id=WAKE_JOB, replace_existing=True,
+                               misfire_grace_time=None)

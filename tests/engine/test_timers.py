@@ -262,6 +262,41 @@ async def test_deliveries_wait_while_timers_fire_for_max_sweep_at_most(db: Any) 
         assert await OutboxEvent.filter(state="pending").count() == 0
 
 
+async def test_a_wake_up_armed_while_a_sweep_runs_is_not_lost(db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CI failure of 03/12/2026: a wake-up armed during a sweep (the watch's read ending after the
+    sweep began, a NOTIFY, the recovery job) came due while that sweep still ran; APScheduler skips a
+    job whose previous run is still going and drops a date job it skipped, so no wake-up was left and
+    every later timer waited for a restart. Here the sweep is made slow (a real fire, 0.6 s late)."""
+    real = timers.fire_batch
+    in_sweep = asyncio.Event()
+
+    async def slow_fire_batch(*args: Any, **kwargs: Any) -> timers.Batch:
+        in_sweep.set()
+        await asyncio.sleep(0.6)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(timers, "fire_batch", slow_fire_batch)
+    await publish("T.W", duration("PT0.2S"))
+    worker = TimerScheduler(rt(), watch_seconds=0.3)
+    worker.start()
+    try:
+        await asyncio.sleep(1.0)  # the start-up sweep (nothing due) is over
+        in_sweep.clear()
+        first = await dossiers.submit(rt(), "T.W", {}, now=datetime.now(UTC))
+        await asyncio.wait_for(in_sweep.wait(), 5)  # the sweep that fires `first`, and nothing after it
+        worker._wake(datetime.now(UTC))  # what the watch, a notification or the recovery does mid-sweep
+        await asyncio.sleep(1.0)  # it comes due while the sweep still runs; then the sweep ends
+        second = await dossiers.submit(rt(), "T.W", {}, now=datetime.now(UTC))
+        for _ in range(100):  # 5 s: `second` is due in 0.2 s; the watch runs every 0.3 s
+            if await fired_audits(first.id) and await fired_audits(second.id):
+                break
+            await asyncio.sleep(0.05)
+        assert await timer_states(first.id) == ["fired"]
+        assert await timer_states(second.id) == ["fired"]
+    finally:
+        await worker.aclose()
+
+
 # ------------------------------------------------------------------ expression functions
 def test_working_hours_and_days_skip_lunch_nights_and_weekends(national_calendar: Calendar) -> None:
     assert add_working_hours("2026-03-02T08:00:00+07:00", 1) == "2026-03-02T09:00:00+07:00"

@@ -22,7 +22,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "MOTCUA_SESSION_IDLE_MINUTES": ("30", "A page session unused for this many minutes ends (sign in again)"),
     "MOTCUA_SESSION_MAX_HOURS": ("12", "A page session ends this many hours after sign-in, however active"),
     "MOTCUA_DATA_DIR": ("./motcua-data", "Folder for the SQLite database, uploads and the generated secret"),
-    "MOTCUA_AGENCY_CODE": ("000.00.00.H00", "Receiving agency identifier, the prefix of every dossier code"),
+    "MOTCUA_AGENCY_CODE": ("000.00.00.H00", "Code prefix of a dossier placed with no agency (else its agency's code)"),
     "MOTCUA_TOKEN_TTL_HOURS": ("12", "Lifetime of API bearer tokens, in hours"),
     "MOTCUA_MAX_BPMN_BYTES": ("2000000", "Largest accepted BPMN upload, in bytes"),
     "MOTCUA_MAX_UPLOAD_BYTES": ("10000000", "Largest accepted uploaded document (PDF, JPEG or PNG), in bytes"),

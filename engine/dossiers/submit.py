@@ -187,11 +187,11 @@ async def submit_once(
             source=files[0]["source"],
         )
 
-    day = now.astimezone(LOCAL_TZ).strftime("%y%m%d")
+    # ND118 art. 28: the receiving agency's identifier code + the day of receipt + its sequence that day
+    # (one counter per agency and day); `agency_code` (MOTCUA_AGENCY_CODE) when the dossier has no agency
+    prefix, day = placed or agency_code, now.astimezone(LOCAL_TZ).strftime("%y%m%d")
     try:
-        dossier = await create(
-            rt, values, change, now, f"{agency_code}|{day}", f"{agency_code}-{day}-", attachments=files
-        )
+        dossier = await create(rt, values, change, now, f"{prefix}|{day}", f"{prefix}-{day}-", attachments=files)
     except IntegrityError:
         if scoped_key and (existing := await _replay(scoped_key)):
             return existing, True  # a concurrent request with the same key won

@@ -67,6 +67,19 @@ async def test_a_dossier_belongs_to_its_reception_point_then_its_procedure_then_
     assert row.agency_code == "X.C"
 
 
+async def test_a_dossier_code_carries_its_agencys_code_and_each_agency_numbers_its_own_day(users: dict) -> None:
+    """ND118 art. 28: the receiving agency's identifier + the day of receipt + the sequence within that day
+    (MOTCUA_AGENCY_CODE only for a dossier that belongs to no agency)."""
+    await _seed()
+    await publish_shipped("birth-registration")
+    codes = [(await _received_at(point, users)).code for point in ("X.A-Q1", "X.B-Q1", "X.A-Q1", "quay-khong-ro")]
+    assert codes == ["X.A-260302-0001", "X.B-260302-0001", "X.A-260302-0002", "000.00.00.H00-260302-0001"]
+    evening = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+    late = await dossiers.submit(rt(), CODE, APPLICATIONS["birth-registration"], now=evening, user=users["officer"],
+                                 channel="counter", reception_point="X.A-Q1")
+    assert late.code == "X.A-260303-0001"  # 01:00 on 03/03 in Hà Nội: the next day's first
+
+
 async def test_staff_of_commune_a_neither_see_nor_work_on_commune_b_dossiers(users: dict) -> None:
     await _seed()
     await publish_shipped("birth-registration")

@@ -7,11 +7,18 @@ and the administrators' commands over both (each one statement or one transactio
                               province-level bodies it receives for (and dossiers placed nowhere)
     may_see(user, code)       the same question for one dossier's agency
     agency_for_dossier(…)     the chosen reception point's agency, else the procedure's (by code or
-                              name), else the receiving officer's
+                              name), else the agency the applicant chose (below), else the receiving
+                              officer's
+    receiving_choices(code)   when a procedure names a level ("Ủy ban nhân dân cấp xã": every commune
+                              handles it) rather than one agency: the active agencies of that tier, of
+                              which an online applicant chooses the one to send the dossier to (the
+                              portal's "cơ quan thực hiện"); none chosen = placed nowhere, which the
+                              provincial public-administration centre sees and forwards
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -59,10 +66,36 @@ PROCEDURE_AGENCY = ("(SELECT a.code FROM agency a WHERE p.agency <> '' AND (a.na
                     "OR (length(p.agency) <= 32 AND a.code = p.agency)) ORDER BY a.code LIMIT 1)")
 
 
+#: the words by which a procedure names the level that handles it instead of one agency, and that tier
+LEVEL_WORDS = (("cấp xã", "commune"), ("cấp tỉnh", "province"))
+
+
+def named_tier(text: str) -> str | None:
+    """The tier a procedure's agency text names ("Ủy ban nhân dân cấp xã" → commune), if any."""
+    low = unicodedata.normalize("NFC", text or "").casefold()
+    return next((tier for words, tier in LEVEL_WORDS if words in low), None)
+
+
+async def receiving_choices(procedure_code: str) -> list[tuple[str, str]]:
+    """(code, name) of the agencies an applicant may send a dossier of this procedure to: the active
+    agencies of the tier its agency text names, when that text names no single agency; else []."""
+    row = await sql.fetch_one(sql.db(), f"SELECT p.agency AS text, {PROCEDURE_AGENCY} AS code FROM procedure p "
+                                        "WHERE p.code = ?", [procedure_code])
+    tier = named_tier(str(row["text"] or "")) if row is not None and not row["code"] else None
+    if tier is None:
+        return []
+    found = await sql.fetch(sql.db(), "SELECT code, name FROM agency WHERE tier = ? AND active = ? "
+                                      "ORDER BY name, code", [tier, True])
+    return [(str(r["code"]), str(r["name"])) for r in found]
+
+
 async def agency_for_dossier(procedure_code: str, reception_point: str, user: User | None,
-                             procedure_agency: str | None = None) -> str:
-    """Where a new dossier belongs: the reception point's agency, the procedure's, the officer's, or ''.
-    `procedure_agency`: the procedure's, when read already (VersionInfo.procedure_agency)."""
+                             procedure_agency: str | None = None, chosen: str = "") -> str:
+    """Where a new dossier belongs: the reception point's agency, the procedure's, the agency the
+    applicant `chosen` (one of `receiving_choices`), the officer's, or ''. `procedure_agency`: the
+    procedure's, when read already (VersionInfo.procedure_agency)."""
+    if not isinstance(chosen, str) or len(chosen) > 32:
+        raise InvalidData("Invalid agency", fields={"agency": ["an agency code, at most 32 characters"]})
     if reception_point:
         point = await ReceptionPoint.get_or_none(code=reception_point)
         if point is not None:
@@ -75,6 +108,15 @@ async def agency_for_dossier(procedure_code: str, reception_point: str, user: Us
         named = await sql.fetch_one(sql.db(), f"SELECT {PROCEDURE_AGENCY} AS code FROM procedure p WHERE p.code = ?",
                                     [procedure_code])
         procedure_agency = str(named["code"] or "") if named is not None else ""
+    if procedure_agency and chosen in ("", procedure_agency):
+        return procedure_agency
+    if chosen:
+        if chosen not in {code for code, _name in await receiving_choices(procedure_code)}:
+            raise InvalidData("Not an agency that handles this procedure",
+                              fields={"agency": ["one of the agencies that handle this procedure"]})
+        if user is not None and user.kind in STAFF_KINDS and not in_scope(await visible_agencies(user), chosen):
+            raise InvalidData("Not your agency", fields={"agency": ["your own agency"]})
+        return chosen
     if procedure_agency:
         return procedure_agency
     if user is not None and user.kind in STAFF_KINDS and user.agency:

@@ -79,11 +79,13 @@ async def submit_once(
     agency_code: str = "000.00.00.H00",
     version: VersionInfo | None = None,
     reception_point: str = "",
+    agency: str = "",
     channel_exception: dict[str, Any] | None = None,
     notify: Sequence[str] = (),
 ) -> tuple[DossierRow, bool]:
     """Start a dossier of the procedure's current version and run it until it waits.
-    `notify`: how the citizen wants to be told (NOTIFY_CHOICES). Returns (dossier, replayed):
+    `notify`: how the citizen wants to be told (NOTIFY_CHOICES); `agency`: the agency the applicant
+    sends it to, when the procedure names a level (engine.agencies.receiving_choices). Returns (dossier, replayed):
     replayed = an earlier request with the same key made it."""
     problems: dict[str, list[str]] = {}
     if not isinstance(notify, list | tuple) or not all(isinstance(c, str) and c in NOTIFY_CHOICES for c in notify):
@@ -121,7 +123,8 @@ async def submit_once(
         actor=actor,
         policies=policies,
     )
-    placed = await agencies.agency_for_dossier(procedure_code, reception_point, user, version.procedure_agency)
+    placed = await agencies.agency_for_dossier(procedure_code, reception_point, user, version.procedure_agency,
+                                               chosen=agency)
     result = runner.start(version.spec, version.subprocess_specs, data, engine=rt.script_engine)
     now = now.astimezone(UTC)
     values: dict[str, Any] = {

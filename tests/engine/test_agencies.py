@@ -80,6 +80,39 @@ async def test_a_dossier_code_carries_its_agencys_code_and_each_agency_numbers_i
     assert late.code == "X.A-260303-0001"  # 01:00 on 03/03 in Hà Nội: the next day's first
 
 
+async def test_an_applicant_sends_a_dossier_of_a_level_named_procedure_to_one_agency_of_that_level(
+        users: dict) -> None:
+    """The birth registration names "Ủy ban nhân dân cấp xã": every commune handles it. An online
+    applicant chooses among the active communes; another tier, an inactive or unknown agency is refused."""
+    await _seed()
+    await agencies.save_agency({"code": "X.Z", "name": "UBND X.Z (đã sáp nhập)", "tier": "commune",
+                                "kind": "commune_committee", "commune_type": "xa", "parent_code": "T01"})
+    await agencies.set_agency_active("X.Z", False)
+    await publish_shipped("birth-registration")
+    assert agencies.named_tier("ỦY BAN NHÂN DÂN CẤP XÃ") == "commune" and agencies.named_tier("Sở Y tế") is None
+    assert await agencies.receiving_choices(CODE) == [("X.A", "UBND X.A"), ("X.B", "UBND X.B")]
+
+    async def online(agency: str) -> dossiers.DossierRow:
+        return await dossiers.submit(rt(), CODE, APPLICATIONS["birth-registration"], now=NOW, user=users["citizen"],
+                                     agency=agency)
+
+    row = await online("X.B")
+    assert (row.agency_code, row.code) == ("X.B", "X.B-260302-0001")
+    assert (await online("")).agency_code == ""  # none chosen: the provincial centre's, as before
+    for wrong in ("T01.SYT", "X.Z", "nowhere", "x" * 40):
+        with pytest.raises(InvalidData) as refused:
+            await online(wrong)
+        assert "agency" in refused.value.params["fields"], wrong
+    officer_a = await _staff("a", "X.A")  # an officer of commune A cannot send one to commune B
+    with pytest.raises(InvalidData):
+        await dossiers.submit(rt(), CODE, APPLICATIONS["birth-registration"], now=NOW, user=officer_a,
+                              channel="counter", agency="X.B")
+    await agencies.save_agency({"code": "X.C", "name": "Ủy ban nhân dân cấp xã", "tier": "commune",
+                                "kind": "commune_committee", "commune_type": "xa"})  # now names one agency
+    assert await agencies.receiving_choices(CODE) == []
+    assert (await online("X.C")).agency_code == "X.C" and (await online("")).agency_code == "X.C"
+
+
 async def test_staff_of_commune_a_neither_see_nor_work_on_commune_b_dossiers(users: dict) -> None:
     await _seed()
     await publish_shipped("birth-registration")

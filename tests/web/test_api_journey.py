@@ -136,3 +136,21 @@ async def test_a_notification_channel_without_its_address_is_refused(client: htt
     data = {**APPLICATIONS["birth-registration"], "requester_email": "hoa@example.vn"}
     r = await client.post("/api/v1/dossiers", headers=citizen, json={**body, "data": data})
     assert r.status_code == 201, r.text
+
+
+async def test_the_api_names_the_agencies_a_level_named_procedure_may_be_sent_to_and_takes_one(
+        client: httpx.AsyncClient, users: dict) -> None:
+    from engine import agencies
+
+    for code in ("X.A", "X.B"):
+        await agencies.save_agency({"code": code, "name": f"UBND {code}", "tier": "commune",
+                                    "kind": "commune_committee", "commune_type": "phuong"})
+    await publish_shipped("birth-registration")
+    listed = (await client.get("/api/v1/procedures/1.001193")).json()["receiving_agencies"]
+    assert listed == [{"code": "X.A", "name": "UBND X.A"}, {"code": "X.B", "name": "UBND X.B"}]
+    citizen = await token(client, "citizen")
+    body = {"procedure": "1.001193", "data": APPLICATIONS["birth-registration"]}
+    wrong = await client.post("/api/v1/dossiers", headers=citizen, json={**body, "agency": "T01"})
+    assert wrong.status_code == 422 and "agency" in wrong.json()["error"]["details"]["fields"], wrong.text
+    sent = await client.post("/api/v1/dossiers", headers=citizen, json={**body, "agency": "X.B"})
+    assert sent.status_code == 201 and sent.json()["code"].startswith("X.B-"), sent.text

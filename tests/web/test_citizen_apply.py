@@ -137,3 +137,27 @@ async def test_email_notifications_without_an_address_are_refused_next_to_the_ch
     shown = re.search(r'<p id="notify-to">(.*?)</p>', track, re.S)
     said = re.sub(r"<[^>]+>", "", shown.group(1)) if shown else ""
     assert said == "Thông báo về hồ sơ được gửi qua: Thư điện tử (h***@example.vn); Tin nhắn SMS (091****678).", said
+
+
+async def test_a_procedure_every_commune_handles_asks_which_one_and_keeps_the_form_until_answered(
+        client: httpx.AsyncClient, users: dict) -> None:
+    from engine import agencies
+
+    for code, name in (("X.B", "Ủy ban nhân dân phường B"), ("X.A", "Ủy ban nhân dân xã A")):
+        await agencies.save_agency({"code": code, "name": name, "tier": "commune", "kind": "commune_committee",
+                                    "commune_type": "xa"})
+    token = await _start(client)  # the birth registration names "Ủy ban nhân dân cấp xã"
+    page = (await client.get("/nop-ho-so/1.001193")).text
+    assert re.findall(r'<option value="(X\.[AB])"', page) == ["X.B", "X.A"]  # by name: phường B, xã A
+    certificate = {"birth_certificate": ("giay-chung-sinh.pdf", PDF, "application/pdf")}
+    unanswered = await client.post("/nop-ho-so/1.001193", data={**BIRTH, "csrf_token": token}, files=certificate)
+    assert unanswered.status_code == 200 and "<title>Lỗi:" in unanswered.text
+    assert "Chọn cơ quan tiếp nhận hồ sơ" in unanswered.text and 'aria-invalid="true"' in unanswered.text
+    assert 'value="Nguyễn Văn Bình"' in unanswered.text and not await Dossier.exists()  # nothing typed is lost
+    answered = await client.post("/nop-ho-so/1.001193", data={**BIRTH, "csrf_token": token, "agency": "X.A"},
+                                 files={"birth_certificate": ("", b"", "application/octet-stream")})
+    assert answered.status_code == 303, _summary(answered.text)
+    dossier = await Dossier.get()
+    assert dossier.agency_code == "X.A" and dossier.code.startswith("X.A-")
+    english = await client.get("/nop-ho-so/1.001193?lang=en")
+    assert "Agency that receives the application" in english.text

@@ -82,6 +82,7 @@ async def submit(request: Request, user: User) -> JSONResponse:
                                               submitter_kind=submitter_kind, user=user, idempotency_key=key,
                                               agency_code=settings.agency_code, version=version,
                                               reception_point=body.get("reception_point", ""),
+                                              agency=body.get("agency") or "",
                                               channel_exception=body.get("channel_exception"),
                                               notify=body.get("notify") or ())
     return JSONResponse(dossier_json(await summary(rt, dossier, version)), status_code=200 if replayed else 201)

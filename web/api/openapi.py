@@ -148,6 +148,11 @@ DOCUMENT: dict[str, Any] = {
                                   submitter_kind={"enum": ["citizen", "proxy", "officer_assisted"]},
                                   data=OBJ, idempotency_key=text(200, min_length=1, name=True),
                                   reception_point=text(100, name=True), required=("procedure",),
+                                  agency={**text(32, name=True),
+                                          "description": "the agency code the dossier is sent to, when the "
+                                                         "procedure names a level (every commune) rather than one "
+                                                         "agency: one of GET /api/v1/procedures/{code}'s "
+                                                         "receiving_agencies; 422 naming agency otherwise"},
                                   notify={"type": "array", "items": {"enum": ["email", "sms", "ascii"]},
                                           "uniqueItems": True,
                                           "description": "how the applicant is told; each channel needs its "

@@ -9,7 +9,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from engine import migration, procedures
+from engine import agencies, migration, procedures
 from engine.errors import InvalidData, ModelInvalid, Problem
 from engine.models import Dossier, Procedure, ProcedureVersion, User
 from forms import check_schema
@@ -46,7 +46,9 @@ async def list_procedures(request: Request) -> JSONResponse:
 async def get_procedure(request: Request) -> JSONResponse:
     p = await procedures.get(request.path_params["code"])
     versions = await ProcedureVersion.filter(procedure_id=p.id).order_by("number")
-    return JSONResponse(procedure_json(p, versions))
+    # where an applicant may send a dossier when the procedure names a level rather than one agency
+    choices = [{"code": code, "name": name} for code, name in await agencies.receiving_choices(p.code)]
+    return JSONResponse({**procedure_json(p, versions), "receiving_agencies": choices})
 
 
 @requires(ADMINISTER)

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 import forms
-from engine import dossiers, drafts, form_funnel
+from engine import agencies, dossiers, drafts, form_funnel
 from engine.errors import NotFound
 from engine.models import Dossier, Procedure, User
 from engine.models.dossier import NOTIFY_CHOICES
@@ -56,7 +56,9 @@ async def _apply(request: Request, user: User) -> Response:
     kept = drafts.files(draft)
     page = {"forms_css": FORMS_CSS, "code": code, "version": version, "info": facts(version, lang),
             # a channel is offered when the form asks for its address (engine.dossiers.unreachable)
-            "offers": {"email": bool(version.applicant.get("email")), "sms": bool(version.applicant.get("phone"))}}
+            "offers": {"email": bool(version.applicant.get("email")), "sms": bool(version.applicant.get("phone"))},
+            # the procedure names a level (every commune handles it): the applicant picks the one to send it to
+            "receivers": await agencies.receiving_choices(code)}
     if request.method == "GET":
         bound = spec.bind(None, spec.with_files(draft.data if draft else None, kept), lang=lang)
         return render(request, "citizen/apply.html", **page, form_html=forms.render(bound),
@@ -76,13 +78,15 @@ async def _apply(request: Request, user: User) -> Response:
         return RedirectResponse(f"/nop-ho-so/{code}", status_code=303)
     notify = notify_choice(posted)
     missing = dossiers.unreachable(version, bound.data, notify)  # a channel ticked without its address
-    if bound.validate() and not refused and not missing:
+    receiver = str(posted.get("agency", ""))
+    no_receiver = bool(page["receivers"]) and receiver not in {c for c, _name in page["receivers"]}
+    if bound.validate() and not refused and not missing and not no_receiver:
         dossier, replayed = await dossiers.submit_once(request.app.state.runtime, code, bound.with_files(refs),
                                                        now=request.app.state.clock(), channel="online",
                                                        submitter_kind="citizen", user=user,
                                                        idempotency_key=f"web-{submission}",
                                                        agency_code=settings.agency_code, version=version,
-                                                       notify=notify)
+                                                       notify=notify, agency=receiver if page["receivers"] else "")
         await drafts.discard(user, code)
         if not replayed:  # a double submit is one application
             await form_funnel.record(user.id, code, now, submitted=True)
@@ -98,8 +102,9 @@ async def _apply(request: Request, user: User) -> Response:
     await form_funnel.record(user.id, code, now, failures=shown.failed_rules() if bound.row_action is None else ())
     # 200 also when the page shows errors: a re-rendered HTML form is the normal answer (GOV.UK
     # pattern), and the error summary, title prefix and aria-invalid carry the failure
-    errors = shown.shows_errors or bool(refused) or bool(missing)
-    return render(request, "citizen/apply.html", **page, has_errors=errors,
+    errors = shown.shows_errors or bool(refused) or bool(missing) or no_receiver
+    return render(request, "citizen/apply.html", **page, has_errors=errors, receiver=receiver,
+                  no_receiver=no_receiver,
                   form_html=forms.render(shown), multipart=forms.needs_multipart(shown), submission=submission,
                   notify=notify, notify_missing=_missing(spec, missing), status=507 if full else 200)
 

@@ -10,7 +10,9 @@ the CSRF token and the main submit button; styles are forms/static/forms/forms.c
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -363,7 +365,11 @@ def view(bound: BoundForm) -> FormView:
                     has_lists, texts)
 
 
-def render(bound: BoundForm) -> Markup:
-    """Error summary (when validate() failed) and every visible component, as safe HTML."""
+def render(bound: BoundForm, extra_errors: Sequence[tuple[str, str]] = ()) -> Markup:
+    """Error summary (when validate() failed) and every visible component, as safe HTML.
+    `extra_errors`: (href, text) of the page's own fields outside the form (the summary lists them last)."""
     template = environment().get_template("forms/_macros.html")
-    return Markup(template.module.form(view(bound)))  # type: ignore[attr-defined]
+    shown = view(bound)
+    if extra_errors:
+        shown = dataclasses.replace(shown, errors=[*shown.errors, *({"href": h, "text": t} for h, t in extra_errors)])
+    return Markup(template.module.form(shown))  # type: ignore[attr-defined]

@@ -152,7 +152,8 @@ async def test_a_procedure_every_commune_handles_asks_which_one_and_keeps_the_fo
     certificate = {"birth_certificate": ("giay-chung-sinh.pdf", PDF, "application/pdf")}
     unanswered = await client.post("/nop-ho-so/1.001193", data={**BIRTH, "csrf_token": token}, files=certificate)
     assert unanswered.status_code == 200 and "<title>Lỗi:" in unanswered.text
-    assert "Chọn cơ quan tiếp nhận hồ sơ" in unanswered.text and 'aria-invalid="true"' in unanswered.text
+    assert _summary(unanswered.text) == ["Chọn cơ quan tiếp nhận hồ sơ"]  # the summary links to the choice
+    assert 'id="f-agency-error"' in unanswered.text and 'aria-invalid="true"' in unanswered.text
     assert 'value="Nguyễn Văn Bình"' in unanswered.text and not await Dossier.exists()  # nothing typed is lost
     answered = await client.post("/nop-ho-so/1.001193", data={**BIRTH, "csrf_token": token, "agency": "X.A"},
                                  files={"birth_certificate": ("", b"", "application/octet-stream")})

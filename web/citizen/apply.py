@@ -21,6 +21,7 @@ from forms.render import html_id
 from web.auth import current_user, requires
 from web.citizen.facts import facts
 from web.documents import fmt
+from web.i18n import gettext_for
 from web.pages import checked_form, language, render
 from web.permissions import APPLY_ONLINE
 from web.uploads import STORAGE_FULL, keep_uploads
@@ -103,9 +104,12 @@ async def _apply(request: Request, user: User) -> Response:
     # 200 also when the page shows errors: a re-rendered HTML form is the normal answer (GOV.UK
     # pattern), and the error summary, title prefix and aria-invalid carry the failure
     errors = shown.shows_errors or bool(refused) or bool(missing) or no_receiver
+    # the receiving agency is the page's own field: the form's error summary lists it too, last
+    summary_extra = [("#f-agency", gettext_for(lang).gettext("Chọn cơ quan tiếp nhận hồ sơ"))] if no_receiver else []
     return render(request, "citizen/apply.html", **page, has_errors=errors, receiver=receiver,
                   no_receiver=no_receiver,
-                  form_html=forms.render(shown), multipart=forms.needs_multipart(shown), submission=submission,
+                  form_html=forms.render(shown, summary_extra),
+                  multipart=forms.needs_multipart(shown), submission=submission,
                   notify=notify, notify_missing=_missing(spec, missing), status=507 if full else 200)
 
 

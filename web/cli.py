@@ -51,10 +51,11 @@ DEMO_AGENCIES = [
 ]
 
 
-#: the demo agency that handles each shipped procedure (by code). The shipped procedures name the level that
-#: handles them ("Ủy ban nhân dân cấp xã"), which no single agency is called; a province names its own agency
-#: (designer, catalogue) and so does the demo, or its online dossiers (no reception point) would belong nowhere.
-DEMO_HANDLERS = {"1.001193": "000.01.01.H00", "2.000720": "000.01.02.H00"}
+#: the demo agency that handles a shipped procedure (by code). The shipped procedures name the level that
+#: handles them ("… cấp xã"): the birth registration keeps it, so its online applicant chooses the commune
+#: (engine.agencies.receiving_choices); the household business shows the other way, a procedure that
+#: names the one agency which handles it (designer, catalogue).
+DEMO_HANDLERS = {"2.000720": "000.01.02.H00"}
 
 
 async def seed_demo_agencies() -> None:

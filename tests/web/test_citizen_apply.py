@@ -155,6 +155,11 @@ async def test_a_procedure_every_commune_handles_asks_which_one_and_keeps_the_fo
     assert _summary(unanswered.text) == ["Chọn cơ quan tiếp nhận hồ sơ"]  # the summary links to the choice
     assert 'id="f-agency-error"' in unanswered.text and 'aria-invalid="true"' in unanswered.text
     assert 'value="Nguyễn Văn Bình"' in unanswered.text and not await Dossier.exists()  # nothing typed is lost
+    saved = await client.post("/nop-ho-so/1.001193", data={"csrf_token": token, "save_draft": "1", "agency": "X.A",
+                                                           "child_full_name": "Nguyễn Văn Bình"})
+    assert saved.status_code == 303
+    resumed = (await client.get("/nop-ho-so/1.001193")).text  # the draft keeps the choice too
+    assert re.search(r'<option value="X\.A" selected>', resumed) and 'id="draft-notice"' in resumed
     answered = await client.post("/nop-ho-so/1.001193", data={**BIRTH, "csrf_token": token, "agency": "X.A"},
                                  files={"birth_certificate": ("", b"", "application/octet-stream")})
     assert answered.status_code == 303, _summary(answered.text)

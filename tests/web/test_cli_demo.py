@@ -79,21 +79,24 @@ async def main():
     async with database(settings):
         for folder in procedure_folders(SHIPPED_PROCEDURES):
             code = tomllib.loads((folder / "procedure.toml").read_text(encoding="utf-8"))["code"]
-            print(code, repr(await agencies.agency_for_dossier(code, "", None)))
+            choices = [c for c, _name in await agencies.receiving_choices(code)]
+            print(code, repr(await agencies.agency_for_dossier(code, "", None)), repr(choices))
 
 asyncio.run(main())
 """
 
 
 def test_the_demo_agencies_handle_the_shipped_procedures(tmp_path: Path) -> None:
-    """An online dossier (no reception point) of every shipped procedure lands in a demo agency, so the
-    demo's reports per agency and /cong-khai show it (they were empty: the procedures name a level)."""
+    """An online dossier (no reception point) of every shipped procedure lands in a demo commune, so the
+    demo's reports per agency and /cong-khai show it: the household business names its commune, the
+    birth registration names the level and its applicant chooses among the demo's communes."""
     from web.cli import DEMO_AGENCIES
 
     done = subprocess.run([sys.executable, "-c", PLACEMENT], cwd=tmp_path, env=_env(tmp_path / "data"),
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    placed = dict(line.split(" ", 1) for line in done.stdout.splitlines())
+    placed = {code: rest.split(" ", 1) for code, rest in (line.split(" ", 1) for line in done.stdout.splitlines())}
     assert len(placed) == len(list((ROOT / "bpmn" / "procedures").glob("*/procedure.toml"))), done.stdout
-    codes = {repr(a[0]) for a in DEMO_AGENCIES if a[2] == "commune"}
-    assert set(placed.values()) <= codes, placed
+    communes = [a[0] for a in sorted(DEMO_AGENCIES, key=lambda a: a[1]) if a[2] == "commune"]  # by name
+    assert placed["2.000720"] == [repr("000.01.02.H00"), "[]"]
+    assert placed["1.001193"] == ["''", repr(communes)]

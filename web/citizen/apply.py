@@ -63,8 +63,8 @@ async def _apply(request: Request, user: User) -> Response:
     if request.method == "GET":
         bound = spec.bind(None, spec.with_files(draft.data if draft else None, kept), lang=lang)
         return render(request, "citizen/apply.html", **page, form_html=forms.render(bound),
-                      multipart=forms.needs_multipart(bound), submission=uuid.uuid4().hex,
-                      draft_saved_at=fmt(draft.updated_at) if draft else None)
+                      receiver=drafts.agency(draft), multipart=forms.needs_multipart(bound),
+                      submission=uuid.uuid4().hex, draft_saved_at=fmt(draft.updated_at) if draft else None)
     settings = request.app.state.settings
     posted = await checked_form(request, settings.max_upload_bytes + 1024)
     submission = str(posted.get("submission", ""))[:64] or uuid.uuid4().hex
@@ -72,14 +72,14 @@ async def _apply(request: Request, user: User) -> Response:
     # files are stored as they arrive, valid form or not: an error elsewhere never loses them
     refs, refused = await keep_uploads(request, bound)
     kept = {**kept, **refs}
+    receiver = str(posted.get("agency", ""))[:32]
     if posted.get("save_draft"):  # "Lưu và làm tiếp sau": keep what was typed, valid or not
         bound.validate()
-        await drafts.save(user, code, bound.data, now, kept)
+        await drafts.save(user, code, bound.data, now, kept, agency=receiver)
         await form_funnel.record(user.id, code, now)
         return RedirectResponse(f"/nop-ho-so/{code}", status_code=303)
     notify = notify_choice(posted)
     missing = dossiers.unreachable(version, bound.data, notify)  # a channel ticked without its address
-    receiver = str(posted.get("agency", ""))
     no_receiver = bool(page["receivers"]) and receiver not in {c for c, _name in page["receivers"]}
     if bound.validate() and not refused and not missing and not no_receiver:
         dossier, replayed = await dossiers.submit_once(request.app.state.runtime, code, bound.with_files(refs),
@@ -94,7 +94,7 @@ async def _apply(request: Request, user: User) -> Response:
         return RedirectResponse(f"/nop-ho-so/{code}/xong/{dossier.code}", status_code=303)
     full = any(problem == STORAGE_FULL for found in refused.values() for problem, _ in found)
     if refs or full:  # what was typed and uploaded waits with the draft for the corrected form
-        await drafts.save(user, code, bound.data, now, kept)
+        await drafts.save(user, code, bound.data, now, kept, agency=receiver)
     shown = spec.bind(posted, spec.with_files(None, kept), lang=lang)
     shown.validate()
     shown.refuse(refused)

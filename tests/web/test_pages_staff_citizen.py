@@ -67,6 +67,11 @@ async def test_staff_inbox_claim_and_dossier_page_with_verdicts(client: httpx.As
     # the page's clock is the real one: the overdue count is the number of rows the page marks overdue
     late_rows = counts.count('class="mc-due mc-due--overdue"')
     assert f'<span data-count="overdue">{late_rows}</span>' in counts
+    # the time left or past as Vietnamese writes numbers: "1,5", "2", "1.234,5" (never "2.0")
+    labels = re.findall(r"([\d.,]+) (?:ngày|giờ) làm việc", counts)
+    assert labels and all(re.fullmatch(r"\d{1,3}(\.\d{3})*(,\d)?", x) for x in labels), labels
+    from web.staff.inbox import _shown
+    assert _shown({"value": 2.0}, en=False)["value"] == "2" and _shown({"value": 1234.5}, en=True)["value"] == "1,234.5"
     for element_id, staff, data in HAPPY_PATH[:2]:
         current = await HumanTask.get(dossier_id=dossier.id, state="ready")
         assert current.element_id == element_id

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from babel.numbers import format_decimal
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -43,7 +44,7 @@ async def inbox(request: Request, user: User) -> Response:
     en = language(request) == "en"
     lines = [InboxLine(r, Status(r.lifecycle_status).label_en if en else Status(r.lifecycle_status).label_vi,
                        fmt_due(r.due_at or r.dossier_due_at) if (r.due_at or r.dossier_due_at) else "—",
-                       remaining_label(r.remaining), r.claimed_by_id == user.id,
+                       _shown(remaining_label(r.remaining), en), r.claimed_by_id == user.id,
                        r.claimed_by_id is None, r.waiting, r.is_overdue) for r in found]
     procedures = await procedure_names()
     more = {k: v for k, v in q.items() if k != "cursor"}
@@ -52,6 +53,14 @@ async def inbox(request: Request, user: User) -> Response:
                   next_cursor=page.next_cursor, next_url=next_url, counts=counts, count_cap=COUNT_CAP,
                   filter_urls=_filter_urls(q.get("procedure", "")),
                   message=request.query_params.get("msg"))
+
+
+def _shown(remaining: dict[str, object], en: bool) -> dict[str, object]:
+    """The remaining time's number as the page's language writes it: "1,5" / "2" in Vietnamese, "1.5" in English."""
+    value = remaining.get("value")
+    if isinstance(value, float):
+        remaining = {**remaining, "value": format_decimal(value, format="#,##0.#", locale="en" if en else "vi")}
+    return remaining
 
 
 def _filter_urls(procedure: str) -> dict[str, str]:

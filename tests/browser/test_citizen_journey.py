@@ -58,6 +58,8 @@ async def _fill_birth_application(page: Any) -> None:
     await page.select_option("[name='requester_relationship']", "mother")
     await page.fill("[name='requester_phone']", "0912345678")
     await page.check("input[name='delivery_method'][value='electronic']")
+    if await page.locator("#f-agency").count():  # communes exist (another test added some): pick one, as asked
+        await page.select_option("#f-agency", index=1)
 
 
 async def _complete_task(page: Any, server: str, dossier_code: str, fill: dict[str, str], width: int,

@@ -165,5 +165,7 @@ async def test_a_procedure_every_commune_handles_asks_which_one_and_keeps_the_fo
     assert answered.status_code == 303, _summary(answered.text)
     dossier = await Dossier.get()
     assert dossier.agency_code == "X.A" and dossier.code.startswith("X.A-")
+    receipt = (await client.get(answered.headers["location"])).text  # wraps at the hyphens on a phone
+    assert f'id="dossier-code">{dossier.code.replace("-", "-<wbr>")}</p>' in receipt
     english = await client.get("/nop-ho-so/1.001193?lang=en")
     assert "Agency that receives the application" in english.text

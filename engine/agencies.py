@@ -66,6 +66,12 @@ PROCEDURE_AGENCY = ("(SELECT a.code FROM agency a WHERE p.agency <> '' AND (a.na
                     "OR (length(p.agency) <= 32 AND a.code = p.agency)) ORDER BY a.code LIMIT 1)")
 
 
+async def name_of(code: str) -> str:
+    """An agency's name ('' for a dossier placed nowhere or a code no agency has)."""
+    found = await sql.fetch_one(sql.db(), "SELECT name FROM agency WHERE code = ?", [code]) if code else None
+    return str(found["name"]) if found else ""
+
+
 #: the words by which a procedure names the level that handles it instead of one agency, and that tier
 LEVEL_WORDS = (("cấp xã", "commune"), ("cấp tỉnh", "province"))
 

@@ -90,6 +90,7 @@ async def test_a_refusal_with_reasons_reaches_the_citizen_with_form_03_and_the_r
     assert f"Cán bộ specialist đã từ chối hồ sơ: {reason}" in page and 'id="form-03"' in page
     assert "Lê Văn Nam" in page[page.index('id="data"'):]  # the data outlives the ended workflow
     assert '<dd id="channel">Trực tuyến / Công dân tự nộp</dd>' in page  # codes shown in words
+    assert '<dd id="agency">Chưa xác định cơ quan</dd>' in page  # no agencies entered: placed nowhere
     data = page[page.index('id="data"'):page.index('id="history"')]  # the intake task's answer, labelled
     assert "Kết quả xử lý các bước" in data and "Kết quả kiểm tra" in data and ">Tiếp nhận hồ sơ<" in data
     assert "intake_decision" not in data.replace('data-key="intake_decision"', "")

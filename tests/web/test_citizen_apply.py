@@ -169,5 +169,7 @@ async def test_a_procedure_every_commune_handles_asks_which_one_and_keeps_the_fo
     assert f'id="dossier-code">{dossier.code.replace("-", "-<wbr>")}</p>' in receipt
     english = await client.get("/nop-ho-so/1.001193?lang=en")
     assert "Agency that receives the application" in english.text
+    status = await client.get(f"/tra-cuu/{dossier.code}")  # the citizen's own dossier says where it went
+    assert status.status_code == 200 and '<dd id="agency">Ủy ban nhân dân xã A</dd>' in status.text
     await page_login(client, "officer")  # the staff's dossier page says where it was sent
     assert '<dd id="agency">Ủy ban nhân dân xã A</dd>' in (await client.get(f"/can-bo/ho-so/{dossier.code}")).text

@@ -130,6 +130,7 @@ async def _page(request: Request, dossier: Dossier, supplement: str | None, rati
     refusal = dossier.refusal if isinstance(dossier.refusal, dict) else None
     max_mb = f"{request.app.state.settings.max_upload_bytes / 1_000_000:g}".replace(".", ",")
     return render(request, "citizen/status.html", d=dossier, procedure=procedure, steps=steps,
+                  agency_name=await agencies.name_of(dossier.agency_code),
                   supplement_requested=state is Status.SUPPLEMENT_REQUESTED, supplement_reasons=request_reasons,
                   supplement_deadline=fmt_due(deadline) if (deadline := requested and requested.details.get(
                       "deadline")) else None,

@@ -41,6 +41,7 @@ import contextlib
 import cProfile
 import logging
 import os
+import signal
 import socket
 import sqlite3
 import statistics
@@ -416,6 +417,9 @@ def serve(database_url: str, port: int, data_dir: str) -> None:
     profile_dir = os.environ.get("MOTCUA_BENCH_PROFILE")  # a folder: each server's cProfile stats go there
     profiler = cProfile.Profile() if profile_dir else None
     if profiler is not None:
+        # uvicorn re-raises the SIGTERM that stopped it once it has shut down, with the handler found
+        # before it started: a no-op one lets this function go on and write the stats (it never did)
+        signal.signal(signal.SIGTERM, lambda *_: None)
         profiler.enable()
     uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False)
     if profiler is not None:

@@ -172,6 +172,9 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
                 await close_database()
 
     routes = [
+        # first: Starlette tries routes in order (a regular expression each), and the API's calls come
+        # most often; no page route matches a path under /api/v1 (tests/web/test_app_routes.py)
+        Mount("/api/v1", routes=api_routes()),
         Route("/", catalogue.home),
         Route("/thu-tuc/{code}", catalogue.procedure_page),
         Route("/nop-ho-so/{code}", apply.apply, methods=["GET", "POST"]),
@@ -225,7 +228,6 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
         Route("/dossiers/{code}/apology", notices.apology),
         Route("/dossiers/{code}/{name}.pdf", notices.document_pdf),
         Route("/dev/mail", notify_pages.dev_mail),
-        Mount("/api/v1", routes=api_routes()),
         Mount("/designer", routes=designer_routes()),
         Mount("/static", app=StaticFiles(packages=[("designer", "static"), ("web", "static"), ("forms", "static")]),
               name="static"),
@@ -233,7 +235,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
     middleware = [Middleware(SecurityHeaders, https_only=settings.https_only),  # type: ignore[arg-type]
                   Middleware(RequestLimits, max_body=max_request_bytes(settings)),  # type: ignore[arg-type]
                   Middleware(DatabaseGuard),  # type: ignore[arg-type]
-                  Middleware(PinnedReads),  # type: ignore[arg-type]  # GET: one pooled connection per request
+                  Middleware(PinnedReads),  # type: ignore[arg-type]  # one pooled connection per request
                   Middleware(ServerSessions, clock=clock, https_only=settings.https_only,  # type: ignore[arg-type]
                              timeouts=session_timeouts(settings)),  # the `session` table (web/sessions.py)
                   Middleware(LanguageMiddleware, default=settings.language),  # dates and units of the page

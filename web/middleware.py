@@ -9,9 +9,10 @@ RequestLimits: an address (path or query) with control characters is answered 40
 than the limit is answered 413 before it is read: at once from `Content-Length`, or as soon as a
 chunked body passes the limit.
 
-PinnedReads: a GET or HEAD request (not static files) runs its statements on one pooled PostgreSQL
-connection (engine/pinned.py: one pool acquire and one reset per request instead of one per
-statement), given back when the response starts.
+PinnedReads: a request (not static files) runs its statements on one pooled PostgreSQL connection
+(engine/pinned.py: one pool acquire and one reset per request instead of one per statement), given
+back when the response starts and whenever the app waits for the request's body. Since 04/12/2026
+commands too (POST complete: 6 round trips → 4; a dossier through the API: 42 → 32).
 """
 
 from __future__ import annotations
@@ -175,8 +176,7 @@ class PinnedReads:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD")
-                or str(scope.get("path", "")).startswith("/static/")):
+        if scope["type"] != "http" or str(scope.get("path", "")).startswith("/static/"):
             await self.app(scope, receive, send)
             return
         async with pinned.pinned() as client:
@@ -189,4 +189,10 @@ class PinnedReads:
                     await client.release()  # a streamed body holds no connection (it takes one if it reads)
                 await send(message)
 
-            await self.app(scope, receive, send_released)
+            async def receive_released() -> Message:
+                # no connection is held while the client sends its body (a slow upload on a phone
+                # would keep one of the pool's few for minutes): the next statement takes one again
+                await client.release()
+                return await receive()
+
+            await self.app(scope, receive_released, send_released)

@@ -153,6 +153,7 @@ async def release(request: Request, user: User) -> JSONResponse:
 async def complete(request: Request, user: User) -> JSONResponse:
     rt = _rt(request)
     task_id = request.path_params["task_id"]
+    await request.body()  # received before the first statement: the request keeps one connection (PinnedReads)
     loaded = await dossiers.visible_task(task_id, user)  # NotFound outside the user's roles
     body = await json_body(request)
     data = body.get("data", {})

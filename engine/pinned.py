@@ -1,4 +1,4 @@
-"""One pooled PostgreSQL connection for all the statements of a read request (`pinned()`).
+"""One pooled PostgreSQL connection for all the statements of a request (`pinned()`, web.middleware.PinnedReads).
 
 Outside a transaction Tortoise takes a connection from asyncpg's pool for every statement and gives
 it back after it, and asyncpg resets a connection on every release (`pg_advisory_unlock_all(); CLOSE

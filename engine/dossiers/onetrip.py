@@ -224,13 +224,25 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_plain)
+
+
 def json_rows(table: str, rows: list[dict[str, Any]]) -> str:
-    """The rows as one JSON array for jsonb_populate_recordset; JSON columns' text is embedded as is."""
-    as_json = _json_columns(table)
+    """The rows as one JSON array for jsonb_populate_recordset; JSON columns' text is embedded as is.
 
-    def value(column: str, v: Any) -> str:
-        if column in as_json and isinstance(v, str):
-            return v  # already JSON text (sql.jsonb)
-        return json.dumps(v, ensure_ascii=False, separators=(",", ":"), default=_plain)
-
-    return "[" + ",".join("{" + ",".join(f'"{c}":{value(c, v)}' for c, v in row.items()) + "}" for row in rows) + "]"
+    One encoder call per row (per value, it was 15 % of a timer fire's profile: ~90 calls a fire)."""
+    if not rows:
+        return "[]"
+    as_json = [c for c in rows[0] if c in _json_columns(table)]  # every row has the same keys
+    out = []
+    for row in rows:
+        raw = [c for c in as_json if isinstance(row[c], str)]  # already JSON text (sql.jsonb)
+        if not raw:
+            out.append(_ENCODER.encode(row))
+            continue
+        plain = dict(row)
+        for c in raw:
+            del plain[c]
+        tail = ",".join(f'"{c}":{row[c]}' for c in raw)  # column names are plain identifiers
+        out.append(_ENCODER.encode(plain)[:-1] + ("," if plain else "") + tail + "}")
+    return "[" + ",".join(out) + "]"

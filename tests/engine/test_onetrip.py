@@ -3,6 +3,7 @@ commands, refused where it could change what the writes mean, and all-or-nothing
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -37,6 +38,24 @@ def test_the_hot_writes_make_one_statement() -> None:
     assert "id NOT IN (SELECT id FROM m)" in query
     assert "id NOT IN (SELECT id FROM w2)" in query  # the firing timers' update after the pending ones' delete
     assert params[-1] == '[{"dossier_id":1,"at":"2026-03-02T02:00:00+00:00","details":{"a":1}}]'
+
+
+def test_json_rows_embeds_json_text_and_encodes_the_rest() -> None:
+    naive = NOW.replace(tzinfo=None)  # a naive instant is UTC, as asyncpg binds it
+    rows = [
+        {"dossier_id": 1, "at": NOW, "details": '{"tên":"Nguyễn"}', "actor": None},
+        {"dossier_id": 2, "at": naive, "details": {"dict": [1, 2]}, "actor": "cán bộ"},  # not text: encoded
+        {"dossier_id": 3, "at": NOW, "details": "[]", "actor": 'a "quoted" one'},
+    ]
+    text = onetrip.json_rows("audit_event", rows)
+    assert "Nguyễn" in text and "\\u" not in text  # ensure_ascii off, as PostgreSQL's jsonb keeps it
+    assert json.loads(text) == [
+        {"dossier_id": 1, "at": "2026-03-02T02:00:00+00:00", "details": {"tên": "Nguyễn"}, "actor": None},
+        {"dossier_id": 2, "at": "2026-03-02T02:00:00+00:00", "details": {"dict": [1, 2]}, "actor": "cán bộ"},
+        {"dossier_id": 3, "at": "2026-03-02T02:00:00+00:00", "details": [], "actor": 'a "quoted" one'},
+    ]
+    assert json.loads(onetrip.json_rows("audit_event", [{"details": "{}"}])) == [{"details": {}}]
+    assert onetrip.json_rows("audit_event", []) == "[]"
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ import gettext
 import io
 from collections.abc import Mapping
 from contextvars import ContextVar
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from urllib.parse import parse_qs
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 LANGUAGES = ("vi", "en")
 CATALOGUES = Path(__file__).parent / "translations"
@@ -40,6 +42,24 @@ def translations(lang: str) -> gettext.NullTranslations:
 
 def gettext_for(lang: str) -> gettext.NullTranslations:
     return translations(lang if lang in LANGUAGES else "vi")
+
+
+def number_text(value: object, lang: str) -> str:
+    """A figure as the page's language writes it, its digits kept: 33,33 and 1.234 in Vietnamese,
+    33.33 and 1,234 in English (a report's "33.33" read as thirty-three thousand, otherwise).
+    Anything that is not a number comes back as it is."""
+    if value is None or isinstance(value, bool):
+        return "" if value is None else str(value)
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    exponent = number.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return format_decimal(number, format="#,##0" + ("." + "0" * places if places else ""),
+                          locale="en" if lang == "en" else "vi")
 
 
 #: the language of the request being served ("vi" outside any request)

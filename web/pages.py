@@ -7,7 +7,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -17,13 +18,22 @@ from engine.errors import AuthenticationFailed, PermissionDenied, TooManyAttempt
 from engine.models import User
 from web import permissions
 from web.auth import current_user
-from web.i18n import LANGUAGES, gettext_for, pick
+from web.i18n import LANGUAGES, gettext_for, number_text, pick
 from web.inputs import refuse_control
 from web.sessions import ROTATE
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]), extensions=["jinja2.ext.i18n"])
 TEMPLATES.install_null_translations(newstyle=True)  # type: ignore[attr-defined]  # real ones come per request
+
+
+@pass_context
+def _number(context: Context, value: object) -> str:
+    """`{{ f.value|number }}`: a figure in the page's language (decimal comma in Vietnamese)."""
+    return number_text(value, str(context.get("lang") or "vi"))
+
+
+TEMPLATES.filters["number"] = _number
 
 
 def csrf_token(request: Request) -> str:

@@ -33,10 +33,10 @@ async def test_a_manager_sets_a_target_on_a_phone_without_javascript(server: str
     await page.click("#targets-submit")
     await page.wait_for_load_state("load")
     assert await page.locator("#targets-saved").count() == 1
-    assert "50 % → 45.5 %" in await page.inner_text("tr[data-change='3.3']")
+    assert "50 % → 45,5 %" in await page.inner_text("tr[data-change='3.3']")
     await screenshot(page, "muc-tieu-360")
     await page.goto(f"{server}/bao-cao")
-    assert "≥ 45.5 %" in await page.inner_text("tr[data-indicator='3.3'] [data-goal]")
+    assert "≥ 45,5 %" in await page.inner_text("tr[data-indicator='3.3'] [data-goal]")
     # the shared server's other journeys read the default targets
     await page.goto(f"{server}/bao-cao/muc-tieu")
     await page.fill("#muc-tieu-3\\.3", "50")

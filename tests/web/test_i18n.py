@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+
+from web.i18n import number_text
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
@@ -31,3 +34,13 @@ async def test_language_switch_shows_english(client: httpx.AsyncClient) -> None:
     assert r.status_code == 303 and r.headers["location"] == "/login"
     page = (await client.get("/login")).text
     assert "Sign in" in page and '<html lang="en">' in page
+
+
+def test_figures_take_the_decimal_mark_of_the_page_language() -> None:
+    # a report's "33.33" reads as thirty-three thousand to a Vietnamese reader: 33,33 there
+    assert number_text("33.33", "vi") == "33,33" and number_text("33.33", "en") == "33.33"
+    assert number_text(Decimal("100.00"), "vi") == "100,00"  # the figure's own digits are kept
+    assert number_text(1234, "vi") == "1.234" and number_text(1234, "en") == "1,234"
+    assert number_text("1234.5", "vi") == "1.234,5"
+    assert number_text(20, "vi") == "20" and number_text(None, "vi") == ""
+    assert number_text("Chưa có dữ liệu", "vi") == "Chưa có dữ liệu"  # not a number: as it is

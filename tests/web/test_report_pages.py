@@ -91,25 +91,27 @@ async def test_scorecard_numbers_all_link_to_the_exact_dossiers(client: httpx.As
     r = await client.get("/bao-cao?" + PERIOD)
     assert r.status_code == 200
     html = r.text
-    assert "33.33&nbsp;%" in _row(html, "indicators", "data-indicator", "2.1")
+    assert "33,33&nbsp;%" in _row(html, "indicators", "data-indicator", "2.1")
     # 3.3: household-business hands over a paper result (no delivery channel published), so an online
     # dossier counts only with an electronic result (RULES §4.1): A (online, result returned
     # electronically by the happy path) counts, C (online, no result yet) does not, B is a counter
     # dossier: 1 of 3 received = 33.33 %
-    assert "33.33&nbsp;%" in _row(html, "indicators", "data-indicator", "3.3")
+    assert "33,33&nbsp;%" in _row(html, "indicators", "data-indicator", "3.3")
     figures = await reports.scorecard(reports.Period(date(2026, 10, 1), date(2026, 10, 31)),
                                       rt().calendars.value)
     card = report_data.card(figures)
-    assert re.search(rf'id="total"[^>]*>{card.total}</a>/100', html)
+    # Vietnamese pages write the decimal comma (the figures themselves are "33.33")
+    assert re.search(rf'id="total"[^>]*>{str(card.total).replace(".", ",")}</a>/100', html)
     for group in card.groups:
         cell = _row(html, "groups", "data-group", group.number)
-        assert (f"{group.points}/{group.max_points}" in cell) if group.points is not None else ("data-nodata" in cell)
+        shown = f"{group.points}/{group.max_points}".replace(".", ",")
+        assert (shown in cell) if group.points is not None else ("data-nodata" in cell)
     assert "5. " in re.search(r'id="missing-groups">(.*?)</p>', html, re.S).group(1)  # type: ignore[union-attr]
     # per agency: X = A, B (1 late) -> 50.00 %; Y = C (late) -> 0.00 %
-    assert "50.00&nbsp;%" in _row(html, "agency-table", "data-row", "X")
-    assert "0.00&nbsp;%" in _row(html, "agency-table", "data-row", "Y")
-    assert "33.33&nbsp;%" in _row(html, "procedure-table", "data-row", CODES["household-business"])
-    assert "33.33&nbsp;%" in _row(html, "trend-table", "data-row", "10/2026")
+    assert "50,00&nbsp;%" in _row(html, "agency-table", "data-row", "X")
+    assert "0,00&nbsp;%" in _row(html, "agency-table", "data-row", "Y")
+    assert "33,33&nbsp;%" in _row(html, "procedure-table", "data-row", CODES["household-business"])
+    assert "33,33&nbsp;%" in _row(html, "trend-table", "data-row", "10/2026")
     assert _codes(re.search(r'id="late-table".*?</table>', html, re.S).group(0)) == sorted(  # type: ignore[union-attr]
         [codes["B"], codes["C"]])
     # the control sheet: per official, steps on time / late (from the steps' own due dates)
@@ -163,6 +165,10 @@ async def test_charts_are_accessible_svg_without_script(client: httpx.AsyncClien
         assert "<script" not in svg.lower() and not re.search(r"\son\w+=", svg)
     assert "<script" not in html.replace('<script src="/static/', "")  # no inline script on the page
     assert 'id="trend-table"' in html and 'id="agency-table"' in html  # the tables after the charts
+    # the values printed on the bars: 2.1 = 33.33 % in October, with the page's decimal mark
+    assert re.search(r">33,33<", charts[0]) and not re.search(r">33\.33<", charts[0])
+    english = (await client.get("/bao-cao?lang=en&" + PERIOD)).text
+    assert re.search(r">33\.33<", re.findall(r"<svg\b.*?</svg>", english, re.S)[0])
 
 
 async def test_exports_hold_the_page_values(client: httpx.AsyncClient, users: Any) -> None:
@@ -178,8 +184,8 @@ async def test_exports_hold_the_page_values(client: httpx.AsyncClient, users: An
         key = str(row[0]).split(".")[0] + "." + str(row[0]).split(".")[1].split(" ")[0]
         cell = _row(html, "indicators", "data-indicator", key)
         if isinstance(row[1], (int, float)):
-            assert f"{Decimal(str(row[1])).quantize(Decimal('0.01'))}&nbsp;%" in cell
-            assert f">{Decimal(str(row[2])).quantize(Decimal('0.01'))}/{row[3]}<" in cell
+            value, points = (str(Decimal(str(v)).quantize(Decimal("0.01"))).replace(".", ",") for v in row[1:3])
+            assert f"{value}&nbsp;%" in cell and f">{points}/{row[3]}<" in cell  # the page: decimal comma
         else:
             assert str(row[1]).startswith("Chưa có dữ liệu") and "data-nodata" in cell
     agencies = {row[0]: row for row in book["Theo cơ quan"].iter_rows(min_row=2, values_only=True)}
@@ -205,13 +211,14 @@ async def test_a_leader_reads_the_reports_of_their_agency_only(client: httpx.Asy
     codes = await _world(users)
     await page_login(client, "leader_x")
     html = (await client.get("/bao-cao?" + PERIOD)).text
-    assert "50.00&nbsp;%" in _row(html, "indicators", "data-indicator", "2.1")
+    assert "50,00&nbsp;%" in _row(html, "indicators", "data-indicator", "2.1")
     listed = await client.get(f"/bao-cao/ho-so?chi-so=2.1&nhom=tong&{PERIOD}")
     assert _codes(listed.text) == sorted([codes["A"], codes["B"]])
     other = await client.get(f"/bao-cao/ho-so?chi-so=tat-ca&nhom=tong&co-quan=Y&{PERIOD}")
     assert _codes(other.text) == []  # agency Y is outside the leader's scope
     english = await client.get("/bao-cao?lang=en&" + PERIOD)
     assert "Points by group" in english.text and "Processing control sheet per official" in english.text
+    assert "50.00&nbsp;%" in _row(english.text, "indicators", "data-indicator", "2.1")  # English: a decimal point
 
 
 def test_group_points_pool_the_indicators_of_a_group() -> None:
@@ -240,7 +247,7 @@ async def test_the_public_page_shows_rates_per_agency_and_is_cached(client: http
     assert "Quý trước: 01/07/2026 – 30/09/2026" in r.text
     row = re.search(r'<table[^>]*id="public-0".*?</table>', r.text, re.S).group(0)  # type: ignore[union-attr]
     x = re.search(r'<tr data-agency="UBND xã X">(.*?)</tr>', row, re.S).group(1)  # type: ignore[union-attr]
-    assert "50.00&nbsp;%" in x and "100.00&nbsp;%" not in x  # on time 1/2; online 1/2 (A online, B counter)
+    assert "50,00&nbsp;%" in x and "100,00&nbsp;%" not in x  # on time 1/2; online 1/2 (A online, B counter)
     assert all(code not in r.text for code in codes.values()) and "Hộ kinh doanh Bình An" not in r.text
     assert "Chưa có hồ sơ" in re.search(r'id="public-1".*?</table>', r.text, re.S).group(0)  # type: ignore[union-attr]
     # a new dossier of agency X does not show before the cache expires (10 minutes), then does

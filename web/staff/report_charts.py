@@ -43,12 +43,15 @@ def _clean(root: etree._Element) -> None:
             del node.attrib[name]
 
 
-def bars(title: str, description: str, labels: Sequence[str], series: Mapping[str, Sequence[Decimal | None]]) -> Markup:
-    """Grouped bars of rates in % (0–100), one series per indicator; None leaves a gap (no data)."""
+def bars(title: str, description: str, labels: Sequence[str], series: Mapping[str, Sequence[Decimal | None]],
+         lang: str = "vi") -> Markup:
+    """Grouped bars of rates in % (0–100), one series per indicator; None leaves a gap (no data).
+    The values printed on the bars take the page's decimal mark (a comma in Vietnamese)."""
+    mark = "." if lang == "en" else ","
     chart = pygal.Bar(js=[], disable_xml_declaration=True, width=720, height=320, range=(0, 100),
                       style=STYLE, legend_at_bottom=True, print_values=True, x_label_rotation=0,
                       truncate_label=-1, truncate_legend=-1,
-                      value_formatter=lambda v: f"{v:.2f}".rstrip("0").rstrip("."))
+                      value_formatter=lambda v: f"{v:.2f}".rstrip("0").rstrip(".").replace(".", mark))
     chart.x_labels = list(labels)
     for name, values in series.items():
         chart.add(name, [None if v is None else float(v) for v in values])

@@ -107,7 +107,7 @@ async def report_of(scope: report_data.Scope) -> report_tables.Report:
                                 await report_targets.targets())
 
 
-def _charts(report: report_tables.Report, tr: Any) -> dict[str, Any]:
+def _charts(report: report_tables.Report, tr: Any, lang: str) -> dict[str, Any]:
     names = {key: report_tables.title(key, tr) for key in report_data.HEADLINE}
 
     def series(rows: list[report_data.Row]) -> dict[str, list[Any]]:
@@ -116,10 +116,10 @@ def _charts(report: report_tables.Report, tr: Any) -> dict[str, Any]:
     return {
         "trend": report_charts.bars(tr("Tỷ lệ theo tháng"), tr(
             "Tỷ lệ hồ sơ đúng hạn và tỷ lệ hồ sơ trực tuyến (%) của từng tháng; số liệu ở bảng ngay sau biểu đồ."),
-            [r.label for r in report.trend], series(report.trend)),
+            [r.label for r in report.trend], series(report.trend), lang),
         "agencies": report_charts.bars(tr("Tỷ lệ theo cơ quan"), tr(
             "Tỷ lệ hồ sơ đúng hạn và tỷ lệ hồ sơ trực tuyến (%) của từng cơ quan; số liệu ở bảng ngay sau biểu đồ."),
-            [r.label for r in report.agencies], series(report.agencies)) if report.agencies else None}
+            [r.label for r in report.agencies], series(report.agencies), lang) if report.agencies else None}
 
 
 async def _choices() -> dict[str, Any]:
@@ -135,7 +135,7 @@ async def page(request: Request, user: User) -> Response:
         return render(request, "staff/reports.html", status=400, report=None, **context)
     report = await report_of(scope)
     tr = gettext_for(language(request)).gettext
-    return render(request, "staff/reports.html", report=report, charts=_charts(report, tr),
+    return render(request, "staff/reports.html", report=report, charts=_charts(report, tr, language(request)),
                   goals=targets.goals(report.card.figures, report.targets),
                   status_label=_status_label(language(request) == "en"), **context)
 

@@ -169,6 +169,10 @@ async def test_charts_are_accessible_svg_without_script(client: httpx.AsyncClien
     assert re.search(r">33,33<", charts[0]) and not re.search(r">33\.33<", charts[0])
     english = (await client.get("/bao-cao?lang=en&" + PERIOD)).text
     assert re.search(r">33\.33<", re.findall(r"<svg\b.*?</svg>", english, re.S)[0])
+    # a month with no dossier: the empty chart says so in the page's language (pygal's text is English)
+    empty = (await client.get("/bao-cao?tu-ngay=01%2F01%2F2026&den-ngay=31%2F01%2F2026")).text
+    trend = re.findall(r"<svg\b.*?</svg>", empty, re.S)[0]
+    assert "Chưa có dữ liệu" in trend and "No data" not in trend
 
 
 async def test_exports_hold_the_page_values(client: httpx.AsyncClient, users: Any) -> None:

@@ -44,13 +44,14 @@ def _clean(root: etree._Element) -> None:
 
 
 def bars(title: str, description: str, labels: Sequence[str], series: Mapping[str, Sequence[Decimal | None]],
-         lang: str = "vi") -> Markup:
+         lang: str = "vi", no_data: str = "Chưa có dữ liệu") -> Markup:
     """Grouped bars of rates in % (0–100), one series per indicator; None leaves a gap (no data).
-    The values printed on the bars take the page's decimal mark (a comma in Vietnamese)."""
+    The values printed on the bars take the page's decimal mark (a comma in Vietnamese); `no_data` is
+    written across an empty chart (pygal's own text is English)."""
     mark = "." if lang == "en" else ","
     chart = pygal.Bar(js=[], disable_xml_declaration=True, width=720, height=320, range=(0, 100),
                       style=STYLE, legend_at_bottom=True, print_values=True, x_label_rotation=0,
-                      truncate_label=-1, truncate_legend=-1,
+                      truncate_label=-1, truncate_legend=-1, no_data_text=no_data,
                       value_formatter=lambda v: f"{v:.2f}".rstrip("0").rstrip(".").replace(".", mark))
     chart.x_labels = list(labels)
     for name, values in series.items():

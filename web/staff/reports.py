@@ -116,10 +116,11 @@ def _charts(report: report_tables.Report, tr: Any, lang: str) -> dict[str, Any]:
     return {
         "trend": report_charts.bars(tr("Tỷ lệ theo tháng"), tr(
             "Tỷ lệ hồ sơ đúng hạn và tỷ lệ hồ sơ trực tuyến (%) của từng tháng; số liệu ở bảng ngay sau biểu đồ."),
-            [r.label for r in report.trend], series(report.trend), lang),
+            [r.label for r in report.trend], series(report.trend), lang, tr("Chưa có dữ liệu")),
         "agencies": report_charts.bars(tr("Tỷ lệ theo cơ quan"), tr(
             "Tỷ lệ hồ sơ đúng hạn và tỷ lệ hồ sơ trực tuyến (%) của từng cơ quan; số liệu ở bảng ngay sau biểu đồ."),
-            [r.label for r in report.agencies], series(report.agencies), lang) if report.agencies else None}
+            [r.label for r in report.agencies], series(report.agencies), lang, tr("Chưa có dữ liệu"))
+        if report.agencies else None}
 
 
 async def _choices() -> dict[str, Any]:

@@ -173,6 +173,8 @@ def apply(
             raise InvalidData("a refusal needs at least one reason", fields={"reasons": ["required"]})
         return replace(state, status=move.target, refused=True, refusal_reasons=cleaned, supplement_at_intake=False)
     if command is Command.REQUEST_SUPPLEMENT:
+        if not any(reason.strip() for reason in reasons):  # Form 02 lists what is missing or wrong (ND118 art. 16.3)
+            raise InvalidData("a supplement request must say what is missing", fields={"reasons": ["what"]})
         if move.source is Status.SUBMITTED:
             return replace(state, status=move.target, supplement_at_intake=True)
         if state.supplement_requests >= 1 and not override:

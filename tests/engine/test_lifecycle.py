@@ -65,10 +65,10 @@ def test_every_other_transition_is_refused(source: Status, target: Status) -> No
     ("status", "command", "flags", "expected"),
     [
         (S.SUBMITTED, "accept", {}, S.ACCEPTED),
-        (S.SUBMITTED, "request_supplement", {}, S.SUPPLEMENT_REQUESTED),
+        (S.SUBMITTED, "request_supplement", {"reasons": ["giấy chứng sinh bị mờ"]}, S.SUPPLEMENT_REQUESTED),
         (S.SUBMITTED, "refuse", {"reasons": ["sai thẩm quyền"]}, S.NOT_ACCEPTED),
         (S.ACCEPTED, "route", {}, S.IN_PROCESS),
-        (S.IN_PROCESS, "request_supplement", {}, S.SUPPLEMENT_REQUESTED),
+        (S.IN_PROCESS, "request_supplement", {"reasons": ["thiếu bản vẽ"]}, S.SUPPLEMENT_REQUESTED),
         (S.SUPPLEMENT_REQUESTED, "receive_supplement", {}, S.IN_PROCESS),
         (S.SUPPLEMENT_REQUESTED, "receive_supplement", {"at_intake": True}, S.SUBMITTED),
         (S.SUPPLEMENT_REQUESTED, "refuse", {"at_intake": True, "reasons": ["thiếu giấy tờ"]}, S.NOT_ACCEPTED),
@@ -102,27 +102,39 @@ def test_unknown_command_name_is_a_programming_error() -> None:
         next_status(S.SUBMITTED, "approve")
 
 
+MISSING = ("Bản chụp giấy chứng sinh rõ nét",)  # what a supplement request asks for (Form 02)
+
+
 def test_second_supplement_request_needs_an_override_and_is_flagged() -> None:
     state = apply(apply(LifecycleState(), "accept"), "route")
-    state = apply(state, "request_supplement")
+    state = apply(state, "request_supplement", reasons=MISSING)
     assert (state.supplement_requests, state.supplement_overridden) == (1, False)
     state = apply(state, "receive_supplement")
     assert state.status is S.IN_PROCESS
     with pytest.raises(Conflict) as refused:
-        apply(state, "request_supplement")
+        apply(state, "request_supplement", reasons=MISSING)
     assert refused.value.params["rule"] == "one_supplement_request"
-    state = apply(state, "request_supplement", override=True)
+    state = apply(state, "request_supplement", override=True, reasons=MISSING)
     assert state.status is S.SUPPLEMENT_REQUESTED
     assert (state.supplement_requests, state.supplement_overridden) == (2, True)
 
 
 def test_intake_supplement_goes_back_to_the_intake_check_and_does_not_count() -> None:
-    state = apply(LifecycleState(), "request_supplement")
+    state = apply(LifecycleState(), "request_supplement", reasons=MISSING)
     assert state.supplement_at_intake and state.supplement_requests == 0
     state = apply(state, "receive_supplement")
     assert state.status is S.SUBMITTED and not state.supplement_at_intake
-    state = apply(apply(apply(state, "accept"), "route"), "request_supplement")  # the first after acceptance
+    state = apply(apply(apply(state, "accept"), "route"), "request_supplement", reasons=MISSING)  # the first after acceptance
     assert state.supplement_requests == 1 and not state.supplement_overridden
+
+
+@pytest.mark.parametrize("reasons", [[], [""], ["   "]])
+def test_a_supplement_request_that_says_nothing_is_refused(reasons: list[str]) -> None:
+    # Form 02 lists what is missing or wrong, once (ND118 art. 16.3): an empty request helps no one
+    for state in (LifecycleState(), apply(apply(LifecycleState(), "accept"), "route")):
+        with pytest.raises(InvalidData) as refused:
+            apply(state, "request_supplement", reasons=reasons)
+        assert refused.value.params["fields"] == {"reasons": ["what"]}
 
 
 @pytest.mark.parametrize("reasons", [[], [""], ["   "]])

@@ -241,7 +241,8 @@ async def test_page_and_drill_down_agree_with_the_engine(client: Any, users: Any
             continue  # the page's words for the reasons of the newer indicators are E3's (issue 12)
         row = re.search(rf'<tr data-indicator="{re.escape(key)}">(.*?)</tr>', r.text, re.S)
         assert row is not None
-        assert f"{figure.value}&nbsp;%" in row.group(1) and f"{figure.points}/{figure.max_points}" in row.group(1)
+        shown = f"{figure.value}&nbsp;%", f"{figure.points}/{figure.max_points}"
+        assert all(text.replace(".", ",") in row.group(1) for text in shown)  # the page's decimal comma
     by_id = {v: f"RPT-{k}" for k, v in ids.items()}
     for key, group, expected in (("2.1", "dat", await _members("2.1", "hits")),
                                  ("2.1", "tre", await _members("2.1", "late")),

@@ -37,6 +37,14 @@ def N_(message: str) -> str:
 #: what the engine's refusals of a completion mean, on the form (problem code or rule → sentence)
 ENGINE_ERRORS = {
     "reasons:required": N_("Từ chối phải ghi rõ lý do"),
+    "reasons:what": N_("Yêu cầu bổ sung phải ghi rõ giấy tờ, nội dung cần bổ sung, hoàn thiện (Mẫu 02)."),
+    "waiting_for_citizen": N_("Hồ sơ đang chờ công dân bổ sung; việc này tiếp tục sau khi Bộ phận một cửa nhận "
+                              "hồ sơ bổ sung (nút “Đã nhận hồ sơ bổ sung” trên trang hồ sơ). "
+                              "Dữ liệu bạn nhập chưa được lưu."),
+    "supplement_window": N_("Đã quá 3 ngày làm việc kể từ khi tiếp nhận: yêu cầu bổ sung lúc này cần "
+                            "quản lý cho phép."),
+    "one_supplement_request": N_("Hồ sơ đã được yêu cầu bổ sung một lần; lần yêu cầu thứ hai cần quản lý cho phép "
+                                 "và hồ sơ bị tính là trễ hạn."),
     "new_due_at:not_working_day": N_("Ngày hẹn trả kết quả mới phải là ngày làm việc."),
     "new_due:not_later": N_("Ngày hẹn trả kết quả mới phải sau hạn hiện tại."),
     "new_due_at:date": N_("Ngày hẹn trả kết quả mới không hợp lệ."),
@@ -84,10 +92,10 @@ async def task_page(request: Request, user: User) -> Response:
         await dossiers.complete_task(rt, task_id, values, user, request.app.state.clock())
     except Conflict as exc:
         rule = str(exc.params.get("rule", ""))
-        if rule not in ENGINE_ERRORS:
+        if rule not in ENGINE_ERRORS:  # the task itself moved: taken or completed by someone else meanwhile
             return RedirectResponse("/can-bo?msg=taken", status_code=303)
         return render(request, "staff/task.html", form_html=forms.render(bound) if bound else "",
-                      multipart=False, engine_errors=[_(ENGINE_ERRORS[rule])], **context)
+                      multipart=False, engine_errors=[_(ENGINE_ERRORS[rule])], status=409, **context)
     except WorkflowFailed:  # a rule of the model failed: nothing taken, the dossier flagged "cần xử lý"
         return render(request, "staff/task.html", form_html=forms.render(bound) if bound else "",
                       multipart=False, engine_errors=[_(RULE_FAILED)], status=422, **context)

@@ -108,6 +108,15 @@ async def test_modeler_speaks_vietnamese_offers_only_what_the_engine_runs_and_sw
         server: str, browser: Any, watch: Watch) -> None:
     page = await strict_page(browser, watch, width=1400, height=950)
     await login(page, server, "admin")
+    # a shipped model opens beside the palette, not under it (its pool's lane names on the left stay readable)
+    await page.goto(server + "/designer/1.001193")
+    await page.wait_for_selector("#canvas[data-ready='1']")
+    assert await page.evaluate("""() => {
+        const palette = document.querySelector('#canvas .djs-palette').getBoundingClientRect();
+        const shapes = [...document.querySelectorAll('#canvas .djs-element.djs-shape')]
+            .map(e => e.getBoundingClientRect()).filter(r => r.width > 0);
+        return shapes.length > 0 && Math.min(...shapes.map(r => r.left)) >= palette.right;
+    }""")
     await new_procedure(page, server, "9.000101", "Thủ tục tiếng Việt")
 
     # palette: Vietnamese tooltips; a user task instead of the untyped task; no data objects

@@ -263,8 +263,26 @@
   document.getElementById('btn-undo').addEventListener('click', function () { modeler.get('commandStack').undo(); });
   document.getElementById('btn-redo').addEventListener('click', function () { modeler.get('commandStack').redo(); });
 
+  // Fit the whole diagram in the part of the canvas the palette does not cover (with 'fit-viewport'
+  // alone the palette hid the pool's lane names and the start event on the left); on a narrow
+  // screen the plain fit, which the palette partly covers, keeps the diagram large enough to read.
+  function fitBesidePalette(canvas) {
+    canvas.zoom('fit-viewport', 'auto');
+    var box = document.getElementById('canvas').getBoundingClientRect();
+    var palette = document.querySelector('#canvas .djs-palette');
+    if (!palette || box.width < 640) { return; }  // a phone: the palette would leave the diagram too small
+    var left = palette.getBoundingClientRect().right - box.left + 12;
+    var viewbox = canvas.viewbox();
+    var inner = viewbox.inner, outer = viewbox.outer;
+    if (!inner.width || !inner.height) { return; }
+    var scale = Math.min((outer.width - left - 12) / inner.width, (outer.height - 24) / inner.height, 1);
+    if (!(scale > 0)) { return; }
+    canvas.viewbox({ x: inner.x - left / scale, y: inner.y - (outer.height / scale - inner.height) / 2,
+                     width: outer.width / scale, height: outer.height / scale });
+  }
+
   modeler.importXML(data.xml).then(function (result) {
-    modeler.get('canvas').zoom('fit-viewport', 'auto');
+    fitBesidePalette(modeler.get('canvas'));
     setStatus('saved');
     if (result && result.laidOut) {
       // The model had no diagram: the layout is new, so keep it in the draft.

@@ -63,6 +63,17 @@ def test_history_sentences_in_vietnamese_and_english() -> None:
     assert sentence(record("something_new"), VI) == "something_new"
 
 
+def test_files_read_as_a_supplement_only_when_they_are_one() -> None:
+    # the files sent with the application are the dossier's own, not a "supplement" (bổ sung)
+    upload = record("attachments_added", components=["birth_certificate"], source="upload")
+    assert sentence(upload, VI) == "motcua đã tải lên giấy tờ của hồ sơ"
+    assert sentence(upload, EN, en=True) == "motcua uploaded the dossier's documents"
+    assert sentence(record("attachments_added", source="counter_scan"), VI) == "motcua đã số hóa giấy tờ nộp tại quầy"
+    assert sentence(record("attachments_added", source="supplement"), VI) == "motcua đã tải lên giấy tờ bổ sung"
+    assert sentence(record("attachments_added", source="reused"), VI) == "Đã dùng lại giấy tờ đã số hóa"
+    assert sentence(record("attachments_added"), VI) == "Đã thêm giấy tờ vào hồ sơ"
+
+
 def test_a_completed_task_is_named_by_its_opening_event_with_its_verdict() -> None:
     trail = [record("task_opened", task_id="t1", element_id="appraisal", name="Thẩm định hồ sơ", role="specialist"),
              record("task_completed", task_id="t1", element_id="appraisal", verdict="on_time")]

@@ -126,8 +126,17 @@ def sentence(e: Recorded, _: Translate, *, en: bool = False, task_names: dict[st
         return _("Bước “{step}” đã bị hủy").format(step=step)
     if k == "workflow_completed":
         return _("Quy trình xử lý đã kết thúc")
-    if k == "attachments_added":
-        return _("Đã bổ sung tệp đính kèm")
+    if k == "attachments_added":  # "bổ sung" only for a supplement: the first files are the dossier's own
+        source = d.get("source")
+        if source == "supplement":
+            return _("{actor} đã tải lên giấy tờ bổ sung").format(actor=actor)
+        if source == "counter_scan":
+            return _("{actor} đã số hóa giấy tờ nộp tại quầy").format(actor=actor)
+        if source == "upload":
+            return _("{actor} đã tải lên giấy tờ của hồ sơ").format(actor=actor)
+        if source == "reused":
+            return _("Đã dùng lại giấy tờ đã số hóa")
+        return _("Đã thêm giấy tờ vào hồ sơ")
     return k
 
 

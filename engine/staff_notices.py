@@ -8,6 +8,14 @@ What each delivered event writes (one row per target, never per member of a role
     due_soon, overdue    + `escalation` for each open step already past its own budget (a consulted
                          agency that has not answered in time, art. 19.4.c and 20.2)
     task_completed late  + `escalation`: a step answered after its budget
+    supplement_received  the citizen's online supplement (files): `supplement` to the roles that confirm
+                         it (permissions.STEP_ROLES["receive_supplement"]); its confirmation (or a
+                         supplement taken at the counter): `task_resumed` to each held task's holder
+
+A task that opens while the dossier waits for the citizen's supplement (status 5: its tasks are held,
+409 `waiting_for_citizen`) tells nobody then: "a task arrived" for a task nobody may do yet was noise,
+and the same words came again for the loop back to the intake check. Its notice is `task_resumed`,
+when the supplement is in.
 
 The head of the one-stop unit is whoever holds the role HEAD_ROLE ("one_stop_head", given under
 /quan-tri/nguoi-dung like any role; the demo's `lanhdao` holds it), within the dossier's agency.
@@ -27,10 +35,12 @@ from typing import Any
 
 from engine import agencies, permissions, sql
 from engine.errors import NotFound
+from engine.lifecycle import Status
 from engine.models import User
 from engine.outbox import Delivery
 
 HEAD_ROLE = "one_stop_head"
+WAITING_FOR_SUPPLEMENT = int(Status.SUPPLEMENT_REQUESTED)
 KEEP = timedelta(days=30)
 SUBSCRIBER = "staff_notices"
 _COLUMNS = ("key", "user_id", "role", "agency_code", "dossier_id", "dossier_code", "task_id", "kind", "text_key",
@@ -68,7 +78,8 @@ class NoticeSubscriber:
     """The outbox subscriber that writes staff notices (registered by the composition root)."""
 
     name = SUBSCRIBER
-    kinds: frozenset[str] | None = frozenset({"task_opened", "due_soon", "overdue", "task_completed"})
+    kinds: frozenset[str] | None = frozenset({"task_opened", "due_soon", "overdue", "task_completed",
+                                              "supplement_received"})
 
     async def deliver(self, delivery: Delivery) -> None:
         rows = await notices_for(delivery)
@@ -83,8 +94,8 @@ class NoticeSubscriber:
 async def notices_for(delivery: Delivery) -> list[dict[str, Any]]:
     """The rows one delivered event writes (see the module docstring)."""
     event = delivery.payload
-    dossier = await sql.fetch_one(sql.db(), "SELECT id, code, agency_code FROM dossier WHERE code = ?",
-                                  [event.get("dossier_code")])
+    dossier = await sql.fetch_one(sql.db(), "SELECT id, code, agency_code, lifecycle_status FROM dossier "
+                                            "WHERE code = ?", [event.get("dossier_code")])
     if dossier is None:
         return []
     at = datetime.fromisoformat(event["at"]) if event.get("at") else datetime.now(UTC)
@@ -102,8 +113,18 @@ async def notices_for(delivery: Delivery) -> list[dict[str, Any]]:
 
     head = Target(role=HEAD_ROLE)
     if delivery.kind == "task_opened":
+        if dossier["lifecycle_status"] == WAITING_FOR_SUPPLEMENT:
+            return []  # held until the supplement is in: told then (task_resumed)
         add("task_opened", Target(role=event.get("role")), "task_opened", event.get("task_id"),
             name=event.get("name") or event.get("element_id", ""), role=event.get("role") or "")
+    elif delivery.kind == "supplement_received":
+        if event.get("files"):  # the citizen's online answer: the one-stop unit checks it and confirms it
+            for role in permissions.STEP_ROLES["receive_supplement"]:
+                add("supplement", Target(role=role), "supplement_arrived", files=", ".join(event["files"])[:300])
+        else:  # confirmed, or taken at the counter: the held tasks go on
+            for task in await _open_tasks(dossier["id"]):
+                holder = Target(user_id=task["claimed_by_id"]) if task["claimed_by_id"] else Target(role=task["role"])
+                add("task_resumed", holder, "task_resumed", task["id"], name=task["name"], role=task["role"] or "")
     elif delivery.kind in ("due_soon", "overdue"):
         for task in await _open_tasks(dossier["id"]):
             holder = Target(user_id=task["claimed_by_id"]) if task["claimed_by_id"] else Target(role=task["role"])

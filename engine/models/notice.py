@@ -11,7 +11,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-NOTICE_KINDS = ("task_opened", "due_soon", "overdue", "escalation")
+NOTICE_KINDS = ("task_opened", "due_soon", "overdue", "escalation", "supplement", "task_resumed")
 
 
 class StaffNotice(Model):

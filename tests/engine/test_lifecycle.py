@@ -124,7 +124,8 @@ def test_intake_supplement_goes_back_to_the_intake_check_and_does_not_count() ->
     assert state.supplement_at_intake and state.supplement_requests == 0
     state = apply(state, "receive_supplement")
     assert state.status is S.SUBMITTED and not state.supplement_at_intake
-    state = apply(apply(apply(state, "accept"), "route"), "request_supplement", reasons=MISSING)  # the first after acceptance
+    state = apply(apply(state, "accept"), "route")
+    state = apply(state, "request_supplement", reasons=MISSING)  # the first after acceptance
     assert state.supplement_requests == 1 and not state.supplement_overridden
 
 

@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 
 from engine import accounts, agencies, dossiers, notice_digest, outbox, staff_notices, timers
+from engine.dossier_lifecycle import Step
 from engine.errors import NotFound
 from engine.models import Dossier, HumanTask, OutboxEvent, StaffNotice, StaffNoticeRead
 from engine.settings import Settings
 from tests.conftest import PASSWORD
-from tests.factories import accepted_household, rt
+from tests.factories import APPLICATIONS, accepted_household, publish_shipped, rt
 
 ACCEPTED = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Mon 2 Mar 2026 09:00 local
 
@@ -153,3 +154,41 @@ async def test_mark_all_read_and_the_digest_of_what_is_new_since_the_last(db: Se
     assert await staff_notices.mark_all_read(users["specialist"], now) == 2
     assert await staff_notices.unread_count(users["specialist"], now) == 0
     assert await staff_notices.unread_count(users["officer"], now) == 2  # another member's reading is his own
+
+
+async def test_a_task_held_for_the_citizens_supplement_is_told_when_the_supplement_is_in(
+        db: Settings, users: dict[str, Any]) -> None:
+    await publish_shipped("birth-registration")
+    dossier = await dossiers.submit(rt(), "1.001193", APPLICATIONS["birth-registration"], now=ACCEPTED,
+                                    user=users["citizen"])
+    intake = await HumanTask.get(dossier_id=dossier.id, state="ready")
+    await drain(ACCEPTED)  # the worker delivers within a second
+    asked = {"intake_decision": "supplement", "intake_note": "Giấy chứng sinh mờ"}
+    await dossiers.complete_task(rt(), intake.id, asked, users["officer"], ACCEPTED)
+    again = await HumanTask.get(dossier_id=dossier.id, state="ready")  # the intake check, held for the citizen
+    await drain(ACCEPTED)
+    # the first intake task was news; its loop back, which nobody may do yet, is not
+    assert [(n.text_key, n.task_id) for n in await StaffNotice.all()] == [("task_opened", intake.id)]
+    later = ACCEPTED + timedelta(hours=3)
+    await dossiers.add_supplement(rt(), dossier.code, [{"name": "giay-chung-sinh.pdf", "sha256": "a" * 64,
+                                                        "size": 9, "content_type": "application/pdf"}], "",
+                                  "congdan", later)
+    await drain(later)
+    arrived = await StaffNotice.get(text_key="supplement_arrived")
+    assert (arrived.kind, arrived.role, arrived.user_id) == ("supplement", "one_stop", None)
+    assert arrived.params["files"] == "giay-chung-sinh.pdf"
+    officer = users["officer"]
+    listed = await staff_notices.listing(officer, later)
+    assert ("supplement_arrived", dossier.code) in kinds(listed)
+    await dossiers.step(rt(), dossier.code, Step("receive_supplement"), officer, later)
+    await drain(later)
+    resumed = await StaffNotice.get(text_key="task_resumed")
+    assert (resumed.kind, resumed.role, resumed.task_id) == ("task_resumed", "one_stop", again.id)
+    from web.staff.notice_text import phrase_for
+    phrase = phrase_for("vi", {"one_stop": ("Bộ phận một cửa", "One-stop unit")})
+    assert phrase("supplement_arrived", arrived.params) == (
+        f"Công dân đã gửi giấy tờ bổ sung cho hồ sơ {dossier.code} (giay-chung-sinh.pdf): cần kiểm tra và xác nhận "
+        "đã nhận hồ sơ bổ sung.")
+    assert phrase("task_resumed", resumed.params) == (
+        f"Hồ sơ {dossier.code} đã được bổ sung: việc “Kiểm tra, tiếp nhận hồ sơ” (vai trò Bộ phận một cửa) "
+        "tiếp tục xử lý.")

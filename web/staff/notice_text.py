@@ -19,6 +19,9 @@ def N_(message: str) -> str:
 
 TEXTS = {
     "task_opened": N_("Việc mới “%(name)s” của hồ sơ %(code)s đã đến hộp việc của vai trò %(role)s."),
+    "supplement_arrived": N_("Công dân đã gửi giấy tờ bổ sung cho hồ sơ %(code)s (%(files)s): cần kiểm tra và "
+                             "xác nhận đã nhận hồ sơ bổ sung."),
+    "task_resumed": N_("Hồ sơ %(code)s đã được bổ sung: việc “%(name)s” (vai trò %(role)s) tiếp tục xử lý."),
     "due_soon": N_("Hồ sơ %(code)s sắp đến hạn giải quyết (%(due)s); bước đang chờ: “%(name)s”."),
     "overdue": N_("Hồ sơ %(code)s đã quá hạn giải quyết (%(due)s); bước đang chờ: “%(name)s”."),
     "escalation_overdue": N_("Báo cáo Trưởng Bộ phận Một cửa: hồ sơ %(code)s đã quá hạn giải quyết (%(due)s)."),
@@ -31,6 +34,7 @@ TEXTS = {
     "digest_more": N_("… và %(count)s thông báo khác: xem trang Thông báo."),
 }
 KINDS = {"task_opened": N_("Việc mới"), "due_soon": N_("Sắp đến hạn"), "overdue": N_("Đã quá hạn"),
+         "supplement": N_("Hồ sơ bổ sung"), "task_resumed": N_("Tiếp tục xử lý"),
          "escalation": N_("Báo cáo vượt cấp")}
 
 
@@ -53,7 +57,7 @@ def phrase_for(lang: str, roles: Mapping[str, tuple[str, str]]) -> Phrase:
         template = TEXTS.get(key)
         if template is None:
             return key
-        return tr.gettext(template) % {k: values.get(k, "") for k in ("code", "name", "role", "due", "count")}
+        return tr.gettext(template) % {k: values.get(k, "") for k in ("code", "name", "role", "due", "count", "files")}
 
     return phrase
 

@@ -99,8 +99,14 @@ async def complete_task(rt: Runtime, task_id: str, data: dict[str, Any], user: U
     channel = next((result_channel(merged.get(rule["channel"])) for rule in rules if rule.get("channel")), "")
     change = workflow_change(rt, loaded, result, now, user.username, d.revision + 1, completed_task=task)
     attention.cleared(change.columns, loaded)
-    return await _commit_lifecycle(rt, loaded, change, steps, now, user.username,
-                                   workflow_open=result.status == "waiting", result=result, channel=channel)
+    try:
+        return await _commit_lifecycle(rt, loaded, change, steps, now, user.username,
+                                       workflow_open=result.status == "waiting", result=result, channel=channel)
+    except InvalidData as exc:  # a refusal or supplement request that says nothing: name the form's field
+        named = [rule["reasons"] for rule in rules if rule.get("reasons")]
+        if named and "reasons" in (exc.params.get("fields") or {}):
+            exc.params["field"] = named[0]
+        raise
 
 
 def result_channel(value: Any) -> str:

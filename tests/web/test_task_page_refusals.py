@@ -3,6 +3,7 @@ with what they typed still there; only a task that moved on elsewhere sends them
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import httpx
@@ -34,6 +35,8 @@ async def test_a_supplement_request_must_say_what_is_missing(client: httpx.Async
     assert empty.status_code == 200  # the form again, not the inbox
     assert "Yêu cầu bổ sung phải ghi rõ giấy tờ, nội dung cần bổ sung" in empty.text
     assert 'value="supplement" checked' in empty.text  # the choice is kept
+    note = re.search(r"<textarea[^>]*intake_note[^>]*>", empty.text)
+    assert note is not None and 'aria-invalid="true"' in note.group(0)  # the empty field itself is marked
     after = await Dossier.get(id=dossier.id)
     assert after.lifecycle_status == 1 and after.revision == before.revision  # nothing written
     said = await client.post(f"/can-bo/viec/{task_id}", data={

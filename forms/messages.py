@@ -122,7 +122,7 @@ def noun(label: str, error_name: str = "") -> str:
 def message(code: str, params: dict[str, Any], *, kind: str, label: str, error_name: str = "",
             lang: str = "vi") -> str:
     """Text for one problem ``(code, params)`` of a field of value kind ``kind``."""
-    if code == "pattern" and params.get("message"):
+    if code in ("pattern", "refused") and params.get("message"):  # refused: found outside the form, its text given
         return str(params["message"])
     name = noun(label, error_name) or ("trường này" if lang == "vi" else "this field")
     key = code

@@ -164,3 +164,12 @@ def test_failed_rules_name_field_and_rule_once_without_rows_or_values() -> None:
     bound = build(schema).bind(None, {"phone": "0912", "kids": [{"school": ""}, {"school": ""}]}, today=TODAY)
     assert not bound.validate()
     assert bound.failed_rules() == [("kids.school", "required"), ("phone", "min_length")]
+
+
+def test_a_problem_found_outside_the_form_shows_on_its_field_in_the_callers_words() -> None:
+    bound = build(form(KIND, COMPANY)).bind({"kind": "person"}, None, today=TODAY)
+    assert bound.validate()
+    bound.refuse({"kind": [("refused", {"message": "Từ chối phải ghi rõ lý do"})]})
+    assert not bound.validate()
+    assert bound.errors == {"kind": ["Từ chối phải ghi rõ lý do"]}
+    assert bound.fields["kind"].errors == ["Từ chối phải ghi rõ lý do"]

@@ -37,6 +37,7 @@ async def test_a_supplement_request_must_say_what_is_missing(client: httpx.Async
     assert 'value="supplement" checked' in empty.text  # the choice is kept
     note = re.search(r"<textarea[^>]*intake_note[^>]*>", empty.text)
     assert note is not None and 'aria-invalid="true"' in note.group(0)  # the empty field itself is marked
+    assert empty.text.count("Có thông tin cần sửa") == 1  # one error summary: the form's, with the engine's words
     after = await Dossier.get(id=dossier.id)
     assert after.lifecycle_status == 1 and after.revision == before.revision  # nothing written
     said = await client.post(f"/can-bo/viec/{task_id}", data={

@@ -102,10 +102,11 @@ async def task_page(request: Request, user: User) -> Response:
     except InvalidData as exc:  # e.g. a refusal without reasons, an appointment on a day off: say so on the form
         problems = [f"{k}:{p}" for k, v in exc.params.get("fields", {}).items()
                     for p in (v if isinstance(v, list) else [v])]
-        if bound is not None and exc.params.get("field") in bound.fields:  # the empty field the rule reads
-            bound.refuse({str(exc.params["field"]): [("required", {})]})
-            bound.validate()
+        said = [_(ENGINE_ERRORS.get(str(p), N_("Thông tin chưa hợp lệ."))) for p in problems]
+        if bound is not None and exc.params.get("field") in bound.fields:  # the empty field the rule reads:
+            bound.refuse({str(exc.params["field"]): [("refused", {"message": m}) for m in said]})
+            bound.validate()  # the message goes beside it and into the form's own error summary
+            said = []
         return render(request, "staff/task.html", form_html=forms.render(bound) if bound else "",
-                      multipart=False, engine_errors=[_(ENGINE_ERRORS.get(str(p), N_("Thông tin chưa hợp lệ.")))
-                                                      for p in problems], **context)
+                      multipart=False, engine_errors=said, **context)
     return RedirectResponse(f"/can-bo?msg=done&ho_so={view.dossier.code}", status_code=303)

@@ -172,7 +172,8 @@ DOCUMENT: dict[str, Any] = {
                         "may override, flagged); a decision of an open task is taken by completing that task "
                         "(409 rule use_task); 409 when the status does not allow it (e.g. a second supplement "
                         "request, or one more than 3 working days after receipt, without a manager's override; "
-                        "an overridden one sets lifecycle.late_flag)",
+                        "an overridden one sets lifecycle.late_flag); 422 when a refusal or a supplement request "
+                        "gives no reasons (a supplement request lists what is missing: Form 02)",
                         errors=(403, 404, 409, 422),
                         params=(DOSSIER_CODE, param("command", {"enum": COMMANDS}, "path")),
                         body=_obj(reasons={"type": "array", "items": text(2000)}, note=text(2000),

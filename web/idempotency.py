@@ -63,22 +63,36 @@ class IdempotentCalls:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        status, content_type, chunks = 500, "", []
+        # The answer is stored before it leaves: a process killed after the client got its answer must not
+        # leave the key reserved (the retry would then run the call again and hear 409 for its own success).
+        start: Message | None = None
+        chunks: list[bytes] = []
+        settled = False
 
         async def capture(message: Message) -> None:
-            nonlocal status, content_type
+            nonlocal start, settled
             if message["type"] == "http.response.start":
-                status = message["status"]
-                content_type = next((v.decode("latin-1") for k, v in message.get("headers", [])
+                start = message
+                return
+            if message["type"] != "http.response.body" or start is None:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            status = int(start["status"])
+            if status >= 500:
+                await idempotency.release(user_id, key)
+            else:
+                content_type = next((v.decode("latin-1") for k, v in start.get("headers", [])
                                      if k.lower() == b"content-type"), "")
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-            await send(message)
+                await idempotency.store(user_id, key, status, content_type, b"".join(chunks).decode("utf-8", "replace"))
+            settled = True
+            await send(start)
+            await send({"type": "http.response.body", "body": b"".join(chunks), "more_body": False})
 
         try:
             await self.app(scope, replay_body, capture)
         finally:
-            if status >= 500:
+            if not settled:  # the call failed before answering (the error page is a 5xx): free the key
                 await idempotency.release(user_id, key)
-            else:
-                await idempotency.store(user_id, key, status, content_type, b"".join(chunks).decode("utf-8", "replace"))

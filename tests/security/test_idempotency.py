@@ -4,8 +4,11 @@ first try frees the key; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
+from engine.models import IdempotencyRecord
 from tests.factories import APPLICATIONS, CODES, publish_shipped, token
 
 
@@ -81,3 +84,27 @@ async def test_a_reservation_left_by_a_killed_process_is_taken_over_after_a_whil
         await idempotency.reserve(user, "k", "POST", "/api/v1/x", "fp", t0 + timedelta(seconds=12))
     await idempotency.store(user, "k", 200, "application/json", "{}")
     assert await idempotency.reserve(user, "k", "POST", "/api/v1/x", "fp", t0 + timedelta(seconds=13)) is not None
+
+
+async def test_the_answer_is_kept_before_it_leaves(client: httpx.AsyncClient, users: dict, db: Any) -> None:
+    """A process killed right after the client got its answer must not leave the key reserved: the
+    retry would run the call again and hear 409 for its own success (tests/security/test_kill9.py
+    saw it). So when the answer's first byte goes out, the record already holds it."""
+    task = (await _dossier(client))["tasks"][0]["id"]
+    officer = {**await token(client, "officer"), "Idempotency-Key": "kept-first"}
+    app = client._transport.app  # type: ignore[attr-defined]
+    seen: list[int] = []
+
+    async def watching(scope: Any, receive: Any, send: Any) -> None:
+        async def watched(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                record = await IdempotencyRecord.get(key="kept-first")
+                seen.append(record.status)  # 0 = reserved, still unanswered
+            await send(message)
+
+        await app(scope, receive, watched)
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=watching), base_url="http://testserver") as c:
+        first = await c.post(f"/api/v1/tasks/{task}/complete", headers=officer,
+                             json={"data": {"intake_decision": "accept"}})
+    assert first.status_code == 200 and seen == [200]

@@ -61,3 +61,16 @@ async def test_a_task_waiting_for_the_citizen_says_so_and_keeps_the_form(
     assert "Không bổ sung đúng giấy tờ" in refused.text  # what was typed is still on the form
     assert (await HumanTask.get(id=again.id)).state == "ready"
     assert (await Dossier.get(id=dossier.id)).lifecycle_status == 5
+
+
+async def test_the_inbox_sends_a_held_task_to_its_dossier_not_to_a_claim(
+        client: httpx.AsyncClient, users: dict) -> None:
+    dossier, task_id = await _intake(client, users)
+    await dossiers.complete_task(rt(), task_id, {"intake_decision": "supplement", "intake_note": "Giấy mờ"},
+                                 users["officer"], NOW)
+    held = await HumanTask.get(dossier_id=dossier.id, state="ready")
+    row = re.search(rf'<tr data-task="{held.id}".*?</tr>', (await client.get("/can-bo")).text, re.S)
+    assert row is not None and "Chờ công dân bổ sung" in row.group(0)
+    # its next step is on the dossier page ("Đã nhận hồ sơ bổ sung"), not claiming a task nobody may do yet
+    assert f'href="/can-bo/ho-so/{dossier.code}" data-held>Xem hồ sơ</a>' in row.group(0)
+    assert f"/can-bo/viec/{held.id}/nhan" not in row.group(0)

@@ -46,12 +46,17 @@ async def test_a_supplement_request_must_say_what_is_missing(client: httpx.Async
     assert (await Dossier.get(id=dossier.id)).lifecycle_status == 5
 
 
-async def test_a_task_waiting_for_the_citizen_says_so_and_keeps_the_form(
-        client: httpx.AsyncClient, users: dict) -> None:
+async def _held(client: httpx.AsyncClient, users: dict) -> tuple[Dossier, HumanTask]:
+    """A dossier waiting for the citizen's supplement, and its intake check, held until it comes."""
     dossier, task_id = await _intake(client, users)
     await dossiers.complete_task(rt(), task_id, {"intake_decision": "supplement", "intake_note": "Giấy mờ"},
                                  users["officer"], NOW)
-    again = await HumanTask.get(dossier_id=dossier.id, state="ready")  # the intake check, for after the supplement
+    return dossier, await HumanTask.get(dossier_id=dossier.id, state="ready")
+
+
+async def test_a_task_waiting_for_the_citizen_says_so_and_keeps_the_form(
+        client: httpx.AsyncClient, users: dict) -> None:
+    dossier, again = await _held(client, users)
     await dossiers.claim(rt(), again.id, users["officer"], NOW)
     token = await page_csrf(client, f"/can-bo/viec/{again.id}")
     refused = await client.post(f"/can-bo/viec/{again.id}", data={
@@ -65,10 +70,7 @@ async def test_a_task_waiting_for_the_citizen_says_so_and_keeps_the_form(
 
 async def test_the_inbox_sends_a_held_task_to_its_dossier_not_to_a_claim(
         client: httpx.AsyncClient, users: dict) -> None:
-    dossier, task_id = await _intake(client, users)
-    await dossiers.complete_task(rt(), task_id, {"intake_decision": "supplement", "intake_note": "Giấy mờ"},
-                                 users["officer"], NOW)
-    held = await HumanTask.get(dossier_id=dossier.id, state="ready")
+    dossier, held = await _held(client, users)
     row = re.search(rf'<tr data-task="{held.id}".*?</tr>', (await client.get("/can-bo")).text, re.S)
     assert row is not None and "Chờ công dân bổ sung" in row.group(0)
     # its next step is on the dossier page ("Đã nhận hồ sơ bổ sung"), not claiming a task nobody may do yet

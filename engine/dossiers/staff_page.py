@@ -1,6 +1,7 @@
 """What the staff dossier page reads (GET /can-bo/ho-so/{code}), in two round trips after the
 session: the dossier with its version, then in one statement (engine/readsets.py) every task, the
-history, the procedure's name, the attachments and the notifications."""
+history, the procedure's name, the name of the agency holding the dossier, the attachments and the
+notifications."""
 
 from __future__ import annotations
 
@@ -25,12 +26,14 @@ class StaffDossier:
 
     view: DossierView
     procedure_name: str
+    agency_name: str  # '' for a dossier placed nowhere (or a code no agency has)
     attachments: list[SimpleNamespace]
     notifications: list[SimpleNamespace]
 
 
 def _reads(d: DossierRow, v: VersionInfo) -> list[readsets.Query]:
-    return [("SELECT name FROM procedure WHERE code = ?", [v.procedure_code]),
+    return [("SELECT name, (SELECT a.name FROM agency a WHERE a.code = ?) AS agency_name FROM procedure "
+             "WHERE code = ?", [d.agency_code or "", v.procedure_code]),
             ("SELECT id, name, component, source, size, content_type, sha256, at FROM attachment "
              "WHERE dossier_id = ? ORDER BY at, id", [d.id]),
             ("SELECT id, at, channel, template, recipient, status, error FROM notification "
@@ -44,4 +47,6 @@ def _rows(found: list[dict[str, Any]]) -> list[SimpleNamespace]:
 async def staff_dossier(rt: Runtime, code: str, user: User) -> StaffDossier:
     """The dossier if the user may see it (NotFound otherwise, as `view`)."""
     view, (names, files, notices) = await view_and_reads(rt, code, user, True, True, _reads)
-    return StaffDossier(view, str(names[0]["name"]) if names else "", _rows(files), _rows(notices))
+    first = names[0] if names else {}
+    return StaffDossier(view, str(first.get("name") or ""), str(first.get("agency_name") or ""), _rows(files),
+                        _rows(notices))

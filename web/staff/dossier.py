@@ -9,7 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from engine import agencies, document_access, dossiers, events, permissions
+from engine import document_access, dossiers, events, permissions
 from engine.dossiers.staff_page import staff_dossier
 from engine.errors import MotcuaError
 from engine.lifecycle import Status
@@ -105,7 +105,7 @@ async def page(request: Request, user: User) -> Response:
         files.lines(dossier.code, read.attachments, lang=lang))
     return render(request, "staff/dossier.html", d=dossier, procedure=procedure, version=version, page=context,
                   status_label=context.status_label, tasks=view.every_task, fmt=fmt, fmt_due=fmt_due,
-                  agency_name=await agencies.name_of(dossier.agency_code),
+                  agency_name=read.agency_name,
                   channel_label=" / ".join(_(labels[key]) if key in labels else key for labels, key in (
                       (CHANNEL_LABELS, dossier.channel), (SUBMITTER_LABELS, dossier.submitter_kind))),
                   due=fmt_due(dossier.due_adjusted_at) if dossier.due_adjusted_at else None,

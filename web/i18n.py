@@ -44,10 +44,11 @@ def gettext_for(lang: str) -> gettext.NullTranslations:
     return translations(lang if lang in LANGUAGES else "vi")
 
 
-def number_text(value: object, lang: str) -> str:
+def number_text(value: object, lang: str, *, trim: bool = False) -> str:
     """A figure as the page's language writes it, its digits kept: 33,33 and 1.234 in Vietnamese,
-    33.33 and 1,234 in English (a report's "33.33" read as thirty-three thousand, otherwise).
-    Anything that is not a number comes back as it is."""
+    33.33 and 1,234 in English (a report's "33.33" read as thirty-three thousand, otherwise);
+    `trim`: trailing zeros dropped ("2.0" → 2, "50.50" → 50,5). Anything that is not a number
+    comes back as it is."""
     if value is None or isinstance(value, bool):
         return "" if value is None else str(value)
     try:
@@ -56,6 +57,8 @@ def number_text(value: object, lang: str) -> str:
         return str(value)
     if not number.is_finite():
         return str(value)
+    if trim:
+        number = number.normalize()
     exponent = number.as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     return format_decimal(number, format="#,##0" + ("." + "0" * places if places else ""),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from babel.numbers import format_decimal
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -16,6 +15,7 @@ from engine.lifecycle import Status
 from engine.models import User
 from web.auth import requires
 from web.documents import fmt_due
+from web.i18n import number_text
 from web.pages import check_csrf, language, render
 from web.permissions import STAFF_PAGES
 
@@ -59,7 +59,7 @@ def _shown(remaining: dict[str, object], en: bool) -> dict[str, object]:
     """The remaining time's number as the page's language writes it: "1,5" / "2" in Vietnamese, "1.5" in English."""
     value = remaining.get("value")
     if isinstance(value, float):
-        remaining = {**remaining, "value": format_decimal(value, format="#,##0.#", locale="en" if en else "vi")}
+        remaining = {**remaining, "value": number_text(value, "en" if en else "vi", trim=True)}  # rounded to .1
     return remaining
 
 

@@ -19,6 +19,8 @@ from lxml import etree
 from markupsafe import Markup
 from pygal.style import Style
 
+from web.i18n import number_text
+
 # pygal appends a legacy import hook (PluginImportFixer, for its map plugins, which we do not use) to
 # sys.meta_path on import; Python 3.11 warns (ImportWarning) whenever an import reaches it, and 3.12
 # ignores it. Take it out again so the rest of the process imports as if pygal were not there.
@@ -48,11 +50,10 @@ def bars(title: str, description: str, labels: Sequence[str], series: Mapping[st
     """Grouped bars of rates in % (0–100), one series per indicator; None leaves a gap (no data).
     The values printed on the bars take the page's decimal mark (a comma in Vietnamese); `no_data` is
     written across an empty chart (pygal's own text is English)."""
-    mark = "." if lang == "en" else ","
     chart = pygal.Bar(js=[], disable_xml_declaration=True, width=720, height=320, range=(0, 100),
                       style=STYLE, legend_at_bottom=True, print_values=True, x_label_rotation=0,
                       truncate_label=-1, truncate_legend=-1, no_data_text=no_data,
-                      value_formatter=lambda v: f"{v:.2f}".rstrip("0").rstrip(".").replace(".", mark))
+                      value_formatter=lambda v: number_text(f"{v:.2f}", lang, trim=True))
     chart.x_labels = list(labels)
     for name, values in series.items():
         chart.add(name, [None if v is None else float(v) for v in values])

@@ -135,10 +135,11 @@ async def page(request: Request, user: User) -> Response:
     if scope is None:
         return render(request, "staff/reports.html", status=400, report=None, **context)
     report = await report_of(scope)
-    tr = gettext_for(language(request)).gettext
-    return render(request, "staff/reports.html", report=report, charts=_charts(report, tr, language(request)),
+    lang = language(request)
+    tr = gettext_for(lang).gettext
+    return render(request, "staff/reports.html", report=report, charts=_charts(report, tr, lang),
                   goals=targets.goals(report.card.figures, report.targets),
-                  status_label=_status_label(language(request) == "en"), **context)
+                  status_label=_status_label(lang == "en"), **context)
 
 
 def _status_label(en: bool) -> Any:
